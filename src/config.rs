@@ -1,0 +1,52 @@
+//! The command line. Every flag can also be set by an environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wendao",
+    version,
+    about = "问道: a support knowledge base server"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the knowledge base over HTTP.
+    Serve(ServeArgs),
+    /// Validate the content; print every error as `path:line: message` and exit 1 if any.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "WENDAO_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// The content directory (categories.toml, kb/, wizards/, synonyms.toml).
+    #[arg(long, env = "WENDAO_CONTENT", default_value = "./content")]
+    pub content: PathBuf,
+    /// Where the server writes (SQLite file, on-disk index); created if missing.
+    #[arg(long, env = "WENDAO_DATA", default_value = "./data")]
+    pub data: PathBuf,
+    /// Public base URL for canonical links and the sitemap, e.g. https://help.example.com.
+    /// Taken from each request's Host when unset.
+    #[arg(long, env = "WENDAO_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Write logs as JSON lines.
+    #[arg(long, env = "WENDAO_LOG_JSON")]
+    pub log_json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The content directory to validate.
+    #[arg(long, env = "WENDAO_CONTENT", default_value = "./content")]
+    pub content: PathBuf,
+}

@@ -1,0 +1,438 @@
+//! Walks `content/`, splits front matter from Markdown, validates everything and builds a
+//! [`Library`]. Every problem is collected (not just the first) as `path:line: message`.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::markdown::{self, Rendered};
+use super::{Category, ContentError, ContentErrors, Entry, Library};
+
+/// How many characters of an entry's text make its summary.
+const SUMMARY_CHARS: usize = 90;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoriesFile {
+    #[serde(default)]
+    category: Vec<CategoryDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoryDef {
+    slug: Spanned<String>,
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    order: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: Spanned<String>,
+    category: Spanned<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    aliases: Vec<Spanned<String>>,
+    updated: Option<Spanned<toml::value::Datetime>>,
+    /// Position within its category (lower first); entries without one come last, by title.
+    #[serde(default = "default_order")]
+    order: i64,
+}
+
+fn default_order() -> i64 {
+    1000
+}
+
+/// Collects errors with their file, so each check reads as one line.
+#[derive(Default)]
+struct Report(Vec<ContentError>);
+
+impl Report {
+    fn error(&mut self, path: &Path, line: usize, message: impl Into<String>) {
+        self.0.push(ContentError {
+            path: path.to_path_buf(),
+            line,
+            message: message.into(),
+        });
+    }
+}
+
+/// An entry read from disk, before cross-entry checks.
+struct Draft {
+    entry: Entry,
+    rendered: Rendered,
+    body_line: usize,
+    category_line: usize,
+    alias_lines: Vec<usize>,
+}
+
+/// Loads and validates a content directory.
+pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
+    let mut report = Report::default();
+    if !dir.is_dir() {
+        report.error(dir, 0, "content directory not found");
+        return Err(ContentErrors(report.0));
+    }
+    let categories = load_categories(&dir.join("categories.toml"), &mut report);
+    let drafts = load_entries(&dir.join("kb"), &mut report);
+    check_references(&categories, &drafts, &mut report);
+
+    if !report.0.is_empty() {
+        return Err(ContentErrors(report.0));
+    }
+    let entries = drafts.into_iter().map(|d| d.entry).collect();
+    Ok(Library::new(categories, entries))
+}
+
+fn load_categories(path: &Path, report: &mut Report) -> Vec<Category> {
+    let Some(text) = read(path, report) else {
+        return Vec::new();
+    };
+    let file: CategoriesFile = match toml::from_str(&text) {
+        Ok(file) => file,
+        Err(e) => {
+            report.error(path, toml_error_line(&text, &e, 1), toml_message(&e));
+            return Vec::new();
+        }
+    };
+    let mut seen = HashMap::new();
+    let mut categories = Vec::new();
+    for def in file.category {
+        let line = line_at(&text, def.slug.span().start, 1);
+        let slug = def.slug.into_inner();
+        if !is_valid_id(&slug) {
+            report.error(
+                path,
+                line,
+                format!("category slug \"{slug}\" must be lowercase ASCII letters, digits and '-'"),
+            );
+        }
+        if def.name.trim().is_empty() {
+            report.error(path, line, format!("category \"{slug}\" has an empty name"));
+        }
+        if let Some(first) = seen.insert(slug.clone(), line) {
+            report.error(
+                path,
+                line,
+                format!("duplicate category slug \"{slug}\" (first at line {first})"),
+            );
+            continue;
+        }
+        categories.push(Category {
+            slug,
+            name: def.name,
+            description: def.description,
+            order: def.order,
+        });
+    }
+    if categories.is_empty() && report.0.is_empty() {
+        report.error(path, 1, "no [[category]] defined");
+    }
+    categories
+}
+
+fn load_entries(dir: &Path, report: &mut Report) -> Vec<Draft> {
+    let listing = match fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(e) => {
+            report.error(dir, 0, format!("cannot read entry directory: {e}"));
+            return Vec::new();
+        }
+    };
+    let mut paths: Vec<PathBuf> = listing
+        .filter_map(|item| item.ok().map(|item| item.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|path| load_entry(path, report))
+        .collect()
+}
+
+fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
+    let id = path.file_stem()?.to_string_lossy().to_string();
+    if !is_valid_id(&id) {
+        report.error(
+            path,
+            1,
+            format!(
+                "entry id \"{id}\" (the file name) must be lowercase ASCII letters, digits and '-'"
+            ),
+        );
+        return None;
+    }
+    let text = read(path, report)?;
+    let (front, body, body_line) = match split_front_matter(&text) {
+        Ok(parts) => parts,
+        Err((line, message)) => {
+            report.error(path, line, message);
+            return None;
+        }
+    };
+    let fm: FrontMatter = match toml::from_str(front) {
+        Ok(fm) => fm,
+        Err(e) => {
+            report.error(path, toml_error_line(front, &e, 2), toml_message(&e));
+            return None;
+        }
+    };
+
+    let title_line = line_at(front, fm.title.span().start, 2);
+    let title = fm.title.into_inner().trim().to_string();
+    if title.is_empty() {
+        report.error(path, title_line, "title is empty");
+    }
+    let updated = match fm.updated {
+        Some(date) => {
+            let line = line_at(front, date.span().start, 2);
+            let date = date.into_inner();
+            if date.date.is_none() || date.time.is_some() {
+                report.error(path, line, "updated must be a date such as 2026-11-24");
+                None
+            } else {
+                Some(date.to_string())
+            }
+        }
+        None => None,
+    };
+    let mut aliases = Vec::new();
+    let mut alias_lines = Vec::new();
+    for alias in fm.aliases {
+        let line = line_at(front, alias.span().start, 2);
+        let alias = alias.into_inner();
+        if !is_valid_id(&alias) {
+            report.error(
+                path,
+                line,
+                format!("alias \"{alias}\" must be lowercase ASCII letters, digits and '-'"),
+            );
+        }
+        aliases.push(alias);
+        alias_lines.push(line);
+    }
+
+    let rendered = markdown::render(body);
+    if rendered.text.is_empty() {
+        report.error(path, body_line, "entry has no text");
+    }
+    let entry = Entry {
+        id,
+        title,
+        category: fm.category.get_ref().clone(),
+        tags: fm.tags,
+        aliases,
+        updated,
+        order: fm.order,
+        html: rendered.html.clone(),
+        summary: summarize(&rendered.text),
+        text: rendered.text.clone(),
+        headings: rendered.headings.clone(),
+        source: path.to_path_buf(),
+    };
+    Some(Draft {
+        entry,
+        rendered,
+        body_line,
+        category_line: line_at(front, fm.category.span().start, 2),
+        alias_lines,
+    })
+}
+
+/// Checks what one file cannot check alone: categories, duplicate ids and aliases, links.
+fn check_references(categories: &[Category], drafts: &[Draft], report: &mut Report) {
+    let known_category = |slug: &str| categories.iter().any(|c| c.slug == slug);
+    let mut names: HashMap<&str, &Path> = drafts
+        .iter()
+        .map(|d| (d.entry.id.as_str(), d.entry.source.as_path()))
+        .collect();
+    let by_id: HashMap<&str, &Draft> = drafts.iter().map(|d| (d.entry.id.as_str(), d)).collect();
+
+    for draft in drafts {
+        let entry = &draft.entry;
+        if !known_category(&entry.category) && !categories.is_empty() {
+            report.error(
+                &entry.source,
+                draft.category_line,
+                format!(
+                    "unknown category \"{}\" (known: {})",
+                    entry.category,
+                    categories
+                        .iter()
+                        .map(|c| c.slug.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+        for (alias, &line) in entry.aliases.iter().zip(&draft.alias_lines) {
+            if let Some(other) = names.insert(alias.as_str(), &entry.source) {
+                report.error(
+                    &entry.source,
+                    line,
+                    format!("alias \"{alias}\" is already taken by {}", other.display()),
+                );
+            }
+        }
+    }
+
+    for draft in drafts {
+        for link in &draft.rendered.internal_links {
+            let line = draft.body_line + link.line - 1;
+            let target = link.target.split(['?']).next().unwrap_or_default();
+            let (path, anchor) = match target.split_once('#') {
+                Some((path, anchor)) => (path, Some(anchor)),
+                None => (target, None),
+            };
+            let problem = if let Some(id) = path.strip_prefix("/kb/") {
+                match by_id.get(id) {
+                    Some(target) => anchor.and_then(|anchor| {
+                        (!target.entry.headings.iter().any(|h| h.anchor == anchor)).then(|| {
+                            format!(
+                                "broken link {}: entry \"{id}\" has no heading #{anchor}",
+                                link.target
+                            )
+                        })
+                    }),
+                    None if names.contains_key(id) => None,
+                    None => Some(format!("broken link {}: no entry \"{id}\"", link.target)),
+                }
+            } else if let Some(slug) = path.strip_prefix("/c/") {
+                (!known_category(slug))
+                    .then(|| format!("broken link {}: no category \"{slug}\"", link.target))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                report.error(&draft.entry.source, line, message);
+            }
+        }
+    }
+}
+
+/// Splits `+++\n<toml>\n+++\n<markdown>`; returns the TOML, the Markdown and the Markdown's first line.
+fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().unwrap_or_default();
+    if first.trim_end() != "+++" {
+        return Err((
+            1,
+            "entry must start with a +++ line opening its front matter".into(),
+        ));
+    }
+    let front_start = first.len();
+    let mut offset = front_start;
+    for (i, line) in lines.enumerate() {
+        if line.trim_end() == "+++" {
+            let front = &text[front_start..offset];
+            let body = &text[offset + line.len()..];
+            return Ok((front, body, i + 3));
+        }
+        offset += line.len();
+    }
+    Err((1, "front matter is not closed: no second +++ line".into()))
+}
+
+fn read(path: &Path, report: &mut Report) -> Option<String> {
+    match fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+                report.error(path, line, "file is not valid UTF-8");
+                None
+            }
+        },
+        Err(e) => {
+            report.error(path, 0, format!("cannot read: {e}"));
+            None
+        }
+    }
+}
+
+/// Lowercase ASCII letters, digits and '-': what ids, aliases and slugs may hold.
+pub(crate) fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The 1-based line of a byte offset within `text`, where `text` starts at `first_line`.
+fn line_at(text: &str, offset: usize, first_line: usize) -> usize {
+    let offset = offset.min(text.len());
+    first_line
+        + text.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+}
+
+fn toml_error_line(text: &str, error: &toml::de::Error, first_line: usize) -> usize {
+    match error.span() {
+        Some(span) => line_at(text, span.start, first_line),
+        None => first_line,
+    }
+}
+
+fn toml_message(error: &toml::de::Error) -> String {
+    error.message().trim().to_string()
+}
+
+fn summarize(text: &str) -> String {
+    let flat = text.split('\n').collect::<Vec<_>>().join(" ");
+    let mut summary: String = flat.chars().take(SUMMARY_CHARS).collect();
+    if summary.len() < flat.len() {
+        summary.push('…');
+    }
+    summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_split_reports_lines() {
+        let (front, body, line) = split_front_matter("+++\ntitle = \"t\"\n+++\nbody\n").unwrap();
+        assert_eq!(front, "title = \"t\"\n");
+        assert_eq!(body, "body\n");
+        assert_eq!(line, 4);
+        assert_eq!(split_front_matter("title").unwrap_err().0, 1);
+        assert!(
+            split_front_matter("+++\ntitle = 1\n")
+                .unwrap_err()
+                .1
+                .contains("not closed")
+        );
+    }
+
+    #[test]
+    fn ids() {
+        assert!(is_valid_id("error-19"));
+        assert!(is_valid_id("n22106"));
+        assert!(!is_valid_id("Error19"));
+        assert!(!is_valid_id("错误"));
+        assert!(!is_valid_id(""));
+    }
+
+    #[test]
+    fn summary_cuts_on_characters() {
+        let long = "网".repeat(200);
+        let s = summarize(&long);
+        assert_eq!(s.chars().count(), SUMMARY_CHARS + 1);
+        assert!(s.ends_with('…'));
+        assert_eq!(summarize("短。"), "短。");
+    }
+}

@@ -1,0 +1,160 @@
+//! The content of the site: entries, categories (and later wizards and synonyms), loaded from
+//! `content/`, validated and rendered once. Knows nothing of HTTP.
+
+mod loader;
+pub mod markdown;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+
+pub use loader::load;
+pub use markdown::Heading;
+
+/// One problem found in the content, reported so an author can fix it from the message alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ContentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+    }
+}
+
+/// Every problem found in one load, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentErrors(pub Vec<ContentError>);
+
+impl fmt::Display for ContentErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ContentErrors {}
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub order: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The file stem: permanent, what tickets link to.
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    pub tags: Vec<String>,
+    pub aliases: Vec<String>,
+    /// `YYYY-MM-DD`, when the author gave it.
+    pub updated: Option<String>,
+    pub order: i64,
+    pub html: String,
+    pub text: String,
+    /// The first words of the text, one or two lines' worth, for lists and ticket replies.
+    pub summary: String,
+    pub headings: Vec<Heading>,
+    pub source: PathBuf,
+}
+
+impl Entry {
+    pub fn url(&self) -> String {
+        format!("/kb/{}", self.id)
+    }
+}
+
+/// Everything loaded from one content directory. Immutable: a reload builds a new one.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    /// Sorted by `order`.
+    pub categories: Vec<Category>,
+    /// Sorted by category order, then entry order, then title.
+    pub entries: Vec<Entry>,
+    by_id: HashMap<String, usize>,
+    aliases: HashMap<String, String>,
+}
+
+/// What `/kb/<id>` resolves to.
+pub enum Lookup<'a> {
+    Entry(&'a Entry),
+    /// An old id: redirect to the entry's current id.
+    Alias(&'a str),
+    Missing,
+}
+
+impl Library {
+    pub(crate) fn new(mut categories: Vec<Category>, mut entries: Vec<Entry>) -> Library {
+        categories.sort_by_key(|c| c.order);
+        let category_rank: HashMap<&str, usize> = categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.slug.as_str(), i))
+            .collect();
+        entries.sort_by(|a, b| {
+            let rank = |e: &Entry| category_rank.get(e.category.as_str()).copied();
+            (rank(a), a.order, &a.title).cmp(&(rank(b), b.order, &b.title))
+        });
+        let by_id = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        let aliases = entries
+            .iter()
+            .flat_map(|e| e.aliases.iter().map(|a| (a.clone(), e.id.clone())))
+            .collect();
+        Library {
+            categories,
+            entries,
+            by_id,
+            aliases,
+        }
+    }
+
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.by_id.get(id).map(|&i| &self.entries[i])
+    }
+
+    pub fn lookup(&self, id: &str) -> Lookup<'_> {
+        if let Some(entry) = self.entry(id) {
+            Lookup::Entry(entry)
+        } else if let Some(target) = self.aliases.get(id) {
+            Lookup::Alias(target)
+        } else {
+            Lookup::Missing
+        }
+    }
+
+    pub fn category(&self, slug: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.slug == slug)
+    }
+
+    pub fn entries_in<'a>(&'a self, slug: &'a str) -> impl Iterator<Item = &'a Entry> + 'a {
+        self.entries.iter().filter(move |e| e.category == slug)
+    }
+
+    /// Entries with an `updated` date, newest first.
+    pub fn recently_updated(&self, n: usize) -> Vec<&Entry> {
+        let mut dated: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| e.updated.is_some())
+            .collect();
+        dated.sort_by(|a, b| b.updated.cmp(&a.updated));
+        dated.truncate(n);
+        dated
+    }
+}

@@ -1,0 +1,54 @@
+//! 问道 (wendao): a support knowledge base server. See DESIGN.md for the architecture.
+
+pub mod config;
+pub mod content;
+pub mod web;
+
+use std::process::ExitCode;
+
+use actix_web::{HttpServer, web::Data};
+use anyhow::Context;
+
+use config::{CheckArgs, ServeArgs};
+
+/// `wendao serve`: load and validate the content, then serve it until stopped.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let library = content::load(&args.content)
+        .map_err(|errors| anyhow::anyhow!("invalid content, not starting:\n{errors}"))?;
+    std::fs::create_dir_all(&args.data)
+        .with_context(|| format!("creating data directory {}", args.data.display()))?;
+    tracing::info!(
+        entries = library.entries.len(),
+        categories = library.categories.len(),
+        content = %args.content.display(),
+        "content loaded"
+    );
+    let state = Data::new(web::AppState::new(library, args.base_url.clone()));
+    let server = HttpServer::new(move || web::app(state.clone()))
+        .bind(args.addr)
+        .with_context(|| format!("binding {}", args.addr))?;
+    for addr in server.addrs() {
+        tracing::info!("listening on http://{addr}/");
+        println!("wendao: serving on http://{addr}/");
+    }
+    server.run().await.context("server failed")
+}
+
+/// `wendao check`: print every content error as `path:line: message`.
+pub fn check(args: CheckArgs) -> ExitCode {
+    match content::load(&args.content) {
+        Ok(library) => {
+            println!(
+                "ok: {} entries in {} categories",
+                library.entries.len(),
+                library.categories.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            eprintln!("{errors}");
+            eprintln!("{} error(s)", errors.0.len());
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The files of `static/`, built into the binary and served from memory with a content hash
+//! in their URL: nothing on disk can be reached through `/static/`.
+
+use std::sync::LazyLock;
+
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpRequest, HttpResponse, web};
+use sha2::{Digest, Sha256};
+
+use super::Error;
+
+pub struct Asset {
+    pub name: &'static str,
+    pub bytes: &'static [u8],
+    pub content_type: &'static str,
+    /// First 16 hex digits of the SHA-256 of the bytes.
+    pub hash: String,
+}
+
+macro_rules! asset {
+    ($name:literal, $type:literal) => {
+        (
+            $name,
+            include_bytes!(concat!("../../static/", $name)).as_slice(),
+            $type,
+        )
+    };
+}
+
+static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
+    [
+        asset!("app.css", "text/css; charset=utf-8"),
+        asset!("app.js", "text/javascript; charset=utf-8"),
+        asset!("favicon.svg", "image/svg+xml"),
+    ]
+    .into_iter()
+    .map(|(name, bytes, content_type)| Asset {
+        name,
+        bytes,
+        content_type,
+        hash: hex16(&Sha256::digest(bytes)),
+    })
+    .collect()
+});
+
+fn hex16(digest: &[u8]) -> String {
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn get(name: &str) -> Option<&'static Asset> {
+    ASSETS.iter().find(|a| a.name == name)
+}
+
+/// The URL to put in pages: it changes whenever the file does, so it can be cached for a year.
+pub fn url(name: &str) -> String {
+    match get(name) {
+        Some(asset) => format!("/static/{}?v={}", asset.name, asset.hash),
+        None => format!("/static/{name}"),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct Version {
+    v: Option<String>,
+}
+
+pub async fn serve(
+    req: HttpRequest,
+    name: web::Path<String>,
+    version: web::Query<Version>,
+) -> Result<HttpResponse, Error> {
+    let asset = get(&name).ok_or_else(|| Error::NotFound(format!("没有静态文件 {name}")))?;
+    let etag = format!("\"{}\"", asset.hash);
+    let cache = if version.v.as_deref() == Some(asset.hash.as_str()) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=300"
+    };
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if matches {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache));
+    if matches {
+        return Ok(response.finish());
+    }
+    Ok(response
+        .content_type(ContentType(
+            asset.content_type.parse().unwrap_or(mime_octet()),
+        ))
+        .body(asset.bytes))
+}
+
+fn mime_octet() -> actix_web::mime::Mime {
+    actix_web::mime::APPLICATION_OCTET_STREAM
+}

@@ -1,0 +1,90 @@
+//! The errors a request can end in: an HTML page for pages, `{"error":{…}}` for `/api`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+use serde_json::json;
+
+use super::views::{Chrome, ErrorPage};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("服务器内部错误")]
+    Internal(String),
+}
+
+impl Error {
+    fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound(_) => "not_found",
+            Error::BadRequest(_) => "bad_request",
+            Error::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<askama::Error> for Error {
+    fn from(e: askama::Error) -> Error {
+        Error::Internal(format!("template: {e}"))
+    }
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Error::Internal(detail) = self {
+            tracing::error!(%detail, "request failed");
+        }
+        let status = self.status_code();
+        let page = ErrorPage {
+            chrome: Chrome::bare(),
+            status: status.as_u16(),
+            heading: match self {
+                Error::NotFound(_) => "没有找到这个页面",
+                Error::BadRequest(_) => "请求有误",
+                Error::Internal(_) => "服务器出了点问题",
+            },
+            message: self.to_string(),
+        };
+        match page.render() {
+            Ok(html) => HttpResponse::build(status)
+                .content_type(ContentType::html())
+                .body(html),
+            Err(_) => HttpResponse::build(status)
+                .content_type(ContentType::plaintext())
+                .body(self.to_string()),
+        }
+    }
+}
+
+/// The same errors, answered as JSON for the API.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ApiError(#[from] pub Error);
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Error::Internal(detail) = &self.0 {
+            tracing::error!(%detail, "api request failed");
+        }
+        HttpResponse::build(self.status_code()).json(json!({
+            "error": { "code": self.0.code(), "message": self.0.to_string() }
+        }))
+    }
+}

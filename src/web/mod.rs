@@ -1,0 +1,101 @@
+//! HTTP: routes, handlers, views and errors. Handlers read one snapshot of the site, call the
+//! library and render a view; they never touch the file system.
+
+mod api;
+pub mod assets;
+mod error;
+mod pages;
+mod views;
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, HttpRequest, middleware, web};
+use arc_swap::ArcSwap;
+
+use crate::content::Library;
+
+pub use error::{ApiError, Error};
+
+/// Everything a request may read. The site is swapped whole on reload, never mutated.
+pub struct AppState {
+    site: ArcSwap<Site>,
+    /// Absolute base for canonical links and the sitemap; taken from the request when unset.
+    base_url: Option<String>,
+}
+
+/// One consistent generation of content (and, later, its search index).
+pub struct Site {
+    pub library: Library,
+}
+
+impl AppState {
+    pub fn new(library: Library, base_url: Option<String>) -> AppState {
+        AppState {
+            site: ArcSwap::from_pointee(Site { library }),
+            base_url: base_url.map(|url| url.trim_end_matches('/').to_string()),
+        }
+    }
+
+    /// The current generation; a request holds it from start to end.
+    pub fn site(&self) -> Arc<Site> {
+        self.site.load_full()
+    }
+
+    /// Replaces the content atomically: requests under way keep the generation they started with.
+    pub fn swap(&self, library: Library) {
+        self.site.store(Arc::new(Site { library }));
+    }
+
+    fn base_url(&self, req: &HttpRequest) -> String {
+        match &self.base_url {
+            Some(url) => url.clone(),
+            None => {
+                let info = req.connection_info();
+                format!("{}://{}", info.scheme(), info.host())
+            }
+        }
+    }
+}
+
+/// Every route of the site, used by `main` and by the tests.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(pages::home))
+        .route("/c/{slug}", web::get().to(pages::category))
+        .route("/kb/{id}", web::get().to(pages::entry))
+        .route("/sitemap.xml", web::get().to(pages::sitemap))
+        .route("/robots.txt", web::get().to(pages::robots))
+        .route("/healthz", web::get().to(api::healthz))
+        .route("/static/{name}", web::get().to(assets::serve))
+        .route("/api/entries", web::get().to(api::entries))
+        .route("/api/entries/{id}", web::get().to(api::entry))
+        .default_service(web::to(pages::not_found));
+}
+
+/// The application with its middleware, as served.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|e, _| Error::BadRequest(e.to_string()).into()),
+        )
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|e, _| Error::BadRequest(e.to_string()).into()),
+        )
+        .wrap(middleware::Compress::default())
+        .wrap(tracing_actix_web::TracingLogger::default())
+        .configure(configure)
+}

@@ -1,0 +1,149 @@
+//! Handlers of the HTML pages (and the sitemap).
+
+use actix_web::http::header;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use askama::Template;
+
+use super::views::{CategoryCard, CategoryPage, Chrome, EntryPage, HomePage};
+use super::{AppState, Error};
+use crate::content::Lookup;
+
+const RECENT_ON_HOME: usize = 8;
+const RELATED_ON_ENTRY: usize = 8;
+
+fn html(page: impl Template) -> Result<HttpResponse, Error> {
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(page.render()?))
+}
+
+pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    let site = state.site();
+    let library = &site.library;
+    let categories = library
+        .categories
+        .iter()
+        .map(|category| CategoryCard {
+            category,
+            count: library.entries_in(&category.slug).count(),
+        })
+        .collect();
+    html(HomePage {
+        chrome: Chrome::new(format!("{}/", state.base_url(&req))),
+        categories,
+        recent: library.recently_updated(RECENT_ON_HOME),
+        total: library.entries.len(),
+    })
+}
+
+pub async fn category(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let site = state.site();
+    let library = &site.library;
+    let category = library
+        .category(&slug)
+        .ok_or_else(|| Error::NotFound(format!("没有分类“{slug}”。")))?;
+    html(CategoryPage {
+        chrome: Chrome::new(format!("{}/c/{}", state.base_url(&req), category.slug)),
+        category,
+        entries: library.entries_in(&category.slug).collect(),
+    })
+}
+
+pub async fn entry(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let site = state.site();
+    let library = &site.library;
+    let entry = match library.lookup(&id) {
+        Lookup::Entry(entry) => entry,
+        Lookup::Alias(target) => {
+            let mut location = format!("/kb/{target}");
+            if !req.query_string().is_empty() {
+                location = format!("{location}?{}", req.query_string());
+            }
+            return Ok(HttpResponse::MovedPermanently()
+                .insert_header((header::LOCATION, location))
+                .finish());
+        }
+        Lookup::Missing => return Err(Error::NotFound(format!("没有编号为“{id}”的条目。"))),
+    };
+    let category = library
+        .category(&entry.category)
+        .ok_or_else(|| Error::Internal(format!("entry {} has no category", entry.id)))?;
+    let absolute_url = format!("{}{}", state.base_url(&req), entry.url());
+    html(EntryPage {
+        chrome: Chrome::new(absolute_url.clone()),
+        ticket_reply: format!("{}\n{}\n{}", entry.title, entry.summary, absolute_url),
+        related: library
+            .entries_in(&entry.category)
+            .filter(|e| e.id != entry.id)
+            .take(RELATED_ON_ENTRY)
+            .collect(),
+        entry,
+        category,
+        absolute_url,
+    })
+}
+
+pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let site = state.site();
+    let base = state.base_url(&req);
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut url = |path: &str, lastmod: Option<&str>| {
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc>",
+            xml_escape(&format!("{base}{path}"))
+        ));
+        if let Some(date) = lastmod {
+            xml.push_str(&format!("<lastmod>{date}</lastmod>"));
+        }
+        xml.push_str("</url>\n");
+    };
+    url("/", None);
+    for category in &site.library.categories {
+        url(&format!("/c/{}", category.slug), None);
+    }
+    for entry in &site.library.entries {
+        url(&entry.url(), entry.updated.as_deref());
+    }
+    xml.push_str("</urlset>\n");
+    HttpResponse::Ok()
+        .content_type("application/xml; charset=utf-8")
+        .body(xml)
+}
+
+pub async fn robots(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ContentType::plaintext())
+        .body(format!(
+            "User-agent: *\nDisallow: /api/\nSitemap: {}/sitemap.xml\n",
+            state.base_url(&req)
+        ))
+}
+
+/// Any URL no route claims: an HTML 404 page, or JSON under `/api/`.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let error = Error::NotFound(format!("地址 {} 不存在。", req.path()));
+    if req.path().starts_with("/api/") {
+        super::ApiError(error).error_response()
+    } else {
+        error.error_response()
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
