@@ -1,0 +1,295 @@
+//! `wendao check` (and the loader behind it) reports each kind of content error as `path:line: message`.
+
+mod common;
+
+use std::process::Command;
+
+use common::{TempContent, fixture, repo_content};
+
+struct Outcome {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn check(dir: &std::path::Path) -> Outcome {
+    let out = Command::new(env!("CARGO_BIN_EXE_wendao"))
+        .args(["check", "--content"])
+        .arg(dir)
+        .env_remove("WENDAO_CONTENT")
+        .output()
+        .expect("run wendao check");
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Breaks a copy of the fixture with one file, and expects one error at `relative:line`.
+fn expect_error(relative: &str, text: &str, line: usize, message: &str) {
+    let content = TempContent::copy_of(&fixture("basic"));
+    content.write(relative, text);
+    let out = check(content.path());
+    assert_eq!(out.code, 1, "{relative}: {}", out.stderr);
+    let want = format!("{}:{line}: ", content.path().join(relative).display());
+    let line_found = out
+        .stderr
+        .lines()
+        .find(|l| l.starts_with(&want))
+        .unwrap_or_else(|| panic!("want {want}…{message}, got:\n{}", out.stderr));
+    assert!(
+        line_found.contains(message),
+        "want {message:?} in {line_found:?}"
+    );
+}
+
+const HEAD: &str = "+++\ntitle = \"标题\"\ncategory = \"alpha\"\n";
+
+#[test]
+fn valid_content_passes() {
+    for dir in [fixture("basic"), repo_content()] {
+        let out = check(&dir);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stdout.starts_with("ok: "), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn unknown_front_matter_key() {
+    expect_error(
+        "kb/x.md",
+        &format!("{HEAD}colour = \"red\"\n+++\n正文\n"),
+        4,
+        "unknown field `colour`",
+    );
+}
+
+#[test]
+fn missing_title() {
+    expect_error(
+        "kb/x.md",
+        "+++\ncategory = \"alpha\"\n+++\n正文\n",
+        2,
+        "missing field `title`",
+    );
+}
+
+#[test]
+fn empty_title() {
+    expect_error(
+        "kb/x.md",
+        "+++\ncategory = \"alpha\"\ntitle = \"  \"\n+++\n正文\n",
+        3,
+        "title is empty",
+    );
+}
+
+#[test]
+fn unknown_category() {
+    expect_error(
+        "kb/x.md",
+        "+++\ntitle = \"t\"\n\ncategory = \"gamma\"\n+++\n正文\n",
+        4,
+        "unknown category \"gamma\"",
+    );
+}
+
+#[test]
+fn malformed_toml() {
+    expect_error(
+        "kb/x.md",
+        &format!("{HEAD}tags = [\"a\"\n+++\n正文\n"),
+        4,
+        "",
+    );
+}
+
+#[test]
+fn no_front_matter_or_unclosed() {
+    expect_error("kb/x.md", "# 标题\n正文\n", 1, "must start with a +++ line");
+    expect_error("kb/x.md", &format!("{HEAD}正文\n"), 1, "not closed");
+}
+
+#[test]
+fn bad_date() {
+    expect_error(
+        "kb/x.md",
+        &format!("{HEAD}updated = \"yesterday\"\n+++\n正文\n"),
+        4,
+        "",
+    );
+    expect_error(
+        "kb/x.md",
+        &format!("{HEAD}updated = 2026-01-01T10:00:00\n+++\n正文\n"),
+        4,
+        "must be a date",
+    );
+}
+
+#[test]
+fn bad_id_from_file_name() {
+    expect_error(
+        "kb/Bad_Name.md",
+        &format!("{HEAD}+++\n正文\n"),
+        1,
+        "entry id \"Bad_Name\"",
+    );
+}
+
+#[test]
+fn alias_that_duplicates_an_id_or_another_alias() {
+    expect_error(
+        "kb/x.md",
+        &format!("{HEAD}aliases = [\"fine\",\n  \"tls-errors\"]\n+++\n正文\n"),
+        5,
+        "alias \"tls-errors\" is already taken",
+    );
+    expect_error(
+        "kb/x.md",
+        &format!("{HEAD}aliases = [\"old-proxy\"]\n+++\n正文\n"),
+        4,
+        "alias \"old-proxy\" is already taken",
+    );
+    expect_error(
+        "kb/x.md",
+        &format!("{HEAD}aliases = [\"Old Id\"]\n+++\n正文\n"),
+        4,
+        "alias \"Old Id\" must be",
+    );
+}
+
+#[test]
+fn broken_internal_links() {
+    expect_error(
+        "kb/x.md",
+        &format!("{HEAD}+++\n第一行\n\n见 [这里](/kb/missing)。\n"),
+        7,
+        "broken link /kb/missing: no entry \"missing\"",
+    );
+    expect_error(
+        "kb/x.md",
+        &format!("{HEAD}+++\n见 [这里](/kb/tls-errors#nowhere)。\n"),
+        5,
+        "has no heading #nowhere",
+    );
+    expect_error(
+        "kb/x.md",
+        &format!("{HEAD}+++\n见 [这里](/c/nowhere)。\n"),
+        5,
+        "no category \"nowhere\"",
+    );
+}
+
+#[test]
+fn links_to_aliases_and_existing_anchors_are_fine() {
+    let content = TempContent::copy_of(&fixture("basic"));
+    content.write(
+        "kb/x.md",
+        &format!("{HEAD}+++\n[a](/kb/old-proxy) [b](/kb/tls-errors#证书过期) [c](/c/beta)\n"),
+    );
+    let out = check(content.path());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn empty_body() {
+    expect_error("kb/x.md", &format!("{HEAD}+++\n\n"), 5, "entry has no text");
+}
+
+#[test]
+fn category_file_errors() {
+    expect_error(
+        "categories.toml",
+        "[[category]]\nslug = \"a\"\nname = \"A\"\n\n[[category]]\nslug = \"a\"\nname = \"B\"\n",
+        6,
+        "duplicate category slug \"a\" (first at line 2)",
+    );
+    expect_error(
+        "categories.toml",
+        "[[category]]\nslug = \"a\"\nname = \"A\"\nicon = \"x\"\n",
+        4,
+        "unknown field `icon`",
+    );
+    expect_error(
+        "categories.toml",
+        "[[category]]\nslug = \"Bad Slug\"\nname = \"A\"\n",
+        2,
+        "category slug",
+    );
+}
+
+#[test]
+fn every_error_is_reported_not_just_the_first() {
+    let content = TempContent::copy_of(&fixture("basic"));
+    content.write(
+        "kb/a.md",
+        "+++\ntitle = \"a\"\ncategory = \"nope\"\n+++\n正文\n",
+    );
+    content.write(
+        "kb/b.md",
+        "+++\ntitle = \"b\"\ncategory = \"alpha\"\nextra = 1\n+++\n正文\n",
+    );
+    content.write(
+        "kb/c.md",
+        "+++\ntitle = \"c\"\ncategory = \"alpha\"\n+++\n[x](/kb/zzz)\n",
+    );
+    let out = check(content.path());
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("a.md:3: unknown category"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("b.md:4: unknown field `extra`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("c.md:5: broken link"), "{}", out.stderr);
+    assert!(out.stderr.contains("3 error(s)"), "{}", out.stderr);
+}
+
+#[test]
+fn missing_directory_and_invalid_utf8() {
+    let out = check(std::path::Path::new("/nonexistent/wendao-content"));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("/nonexistent/wendao-content:0: content directory not found"),
+        "{}",
+        out.stderr
+    );
+
+    let content = TempContent::copy_of(&fixture("basic"));
+    std::fs::write(content.path().join("kb/bin.md"), b"+++\ntitle = \"\xff\"\n").expect("write");
+    let out = check(content.path());
+    assert!(
+        out.stderr.contains("bin.md:2: file is not valid UTF-8"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn serve_refuses_invalid_content_with_the_same_messages() {
+    let content = TempContent::copy_of(&fixture("basic"));
+    content.write(
+        "kb/a.md",
+        "+++\ntitle = \"a\"\ncategory = \"nope\"\n+++\n正文\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_wendao"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--content"])
+        .arg(content.path())
+        .arg("--data")
+        .arg(content.path().join("data"))
+        .output()
+        .expect("run wendao serve");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("invalid content, not starting"), "{stderr}");
+    assert!(
+        stderr.contains("a.md:3: unknown category \"nope\""),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,98 @@
+//! Helpers shared by the integration tests: content directories and an in-process app.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
+use actix_web::{test, web::Data};
+use wendao::web::AppState;
+
+pub fn repo_content() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("content")
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn state(content: &Path, base_url: Option<&str>) -> Data<AppState> {
+    let library = wendao::content::load(content).unwrap_or_else(|e| panic!("{e}"));
+    Data::new(AppState::new(library, base_url.map(str::to_string)))
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// One request through the whole app, middleware included.
+pub async fn request(state: &Data<AppState>, req: test::TestRequest) -> Response {
+    let app = test::init_service(wendao::web::app(state.clone())).await;
+    let res = test::call_service(&app, req.to_request()).await;
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = test::read_body(res).await;
+    Response {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+pub async fn get(state: &Data<AppState>, uri: &str) -> Response {
+    request(state, test::TestRequest::get().uri(uri)).await
+}
+
+/// A copy of a content tree in a temporary directory, to break on purpose.
+pub struct TempContent {
+    pub dir: tempfile::TempDir,
+}
+
+impl TempContent {
+    pub fn copy_of(source: &Path) -> TempContent {
+        let dir = tempfile::tempdir().expect("tempdir");
+        copy_tree(source, dir.path());
+        TempContent { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, relative: &str, text: &str) {
+        let path = self.dir.path().join(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    pub fn remove(&self, relative: &str) {
+        std::fs::remove_file(self.dir.path().join(relative)).expect("remove");
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for item in std::fs::read_dir(from).expect("read_dir") {
+        let item = item.expect("dir entry");
+        let target = to.join(item.file_name());
+        if item.file_type().expect("file type").is_dir() {
+            copy_tree(&item.path(), &target);
+        } else {
+            std::fs::copy(item.path(), target).expect("copy");
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! The HTML pages over the fixture content: links, redirects, errors, sitemap, assets.
+
+mod common;
+
+use actix_web::test::TestRequest;
+use common::{fixture, get, request, state};
+
+#[actix_web::test]
+async fn home_lists_categories_with_counts_and_recent_entries() {
+    let state = state(&fixture("basic"), None);
+    let res = get(&state, "/").await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("<html lang=\"zh-CN\">"));
+    assert!(res.body.contains("action=\"/search\""), "search form");
+    assert!(res.body.contains("href=\"/c/alpha\""));
+    assert!(res.body.contains("甲类"));
+    // alpha holds two entries, beta one, empty none.
+    let alpha = res.body.find("/c/alpha").unwrap();
+    assert!(res.body[alpha..].find("2 篇").unwrap() < res.body[alpha..].find("/c/beta").unwrap());
+    assert!(res.body.contains("0 篇"));
+    // Recently updated: newest first, undated entries left out.
+    let tls = res.body.find("/kb/tls-errors").unwrap();
+    let proxy = res.body.find("/kb/proxy-config").unwrap();
+    assert!(tls < proxy, "newest first");
+    assert!(!res.body.contains("/kb/no-date"));
+}
+
+#[actix_web::test]
+async fn entry_page_has_everything_a_reader_and_an_agent_need() {
+    let state = state(&fixture("basic"), Some("https://help.example.com/"));
+    let res = get(&state, "/kb/proxy-config").await;
+    assert_eq!(res.status, 200);
+    let b = &res.body;
+    assert!(b.contains("<h1 id=\"entry-title\">代理服务器的配置方法</h1>"));
+    assert!(
+        b.contains(r#"<link rel="canonical" href="https://help.example.com/kb/proxy-config">"#)
+    );
+    assert!(b.contains(r#"href="/c/alpha">甲类</a>"#), "breadcrumb");
+    assert!(b.contains("2026-01-02"));
+    // Table of contents with readable anchors (two headings).
+    assert!(b.contains(r##"<a href="#配置步骤">配置步骤</a>"##), "{b}");
+    assert!(b.contains(r#"<h2 id="配置步骤">"#));
+    assert!(b.contains(r#"<h2 id="faq">"#), "explicit anchor");
+    // Links: external with rel, internal kept.
+    assert!(
+        b.contains(r#"<a href="https://example.com/manual" rel="noopener noreferrer">手册</a>"#)
+    );
+    assert!(
+        b.contains(r##"<a href="/kb/tls-errors#%E8%AF%81%E4%B9%A6%E8%BF%87%E6%9C%9F">另一篇</a>"##)
+    );
+    assert!(!b.contains("alert(\"x\")"), "raw script sanitised");
+    // Copy buttons (hidden until JS enables them) and a ticket reply that works without JS.
+    assert!(b.contains(r#"data-copy="https://help.example.com/kb/proxy-config""#));
+    assert!(b.contains("复制为工单回复"));
+    assert!(
+        b.contains("代理服务器的配置方法\n先读另一篇。"),
+        "ticket reply starts with title and summary"
+    );
+    assert!(b.contains("https://help.example.com/kb/proxy-config</textarea>"));
+    // Other entries of the same category, not itself.
+    assert!(b.contains("/kb/no-date"));
+    assert!(!b.contains(r#"<li><a href="/kb/proxy-config">"#));
+}
+
+#[actix_web::test]
+async fn single_heading_entries_have_no_table_of_contents_and_images_are_sized() {
+    let state = state(&fixture("basic"), None);
+    let res = get(&state, "/kb/tls-errors").await;
+    assert!(!res.body.contains("class=\"toc\""));
+    assert!(
+        res.body.contains(
+            r#"alt="证书详情页" loading="lazy" decoding="async" width="400" height="300""#
+        )
+    );
+}
+
+#[actix_web::test]
+async fn aliases_redirect_permanently_to_the_canonical_url() {
+    let state = state(&fixture("basic"), None);
+    for old in ["old-proxy", "proxy-setup"] {
+        let res = get(&state, &format!("/kb/{old}")).await;
+        assert_eq!(res.status, 301, "{old}");
+        assert_eq!(res.header("location"), Some("/kb/proxy-config"));
+    }
+    let res = get(&state, "/kb/old-proxy?ref=ticket").await;
+    assert_eq!(res.header("location"), Some("/kb/proxy-config?ref=ticket"));
+}
+
+#[actix_web::test]
+async fn unknown_pages_answer_an_html_404_with_a_search_box() {
+    let state = state(&fixture("basic"), None);
+    for uri in [
+        "/kb/nope",
+        "/c/nope",
+        "/no/such/page",
+        "/kb/%E4%B8%AD",
+        "/static/nope.css",
+    ] {
+        let res = get(&state, uri).await;
+        assert_eq!(res.status, 404, "{uri}");
+        assert!(
+            res.header("content-type").unwrap().starts_with("text/html"),
+            "{uri}"
+        );
+        assert!(res.body.contains("没有找到这个页面"), "{uri}");
+        assert!(res.body.contains("action=\"/search\""), "{uri}");
+    }
+    // Escaped, not reflected as markup.
+    let res = get(&state, "/kb/%3Cscript%3E").await;
+    assert_eq!(res.status, 404);
+    assert!(!res.body.contains("<script>"));
+}
+
+#[actix_web::test]
+async fn category_page_lists_its_entries_in_order() {
+    let state = state(&fixture("basic"), None);
+    let res = get(&state, "/c/alpha").await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("<h1>甲类</h1>"));
+    assert!(res.body.contains("/kb/proxy-config"));
+    assert!(res.body.contains("/kb/no-date"));
+    assert!(!res.body.contains("/kb/tls-errors"));
+    let res = get(&state, "/c/empty").await;
+    assert!(res.body.contains("这个分类还没有条目"));
+}
+
+#[actix_web::test]
+async fn sitemap_lists_every_page_with_absolute_urls() {
+    let state = state(&fixture("basic"), Some("https://help.example.com"));
+    let res = get(&state, "/sitemap.xml").await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.header("content-type")
+            .unwrap()
+            .starts_with("application/xml")
+    );
+    for loc in [
+        "https://help.example.com/",
+        "https://help.example.com/c/alpha",
+        "https://help.example.com/kb/proxy-config",
+        "https://help.example.com/kb/tls-errors",
+        "https://help.example.com/kb/no-date",
+    ] {
+        assert!(res.body.contains(&format!("<loc>{loc}</loc>")), "{loc}");
+    }
+    assert!(res.body.contains("<lastmod>2026-03-04</lastmod>"));
+    assert!(!res.body.contains("old-proxy"), "aliases are not pages");
+}
+
+#[actix_web::test]
+async fn canonical_link_on_every_page_and_base_url_from_host_by_default() {
+    let state = state(&fixture("basic"), None);
+    for (uri, canonical) in [
+        ("/", "http://kb.test/"),
+        ("/c/beta", "http://kb.test/c/beta"),
+        ("/kb/no-date", "http://kb.test/kb/no-date"),
+    ] {
+        let res = request(
+            &state,
+            TestRequest::get()
+                .uri(uri)
+                .insert_header(("host", "kb.test")),
+        )
+        .await;
+        assert!(
+            res.body
+                .contains(&format!("<link rel=\"canonical\" href=\"{canonical}\">")),
+            "{uri}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn static_assets_are_hashed_cached_and_revalidated() {
+    let state = state(&fixture("basic"), None);
+    let home = get(&state, "/").await;
+    let start = home.body.find("/static/app.css?v=").unwrap();
+    let url = &home.body[start..home.body[start..].find('"').unwrap() + start];
+    let res = get(&state, url).await;
+    assert_eq!(res.status, 200);
+    assert!(res.header("content-type").unwrap().starts_with("text/css"));
+    assert_eq!(
+        res.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    let etag = res.header("etag").unwrap().to_string();
+    let again = request(
+        &state,
+        TestRequest::get()
+            .uri(url)
+            .insert_header(("if-none-match", etag)),
+    )
+    .await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    // An unversioned URL is served but cached briefly.
+    let res = get(&state, "/static/app.js").await;
+    assert_eq!(res.header("cache-control"), Some("public, max-age=300"));
+    // Nothing outside the built-in assets is reachable.
+    for uri in [
+        "/static/..%2FCargo.toml",
+        "/static/%2e%2e/Cargo.toml",
+        "/static/../Cargo.toml",
+    ] {
+        let res = get(&state, uri).await;
+        assert_eq!(res.status, 404, "{uri}");
+        assert!(!res.body.contains("[package]"));
+    }
+}
+
+#[actix_web::test]
+async fn responses_are_compressed_when_asked() {
+    let state = state(&fixture("basic"), None);
+    let res = request(
+        &state,
+        TestRequest::get()
+            .uri("/kb/proxy-config")
+            .insert_header(("accept-encoding", "gzip")),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("content-encoding"), Some("gzip"));
+}
+
+#[actix_web::test]
+async fn healthz_and_robots() {
+    let state = state(&fixture("basic"), Some("https://h.example"));
+    let res = get(&state, "/healthz").await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["status"], "ok");
+    assert_eq!(res.json()["entries"], 3);
+    let res = get(&state, "/robots.txt").await;
+    assert!(res.body.contains("Sitemap: https://h.example/sitemap.xml"));
+}

@@ -1,0 +1,155 @@
+//! The real content: every section of the seed FAQ in `../shared/seed/` is served whole, word for word.
+
+mod common;
+
+use std::path::Path;
+
+use common::{get, repo_content, state};
+use wendao::content::markdown;
+
+struct Section {
+    title: String,
+    body: String,
+}
+
+/// The seed split at its `#` and `##` headings; headings with no text of their own (section
+/// titles such as "功能支持类 FAQ") are left out.
+fn seed_sections() -> Vec<Section> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("the seed must be beside the repo at {}: {e}", dir.display()))
+        .map(|f| f.expect("dir entry").path())
+        .collect();
+    files.sort();
+    let mut sections: Vec<Section> = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("seed is UTF-8");
+        for line in text.lines() {
+            if let Some(title) = line.strip_prefix("## ").or_else(|| line.strip_prefix("# ")) {
+                sections.push(Section {
+                    title: title.trim().to_string(),
+                    body: String::new(),
+                });
+            } else if let Some(section) = sections.last_mut() {
+                section.body.push_str(line);
+                section.body.push('\n');
+            }
+        }
+    }
+    sections.retain(|s| !s.body.trim().is_empty());
+    sections
+}
+
+#[test]
+fn the_seed_has_24_entries_and_the_content_has_them_all_word_for_word() {
+    let sections = seed_sections();
+    assert_eq!(sections.len(), 24, "22 questions and 2 guides");
+    let library = wendao::content::load(&repo_content()).unwrap_or_else(|e| panic!("{e}"));
+    for section in &sections {
+        let entry = library
+            .entries
+            .iter()
+            .find(|e| e.title == section.title)
+            .unwrap_or_else(|| panic!("no entry titled {:?}", section.title));
+        let seed_text = markdown::render(&section.body).text;
+        assert_eq!(entry.text, seed_text, "text of {}", entry.id);
+        // Images keep their original URLs and their display size.
+        for (url, size) in image_urls(&section.body) {
+            let escaped = url.replace('&', "&amp;");
+            assert!(entry.html.contains(&escaped), "{}: image {url}", entry.id);
+            let (w, h) = size.split_once('x').expect("WxH");
+            assert!(
+                entry
+                    .html
+                    .contains(&format!("width=\"{w}\" height=\"{h}\"")),
+                "{}",
+                entry.id
+            );
+        }
+        // Links of the seed keep their targets.
+        for url in [
+            "https://opendocs.alipay.com/mini/api/owycmh",
+            "https://open.alipay.com/mini/dev/list",
+        ] {
+            if section.body.contains(url) {
+                assert!(entry.html.contains(url), "{}: link {url}", entry.id);
+            }
+        }
+    }
+}
+
+/// `![|723x75](url)` → (url, "723x75")
+fn image_urls(body: &str) -> Vec<(String, String)> {
+    body.match_indices("![")
+        .filter_map(|(i, _)| {
+            let rest = &body[i + 2..];
+            let (alt, rest) = rest.split_once("](")?;
+            let url = rest.split_once(')')?.0;
+            let size = alt.rsplit_once('|')?.1;
+            Some((url.to_string(), size.to_string()))
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn every_entry_page_serves_its_title_and_whole_text() {
+    let state = state(&repo_content(), None);
+    let library = wendao::content::load(&repo_content()).expect("content");
+    assert_eq!(library.entries.len(), 24);
+    for entry in &library.entries {
+        let res = get(&state, &entry.url()).await;
+        assert_eq!(res.status, 200, "{}", entry.id);
+        let title = askama_escape(&entry.title);
+        assert!(
+            res.body
+                .contains(&format!("<h1 id=\"entry-title\">{title}</h1>")),
+            "{}",
+            entry.id
+        );
+        assert!(res.body.contains(&entry.html), "{}: body", entry.id);
+        let api = get(&state, &format!("/api/entries/{}", entry.id))
+            .await
+            .json();
+        assert_eq!(api["text"], entry.text.as_str());
+    }
+    let sitemap = get(&state, "/sitemap.xml").await.body;
+    assert_eq!(
+        sitemap.matches("<loc>").count(),
+        1 + library.categories.len() + 24
+    );
+}
+
+#[test]
+fn ids_are_short_meaningful_ascii_and_each_category_is_used() {
+    let library = wendao::content::load(&repo_content()).expect("content");
+    for id in [
+        "error-19",
+        "error-2",
+        "error-14",
+        "error-12",
+        "n22106",
+        "request-vs-httprequest",
+        "domain-whitelist",
+        "request-troubleshooting",
+    ] {
+        assert!(library.entry(id).is_some(), "{id}");
+    }
+    for category in &library.categories {
+        assert!(
+            library.entries_in(&category.slug).count() > 0,
+            "{}",
+            category.slug
+        );
+    }
+    for entry in &library.entries {
+        assert!(!entry.tags.is_empty(), "{} has tags", entry.id);
+    }
+}
+
+fn askama_escape(s: &str) -> String {
+    s.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
