@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod content;
+pub mod search;
 pub mod web;
 
 use std::process::ExitCode;
@@ -23,7 +24,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         content = %args.content.display(),
         "content loaded"
     );
-    let state = Data::new(web::AppState::new(library, args.base_url.clone()));
+    let site = web::Site::build(library).context("building the search index")?;
+    let state = Data::new(web::AppState::new(site, args.base_url.clone()));
     let server = HttpServer::new(move || web::app(state.clone()))
         .bind(args.addr)
         .with_context(|| format!("binding {}", args.addr))?;

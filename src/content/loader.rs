@@ -47,6 +47,19 @@ struct FrontMatter {
     order: i64,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SynonymsFile {
+    #[serde(default)]
+    group: Vec<SynonymGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SynonymGroup {
+    words: Spanned<Vec<Spanned<String>>>,
+}
+
 fn default_order() -> i64 {
     1000
 }
@@ -84,12 +97,18 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     let categories = load_categories(&dir.join("categories.toml"), &mut report);
     let drafts = load_entries(&dir.join("kb"), &mut report);
     check_references(&categories, &drafts, &mut report);
+    let synonyms_path = dir.join("synonyms.toml");
+    let synonyms = if synonyms_path.exists() {
+        load_synonyms(&synonyms_path, &mut report)
+    } else {
+        Vec::new()
+    };
 
     if !report.0.is_empty() {
         return Err(ContentErrors(report.0));
     }
     let entries = drafts.into_iter().map(|d| d.entry).collect();
-    Ok(Library::new(categories, entries))
+    Ok(Library::new(categories, entries, synonyms))
 }
 
 fn load_categories(path: &Path, report: &mut Report) -> Vec<Category> {
@@ -137,6 +156,54 @@ fn load_categories(path: &Path, report: &mut Report) -> Vec<Category> {
         report.error(path, 1, "no [[category]] defined");
     }
     categories
+}
+
+/// `[[group]] words = [...]`: each word at most once in the whole file, two or more words a group.
+fn load_synonyms(path: &Path, report: &mut Report) -> Vec<Vec<String>> {
+    let Some(text) = read(path, report) else {
+        return Vec::new();
+    };
+    let file: SynonymsFile = match toml::from_str(&text) {
+        Ok(file) => file,
+        Err(e) => {
+            report.error(path, toml_error_line(&text, &e, 1), toml_message(&e));
+            return Vec::new();
+        }
+    };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut groups = Vec::new();
+    for group in file.group {
+        let group_line = line_at(&text, group.words.span().start, 1);
+        let mut words = Vec::new();
+        for word in group.words.into_inner() {
+            let line = line_at(&text, word.span().start, 1);
+            let word = word.into_inner();
+            let key = word.trim().to_lowercase();
+            if !key.chars().any(char::is_alphanumeric) {
+                report.error(
+                    path,
+                    line,
+                    format!("synonym \"{word}\" has no letters or digits"),
+                );
+                continue;
+            }
+            if let Some(first) = seen.insert(key, line) {
+                report.error(
+                    path,
+                    line,
+                    format!("synonym \"{word}\" is listed twice (first at line {first}): merge the groups"),
+                );
+                continue;
+            }
+            words.push(word.trim().to_string());
+        }
+        if words.len() < 2 {
+            report.error(path, group_line, "a synonym group needs two or more words");
+            continue;
+        }
+        groups.push(words);
+    }
+    groups
 }
 
 fn load_entries(dir: &Path, report: &mut Report) -> Vec<Draft> {

@@ -83,6 +83,8 @@ pub struct Library {
     pub categories: Vec<Category>,
     /// Sorted by category order, then entry order, then title.
     pub entries: Vec<Entry>,
+    /// Groups of words that mean the same to someone searching (`synonyms.toml`).
+    pub synonyms: Vec<Vec<String>>,
     by_id: HashMap<String, usize>,
     aliases: HashMap<String, String>,
 }
@@ -96,7 +98,11 @@ pub enum Lookup<'a> {
 }
 
 impl Library {
-    pub(crate) fn new(mut categories: Vec<Category>, mut entries: Vec<Entry>) -> Library {
+    pub(crate) fn new(
+        mut categories: Vec<Category>,
+        mut entries: Vec<Entry>,
+        synonyms: Vec<Vec<String>>,
+    ) -> Library {
         categories.sort_by_key(|c| c.order);
         let category_rank: HashMap<&str, usize> = categories
             .iter()
@@ -119,6 +125,7 @@ impl Library {
         Library {
             categories,
             entries,
+            synonyms,
             by_id,
             aliases,
         }

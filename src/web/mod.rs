@@ -5,6 +5,7 @@ mod api;
 pub mod assets;
 mod error;
 mod pages;
+mod search;
 mod views;
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use actix_web::{App, HttpRequest, middleware, web};
 use arc_swap::ArcSwap;
 
 use crate::content::Library;
+use crate::search::{self as engine, SearchIndex, Settings};
 
 pub use error::{ApiError, Error};
 
@@ -25,15 +27,27 @@ pub struct AppState {
     base_url: Option<String>,
 }
 
-/// One consistent generation of content (and, later, its search index).
+/// One consistent generation: the content and the search index built from it.
 pub struct Site {
     pub library: Library,
+    pub index: SearchIndex,
+}
+
+impl Site {
+    pub fn build(library: Library) -> anyhow::Result<Site> {
+        let index = SearchIndex::build(&library, Settings::FULL)?;
+        Ok(Site { library, index })
+    }
+
+    pub fn search(&self, request: &engine::Request) -> engine::Results {
+        self.index.search(&self.library, request)
+    }
 }
 
 impl AppState {
-    pub fn new(library: Library, base_url: Option<String>) -> AppState {
+    pub fn new(site: Site, base_url: Option<String>) -> AppState {
         AppState {
-            site: ArcSwap::from_pointee(Site { library }),
+            site: ArcSwap::from_pointee(site),
             base_url: base_url.map(|url| url.trim_end_matches('/').to_string()),
         }
     }
@@ -44,8 +58,8 @@ impl AppState {
     }
 
     /// Replaces the content atomically: requests under way keep the generation they started with.
-    pub fn swap(&self, library: Library) {
-        self.site.store(Arc::new(Site { library }));
+    pub fn swap(&self, site: Site) {
+        self.site.store(Arc::new(site));
     }
 
     fn base_url(&self, req: &HttpRequest) -> String {
@@ -64,6 +78,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::home))
         .route("/c/{slug}", web::get().to(pages::category))
         .route("/kb/{id}", web::get().to(pages::entry))
+        .route("/search", web::get().to(search::page))
+        .route("/opensearch.xml", web::get().to(search::opensearch))
+        .route("/api/search", web::get().to(search::api))
+        .route("/api/suggest", web::get().to(search::suggest))
         .route("/sitemap.xml", web::get().to(pages::sitemap))
         .route("/robots.txt", web::get().to(pages::robots))
         .route("/healthz", web::get().to(api::healthz))

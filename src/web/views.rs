@@ -78,3 +78,45 @@ pub struct ErrorPage {
     pub heading: &'static str,
     pub message: String,
 }
+
+pub struct CategoryFilter {
+    pub name: String,
+    pub count: usize,
+    pub url: String,
+    pub selected: bool,
+}
+
+pub struct PageLink {
+    pub number: usize,
+    pub url: String,
+    pub current: bool,
+}
+
+pub struct SearchHitView {
+    pub url: String,
+    /// Escaped title with `<mark>`s, from the search module.
+    pub title_html: String,
+    /// Escaped passage with `<mark>`s, from the search module.
+    pub snippet_html: String,
+    pub category: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage<'a> {
+    pub chrome: Chrome,
+    pub query: String,
+    pub searched: bool,
+    pub total: usize,
+    /// Nothing matched every word: the hits match some of them.
+    pub partial_only: bool,
+    pub page: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub pagination: Vec<PageLink>,
+    pub filters: Vec<CategoryFilter>,
+    pub hits: Vec<SearchHitView>,
+    /// (url, query) of near queries that have results, when this one has none.
+    pub near: Vec<(String, String)>,
+    pub popular: Vec<&'a Entry>,
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::{test, web::Data};
-use wendao::web::AppState;
+use wendao::web::{AppState, Site};
 
 pub fn repo_content() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("content")
@@ -20,7 +20,8 @@ pub fn fixture(name: &str) -> PathBuf {
 
 pub fn state(content: &Path, base_url: Option<&str>) -> Data<AppState> {
     let library = wendao::content::load(content).unwrap_or_else(|e| panic!("{e}"));
-    Data::new(AppState::new(library, base_url.map(str::to_string)))
+    let site = Site::build(library).expect("search index");
+    Data::new(AppState::new(site, base_url.map(str::to_string)))
 }
 
 pub struct Response {

@@ -1,0 +1,409 @@
+//! Full-text search over a [`Library`]: a tantivy index built from the loaded content, and
+//! queries that treat the search box as text, never as syntax.
+
+pub mod analysis;
+mod plan;
+mod snippet;
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::Context;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
+    TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
+
+use crate::content::{Entry, Library};
+use analysis::{Mode, WendaoTokenizer};
+pub use plan::Plan;
+
+/// Longest query we read, in characters; the rest is dropped.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// How deep results go (offset + limit).
+pub const MAX_RESULTS: usize = 1000;
+
+const TOKENIZER: &str = "wendao";
+
+/// Which steps of the search chain are on: everything for the site, less for measuring gains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub mode: Mode,
+    pub synonyms: bool,
+    pub typos: bool,
+}
+
+impl Settings {
+    pub const FULL: Settings = Settings {
+        mode: Mode::Full,
+        synonyms: true,
+        typos: true,
+    };
+    /// Lowercase + jieba, no normalisation, synonyms or typo tolerance.
+    pub const BASELINE: Settings = Settings {
+        mode: Mode::Plain,
+        synonyms: false,
+        typos: false,
+    };
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    tags: Field,
+    body: Field,
+    category: Field,
+}
+
+pub struct SearchIndex {
+    reader: IndexReader,
+    fields: Fields,
+    settings: Settings,
+    synonyms: plan::Synonyms,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub query: String,
+    pub category: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: String,
+    pub score: f32,
+    /// The title with the matched words in `<mark>`, escaped.
+    pub title_html: String,
+    /// A passage of the body with the matched words in `<mark>`, escaped.
+    pub snippet_html: String,
+    /// Whether the entry matched every word of the query.
+    pub all_terms: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    /// The query as searched (trimmed to [`MAX_QUERY_CHARS`]).
+    pub query: String,
+    /// Entries matching at least one word, in the chosen category.
+    pub total: usize,
+    /// Entries matching every word (they come first).
+    pub total_all_terms: usize,
+    pub hits: Vec<Hit>,
+    /// (category slug, matches) over all categories, for the filter.
+    pub categories: Vec<(String, usize)>,
+}
+
+impl SearchIndex {
+    /// Indexes every entry of the library in RAM.
+    pub fn build(library: &Library, settings: Settings) -> anyhow::Result<SearchIndex> {
+        analysis::warm_up();
+        let text = |boost_positions: bool| {
+            let record = if boost_positions {
+                IndexRecordOption::WithFreqsAndPositions
+            } else {
+                IndexRecordOption::WithFreqs
+            };
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(TOKENIZER)
+                    .set_index_option(record),
+            )
+        };
+        let mut schema = Schema::builder();
+        let fields = Fields {
+            id: schema.add_text_field("id", STRING | STORED | FAST),
+            title: schema.add_text_field("title", text(true)),
+            tags: schema.add_text_field("tags", text(true)),
+            body: schema.add_text_field("body", text(true)),
+            category: schema.add_facet_field("category", FacetOptions::default()),
+        };
+        let index = Index::create_in_ram(schema.build());
+        index.tokenizers().register(
+            TOKENIZER,
+            WendaoTokenizer {
+                mode: settings.mode,
+            },
+        );
+
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let mut writer = index
+            .writer_with_num_threads::<TantivyDocument>(threads, threads * 60_000_000)
+            .context("creating the index writer")?;
+        for entry in &library.entries {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.id, &entry.id);
+            doc.add_text(fields.title, &entry.title);
+            for tag in &entry.tags {
+                doc.add_text(fields.tags, tag);
+            }
+            doc.add_text(fields.body, &entry.text);
+            doc.add_facet(fields.category, Facet::from_path([entry.category.as_str()]));
+            writer.add_document(doc).context("indexing an entry")?;
+        }
+        writer.commit().context("committing the index")?;
+        writer
+            .wait_merging_threads()
+            .context("waiting for merges")?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .context("opening the index reader")?;
+        let synonyms = if settings.synonyms {
+            plan::Synonyms::new(&library.synonyms, settings.mode)
+        } else {
+            plan::Synonyms::default()
+        };
+        Ok(SearchIndex {
+            reader,
+            fields,
+            settings,
+            synonyms,
+        })
+    }
+
+    /// Analyses a query into what will be searched (for display and tests).
+    pub fn plan(&self, query: &str) -> Plan {
+        Plan::new(query, &self.synonyms, self.settings, false)
+    }
+
+    pub fn search(&self, library: &Library, request: &Request) -> Results {
+        let plan = Plan::new(&request.query, &self.synonyms, self.settings, false);
+        self.run(library, request, &plan)
+    }
+
+    /// Titles for search as you type: the last word may be unfinished.
+    pub fn suggest<'a>(&self, library: &'a Library, query: &str, limit: usize) -> Vec<&'a Entry> {
+        let plan = Plan::new(query, &self.synonyms, self.settings, true);
+        let request = Request {
+            query: query.to_string(),
+            category: None,
+            limit,
+            offset: 0,
+        };
+        self.run(library, &request, &plan)
+            .hits
+            .iter()
+            .filter_map(|hit| library.entry(&hit.id))
+            .collect()
+    }
+
+    /// Whether a query has any result (used to offer near queries).
+    pub fn has_results(&self, query: &str) -> bool {
+        let plan = Plan::new(query, &self.synonyms, self.settings, false);
+        match plan.any_terms_query(&self.fields) {
+            Some(q) => self
+                .reader
+                .searcher()
+                .search(&q, &Count)
+                .is_ok_and(|n| n > 0),
+            None => false,
+        }
+    }
+
+    /// Queries close to one that found nothing and that do find something: the tags sharing
+    /// the most characters with it.
+    pub fn near_queries(&self, library: &Library, query: &str, n: usize) -> Vec<String> {
+        let wanted: HashSet<char> = analysis::normalize(query)
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let mut seen = HashSet::new();
+        let mut candidates: Vec<(usize, &str)> = library
+            .entries
+            .iter()
+            .flat_map(|e| e.tags.iter())
+            .filter(|tag| seen.insert(tag.as_str()))
+            .map(|tag| {
+                let chars: HashSet<char> = analysis::normalize(tag).chars().collect();
+                (chars.intersection(&wanted).count(), tag.as_str())
+            })
+            .filter(|(shared, _)| *shared > 0)
+            .collect();
+        candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.len().cmp(&b.1.len())));
+        candidates
+            .into_iter()
+            .map(|(_, tag)| tag)
+            .filter(|tag| self.has_results(tag))
+            .take(n)
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn run(&self, library: &Library, request: &Request, plan: &Plan) -> Results {
+        let mut results = Results {
+            query: plan.query.clone(),
+            ..Results::default()
+        };
+        let Some(any) = plan.any_terms_query(&self.fields) else {
+            return results;
+        };
+        let searcher = self.reader.searcher();
+        let wanted = (request.offset + request.limit).min(MAX_RESULTS);
+        let filter = request
+            .category
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(|c| self.in_category(c));
+        let filtered = |q: Box<dyn Query>| -> Box<dyn Query> {
+            match &filter {
+                Some(f) => Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, q),
+                    (Occur::Must, f.box_clone()),
+                ])),
+                None => q,
+            }
+        };
+
+        // Category counts over all categories, for the filter.
+        let mut facets = FacetCollector::for_field("category");
+        facets.add_facet("/");
+        if let Ok(counts) = searcher.search(&any, &facets) {
+            results.categories = counts
+                .get("/")
+                .map(|(facet, n)| {
+                    let slug = facet
+                        .to_path()
+                        .last()
+                        .map(|s| s.to_string())
+                        .unwrap_or_default();
+                    (slug, n as usize)
+                })
+                .collect();
+        }
+
+        let any = filtered(any);
+        let (any_top, total) = searcher
+            .search(
+                &any,
+                &(TopDocs::with_limit(wanted.max(1)).order_by_score(), Count),
+            )
+            .unwrap_or_default();
+        results.total = total;
+        let all_top = match plan.all_terms_query(&self.fields) {
+            Some(all) => {
+                let all = filtered(all);
+                let (top, n) = searcher
+                    .search(
+                        &all,
+                        &(TopDocs::with_limit(wanted.max(1)).order_by_score(), Count),
+                    )
+                    .unwrap_or_default();
+                results.total_all_terms = n;
+                top
+            }
+            // One word only: matching some words is matching all.
+            None => {
+                results.total_all_terms = total;
+                any_top.clone()
+            }
+        };
+
+        // Entries with every word first, then the others, each by score.
+        let mut seen = HashSet::new();
+        let ordered: Vec<(f32, DocAddress, bool)> = all_top
+            .iter()
+            .map(|&(s, d)| (s, d, true))
+            .chain(any_top.iter().map(|&(s, d)| (s, d, false)))
+            .filter(|(_, d, _)| seen.insert(*d))
+            .skip(request.offset)
+            .take(request.limit)
+            .collect();
+
+        let snippets = Snippets::new(&searcher, &*any, self.fields);
+        for (score, address, all_terms) in ordered {
+            let Some(id) = self.stored_id(&searcher, address) else {
+                continue;
+            };
+            let Some(entry) = library.entry(&id) else {
+                continue;
+            };
+            results.hits.push(Hit {
+                id,
+                score,
+                title_html: snippets.title(&entry.title),
+                snippet_html: snippets.body(&entry.text),
+                all_terms,
+            });
+        }
+        results
+    }
+
+    fn in_category(&self, slug: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_facet(self.fields.category, &Facet::from_path([slug])),
+            IndexRecordOption::Basic,
+        ))
+    }
+
+    fn stored_id(&self, searcher: &Searcher, address: DocAddress) -> Option<String> {
+        let doc: TantivyDocument = searcher.doc(address).ok()?;
+        doc.get_first(self.fields.id)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    }
+
+    /// Number of indexed entries.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Snippet generators for one query: title and body.
+struct Snippets {
+    title: Option<SnippetGenerator>,
+    body: Option<SnippetGenerator>,
+}
+
+impl Snippets {
+    fn new(searcher: &Searcher, query: &dyn Query, fields: Fields) -> Snippets {
+        let make = |field, bytes| {
+            SnippetGenerator::create(searcher, query, field)
+                .ok()
+                .map(|mut g| {
+                    g.set_max_num_chars(bytes);
+                    g
+                })
+        };
+        Snippets {
+            title: make(fields.title, 2000),
+            body: make(fields.body, snippet::BODY_BYTES),
+        }
+    }
+
+    fn title(&self, title: &str) -> String {
+        match &self.title {
+            Some(g) => snippet::highlight_whole(title, &g.snippet(title)),
+            None => snippet::escape(title),
+        }
+    }
+
+    fn body(&self, text: &str) -> String {
+        match &self.body {
+            Some(g) => snippet::passage(text, &g.snippet(text)),
+            None => snippet::passage(text, &tantivy::snippet::Snippet::empty()),
+        }
+    }
+}
+
+/// Counts of hits per category slug, as a map.
+pub fn category_counts(results: &Results) -> HashMap<&str, usize> {
+    results
+        .categories
+        .iter()
+        .map(|(slug, n)| (slug.as_str(), *n))
+        .collect()
+}

@@ -1,0 +1,419 @@
+//! Turns the text of the search box into tantivy queries.
+//!
+//! Each word of the query becomes a *group*: the word itself, or all of its parts, or any word of
+//! its synonym group, or (for long Latin words) a word one or two edits away. The all-terms query
+//! needs every group; the any-terms query needs one. A phrase query over the whole words boosts
+//! entries that have them in the same order.
+
+use std::collections::HashMap;
+
+use tantivy::Term;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+
+use super::analysis::{self, Mode, Token};
+use super::{Fields, MAX_QUERY_CHARS, Settings};
+
+const TITLE_BOOST: f32 = 3.0;
+const TAGS_BOOST: f32 = 2.0;
+const BODY_BOOST: f32 = 1.0;
+const SYNONYM_BOOST: f32 = 0.8;
+const PARTS_BOOST: f32 = 0.7;
+const FUZZY_BOOST: f32 = 0.3;
+const PHRASE_BOOST: f32 = 1.5;
+const MAX_GROUPS: usize = 16;
+
+/// Tokens that must all appear (in any field), with a weight.
+#[derive(Debug, Clone, PartialEq)]
+struct Alternative {
+    tokens: Vec<String>,
+    boost: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The words of the query this group stands for.
+    pub label: String,
+    alternatives: Vec<Alternative>,
+    /// Latin tokens that may match with typos: (token, edit distance).
+    fuzzy: Vec<(String, u8)>,
+    /// An unfinished last word, for search as you type.
+    prefix: Option<String>,
+}
+
+/// Synonym groups, each word analysed the way queries are.
+#[derive(Debug, Clone, Default)]
+pub struct Synonyms {
+    /// Each group: its words as token sequences.
+    groups: Vec<Vec<Vec<String>>>,
+    /// Token sequence of a word → its group.
+    by_words: HashMap<Vec<String>, usize>,
+    longest: usize,
+}
+
+impl Synonyms {
+    pub fn new(groups: &[Vec<String>], mode: Mode) -> Synonyms {
+        let mut synonyms = Synonyms::default();
+        for (i, group) in groups.iter().enumerate() {
+            let mut words = Vec::new();
+            for word in group {
+                let tokens: Vec<String> = analysis::analyze(word, mode)
+                    .into_iter()
+                    .filter(|t| t.primary)
+                    .map(|t| t.text)
+                    .collect();
+                if tokens.is_empty() {
+                    continue;
+                }
+                synonyms.longest = synonyms.longest.max(tokens.len());
+                synonyms.by_words.entry(tokens.clone()).or_insert(i);
+                words.push(tokens);
+            }
+            synonyms.groups.push(words);
+        }
+        synonyms
+    }
+}
+
+/// What a query will search for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The query as read: control characters removed, trimmed to [`MAX_QUERY_CHARS`].
+    pub query: String,
+    pub groups: Vec<Group>,
+    /// Whole words with their positions, for the phrase boost.
+    phrase: Vec<(usize, String)>,
+}
+
+/// One whole word of the query with the parts inside it.
+struct Unit {
+    word: Token,
+    parts: Vec<Token>,
+}
+
+impl Plan {
+    pub fn new(raw: &str, synonyms: &Synonyms, settings: Settings, prefix_last: bool) -> Plan {
+        let query: String = raw
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .take(MAX_QUERY_CHARS)
+            .collect::<String>()
+            .trim()
+            .to_string();
+        let tokens = analysis::analyze(&query, settings.mode);
+        let units = units(tokens);
+        let phrase = units
+            .iter()
+            .map(|u| (u.word.position, u.word.text.clone()))
+            .collect();
+
+        let mut groups = Vec::new();
+        let mut i = 0;
+        while i < units.len() && groups.len() < MAX_GROUPS {
+            let (group, used) = group_at(&query, &units, i, synonyms, settings);
+            groups.push(group);
+            i += used;
+        }
+        if prefix_last
+            && !query.ends_with(char::is_whitespace)
+            && let (Some(group), Some(unit)) = (groups.last_mut(), units.last())
+            && unit.word.text.is_ascii()
+        {
+            group.prefix = Some(unit.word.text.clone());
+        }
+        Plan {
+            query,
+            groups,
+            phrase,
+        }
+    }
+
+    /// Matches entries with at least one group; `None` when the query has no words.
+    pub(super) fn any_terms_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
+        if self.groups.is_empty() {
+            return None;
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .groups
+            .iter()
+            .map(|g| (Occur::Should, group_query(g, fields)))
+            .collect();
+        clauses.extend(self.phrase_queries(fields));
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Matches entries with every group; `None` with fewer than two groups (same as any).
+    pub(super) fn all_terms_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
+        if self.groups.len() < 2 {
+            return None;
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .groups
+            .iter()
+            .map(|g| (Occur::Must, group_query(g, fields)))
+            .collect();
+        clauses.extend(self.phrase_queries(fields));
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    fn phrase_queries(&self, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
+        if self.phrase.len() < 2 || self.phrase.len() > 8 {
+            return Vec::new();
+        }
+        let base = self.phrase[0].0;
+        [fields.title, fields.body]
+            .into_iter()
+            .map(|field| {
+                let terms = self
+                    .phrase
+                    .iter()
+                    .map(|(pos, text)| (pos - base, Term::from_field_text(field, text)))
+                    .collect();
+                let phrase = PhraseQuery::new_with_offset_and_slop(terms, 2);
+                let boosted: Box<dyn Query> =
+                    Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST));
+                (Occur::Should, boosted)
+            })
+            .collect()
+    }
+}
+
+/// Groups tokens into whole words, each with the parts that lie inside it.
+fn units(tokens: Vec<Token>) -> Vec<Unit> {
+    let end = |t: &Token| t.position + t.text.chars().count();
+    let (words, parts): (Vec<Token>, Vec<Token>) = tokens.into_iter().partition(|t| t.primary);
+    let mut units: Vec<Unit> = words
+        .into_iter()
+        .map(|word| Unit {
+            word,
+            parts: Vec::new(),
+        })
+        .collect();
+    for part in parts {
+        if let Some(unit) = units
+            .iter_mut()
+            .find(|u| u.word.position <= part.position && part.position < end(&u.word))
+            && !unit.parts.iter().any(|p| p.text == part.text)
+        {
+            unit.parts.push(part);
+        }
+    }
+    units
+}
+
+/// The group starting at unit `i`, and how many units it covers (several when they form a synonym).
+fn group_at(
+    query: &str,
+    units: &[Unit],
+    i: usize,
+    synonyms: &Synonyms,
+    settings: Settings,
+) -> (Group, usize) {
+    for len in (1..=synonyms.longest.min(units.len() - i)).rev() {
+        let words: Vec<String> = units[i..i + len]
+            .iter()
+            .map(|u| u.word.text.clone())
+            .collect();
+        if let Some(&g) = synonyms.by_words.get(&words) {
+            let mut group = unit_group(query, &units[i..i + len], settings);
+            for synonym in &synonyms.groups[g] {
+                if *synonym != words {
+                    group.alternatives.push(Alternative {
+                        tokens: synonym.clone(),
+                        boost: SYNONYM_BOOST,
+                    });
+                }
+            }
+            return (group, len);
+        }
+    }
+    (unit_group(query, &units[i..=i], settings), 1)
+}
+
+/// The words of `units` all together, or (for a single word) its parts all together.
+fn unit_group(query: &str, units: &[Unit], settings: Settings) -> Group {
+    let from = units[0].word.from;
+    let to = units[units.len() - 1].word.to;
+    let mut alternatives = vec![Alternative {
+        tokens: units.iter().map(|u| u.word.text.clone()).collect(),
+        boost: 1.0,
+    }];
+    if let [unit] = units
+        && !unit.parts.is_empty()
+    {
+        alternatives.push(Alternative {
+            tokens: unit.parts.iter().map(|p| p.text.clone()).collect(),
+            boost: PARTS_BOOST,
+        });
+    }
+    let mut fuzzy = Vec::new();
+    if settings.typos {
+        for unit in units {
+            for token in std::iter::once(&unit.word).chain(&unit.parts) {
+                if let Some(distance) = typo_distance(&token.text)
+                    && !fuzzy.iter().any(|(t, _)| t == &token.text)
+                {
+                    fuzzy.push((token.text.clone(), distance));
+                }
+            }
+        }
+    }
+    Group {
+        label: query.get(from..to).unwrap_or_default().to_string(),
+        alternatives,
+        fuzzy,
+        prefix: None,
+    }
+}
+
+/// Edit distance allowed for a Latin word: 1 from 5 letters on, 2 from 9; none for codes or Chinese.
+fn typo_distance(token: &str) -> Option<u8> {
+    let letters = token.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    if !token.is_ascii() || letters * 2 < token.len() {
+        return None;
+    }
+    match token.chars().count() {
+        0..=4 => None,
+        5..=8 => Some(1),
+        _ => Some(2),
+    }
+}
+
+fn field_queries(token: &str, fields: &Fields, scale: f32) -> Vec<(Occur, Box<dyn Query>)> {
+    [
+        (fields.title, TITLE_BOOST),
+        (fields.tags, TAGS_BOOST),
+        (fields.body, BODY_BOOST),
+    ]
+    .into_iter()
+    .map(|(field, boost)| {
+        let term = TermQuery::new(
+            Term::from_field_text(field, token),
+            IndexRecordOption::WithFreqs,
+        );
+        let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), boost * scale));
+        (Occur::Should, q)
+    })
+    .collect()
+}
+
+fn group_query(group: &Group, fields: &Fields) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for alt in &group.alternatives {
+        let q: Box<dyn Query> = match alt.tokens.as_slice() {
+            [token] => Box::new(BooleanQuery::new(field_queries(token, fields, alt.boost))),
+            tokens => Box::new(BooleanQuery::new(
+                tokens
+                    .iter()
+                    .map(|t| {
+                        let q: Box<dyn Query> =
+                            Box::new(BooleanQuery::new(field_queries(t, fields, alt.boost)));
+                        (Occur::Must, q)
+                    })
+                    .collect(),
+            )),
+        };
+        clauses.push((Occur::Should, q));
+    }
+    for (token, distance) in &group.fuzzy {
+        for field in [fields.title, fields.tags, fields.body] {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, token), *distance, true);
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY_BOOST)),
+            ));
+        }
+    }
+    if let Some(prefix) = &group.prefix {
+        for field in [fields.title, fields.tags] {
+            let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, prefix), 0, false);
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(q), FUZZY_BOOST)),
+            ));
+        }
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(q: &str, synonyms: &[&[&str]]) -> Plan {
+        let groups: Vec<Vec<String>> = synonyms
+            .iter()
+            .map(|g| g.iter().map(|s| s.to_string()).collect())
+            .collect();
+        Plan::new(
+            q,
+            &Synonyms::new(&groups, Mode::Full),
+            Settings::FULL,
+            false,
+        )
+    }
+
+    #[test]
+    fn one_group_per_word_with_its_parts() {
+        let p = plan("域名白名单 my.request", &[]);
+        assert_eq!(p.groups.len(), 2);
+        assert_eq!(p.groups[0].label, "域名白名单");
+        let parts = &p.groups[0].alternatives[1].tokens;
+        assert!(
+            parts.contains(&"域名".to_string()) && parts.contains(&"白名单".to_string()),
+            "{parts:?}"
+        );
+        assert_eq!(p.groups[1].alternatives[0].tokens, ["my.request"]);
+        assert_eq!(p.groups[1].alternatives[1].tokens, ["my", "request"]);
+    }
+
+    #[test]
+    fn synonyms_join_a_group_even_across_words() {
+        let p = plan(
+            "手机 上 请求 报错",
+            &[&["手机", "真机"], &["报错", "错误", "异常"]],
+        );
+        let labels: Vec<_> = p.groups.iter().map(|g| g.label.as_str()).collect();
+        assert_eq!(labels, ["手机", "上", "请求", "报错"]);
+        let alts: Vec<_> = p.groups[3]
+            .alternatives
+            .iter()
+            .map(|a| a.tokens.join(" "))
+            .collect();
+        assert_eq!(alts, ["报错", "错误", "异常"]);
+        let p = plan("入参 有误", &[&["入参有误", "参数错误"]]);
+        assert_eq!(p.groups.len(), 1, "{:?}", p.groups);
+    }
+
+    #[test]
+    fn typo_tolerance_only_for_long_latin_words() {
+        assert_eq!(typo_distance("cookie"), Some(1));
+        assert_eq!(typo_distance("getappidsync"), Some(2));
+        assert_eq!(typo_distance("json"), None);
+        assert_eq!(typo_distance("22106"), None);
+        assert_eq!(typo_distance("白名单白名单"), None);
+    }
+
+    #[test]
+    fn queries_are_text_not_syntax() {
+        for q in [
+            "\"未闭合",
+            "title:",
+            "a AND",
+            "(N22106",
+            "https:",
+            "*",
+            "\\\\",
+            "\u{0}\u{7}",
+            "<script>代理",
+        ] {
+            let _ = plan(q, &[]);
+        }
+        assert!(plan("*", &[]).groups.is_empty());
+        assert_eq!(plan("(N22106", &[]).groups[0].label, "N22106");
+        let long = "很长".repeat(10_000);
+        assert_eq!(plan(&long, &[]).query.chars().count(), MAX_QUERY_CHARS);
+    }
+}

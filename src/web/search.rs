@@ -1,0 +1,270 @@
+//! Search: the results page, the JSON search and suggest calls, the OpenSearch description.
+
+use actix_web::http::header::ContentType;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use super::views::{CategoryFilter, Chrome, PageLink, SearchHitView, SearchPage};
+use super::{ApiError, AppState, Error, Site};
+use crate::search::{self as engine, MAX_RESULTS};
+
+const PAGE_SIZE: usize = 10;
+const MAX_PAGE: usize = MAX_RESULTS / PAGE_SIZE;
+const API_DEFAULT_LIMIT: usize = 10;
+const API_MAX_LIMIT: usize = 50;
+const SUGGESTIONS: usize = 6;
+const NEAR_QUERIES: usize = 4;
+const POPULAR_ON_EMPTY: usize = 5;
+
+/// Query strings are read as text: numbers are checked here so a bad one is a clear 400.
+#[derive(Deserialize)]
+pub struct Params {
+    q: Option<String>,
+    category: Option<String>,
+    page: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+fn number(value: &Option<String>, name: &str, default: usize, max: usize) -> Result<usize, Error> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(default),
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if n <= max => Ok(n),
+            _ => Err(Error::BadRequest(format!(
+                "{name} 必须是 0 到 {max} 之间的整数，收到“{text}”"
+            ))),
+        },
+    }
+}
+
+fn category<'a>(site: &Site, value: &'a Option<String>) -> Result<Option<&'a str>, Error> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(slug) if site.library.category(slug).is_some() => Ok(Some(slug)),
+        Some(slug) => Err(Error::BadRequest(format!("没有分类“{slug}”"))),
+    }
+}
+
+/// Runs a search off the async workers: scoring and snippets are CPU work.
+async fn run(
+    site: std::sync::Arc<Site>,
+    request: engine::Request,
+) -> Result<engine::Results, Error> {
+    web::block(move || site.search(&request))
+        .await
+        .map_err(|e| Error::Internal(format!("search task: {e}")))
+}
+
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    params: web::Query<Params>,
+) -> Result<HttpResponse, Error> {
+    let site = state.site();
+    let query = params.q.clone().unwrap_or_default();
+    let selected = category(&site, &params.category)?.map(str::to_string);
+    let page = number(&params.page, "page", 1, MAX_PAGE)?.max(1);
+    let request = engine::Request {
+        query: query.clone(),
+        category: selected.clone(),
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+    };
+    let results = run(site.clone(), request).await?;
+    let library = &site.library;
+
+    let link = |category: Option<&str>, page: usize| {
+        let mut url = format!("/search?q={}", urlencode(&results.query));
+        if let Some(c) = category {
+            url.push_str(&format!("&category={}", urlencode(c)));
+        }
+        if page > 1 {
+            url.push_str(&format!("&page={page}"));
+        }
+        url
+    };
+    let counts = engine::category_counts(&results);
+    let all_count: usize = counts.values().sum();
+    let mut filters = vec![CategoryFilter {
+        name: "全部".to_string(),
+        count: all_count,
+        url: link(None, 1),
+        selected: selected.is_none(),
+    }];
+    for c in &library.categories {
+        let count = counts.get(c.slug.as_str()).copied().unwrap_or(0);
+        if count > 0 || selected.as_deref() == Some(c.slug.as_str()) {
+            filters.push(CategoryFilter {
+                name: c.name.clone(),
+                count,
+                url: link(Some(&c.slug), 1),
+                selected: selected.as_deref() == Some(c.slug.as_str()),
+            });
+        }
+    }
+    let pages = results.total.div_ceil(PAGE_SIZE).min(MAX_PAGE);
+    let pagination = (1..=pages)
+        .filter(|&p| pages <= 9 || p == 1 || p == pages || p.abs_diff(page) <= 2)
+        .map(|p| PageLink {
+            number: p,
+            url: link(selected.as_deref(), p),
+            current: p == page,
+        })
+        .collect();
+    let hits = results
+        .hits
+        .iter()
+        .filter_map(|hit| {
+            let entry = library.entry(&hit.id)?;
+            Some(SearchHitView {
+                url: entry.url(),
+                title_html: hit.title_html.clone(),
+                snippet_html: hit.snippet_html.clone(),
+                category: library
+                    .category(&entry.category)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default(),
+            })
+        })
+        .collect();
+    let searched = !results.query.is_empty();
+    let (near, popular) = if searched && results.total == 0 {
+        (
+            site.index
+                .near_queries(library, &results.query, NEAR_QUERIES)
+                .into_iter()
+                .map(|q| (format!("/search?q={}", urlencode(&q)), q))
+                .collect(),
+            library.entries.iter().take(POPULAR_ON_EMPTY).collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let mut chrome = Chrome::new(format!(
+        "{}{}",
+        state.base_url(&req),
+        link(selected.as_deref(), page)
+    ));
+    chrome.query = results.query.clone();
+    let html = SearchPage {
+        chrome,
+        query: results.query.clone(),
+        searched,
+        total: results.total,
+        partial_only: results.total > 0 && results.total_all_terms == 0,
+        page,
+        prev: (page > 1).then(|| link(selected.as_deref(), page - 1)),
+        next: (page < pages).then(|| link(selected.as_deref(), page + 1)),
+        pagination,
+        filters,
+        hits,
+        near,
+        popular,
+    }
+    .render()?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(html))
+}
+
+#[derive(Serialize)]
+struct ApiHit<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: String,
+    category: &'a str,
+    snippet_html: &'a str,
+    score: f32,
+}
+
+pub async fn api(
+    state: web::Data<AppState>,
+    params: web::Query<Params>,
+) -> Result<HttpResponse, ApiError> {
+    let site = state.site();
+    let query = params
+        .q
+        .clone()
+        .ok_or_else(|| Error::BadRequest("缺少参数 q".into()))?;
+    let request = engine::Request {
+        query,
+        category: category(&site, &params.category)?.map(str::to_string),
+        limit: number(&params.limit, "limit", API_DEFAULT_LIMIT, API_MAX_LIMIT)?,
+        offset: number(&params.offset, "offset", 0, MAX_RESULTS)?,
+    };
+    let results = run(site.clone(), request).await?;
+    let hits: Vec<ApiHit> = results
+        .hits
+        .iter()
+        .filter_map(|hit| {
+            let entry = site.library.entry(&hit.id)?;
+            Some(ApiHit {
+                id: &entry.id,
+                title: &entry.title,
+                url: entry.url(),
+                category: &entry.category,
+                snippet_html: &hit.snippet_html,
+                score: hit.score,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "query": results.query,
+        "total": results.total,
+        "hits": hits,
+    })))
+}
+
+pub async fn suggest(
+    state: web::Data<AppState>,
+    params: web::Query<Params>,
+) -> Result<HttpResponse, ApiError> {
+    let site = state.site();
+    let query = params.q.clone().unwrap_or_default();
+    let found = {
+        let site = site.clone();
+        web::block(move || {
+            site.index
+                .suggest(&site.library, &query, SUGGESTIONS)
+                .into_iter()
+                .map(|e| serde_json::json!({ "id": e.id, "title": e.title, "url": e.url() }))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("suggest task: {e}")))?
+    };
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "suggestions": found })))
+}
+
+pub async fn opensearch(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let base = state.base_url(&req);
+    HttpResponse::Ok()
+        .content_type("application/opensearchdescription+xml; charset=utf-8")
+        .body(format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
+  <ShortName>问道 支持中心</ShortName>
+  <Description>搜索小程序网络请求常见问题</Description>
+  <InputEncoding>UTF-8</InputEncoding>
+  <Language>zh-CN</Language>
+  <Image width="32" height="32" type="image/svg+xml">{base}/static/favicon.svg</Image>
+  <Url type="text/html" method="get" template="{base}/search?q={{searchTerms}}"/>
+</OpenSearchDescription>
+"#
+        ))
+}
+
+fn urlencode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
