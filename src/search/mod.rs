@@ -64,6 +64,8 @@ pub struct SearchIndex {
     fields: Fields,
     settings: Settings,
     synonyms: plan::Synonyms,
+    /// (normalised title, id), for suggestions that match a half-typed word.
+    titles: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -160,11 +162,17 @@ impl SearchIndex {
         } else {
             plan::Synonyms::default()
         };
+        let titles = library
+            .entries
+            .iter()
+            .map(|e| (analysis::normalize(&e.title), e.id.clone()))
+            .collect();
         Ok(SearchIndex {
             reader,
             fields,
             settings,
             synonyms,
+            titles,
         })
     }
 
@@ -178,20 +186,41 @@ impl SearchIndex {
         self.run(library, request, &plan)
     }
 
-    /// Titles for search as you type: the last word may be unfinished.
+    /// Titles for search as you type: titles holding the typed text first (so a half-typed
+    /// word such as 白名 finds 白名单), then search results with the last word as a prefix.
     pub fn suggest<'a>(&self, library: &'a Library, query: &str, limit: usize) -> Vec<&'a Entry> {
-        let plan = Plan::new(query, &self.synonyms, self.settings, true);
-        let request = Request {
-            query: query.to_string(),
-            category: None,
-            limit,
-            offset: 0,
-        };
-        self.run(library, &request, &plan)
-            .hits
+        let typed = analysis::normalize(query.trim());
+        let typed: String = typed.chars().take(MAX_QUERY_CHARS).collect();
+        if typed.is_empty() {
+            return Vec::new();
+        }
+        let mut found: Vec<&Entry> = self
+            .titles
             .iter()
-            .filter_map(|hit| library.entry(&hit.id))
-            .collect()
+            .filter(|(title, _)| title.contains(&typed))
+            .filter_map(|(_, id)| library.entry(id))
+            .take(limit)
+            .collect();
+        if found.len() < limit {
+            let plan = Plan::new(query, &self.synonyms, self.settings, true);
+            let request = Request {
+                query: query.to_string(),
+                category: None,
+                limit,
+                offset: 0,
+            };
+            for hit in self.run(library, &request, &plan).hits {
+                if found.len() == limit {
+                    break;
+                }
+                if let Some(entry) = library.entry(&hit.id)
+                    && !found.iter().any(|e| e.id == entry.id)
+                {
+                    found.push(entry);
+                }
+            }
+        }
+        found
     }
 
     /// Whether a query has any result (used to offer near queries).

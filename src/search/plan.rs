@@ -104,10 +104,13 @@ impl Plan {
             .to_string();
         let tokens = analysis::analyze(&query, settings.mode);
         let units = units(tokens);
-        let phrase = units
+        let mut phrase: Vec<(usize, String)> = units
             .iter()
             .map(|u| (u.word.position, u.word.text.clone()))
             .collect();
+        // One term per position, in order: a phrase query needs both.
+        phrase.sort_by_key(|(pos, _)| *pos);
+        phrase.dedup_by_key(|(pos, _)| *pos);
 
         let mut groups = Vec::new();
         let mut i = 0;
@@ -192,6 +195,10 @@ fn units(tokens: Vec<Token>) -> Vec<Unit> {
         })
         .collect();
     for part in parts {
+        // A lone Chinese character (不 in 不生效) matches everything: not a useful part.
+        if part.text.chars().count() == 1 && !part.text.is_ascii() {
+            continue;
+        }
         if let Some(unit) = units
             .iter_mut()
             .find(|u| u.word.position <= part.position && part.position < end(&u.word))

@@ -54,11 +54,16 @@ pub fn passage(text: &str, snippet: &Snippet) -> String {
 }
 
 /// Escapes `text` and wraps each range in `<mark>`, merging ranges that touch or overlap.
+/// A lone Chinese character (不, 用 from a synonym) is not marked: it reads as noise.
 pub fn mark(text: &str, ranges: &[Range<usize>]) -> String {
     let mut sorted: Vec<Range<usize>> = ranges
         .iter()
         .filter(|r| r.start < r.end && r.end <= text.len())
         .filter(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+        .filter(|r| {
+            let piece = &text[r.start..r.end];
+            piece.is_ascii() || piece.chars().count() > 1
+        })
         .cloned()
         .collect();
     sorted.sort_by_key(|r| r.start);
@@ -102,5 +107,11 @@ mod tests {
     #[test]
     fn ranges_off_character_boundaries_are_ignored() {
         assert_eq!(mark("网络", &[1..3, 0..100]), "网络");
+    }
+
+    #[test]
+    fn lone_chinese_characters_are_not_marked() {
+        assert_eq!(mark("不生效", &[0..3, 3..9]), "不<mark>生效</mark>");
+        assert_eq!(mark("a1", &[0..1, 5..6]), "<mark>a</mark>1");
     }
 }

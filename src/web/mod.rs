@@ -4,6 +4,7 @@
 mod api;
 pub mod assets;
 mod error;
+mod guard;
 mod pages;
 mod search;
 mod views;
@@ -113,6 +114,7 @@ pub fn app(
             web::QueryConfig::default()
                 .error_handler(|e, _| Error::BadRequest(e.to_string()).into()),
         )
+        .wrap(middleware::from_fn(guard::reject_malformed_urls))
         .wrap(middleware::Compress::default())
         .wrap(tracing_actix_web::TracingLogger::default())
         .configure(configure)

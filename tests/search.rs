@@ -1,0 +1,302 @@
+//! Search over HTTP: the results page, the JSON calls, highlighting, filters, paging and bad input.
+
+mod common;
+
+use actix_web::test::TestRequest;
+use common::{get, repo_content, request, state};
+
+fn enc(q: &str) -> String {
+    q.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The texts inside `<mark>…</mark>` of a page.
+fn marked(html: &str) -> Vec<String> {
+    html.split("<mark>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</mark>").map(|(m, _)| m.to_string()))
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_chinese_query_highlights_whole_words_in_titles_and_snippets() {
+    let state = state(&repo_content(), None);
+    let res = get(&state, &format!("/search?q={}", enc("白名单不生效"))).await;
+    assert_eq!(res.status, 200);
+    let first = res.body.find("class=\"hit-title\"").expect("a hit");
+    assert!(
+        res.body[first..].starts_with("class=\"hit-title\" href=\"/kb/whitelist-not-effective\"")
+    );
+    let marks = marked(&res.body);
+    assert!(marks.contains(&"白名单".to_string()), "{marks:?}");
+    assert!(marks.contains(&"生效".to_string()), "{marks:?}");
+    // Highlights are words, not lone characters such as 不.
+    for m in &marks {
+        assert!(
+            m.chars().count() >= 2,
+            "lone character highlighted: {marks:?}"
+        );
+    }
+    assert!(
+        res.body.contains("value=\"白名单不生效\""),
+        "the query stays in the box"
+    );
+}
+
+#[actix_web::test]
+async fn traditional_and_full_width_queries_highlight_the_simplified_text() {
+    let state = state(&repo_content(), None);
+    let res = get(&state, &format!("/search?q={}", enc("白名單"))).await;
+    assert!(marked(&res.body).contains(&"白名单".to_string()));
+    let res = get(&state, &format!("/search?q={}", enc("ＨＴＴＰＳ"))).await;
+    assert!(
+        marked(&res.body).iter().any(|m| m == "HTTPS"),
+        "{:?}",
+        marked(&res.body)
+    );
+}
+
+#[actix_web::test]
+async fn category_filter_counts_and_pagination() {
+    let state = state(&repo_content(), None);
+    let res = get(&state, "/search?q=my.request").await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("按分类筛选"));
+    assert!(
+        res.body
+            .contains("/search?q=my.request&#38;category=request-errors"),
+        "filter link"
+    );
+    let total: usize = res
+        .body
+        .split("找到 ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(total > 10, "my.request is in most entries: {total}");
+    assert!(res.body.contains("rel=\"next\""));
+    assert_eq!(res.body.matches("class=\"hit\"").count(), 10);
+
+    let page2 = get(&state, "/search?q=my.request&page=2").await;
+    assert_eq!(page2.status, 200);
+    assert!(page2.body.contains("rel=\"prev\""));
+    assert_eq!(page2.body.matches("class=\"hit\"").count(), total - 10);
+
+    let filtered = get(&state, "/search?q=my.request&category=features").await;
+    for id in ["error-19", "error-2", "timeout"] {
+        assert!(
+            !filtered.body.contains(&format!("href=\"/kb/{id}\"")),
+            "{id} is not a feature entry"
+        );
+    }
+    assert!(filtered.body.contains("href=\"/kb/request-sync\""));
+    assert!(filtered.body.contains("aria-current=\"true\""));
+}
+
+#[actix_web::test]
+async fn no_results_says_so_and_offers_ways_forward() {
+    let state = state(&repo_content(), None);
+    let res = get(&state, &format!("/search?q={}", enc("量子纠缠白名"))).await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body.contains("没有找到与“量子纠缠白名”相关的条目"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("试试这些搜索"), "near queries");
+    assert!(
+        res.body.contains("/kb/request-troubleshooting"),
+        "the troubleshooting guide"
+    );
+    assert!(res.body.contains("常见问题"), "popular entries");
+}
+
+#[actix_web::test]
+async fn entries_with_every_word_come_before_entries_with_some() {
+    let state = state(&repo_content(), None);
+    let body = get(
+        &state,
+        &format!("/api/search?q={}&limit=50", enc("超时 android")),
+    )
+    .await
+    .json();
+    let hits = body["hits"].as_array().unwrap();
+    assert_eq!(hits[0]["id"], "timeout");
+    // Only `timeout` mentions both Android and 超时; the others match one word.
+    assert!(hits.len() > 1);
+}
+
+#[actix_web::test]
+async fn any_input_answers_200() {
+    let state = state(&repo_content(), None);
+    // 20 KB of Chinese text (60 KB once percent-encoded).
+    let long = "超时".repeat(3_400);
+    let inputs = [
+        "\"未闭合",
+        "title:",
+        "a AND",
+        "AND OR NOT",
+        "(N22106",
+        "https:",
+        "*",
+        "?",
+        "\\\\",
+        "\\",
+        "C++",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE",
+        "%",
+        "+++",
+        "~1",
+        "[API 调用]",
+        "\u{1}\u{7f}\u{200b}",
+        "🙂🙂",
+        "ｅｒｒｏｒ",
+        long.as_str(),
+        " ",
+        "",
+    ];
+    for q in inputs {
+        for path in ["/search", "/api/search", "/api/suggest"] {
+            let res = get(&state, &format!("{path}?q={}", enc(q))).await;
+            assert_eq!(res.status, 200, "{path} {q:.40}");
+            if path == "/search" {
+                assert!(
+                    !res.body.contains("<script>alert"),
+                    "{path} escapes {q:.40}"
+                );
+            }
+        }
+    }
+    // A long query is trimmed, not refused.
+    let body = get(&state, &format!("/api/search?q={}", enc(&long)))
+        .await
+        .json();
+    assert_eq!(
+        body["query"].as_str().unwrap().chars().count(),
+        wendao::search::MAX_QUERY_CHARS
+    );
+}
+
+#[actix_web::test]
+async fn malformed_parameters_are_clear_400s() {
+    let state = state(&repo_content(), None);
+    for (uri, needle) in [
+        ("/search?q=a&page=abc", "page"),
+        ("/search?q=a&page=-1", "page"),
+        ("/search?q=a&page=999999", "page"),
+        ("/search?q=a&category=nope", "nope"),
+        ("/search?q=%FF%FE", ""),
+    ] {
+        let res = get(&state, uri).await;
+        assert_eq!(res.status, 400, "{uri}");
+        assert!(res.body.contains("请求有误"), "{uri}");
+        assert!(res.body.contains(needle), "{uri}");
+    }
+    for uri in [
+        "/api/search",
+        "/api/search?q=a&limit=1000",
+        "/api/search?q=a&limit=x",
+        "/api/search?q=a&offset=-3",
+        "/api/search?q=a&category=nope",
+        "/api/suggest?q=%FF",
+    ] {
+        let res = get(&state, uri).await;
+        assert_eq!(res.status, 400, "{uri}");
+        assert_eq!(res.json()["error"]["code"], "bad_request", "{uri}");
+    }
+}
+
+#[actix_web::test]
+async fn api_search_has_the_documented_shape() {
+    let state = state(&repo_content(), None);
+    let body = get(&state, "/api/search?q=N22106&limit=5").await.json();
+    assert_eq!(body["query"], "N22106");
+    assert_eq!(body["total"], 1);
+    let hit = &body["hits"][0];
+    let mut keys: Vec<&str> = hit
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["category", "id", "score", "snippet_html", "title", "url"]
+    );
+    assert_eq!(hit["id"], "n22106");
+    assert_eq!(hit["url"], "/kb/n22106");
+    assert_eq!(hit["category"], "request-errors");
+    assert!(
+        hit["snippet_html"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>N22106</mark>")
+    );
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+
+    let paged = get(&state, "/api/search?q=my.request&limit=3&offset=3")
+        .await
+        .json();
+    let first = get(&state, "/api/search?q=my.request&limit=6").await.json();
+    assert_eq!(
+        paged["hits"].as_array().unwrap().as_slice(),
+        &first["hits"].as_array().unwrap()[3..6]
+    );
+}
+
+#[actix_web::test]
+async fn suggestions_complete_half_typed_words() {
+    let state = state(&repo_content(), None);
+    let ids = |body: serde_json::Value| -> Vec<String> {
+        body["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let res = get(&state, &format!("/api/suggest?q={}", enc("白名"))).await;
+    let got = ids(res.json());
+    assert!(
+        got.contains(&"whitelist-not-effective".to_string()),
+        "{got:?}"
+    );
+    let got = ids(get(&state, "/api/suggest?q=my.httpReq").await.json());
+    assert_eq!(
+        got.first().map(String::as_str),
+        Some("request-vs-httprequest"),
+        "{got:?}"
+    );
+    let body = get(&state, "/api/suggest?q=N22106").await.json();
+    assert_eq!(
+        body["suggestions"][0],
+        serde_json::json!({"id": "n22106", "title": "请求接口报错 “N22106”？", "url": "/kb/n22106"})
+    );
+    assert_eq!(
+        get(&state, "/api/suggest?q=").await.json()["suggestions"],
+        serde_json::json!([])
+    );
+}
+
+#[actix_web::test]
+async fn opensearch_description_points_at_the_search_page() {
+    let state = state(&repo_content(), Some("https://help.example.com"));
+    let res = get(&state, "/opensearch.xml").await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body
+            .contains(r#"template="https://help.example.com/search?q={searchTerms}""#)
+    );
+    let home = request(&state, TestRequest::get().uri("/")).await;
+    assert!(home.body.contains("application/opensearchdescription+xml"));
+}
