@@ -56,8 +56,98 @@
     });
   }
 
+  // Suggestions as you type: an ARIA combobox over the plain GET form.
+  function enhanceSearch(form, n) {
+    var input = form.querySelector("input[name=q]");
+    if (!input) { return; }
+    var list = document.createElement("ul");
+    list.id = "search-suggestions-" + n;
+    list.className = "suggestions";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "搜索建议");
+    list.hidden = true;
+    form.appendChild(list);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-expanded", "false");
+
+    var timer = null, controller = null, active = -1, composing = false, lastQuery = null;
+
+    function options() { return list.querySelectorAll("[role=option]"); }
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+    function highlight(i) {
+      var items = options();
+      if (!items.length) { return; }
+      active = (i + items.length) % items.length;
+      items.forEach(function (item, k) { item.setAttribute("aria-selected", k === active ? "true" : "false"); });
+      input.setAttribute("aria-activedescendant", items[active].id);
+    }
+    function render(suggestions) {
+      list.textContent = "";
+      suggestions.forEach(function (s, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        var a = document.createElement("a");
+        a.href = s.url;
+        a.textContent = s.title;
+        a.tabIndex = -1;
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      list.hidden = suggestions.length === 0;
+      input.setAttribute("aria-expanded", suggestions.length ? "true" : "false");
+    }
+    function fetchSuggestions() {
+      var q = input.value.trim();
+      if (q === lastQuery) { return; }
+      lastQuery = q;
+      if (!q) { render([]); return; }
+      if (controller) { controller.abort(); }
+      controller = window.AbortController ? new AbortController() : null;
+      fetch("/api/suggest?q=" + encodeURIComponent(q), controller ? { signal: controller.signal } : {})
+        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+        .then(function (body) { if (input.value.trim() === q) { render(body.suggestions || []); } })
+        .catch(function () { /* offline or aborted: the form still works */ });
+    }
+    function schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(fetchSuggestions, 150);
+    }
+
+    input.addEventListener("compositionstart", function () { composing = true; });
+    input.addEventListener("compositionend", function () { composing = false; schedule(); });
+    input.addEventListener("input", function (e) {
+      if (composing || e.isComposing) { return; }
+      schedule();
+    });
+    input.addEventListener("keydown", function (e) {
+      // While an input method is composing, Enter picks the candidate: leave it alone.
+      if (composing || e.isComposing || e.keyCode === 229) { return; }
+      if (e.key === "ArrowDown" && !list.hidden) { e.preventDefault(); highlight(active + 1); }
+      else if (e.key === "ArrowUp" && !list.hidden) { e.preventDefault(); highlight(active - 1); }
+      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Enter" && active >= 0 && !list.hidden) {
+        e.preventDefault();
+        window.location.href = options()[active].querySelector("a").href;
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+    list.addEventListener("mousedown", function (e) { e.preventDefault(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     addHeadingButtons();
     enableCopyButtons(document);
+    document.querySelectorAll(".search-form").forEach(enhanceSearch);
   });
 })();

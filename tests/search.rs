@@ -300,3 +300,39 @@ async fn opensearch_description_points_at_the_search_page() {
     let home = request(&state, TestRequest::get().uri("/")).await;
     assert!(home.body.contains("application/opensearchdescription+xml"));
 }
+
+#[actix_web::test]
+async fn an_entry_with_every_word_beats_one_that_scores_higher_on_one_word() {
+    let content = common::TempContent::copy_of(&common::fixture("basic"));
+    content.write(
+        "kb/strong-one-word.md",
+        "+++\ntitle = \"代理代理 代理\"\ncategory = \"alpha\"\ntags = [\"代理\"]\n+++\n代理，代理，代理，代理。\n",
+    );
+    content.write(
+        "kb/weak-both-words.md",
+        "+++\ntitle = \"其他问题\"\ncategory = \"beta\"\n+++\n这里顺便提到代理，也提到证书。\n",
+    );
+    let state = state(content.path(), None);
+    let body = get(&state, &format!("/api/search?q={}", enc("代理 证书")))
+        .await
+        .json();
+    let ids: Vec<&str> = body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids[0], "weak-both-words", "{ids:?}");
+    let strong = ids.iter().position(|id| *id == "strong-one-word").unwrap();
+    let tls = ids.iter().position(|id| *id == "tls-errors").unwrap();
+    assert!(strong > 0 && tls > 0);
+    // Scores are BM25 only: the ordering tier is not shown.
+    assert!(body["hits"][0]["score"].as_f64().unwrap() < 1000.0);
+    let page = get(&state, &format!("/search?q={}", enc("代理 证书"))).await;
+    assert!(!page.body.contains("没有同时包含所有搜索词"));
+    let page = get(&state, &format!("/search?q={}", enc("代理 量子"))).await;
+    assert!(
+        page.body.contains("没有同时包含所有搜索词"),
+        "partial matches are said to be partial"
+    );
+}

@@ -8,11 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::markdown::{self, Rendered};
+use super::markdown::{self, InternalLink, Rendered};
 use super::{Category, ContentError, ContentErrors, Entry, Library};
-
-/// How many characters of an entry's text make its summary.
-const SUMMARY_CHARS: usize = 90;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,7 +78,7 @@ impl Report {
 /// An entry read from disk, before cross-entry checks.
 struct Draft {
     entry: Entry,
-    rendered: Rendered,
+    internal_links: Vec<InternalLink>,
     body_line: usize,
     category_line: usize,
     alias_lines: Vec<usize>,
@@ -219,10 +216,36 @@ fn load_entries(dir: &Path, report: &mut Report) -> Vec<Draft> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
         .collect();
     paths.sort();
-    paths
-        .iter()
-        .filter_map(|path| load_entry(path, report))
-        .collect()
+    // Reading and rendering are independent per file: spread them over the cores.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunk = paths.len().div_ceil(threads).max(1);
+    let loaded: Vec<(Vec<Draft>, Report)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut report = Report::default();
+                    let drafts = part
+                        .iter()
+                        .filter_map(|path| load_entry(path, &mut report))
+                        .collect();
+                    (drafts, report)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut drafts = Vec::with_capacity(paths.len());
+    for (part, part_report) in loaded {
+        drafts.extend(part);
+        report.0.extend(part_report.0);
+    }
+    drafts
 }
 
 fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
@@ -287,8 +310,13 @@ fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
         alias_lines.push(line);
     }
 
-    let rendered = markdown::render(body);
-    if rendered.text.is_empty() {
+    let Rendered {
+        html,
+        text,
+        headings,
+        internal_links,
+    } = markdown::render(body);
+    if text.is_empty() {
         report.error(path, body_line, "entry has no text");
     }
     let entry = Entry {
@@ -299,15 +327,14 @@ fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
         aliases,
         updated,
         order: fm.order,
-        html: rendered.html.clone(),
-        summary: summarize(&rendered.text),
-        text: rendered.text.clone(),
-        headings: rendered.headings.clone(),
+        html,
+        text,
+        headings,
         source: path.to_path_buf(),
     };
     Some(Draft {
         entry,
-        rendered,
+        internal_links,
         body_line,
         category_line: line_at(front, fm.category.span().start, 2),
         alias_lines,
@@ -352,7 +379,7 @@ fn check_references(categories: &[Category], drafts: &[Draft], report: &mut Repo
     }
 
     for draft in drafts {
-        for link in &draft.rendered.internal_links {
+        for link in &draft.internal_links {
             let line = draft.body_line + link.line - 1;
             let target = link.target.split(['?']).next().unwrap_or_default();
             let (path, anchor) = match target.split_once('#') {
@@ -457,15 +484,6 @@ fn toml_message(error: &toml::de::Error) -> String {
     error.message().trim().to_string()
 }
 
-fn summarize(text: &str) -> String {
-    let flat = text.split('\n').collect::<Vec<_>>().join(" ");
-    let mut summary: String = flat.chars().take(SUMMARY_CHARS).collect();
-    if summary.len() < flat.len() {
-        summary.push('…');
-    }
-    summary
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,14 +510,5 @@ mod tests {
         assert!(!is_valid_id("Error19"));
         assert!(!is_valid_id("错误"));
         assert!(!is_valid_id(""));
-    }
-
-    #[test]
-    fn summary_cuts_on_characters() {
-        let long = "网".repeat(200);
-        let s = summarize(&long);
-        assert_eq!(s.chars().count(), SUMMARY_CHARS + 1);
-        assert!(s.ends_with('…'));
-        assert_eq!(summarize("短。"), "短。");
     }
 }

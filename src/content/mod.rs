@@ -64,15 +64,35 @@ pub struct Entry {
     pub order: i64,
     pub html: String,
     pub text: String,
-    /// The first words of the text, one or two lines' worth, for lists and ticket replies.
-    pub summary: String,
     pub headings: Vec<Heading>,
     pub source: PathBuf,
 }
 
+/// How many characters of an entry's text make its summary.
+const SUMMARY_CHARS: usize = 90;
+
 impl Entry {
     pub fn url(&self) -> String {
         format!("/kb/{}", self.id)
+    }
+
+    /// The first words of the text, one or two lines' worth, for lists and ticket replies.
+    /// Computed when asked: keeping it would cost memory on every entry.
+    pub fn summary(&self) -> String {
+        let mut summary = String::new();
+        for (i, c) in self
+            .text
+            .chars()
+            .map(|c| if c == '\n' { ' ' } else { c })
+            .enumerate()
+        {
+            if i == SUMMARY_CHARS {
+                summary.push('…');
+                break;
+            }
+            summary.push(c);
+        }
+        summary
     }
 }
 
@@ -163,5 +183,35 @@ impl Library {
         dated.sort_by(|a, b| b.updated.cmp(&a.updated));
         dated.truncate(n);
         dated
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(text: &str) -> Entry {
+        Entry {
+            id: "x".into(),
+            title: "t".into(),
+            category: "c".into(),
+            tags: Vec::new(),
+            aliases: Vec::new(),
+            updated: None,
+            order: 0,
+            html: String::new(),
+            text: text.into(),
+            headings: Vec::new(),
+            source: PathBuf::new(),
+        }
+    }
+
+    #[test]
+    fn summary_cuts_on_characters_and_joins_lines() {
+        let long = "网".repeat(200);
+        let s = entry(&long).summary();
+        assert_eq!(s.chars().count(), SUMMARY_CHARS + 1);
+        assert!(s.ends_with('…'));
+        assert_eq!(entry("短。\n第二段。").summary(), "短。 第二段。");
     }
 }

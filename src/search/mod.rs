@@ -94,8 +94,8 @@ pub struct Results {
     pub query: String,
     /// Entries matching at least one word, in the chosen category.
     pub total: usize,
-    /// Entries matching every word (they come first).
-    pub total_all_terms: usize,
+    /// Whether some entry matched every word (those come first).
+    pub all_terms_found: bool,
     pub hits: Vec<Hit>,
     /// (category slug, matches) over all categories, for the filter.
     pub categories: Vec<(String, usize)>,
@@ -135,7 +135,7 @@ impl SearchIndex {
 
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let mut writer = index
-            .writer_with_num_threads::<TantivyDocument>(threads, threads * 60_000_000)
+            .writer_with_num_threads::<TantivyDocument>(threads, threads * 20_000_000)
             .context("creating the index writer")?;
         for entry in &library.entries {
             let mut doc = TantivyDocument::default();
@@ -226,7 +226,7 @@ impl SearchIndex {
     /// Whether a query has any result (used to offer near queries).
     pub fn has_results(&self, query: &str) -> bool {
         let plan = Plan::new(query, &self.synonyms, self.settings, false);
-        match plan.any_terms_query(&self.fields) {
+        match plan.tiered_query(&self.fields) {
             Some(q) => self
                 .reader
                 .searcher()
@@ -273,30 +273,36 @@ impl SearchIndex {
             query: plan.query.clone(),
             ..Results::default()
         };
-        let Some(any) = plan.any_terms_query(&self.fields) else {
+        let searcher = self.reader.searcher();
+        // A typo variant is only worth its cost for a word the index does not have.
+        let mut plan = plan.clone();
+        plan.keep_typos_for(|token| !self.term_exists(&searcher, token));
+        let Some(tiered) = plan.tiered_query(&self.fields) else {
             return results;
         };
-        let searcher = self.reader.searcher();
-        let wanted = (request.offset + request.limit).min(MAX_RESULTS);
-        let filter = request
-            .category
-            .as_deref()
-            .filter(|c| !c.is_empty())
-            .map(|c| self.in_category(c));
-        let filtered = |q: Box<dyn Query>| -> Box<dyn Query> {
-            match &filter {
-                Some(f) => Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, q),
-                    (Occur::Must, f.box_clone()),
-                ])),
-                None => q,
-            }
-        };
-
-        // Category counts over all categories, for the filter.
+        let groups = plan.groups.len();
+        let wanted = (request.offset + request.limit).clamp(1, MAX_RESULTS);
+        let top = || TopDocs::with_limit(wanted).order_by_score();
         let mut facets = FacetCollector::for_field("category");
         facets.add_facet("/");
-        if let Ok(counts) = searcher.search(&any, &facets) {
+
+        let category = request.category.as_deref().filter(|c| !c.is_empty());
+        let (top_docs, total, counts) = match category {
+            // The common case: hits, count and category counts in one pass.
+            None => searcher
+                .search(&tiered, &(top(), Count, facets))
+                .map(|(t, n, f)| (t, n, Some(f)))
+                .unwrap_or_default(),
+            Some(slug) => {
+                let counts = searcher.search(&tiered, &facets).ok();
+                let filtered = self.filtered(tiered.box_clone(), slug);
+                let (t, n) = searcher
+                    .search(&filtered, &(top(), Count))
+                    .unwrap_or_default();
+                (t, n, counts)
+            }
+        };
+        if let Some(counts) = counts {
             results.categories = counts
                 .get("/")
                 .map(|(facet, n)| {
@@ -309,46 +315,23 @@ impl SearchIndex {
                 })
                 .collect();
         }
-
-        let any = filtered(any);
-        let (any_top, total) = searcher
-            .search(
-                &any,
-                &(TopDocs::with_limit(wanted.max(1)).order_by_score(), Count),
-            )
-            .unwrap_or_default();
         results.total = total;
-        let all_top = match plan.all_terms_query(&self.fields) {
-            Some(all) => {
-                let all = filtered(all);
-                let (top, n) = searcher
-                    .search(
-                        &all,
-                        &(TopDocs::with_limit(wanted.max(1)).order_by_score(), Count),
-                    )
-                    .unwrap_or_default();
-                results.total_all_terms = n;
-                top
-            }
-            // One word only: matching some words is matching all.
-            None => {
-                results.total_all_terms = total;
-                any_top.clone()
-            }
+        // Entries with every word come first by construction; the tier tells which they are.
+        let untier = |score: f32| {
+            let matched = (score / plan::TIER).floor();
+            (score - matched * plan::TIER, matched as usize >= groups)
         };
-
-        // Entries with every word first, then the others, each by score.
-        let mut seen = HashSet::new();
-        let ordered: Vec<(f32, DocAddress, bool)> = all_top
-            .iter()
-            .map(|&(s, d)| (s, d, true))
-            .chain(any_top.iter().map(|&(s, d)| (s, d, false)))
-            .filter(|(_, d, _)| seen.insert(*d))
+        results.all_terms_found = top_docs.first().is_some_and(|(score, _)| untier(*score).1);
+        let ordered: Vec<(f32, DocAddress, bool)> = top_docs
+            .into_iter()
             .skip(request.offset)
-            .take(request.limit)
+            .map(|(score, doc)| {
+                let (score, all) = untier(score);
+                (score, doc, all)
+            })
             .collect();
 
-        let snippets = Snippets::new(&searcher, &*any, self.fields);
+        let snippets = Snippets::new(&searcher, &*tiered, self.fields);
         for (score, address, all_terms) in ordered {
             let Some(id) = self.stored_id(&searcher, address) else {
                 continue;
@@ -367,11 +350,25 @@ impl SearchIndex {
         results
     }
 
-    fn in_category(&self, slug: &str) -> Box<dyn Query> {
-        Box::new(TermQuery::new(
+    fn filtered(&self, query: Box<dyn Query>, slug: &str) -> Box<dyn Query> {
+        let category = TermQuery::new(
             Term::from_facet(self.fields.category, &Facet::from_path([slug])),
             IndexRecordOption::Basic,
-        ))
+        );
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, Box::new(category)),
+        ]))
+    }
+
+    fn term_exists(&self, searcher: &Searcher, token: &str) -> bool {
+        [self.fields.title, self.fields.tags, self.fields.body]
+            .into_iter()
+            .any(|field| {
+                searcher
+                    .doc_freq(&Term::from_field_text(field, token))
+                    .is_ok_and(|n| n > 0)
+            })
     }
 
     fn stored_id(&self, searcher: &Searcher, address: DocAddress) -> Option<String> {
@@ -379,6 +376,14 @@ impl SearchIndex {
         doc.get_first(self.fields.id)
             .and_then(|v| v.as_str())
             .map(str::to_string)
+    }
+
+    /// Bytes the index takes (postings, positions, stored fields, term dictionaries).
+    pub fn space_usage(&self) -> u64 {
+        self.reader
+            .searcher()
+            .space_usage()
+            .map_or(0, |usage| usage.total().get_bytes())
     }
 
     /// Number of indexed entries.

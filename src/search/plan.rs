@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 
@@ -24,6 +24,8 @@ const PARTS_BOOST: f32 = 0.7;
 const FUZZY_BOOST: f32 = 0.3;
 const PHRASE_BOOST: f32 = 1.5;
 const MAX_GROUPS: usize = 16;
+/// Far above any BM25 sum of one group.
+pub(super) const TIER: f32 = 10_000.0;
 
 /// Tokens that must all appear (in any field), with a weight.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,30 +135,30 @@ impl Plan {
         }
     }
 
-    /// Matches entries with at least one group; `None` when the query has no words.
-    pub(super) fn any_terms_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
+    /// Keeps typo variants only for the tokens `keep` accepts (those the index lacks).
+    pub(super) fn keep_typos_for(&mut self, keep: impl Fn(&str) -> bool) {
+        for group in &mut self.groups {
+            group.fuzzy.retain(|(token, _)| keep(token));
+        }
+    }
+
+    /// Matches entries with at least one group, in one pass: every group adds [`TIER`] on top
+    /// of its BM25 score, so an entry matching k groups always outscores one matching fewer
+    /// (entries with every word come first) and `score / TIER` tells how many groups matched.
+    /// `None` when the query has no words.
+    pub(super) fn tiered_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
         if self.groups.is_empty() {
             return None;
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
-            .groups
-            .iter()
-            .map(|g| (Occur::Should, group_query(g, fields)))
-            .collect();
-        clauses.extend(self.phrase_queries(fields));
-        Some(Box::new(BooleanQuery::new(clauses)))
-    }
-
-    /// Matches entries with every group; `None` with fewer than two groups (same as any).
-    pub(super) fn all_terms_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
-        if self.groups.len() < 2 {
-            return None;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for g in &self.groups {
+            let q = group_query(g, fields);
+            clauses.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(q.box_clone(), TIER)),
+            ));
+            clauses.push((Occur::Should, q));
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
-            .groups
-            .iter()
-            .map(|g| (Occur::Must, group_query(g, fields)))
-            .collect();
         clauses.extend(self.phrase_queries(fields));
         Some(Box::new(BooleanQuery::new(clauses)))
     }

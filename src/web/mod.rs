@@ -37,6 +37,7 @@ pub struct Site {
 impl Site {
     pub fn build(library: Library) -> anyhow::Result<Site> {
         let index = SearchIndex::build(&library, Settings::FULL)?;
+        crate::release_free_memory();
         Ok(Site { library, index })
     }
 

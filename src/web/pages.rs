@@ -80,7 +80,7 @@ pub async fn entry(
     let absolute_url = format!("{}{}", state.base_url(&req), entry.url());
     html(EntryPage {
         chrome: Chrome::new(absolute_url.clone()),
-        ticket_reply: format!("{}\n{}\n{}", entry.title, entry.summary, absolute_url),
+        ticket_reply: format!("{}\n{}\n{}", entry.title, entry.summary(), absolute_url),
         related: library
             .entries_in(&entry.category)
             .filter(|e| e.id != entry.id)

@@ -153,7 +153,7 @@ pub async fn page(
         query: results.query.clone(),
         searched,
         total: results.total,
-        partial_only: results.total > 0 && results.total_all_terms == 0,
+        partial_only: results.total > 0 && !results.all_terms_found,
         page,
         prev: (page > 1).then(|| link(selected.as_deref(), page - 1)),
         next: (page < pages).then(|| link(selected.as_deref(), page + 1)),

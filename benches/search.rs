@@ -1,0 +1,243 @@
+//! Search benchmark on synthetic corpora made from the seed's vocabulary.
+//!
+//! `cargo bench --bench search` runs 10,000 and 100,000 entries, each in a fresh process so
+//! memory figures are not mixed, and prints: build rate (content load + index), index size,
+//! resident memory, and query latency p50/p99 for a mixed query set (search + snippets, as the
+//! results page does). `cargo bench --bench search -- 20000` runs one size.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use wendao::content::{self, Library};
+use wendao::search::{Request, SearchIndex, Settings};
+
+const QUERIES: &[&str] = &[
+    "域名配置了还是报错",
+    "error 19",
+    "error 2",
+    "status 13",
+    "my.getAppIdSync",
+    "白名单不生效",
+    "白名單不生效",
+    "ｅｒｒｏｒ １９",
+    "N22106",
+    "22106",
+    "手机上请求没反应",
+    "接口超时",
+    "参数乱码",
+    "JSON parse data error",
+    "my.reqeust 同步",
+    "httprequst 区别",
+    "跨域报错",
+    "请配置安全域名",
+    "本地网络权限",
+    "cookie",
+    "https 证书",
+    "IPv6",
+    "后台获取不到参数",
+    "请求失败排查",
+    "钉钉 my.httpRequest",
+    "timeout android",
+    "上传文件 域名",
+];
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    if let [size] = sizes.as_slice() {
+        run_one(*size);
+        return;
+    }
+    // One child process per size: memory is measured alone.
+    println!(
+        "size     build/s  load   index  index size  RSS      peak RSS  p50      p99      queries"
+    );
+    let mut p50s = Vec::new();
+    for size in [10_000, 100_000] {
+        let out = Command::new(std::env::current_exe().expect("own path"))
+            .arg(size.to_string())
+            .output()
+            .expect("run one size");
+        let text = String::from_utf8_lossy(&out.stdout);
+        print!("{text}");
+        if !out.status.success() {
+            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+            std::process::exit(1);
+        }
+        let p50: f64 = text
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("p50="))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0);
+        p50s.push(p50);
+    }
+    if let [small, large] = p50s.as_slice() {
+        println!("p50 ratio 100k/10k: {:.2}", large / small);
+    }
+}
+
+fn run_one(size: usize) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    generate(dir.path(), size);
+
+    let start = Instant::now();
+    let library = content::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let loaded = start.elapsed();
+    let index = SearchIndex::build(&library, Settings::FULL).expect("index");
+    let built = start.elapsed();
+    // As the server does after building a site.
+    wendao::release_free_memory();
+    assert_eq!(library.entries.len(), size);
+
+    let index_bytes = index.space_usage();
+    let latencies = measure_queries(&library, &index);
+    let (p50, p99) = (percentile(&latencies, 0.50), percentile(&latencies, 0.99));
+    let (rss, peak) = memory();
+    let mut line = String::new();
+    let _ = write!(
+        line,
+        "{size:<8} {:<8.0} {:<6} {:<6} {:<11} {:<8} {:<9} {:<8} {:<8} {}",
+        size as f64 / built.as_secs_f64(),
+        format!("{:.2}s", loaded.as_secs_f64()),
+        format!("{:.2}s", (built - loaded).as_secs_f64()),
+        format!("{:.1} MB", index_bytes as f64 / 1e6),
+        format!("{} MB", rss / 1024),
+        format!("{} MB", peak / 1024),
+        format!("{:.2}ms", ms(p50)),
+        format!("{:.2}ms", ms(p99)),
+        latencies.len(),
+    );
+    println!("{line}  p50={:.4}", ms(p50));
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn measure_queries(library: &Library, index: &SearchIndex) -> Vec<Duration> {
+    let search = |q: &str| {
+        index.search(
+            library,
+            &Request {
+                query: q.to_string(),
+                limit: 10,
+                ..Request::default()
+            },
+        )
+    };
+    for q in QUERIES {
+        search(q);
+    }
+    let mut latencies = Vec::new();
+    for _ in 0..20 {
+        for q in QUERIES {
+            let start = Instant::now();
+            let results = search(q);
+            latencies.push(start.elapsed());
+            std::hint::black_box(results);
+        }
+    }
+    latencies.sort();
+    latencies
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+/// (current, peak) resident memory in KiB.
+fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// A deterministic random source: the same corpus every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// Writes `size` entries made of the real content's sentences, titles and tags.
+fn generate(dir: &Path, size: usize) {
+    let real = content::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
+        .expect("real content");
+    let mut sentences: Vec<String> = Vec::new();
+    for e in &real.entries {
+        for s in e.text.split(['。', '；', '\n']) {
+            let s = s.trim();
+            if s.chars().count() > 4 {
+                sentences.push(format!("{s}。"));
+            }
+        }
+    }
+    let titles: Vec<&str> = real.entries.iter().map(|e| e.title.as_str()).collect();
+    let tags: Vec<&str> = real
+        .entries
+        .iter()
+        .flat_map(|e| e.tags.iter().map(String::as_str))
+        .collect();
+    let categories: Vec<&str> = real.categories.iter().map(|c| c.slug.as_str()).collect();
+
+    std::fs::create_dir_all(dir.join("kb")).expect("kb dir");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("content/categories.toml"),
+        dir.join("categories.toml"),
+    )
+    .expect("categories");
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for i in 0..size {
+        let code = rng.next() % 100_000;
+        let title = format!(
+            "{} (error {})",
+            rng.pick(&titles).trim_end_matches(['？', '?']),
+            code % 60
+        );
+        let mut body = String::new();
+        let paragraphs = 2 + rng.next() % 4;
+        for p in 0..paragraphs {
+            if p == 1 {
+                let _ = writeln!(body, "## 原因 {}\n", p);
+            }
+            for _ in 0..(1 + rng.next() % 3) {
+                let sentence: &String = rng.pick(&sentences);
+                body.push_str(sentence);
+            }
+            body.push_str("\n\n");
+        }
+        // Phrased as the seed does ("权限调用 code: N22106").
+        let _ = writeln!(body, "出现权限调用 code: N{code:05} 时请检查配置。");
+        let quote = |s: &str| toml::Value::from(s).to_string();
+        let file = format!(
+            "+++\ntitle = {}\ncategory = {}\ntags = [{}, {}, \"N{code:05}\"]\nupdated = 2026-01-{:02}\n+++\n{body}",
+            quote(&title),
+            quote(rng.pick::<&str>(&categories)),
+            quote(rng.pick::<&str>(&tags)),
+            quote(rng.pick::<&str>(&tags)),
+            1 + i % 28,
+        );
+        std::fs::write(dir.join(format!("kb/gen-{i}.md")), file).expect("write entry");
+    }
+}
