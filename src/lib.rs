@@ -4,6 +4,7 @@ pub mod config;
 pub mod content;
 pub mod search;
 pub mod web;
+pub mod wizard;
 
 use std::process::ExitCode;
 
@@ -51,9 +52,11 @@ pub fn check(args: CheckArgs) -> ExitCode {
     match content::load(&args.content) {
         Ok(library) => {
             println!(
-                "ok: {} entries in {} categories",
+                "ok: {} entries in {} categories, {} wizard(s), {} synonym groups",
                 library.entries.len(),
-                library.categories.len()
+                library.categories.len(),
+                library.wizards.len(),
+                library.synonyms.len()
             );
             ExitCode::SUCCESS
         }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::markdown::{self, InternalLink, Rendered};
+use super::wizards;
 use super::{Category, ContentError, ContentErrors, Entry, Library};
 
 #[derive(Deserialize)]
@@ -63,10 +64,10 @@ fn default_order() -> i64 {
 
 /// Collects errors with their file, so each check reads as one line.
 #[derive(Default)]
-struct Report(Vec<ContentError>);
+pub(super) struct Report(pub(super) Vec<ContentError>);
 
 impl Report {
-    fn error(&mut self, path: &Path, line: usize, message: impl Into<String>) {
+    pub(super) fn error(&mut self, path: &Path, line: usize, message: impl Into<String>) {
         self.0.push(ContentError {
             path: path.to_path_buf(),
             line,
@@ -94,6 +95,14 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     let categories = load_categories(&dir.join("categories.toml"), &mut report);
     let drafts = load_entries(&dir.join("kb"), &mut report);
     check_references(&categories, &drafts, &mut report);
+    let anchors: wizards::Anchors = drafts
+        .iter()
+        .map(|d| {
+            let headings = d.entry.headings.iter().map(|h| h.anchor.as_str()).collect();
+            (d.entry.id.as_str(), headings)
+        })
+        .collect();
+    let wizards = wizards::load_all(&dir.join("wizards"), &anchors, &mut report);
     let synonyms_path = dir.join("synonyms.toml");
     let synonyms = if synonyms_path.exists() {
         load_synonyms(&synonyms_path, &mut report)
@@ -105,7 +114,7 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
         return Err(ContentErrors(report.0));
     }
     let entries = drafts.into_iter().map(|d| d.entry).collect();
-    Ok(Library::new(categories, entries, synonyms))
+    Ok(Library::new(categories, entries, synonyms, wizards))
 }
 
 fn load_categories(path: &Path, report: &mut Report) -> Vec<Category> {
@@ -436,7 +445,7 @@ fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)
     Err((1, "front matter is not closed: no second +++ line".into()))
 }
 
-fn read(path: &Path, report: &mut Report) -> Option<String> {
+pub(super) fn read(path: &Path, report: &mut Report) -> Option<String> {
     match fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text),
@@ -464,7 +473,7 @@ pub(crate) fn is_valid_id(id: &str) -> bool {
 }
 
 /// The 1-based line of a byte offset within `text`, where `text` starts at `first_line`.
-fn line_at(text: &str, offset: usize, first_line: usize) -> usize {
+pub(super) fn line_at(text: &str, offset: usize, first_line: usize) -> usize {
     let offset = offset.min(text.len());
     first_line
         + text.as_bytes()[..offset]
@@ -473,14 +482,14 @@ fn line_at(text: &str, offset: usize, first_line: usize) -> usize {
             .count()
 }
 
-fn toml_error_line(text: &str, error: &toml::de::Error, first_line: usize) -> usize {
+pub(super) fn toml_error_line(text: &str, error: &toml::de::Error, first_line: usize) -> usize {
     match error.span() {
         Some(span) => line_at(text, span.start, first_line),
         None => first_line,
     }
 }
 
-fn toml_message(error: &toml::de::Error) -> String {
+pub(super) fn toml_message(error: &toml::de::Error) -> String {
     error.message().trim().to_string()
 }
 

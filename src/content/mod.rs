@@ -3,6 +3,7 @@
 
 mod loader;
 pub mod markdown;
+mod wizards;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -10,6 +11,8 @@ use std::path::PathBuf;
 
 pub use loader::load;
 pub use markdown::Heading;
+
+use crate::wizard::Wizard;
 
 /// One problem found in the content, reported so an author can fix it from the message alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +108,8 @@ pub struct Library {
     pub entries: Vec<Entry>,
     /// Groups of words that mean the same to someone searching (`synonyms.toml`).
     pub synonyms: Vec<Vec<String>>,
+    /// Troubleshooting wizards, by file name.
+    pub wizards: Vec<Wizard>,
     by_id: HashMap<String, usize>,
     aliases: HashMap<String, String>,
 }
@@ -122,6 +127,7 @@ impl Library {
         mut categories: Vec<Category>,
         mut entries: Vec<Entry>,
         synonyms: Vec<Vec<String>>,
+        wizards: Vec<Wizard>,
     ) -> Library {
         categories.sort_by_key(|c| c.order);
         let category_rank: HashMap<&str, usize> = categories
@@ -146,6 +152,7 @@ impl Library {
             categories,
             entries,
             synonyms,
+            wizards,
             by_id,
             aliases,
         }
@@ -163,6 +170,18 @@ impl Library {
         } else {
             Lookup::Missing
         }
+    }
+
+    pub fn wizard(&self, id: &str) -> Option<&Wizard> {
+        self.wizards.iter().find(|w| w.id == id)
+    }
+
+    /// Wizards with an outcome pointing to this entry.
+    pub fn wizards_leading_to(&self, entry: &str) -> Vec<&Wizard> {
+        self.wizards
+            .iter()
+            .filter(|w| w.outcome_entries().any(|e| e == entry))
+            .collect()
     }
 
     pub fn category(&self, slug: &str) -> Option<&Category> {

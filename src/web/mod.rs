@@ -8,6 +8,7 @@ mod guard;
 mod pages;
 mod search;
 mod views;
+mod wizard;
 
 use std::sync::Arc;
 
@@ -84,6 +85,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/opensearch.xml", web::get().to(search::opensearch))
         .route("/api/search", web::get().to(search::api))
         .route("/api/suggest", web::get().to(search::suggest))
+        .route("/wizard", web::get().to(wizard::list))
+        .route("/wizard/{id}", web::get().to(wizard::step))
         .route("/sitemap.xml", web::get().to(pages::sitemap))
         .route("/robots.txt", web::get().to(pages::robots))
         .route("/healthz", web::get().to(api::healthz))
@@ -119,4 +122,18 @@ pub fn app(
         .wrap(middleware::Compress::default())
         .wrap(tracing_actix_web::TracingLogger::default())
         .configure(configure)
+}
+
+/// Percent-encodes a query-string value.
+pub(crate) fn urlencode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }

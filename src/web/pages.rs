@@ -34,6 +34,7 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         categories,
         recent: library.recently_updated(RECENT_ON_HOME),
         total: library.entries.len(),
+        wizards: library.wizards.iter().collect(),
     })
 }
 
@@ -86,6 +87,7 @@ pub async fn entry(
             .filter(|e| e.id != entry.id)
             .take(RELATED_ON_ENTRY)
             .collect(),
+        wizards: library.wizards_leading_to(&entry.id),
         entry,
         category,
         absolute_url,

@@ -6,7 +6,7 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::views::{CategoryFilter, Chrome, PageLink, SearchHitView, SearchPage};
-use super::{ApiError, AppState, Error, Site};
+use super::{ApiError, AppState, Error, Site, urlencode};
 use crate::search::{self as engine, MAX_RESULTS};
 
 const PAGE_SIZE: usize = 10;
@@ -162,6 +162,11 @@ pub async fn page(
         hits,
         near,
         popular,
+        wizards: if searched && results.total == 0 {
+            library.wizards.iter().collect()
+        } else {
+            Vec::new()
+        },
     }
     .render()?;
     Ok(HttpResponse::Ok()
@@ -254,17 +259,4 @@ pub async fn opensearch(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
 </OpenSearchDescription>
 "#
         ))
-}
-
-fn urlencode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }

@@ -4,6 +4,7 @@ use askama::Template;
 
 use super::assets;
 use crate::content::{Category, Entry};
+use crate::wizard::{Input, Outcome, Step, Wizard};
 
 /// What the base layout needs on every page.
 pub struct Chrome {
@@ -47,6 +48,7 @@ pub struct HomePage<'a> {
     pub categories: Vec<CategoryCard<'a>>,
     pub recent: Vec<&'a Entry>,
     pub total: usize,
+    pub wizards: Vec<&'a Wizard>,
 }
 
 #[derive(Template)]
@@ -68,6 +70,8 @@ pub struct EntryPage<'a> {
     pub absolute_url: String,
     /// Title, summary and link, ready to paste into a ticket.
     pub ticket_reply: String,
+    /// Wizards that lead to this entry.
+    pub wizards: Vec<&'a Wizard>,
 }
 
 #[derive(Template)]
@@ -119,4 +123,77 @@ pub struct SearchPage<'a> {
     /// (url, query) of near queries that have results, when this one has none.
     pub near: Vec<(String, String)>,
     pub popular: Vec<&'a Entry>,
+    pub wizards: Vec<&'a Wizard>,
+}
+
+/// A link with its text, and a note (a section name, or an escaped snippet).
+pub struct LinkView {
+    pub text: String,
+    pub url: String,
+    pub note: String,
+}
+
+pub struct TrailItem {
+    pub question: String,
+    pub answer: String,
+    /// Back to this question, with the answers before it.
+    pub change_url: String,
+}
+
+pub enum WizardView<'a> {
+    Choices {
+        step: &'a Step,
+        options: Vec<LinkView>,
+    },
+    Input {
+        step: &'a Step,
+        input: &'a Input,
+        /// Answers so far, carried as hidden fields.
+        previous: Vec<String>,
+    },
+    Outcome {
+        step: &'a Step,
+        outcome: &'a Outcome,
+        links: Vec<LinkView>,
+        solved: Option<bool>,
+        yes_url: String,
+        no_url: String,
+    },
+    Search {
+        query: String,
+        search_url: String,
+        /// Notes hold escaped snippets with `<mark>`.
+        hits: Vec<LinkView>,
+    },
+}
+
+#[derive(Template)]
+#[template(path = "wizard.html")]
+pub struct WizardPage<'a> {
+    pub chrome: Chrome,
+    pub wizard: &'a Wizard,
+    pub step_number: usize,
+    pub trail: Vec<TrailItem>,
+    pub back_url: Option<String>,
+    pub restart_url: String,
+    pub notice: Option<String>,
+    pub share_url: String,
+    pub view: WizardView<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "wizard_list.html")]
+pub struct WizardListPage<'a> {
+    pub chrome: Chrome,
+    pub wizards: Vec<&'a Wizard>,
+}
+
+#[derive(Template)]
+#[template(path = "wizard_error.html")]
+pub struct WizardErrorPage<'a> {
+    pub chrome: Chrome,
+    pub wizard: &'a Wizard,
+    pub message: String,
+    pub restart_url: String,
+    pub resume_url: Option<String>,
 }

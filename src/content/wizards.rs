@@ -1,0 +1,390 @@
+//! Loads and validates `content/wizards/<id>.toml` into [`Wizard`]s.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::loader::{Report, is_valid_id, line_at, read, toml_error_line, toml_message};
+use super::markdown;
+use crate::wizard::{
+    Choice, Fallback, Input, Matcher, Outcome, OutcomeLink, Route, Step, StepKind, Wizard,
+};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WizardFile {
+    title: String,
+    #[serde(default)]
+    description: String,
+    start: Spanned<String>,
+    /// Markdown shown when an outcome did not help: who to contact and what to send.
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    step: Vec<StepDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepDef {
+    id: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    choice: Vec<ChoiceDef>,
+    input: Option<InputDef>,
+    outcome: Option<OutcomeDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChoiceDef {
+    value: Spanned<String>,
+    label: String,
+    next: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InputDef {
+    label: String,
+    #[serde(default)]
+    placeholder: String,
+    #[serde(default)]
+    route: Vec<RouteDef>,
+    /// A step id, or "search" to search the knowledge base for what was typed.
+    fallback: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RouteDef {
+    equals: Option<Vec<String>>,
+    contains: Option<Vec<String>>,
+    pattern: Option<String>,
+    range: Option<(i64, i64)>,
+    next: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutcomeDef {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    entries: Vec<Spanned<String>>,
+}
+
+/// The fallback value that means "search for what was typed".
+const SEARCH_FALLBACK: &str = "search";
+
+/// What an outcome may point to: entry ids with the anchors of their headings.
+pub(super) type Anchors<'a> = HashMap<&'a str, Vec<&'a str>>;
+
+pub(super) fn load_all(dir: &Path, anchors: &Anchors, report: &mut Report) -> Vec<Wizard> {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = listing
+        .filter_map(|item| item.ok().map(|item| item.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|path| load_one(path, anchors, report))
+        .collect()
+}
+
+fn load_one(path: &Path, anchors: &Anchors, report: &mut Report) -> Option<Wizard> {
+    let id = path.file_stem()?.to_string_lossy().to_string();
+    if !is_valid_id(&id) {
+        report.error(
+            path,
+            1,
+            format!(
+                "wizard id \"{id}\" (the file name) must be lowercase ASCII letters, digits and '-'"
+            ),
+        );
+        return None;
+    }
+    let text = read(path, report)?;
+    let file: WizardFile = match toml::from_str(&text) {
+        Ok(file) => file,
+        Err(e) => {
+            report.error(path, toml_error_line(&text, &e, 1), toml_message(&e));
+            return None;
+        }
+    };
+    let errors_before = report.0.len();
+    let line = |offset: usize| line_at(&text, offset, 1);
+
+    // Step ids first, so references can be checked in one pass.
+    let mut step_lines: HashMap<String, usize> = HashMap::new();
+    for def in &file.step {
+        let l = line(def.id.span().start);
+        let sid = def.id.get_ref();
+        if !is_valid_id(sid) {
+            report.error(
+                path,
+                l,
+                format!("step id \"{sid}\" must be lowercase ASCII letters, digits and '-'"),
+            );
+        }
+        if let Some(first) = step_lines.insert(sid.clone(), l) {
+            report.error(
+                path,
+                l,
+                format!("duplicate step id \"{sid}\" (first at line {first})"),
+            );
+            step_lines.insert(sid.clone(), first);
+        }
+    }
+    let check_target = |target: &Spanned<String>, report: &mut Report| {
+        if !step_lines.contains_key(target.get_ref()) {
+            report.error(
+                path,
+                line(target.span().start),
+                format!("unknown step \"{}\"", target.get_ref()),
+            );
+        }
+    };
+    check_target(&file.start, report);
+
+    let mut steps = Vec::new();
+    for def in file.step {
+        let step_line = line(def.id.span().start);
+        let kinds = usize::from(!def.choice.is_empty())
+            + usize::from(def.input.is_some())
+            + usize::from(def.outcome.is_some());
+        if kinds != 1 {
+            report.error(
+                path,
+                step_line,
+                format!("step \"{}\" must have exactly one of [[step.choice]], [step.input] or [step.outcome]", def.id.get_ref()),
+            );
+            continue;
+        }
+        let kind = if let Some(input) = def.input {
+            let mut routes = Vec::new();
+            for route in input.route {
+                let route_line = line(route.next.span().start);
+                check_target(&route.next, report);
+                let matchers = [
+                    route.equals.is_some(),
+                    route.contains.is_some(),
+                    route.pattern.is_some(),
+                    route.range.is_some(),
+                ];
+                if matchers.iter().filter(|m| **m).count() != 1 {
+                    report.error(
+                        path,
+                        route_line,
+                        "a route needs exactly one of equals, contains, pattern or range",
+                    );
+                    continue;
+                }
+                let matcher = if let Some(values) = route.equals {
+                    Matcher::Equals(values)
+                } else if let Some(values) = route.contains {
+                    Matcher::Contains(values)
+                } else if let Some((low, high)) = route.range {
+                    if low > high {
+                        report.error(path, route_line, format!("range [{low}, {high}] is empty"));
+                    }
+                    Matcher::Range(low, high)
+                } else {
+                    let pattern = route.pattern.unwrap_or_default();
+                    match regex::Regex::new(&pattern) {
+                        Ok(re) => Matcher::Pattern(re),
+                        Err(e) => {
+                            let first =
+                                e.to_string().lines().last().unwrap_or_default().to_string();
+                            report.error(path, route_line, format!("invalid pattern: {first}"));
+                            continue;
+                        }
+                    }
+                };
+                routes.push(Route {
+                    matcher,
+                    next: route.next.into_inner(),
+                });
+            }
+            let fallback = if input.fallback.get_ref() == SEARCH_FALLBACK {
+                Fallback::Search
+            } else {
+                check_target(&input.fallback, report);
+                Fallback::Step(input.fallback.into_inner())
+            };
+            StepKind::Input(Input {
+                label: input.label,
+                placeholder: input.placeholder,
+                routes,
+                fallback,
+            })
+        } else if let Some(outcome) = def.outcome {
+            let mut links = Vec::new();
+            for target in outcome.entries {
+                let l = line(target.span().start);
+                let (entry, anchor) = match target.get_ref().split_once('#') {
+                    Some((e, a)) => (e.to_string(), Some(a.to_string())),
+                    None => (target.get_ref().clone(), None),
+                };
+                match (anchors.get(entry.as_str()), &anchor) {
+                    (None, _) => report.error(
+                        path,
+                        l,
+                        format!("outcome points to unknown entry \"{entry}\""),
+                    ),
+                    (Some(known), Some(a)) if !known.contains(&a.as_str()) => {
+                        report.error(path, l, format!("entry \"{entry}\" has no heading #{a}"))
+                    }
+                    _ => {}
+                }
+                links.push(OutcomeLink { entry, anchor });
+            }
+            if links.is_empty() && outcome.text.trim().is_empty() {
+                report.error(
+                    path,
+                    step_line,
+                    format!(
+                        "outcome \"{}\" has neither text nor entries",
+                        def.id.get_ref()
+                    ),
+                );
+            }
+            StepKind::Outcome(Outcome {
+                text_html: markdown::render(&outcome.text).html,
+                links,
+            })
+        } else {
+            let mut values = HashSet::new();
+            let mut choices = Vec::new();
+            for choice in def.choice {
+                let l = line(choice.value.span().start);
+                check_target(&choice.next, report);
+                let value = choice.value.into_inner();
+                if !is_valid_id(&value) {
+                    report.error(path, l, format!("choice value \"{value}\" must be lowercase ASCII letters, digits and '-'"));
+                }
+                if !values.insert(value.clone()) {
+                    report.error(
+                        path,
+                        l,
+                        format!(
+                            "duplicate choice value \"{value}\" in step \"{}\"",
+                            def.id.get_ref()
+                        ),
+                    );
+                }
+                if choice.label.trim().is_empty() {
+                    report.error(path, l, "choice label is empty");
+                }
+                choices.push(Choice {
+                    value,
+                    label: choice.label,
+                    next: choice.next.into_inner(),
+                });
+            }
+            StepKind::Choices(choices)
+        };
+        steps.push(Step {
+            id: def.id.into_inner(),
+            title: def.title,
+            body_html: markdown::render(&def.body).html,
+            kind,
+        });
+    }
+
+    if report.0.len() == errors_before {
+        check_paths(path, &file.start, &steps, &step_lines, report);
+    }
+    if report.0.len() > errors_before {
+        return None;
+    }
+    Some(Wizard::new(
+        id,
+        file.title,
+        file.description,
+        markdown::render(&file.contact).html,
+        file.start.into_inner(),
+        steps,
+    ))
+}
+
+/// Every step is reached from the start, and from every step some end (an outcome, or a
+/// search fallback) can be reached: no dead ends, no loops without a way out.
+fn check_paths(
+    path: &Path,
+    start: &Spanned<String>,
+    steps: &[Step],
+    lines: &HashMap<String, usize>,
+    report: &mut Report,
+) {
+    let next_of = |step: &Step| -> Vec<String> {
+        match &step.kind {
+            StepKind::Choices(choices) => choices.iter().map(|c| c.next.clone()).collect(),
+            StepKind::Input(input) => {
+                let mut next: Vec<String> = input.routes.iter().map(|r| r.next.clone()).collect();
+                if let Fallback::Step(id) = &input.fallback {
+                    next.push(id.clone());
+                }
+                next
+            }
+            StepKind::Outcome(_) => Vec::new(),
+        }
+    };
+    let by_id: HashMap<&str, &Step> = steps.iter().map(|s| (s.id.as_str(), s)).collect();
+
+    let mut reached = HashSet::new();
+    let mut queue = VecDeque::from([start.get_ref().clone()]);
+    while let Some(id) = queue.pop_front() {
+        if reached.insert(id.clone())
+            && let Some(step) = by_id.get(id.as_str())
+        {
+            queue.extend(next_of(step));
+        }
+    }
+    // Steps that can end: outcomes and search fallbacks, then whatever leads to one.
+    let mut ends: HashSet<&str> = steps
+        .iter()
+        .filter(|s| {
+            matches!(&s.kind, StepKind::Outcome(_))
+                || matches!(&s.kind, StepKind::Input(i) if i.fallback == Fallback::Search)
+        })
+        .map(|s| s.id.as_str())
+        .collect();
+    loop {
+        let before = ends.len();
+        for step in steps {
+            if next_of(step).iter().any(|n| ends.contains(n.as_str())) {
+                ends.insert(step.id.as_str());
+            }
+        }
+        if ends.len() == before {
+            break;
+        }
+    }
+    for step in steps {
+        let line = lines.get(&step.id).copied().unwrap_or(1);
+        if !reached.contains(&step.id) {
+            report.error(
+                path,
+                line,
+                format!("step \"{}\" is never reached from the start step", step.id),
+            );
+        } else if !ends.contains(step.id.as_str()) {
+            report.error(
+                path,
+                line,
+                format!(
+                    "step \"{}\" never leads to an outcome (a dead end or a loop with no way out)",
+                    step.id
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! The wizard pages: one step per page, the whole path of answers in the URL.
+//! `/wizard/<id>?a=<answer>&a=<answer>…&at=<step>`: `a` repeats in order; `at` names the step
+//! the link was made for, so a link that no longer fits a changed wizard is noticed.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::views::{
+    Chrome, LinkView, TrailItem, WizardErrorPage, WizardListPage, WizardPage, WizardView,
+};
+use super::{AppState, Error, Site, urlencode};
+use crate::search as engine;
+use crate::wizard::{MAX_ANSWERS, Position, StepKind, Wizard};
+
+const SEARCH_HITS_ON_FALLBACK: usize = 5;
+
+fn html(status: StatusCode, page: impl Template) -> Result<HttpResponse, Error> {
+    Ok(HttpResponse::build(status)
+        .content_type(ContentType::html())
+        .body(page.render()?))
+}
+
+/// `/wizard/<id>?a=…&a=…` (and `&at=<step>` when the next step is known).
+fn path_url(wizard: &Wizard, answers: &[String], at: Option<&str>) -> String {
+    let mut url = format!("/wizard/{}", wizard.id);
+    let mut sep = '?';
+    for a in answers {
+        url.push_str(&format!("{sep}a={}", urlencode(a)));
+        sep = '&';
+    }
+    if let Some(at) = at {
+        url.push_str(&format!("{sep}at={}", urlencode(at)));
+    }
+    url
+}
+
+pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    let site = state.site();
+    html(
+        StatusCode::OK,
+        WizardListPage {
+            chrome: Chrome::new(format!("{}/wizard", state.base_url(&req))),
+            wizards: site.library.wizards.iter().collect(),
+        },
+    )
+}
+
+pub async fn step(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, Error> {
+    let site = state.site();
+    let wizard = site
+        .library
+        .wizard(&id)
+        .ok_or_else(|| Error::NotFound(format!("没有编号为“{id}”的排查向导。")))?;
+    let answers: Vec<String> = query
+        .iter()
+        .filter(|(k, _)| k == "a")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let at = query
+        .iter()
+        .find(|(k, _)| k == "at")
+        .map(|(_, v)| v.as_str());
+    let solved = query
+        .iter()
+        .find(|(k, _)| k == "solved")
+        .map(|(_, v)| v.as_str());
+    let base = state.base_url(&req);
+
+    let restart_url = path_url(wizard, &[], Some(&wizard.start));
+    if answers.len() > MAX_ANSWERS {
+        return wizard_error(
+            wizard,
+            format!("链接里的回答太多（最多 {MAX_ANSWERS} 个）。"),
+            restart_url,
+            None,
+        );
+    }
+    let walk = match wizard.replay(&answers) {
+        Ok(walk) => walk,
+        Err(e) => {
+            // Offer the last step the path still reaches.
+            let good = (1..=answers.len())
+                .rev()
+                .map(|n| &answers[..n - 1])
+                .find(|a| wizard.replay(a).is_ok());
+            let resume = good.map(|a| path_url(wizard, a, None));
+            return wizard_error(
+                wizard,
+                format!("{e}。这个向导可能已经更新，链接里的回答和现在的问题对不上了。"),
+                restart_url,
+                resume,
+            );
+        }
+    };
+
+    let trail = walk
+        .trail
+        .iter()
+        .enumerate()
+        .map(|(i, (step, _, shown))| TrailItem {
+            question: step.title.clone(),
+            answer: if shown.trim().is_empty() {
+                "（跳过）".to_string()
+            } else {
+                shown.clone()
+            },
+            change_url: path_url(wizard, &answers[..i], Some(&step.id)),
+        })
+        .collect();
+    let back_url = (!answers.is_empty()).then(|| {
+        let previous = &walk.trail[answers.len() - 1].0;
+        path_url(wizard, &answers[..answers.len() - 1], Some(&previous.id))
+    });
+    let here = match &walk.at {
+        Position::Step(step) => Some(step.id.as_str()),
+        Position::Search(_) => None,
+    };
+    let canonical = path_url(wizard, &answers, here);
+    let notice = match (at, here) {
+        (Some(wanted), Some(now)) if wanted != now => Some(
+            "这个链接创建之后，排查向导有过更新：下面是按链接里的回答，现在对应的这一步。"
+                .to_string(),
+        ),
+        (Some(_), None) => Some(
+            "这个链接创建之后，排查向导有过更新：链接里的回答现在对应的是一次搜索。".to_string(),
+        ),
+        _ => None,
+    };
+
+    let view = match walk.at {
+        Position::Step(step) => match &step.kind {
+            StepKind::Choices(choices) => WizardView::Choices {
+                step,
+                options: choices
+                    .iter()
+                    .map(|c| {
+                        let mut next = answers.clone();
+                        next.push(c.value.clone());
+                        LinkView {
+                            text: c.label.clone(),
+                            url: path_url(wizard, &next, Some(&c.next)),
+                            note: String::new(),
+                        }
+                    })
+                    .collect(),
+            },
+            StepKind::Input(input) => WizardView::Input {
+                step,
+                input,
+                previous: answers.clone(),
+            },
+            StepKind::Outcome(outcome) => {
+                let links = outcome
+                    .links
+                    .iter()
+                    .filter_map(|link| {
+                        let entry = site.library.entry(&link.entry)?;
+                        let section = link
+                            .anchor
+                            .as_ref()
+                            .and_then(|a| entry.headings.iter().find(|h| &h.anchor == a))
+                            .map(|h| h.text.clone())
+                            .unwrap_or_default();
+                        Some(LinkView {
+                            text: entry.title.clone(),
+                            url: link.url(),
+                            note: section,
+                        })
+                    })
+                    .collect();
+                let with =
+                    |value: &str| format!("{}&solved={value}", canonical_with_query(&canonical));
+                WizardView::Outcome {
+                    step,
+                    outcome,
+                    links,
+                    solved: solved.map(|s| s == "yes"),
+                    yes_url: with("yes"),
+                    no_url: with("no"),
+                }
+            }
+        },
+        Position::Search(query) => {
+            let hits = search_hits(&site, &query).await?;
+            WizardView::Search {
+                search_url: format!("/search?q={}", urlencode(&query)),
+                query,
+                hits,
+            }
+        }
+    };
+
+    html(
+        StatusCode::OK,
+        WizardPage {
+            chrome: Chrome::new(format!("{base}{canonical}")),
+            wizard,
+            step_number: answers.len() + 1,
+            trail,
+            back_url,
+            restart_url,
+            notice,
+            share_url: format!("{base}{canonical}"),
+            view,
+        },
+    )
+}
+
+/// `canonical` always has `?` once it has answers or `at`; the start page may not.
+fn canonical_with_query(canonical: &str) -> String {
+    if canonical.contains('?') {
+        canonical.to_string()
+    } else {
+        format!("{canonical}?")
+    }
+}
+
+async fn search_hits(site: &std::sync::Arc<Site>, query: &str) -> Result<Vec<LinkView>, Error> {
+    let site = site.clone();
+    let request = engine::Request {
+        query: query.to_string(),
+        limit: SEARCH_HITS_ON_FALLBACK,
+        ..engine::Request::default()
+    };
+    web::block(move || {
+        site.search(&request)
+            .hits
+            .iter()
+            .filter_map(|hit| {
+                let entry = site.library.entry(&hit.id)?;
+                Some(LinkView {
+                    text: entry.title.clone(),
+                    url: entry.url(),
+                    note: hit.snippet_html.clone(),
+                })
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("search task: {e}")))
+}
+
+fn wizard_error(
+    wizard: &Wizard,
+    message: String,
+    restart_url: String,
+    resume_url: Option<String>,
+) -> Result<HttpResponse, Error> {
+    html(
+        StatusCode::BAD_REQUEST,
+        WizardErrorPage {
+            chrome: Chrome::bare(),
+            wizard,
+            message,
+            restart_url,
+            resume_url,
+        },
+    )
+}

@@ -1,0 +1,451 @@
+//! Troubleshooting wizards: decision trees of steps, and the pure function
+//! "step + answer → next step". Loading and validating the TOML is in `content::wizards`.
+
+use std::collections::HashMap;
+
+use regex::Regex;
+use unicode_normalization::UnicodeNormalization;
+
+/// Longest path of answers a URL may carry.
+pub const MAX_ANSWERS: usize = 40;
+/// Longest typed answer, in characters.
+pub const MAX_ANSWER_CHARS: usize = 300;
+
+#[derive(Debug, Clone)]
+pub struct Wizard {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// Shown when the outcome did not solve the problem.
+    pub contact_html: String,
+    pub start: String,
+    pub steps: Vec<Step>,
+    by_id: HashMap<String, usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub id: String,
+    pub title: String,
+    pub body_html: String,
+    pub kind: StepKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum StepKind {
+    Choices(Vec<Choice>),
+    Input(Input),
+    Outcome(Outcome),
+}
+
+#[derive(Debug, Clone)]
+pub struct Choice {
+    /// Stable slug carried in URLs (`?a=<value>`): reordering choices keeps old links right.
+    pub value: String,
+    pub label: String,
+    pub next: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub label: String,
+    pub placeholder: String,
+    pub routes: Vec<Route>,
+    pub fallback: Fallback,
+}
+
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub matcher: Matcher,
+    pub next: String,
+}
+
+/// How a typed answer is matched. Texts are compared in compact form: NFKC, lowercase, letters
+/// and digits only, so `"error":19`, `ERROR 19` and `error19` all read `error19`.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    Equals(Vec<String>),
+    Contains(Vec<String>),
+    Pattern(Regex),
+    /// The first number in the answer lies in `[low, high]`.
+    Range(i64, i64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fallback {
+    Step(String),
+    /// Search the knowledge base for what was typed.
+    Search,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub text_html: String,
+    pub links: Vec<OutcomeLink>,
+}
+
+/// An entry (or a section of one) an outcome points to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeLink {
+    pub entry: String,
+    pub anchor: Option<String>,
+}
+
+impl OutcomeLink {
+    pub fn url(&self) -> String {
+        match &self.anchor {
+            Some(anchor) => format!("/kb/{}#{anchor}", self.entry),
+            None => format!("/kb/{}", self.entry),
+        }
+    }
+}
+
+/// Where an answer leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    Step(String),
+    Search(String),
+}
+
+/// Why a path of answers cannot be followed. Each says which answer, counted from 1.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    #[error("第 {position} 个回答“{answer}”不是这一步的选项")]
+    UnknownChoice { position: usize, answer: String },
+    #[error("第 {position} 个回答太长（最多 {MAX_ANSWER_CHARS} 个字符）")]
+    AnswerTooLong { position: usize },
+    #[error("第 {position} 个回答是多余的：在它之前已经得出结论")]
+    PastTheEnd { position: usize },
+    #[error("链接里的回答太多（最多 {MAX_ANSWERS} 个）")]
+    TooManyAnswers,
+}
+
+/// A path replayed from the start: the steps answered, and where it ends.
+#[derive(Debug, Clone)]
+pub struct Walk<'a> {
+    /// Each answered step with the answer as given and as shown (a choice's label).
+    pub trail: Vec<(&'a Step, String, String)>,
+    pub at: Position<'a>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Position<'a> {
+    Step(&'a Step),
+    /// An input matched nothing and its fallback searches for the text.
+    Search(String),
+}
+
+impl Wizard {
+    pub(crate) fn new(
+        id: String,
+        title: String,
+        description: String,
+        contact_html: String,
+        start: String,
+        steps: Vec<Step>,
+    ) -> Wizard {
+        let by_id = steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        Wizard {
+            id,
+            title,
+            description,
+            contact_html,
+            start,
+            steps,
+            by_id,
+        }
+    }
+
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.by_id.get(id).map(|&i| &self.steps[i])
+    }
+
+    pub fn start_step(&self) -> Option<&Step> {
+        self.step(&self.start)
+    }
+
+    /// Entries any outcome of this wizard points to.
+    pub fn outcome_entries(&self) -> impl Iterator<Item = &str> {
+        self.steps.iter().flat_map(|s| match &s.kind {
+            StepKind::Outcome(o) => o.links.iter().map(|l| l.entry.as_str()).collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// Follows `answers` from the start step.
+    pub fn replay(&self, answers: &[String]) -> Result<Walk<'_>, PathError> {
+        if answers.len() > MAX_ANSWERS {
+            return Err(PathError::TooManyAnswers);
+        }
+        let Some(mut step) = self.start_step() else {
+            return Err(PathError::PastTheEnd { position: 0 });
+        };
+        let mut trail = Vec::new();
+        for (i, answer) in answers.iter().enumerate() {
+            let position = i + 1;
+            let shown = match &step.kind {
+                StepKind::Choices(choices) => choices
+                    .iter()
+                    .find(|c| c.value == *answer)
+                    .map(|c| c.label.clone())
+                    .unwrap_or_default(),
+                _ => answer.clone(),
+            };
+            let next = advance(step, answer, position)?;
+            trail.push((step, answer.clone(), shown));
+            match next {
+                Next::Step(id) => {
+                    step = self.step(&id).ok_or(PathError::PastTheEnd { position })?;
+                }
+                Next::Search(query) => {
+                    if position < answers.len() {
+                        return Err(PathError::PastTheEnd {
+                            position: position + 1,
+                        });
+                    }
+                    return Ok(Walk {
+                        trail,
+                        at: Position::Search(query),
+                    });
+                }
+            }
+        }
+        Ok(Walk {
+            trail,
+            at: Position::Step(step),
+        })
+    }
+}
+
+/// The pure transition: where `answer` to `step` leads. `position` only labels errors.
+pub fn advance(step: &Step, answer: &str, position: usize) -> Result<Next, PathError> {
+    match &step.kind {
+        StepKind::Choices(choices) => choices
+            .iter()
+            .find(|c| c.value == answer)
+            .map(|c| Next::Step(c.next.clone()))
+            .ok_or_else(|| PathError::UnknownChoice {
+                position,
+                answer: answer.chars().take(40).collect(),
+            }),
+        StepKind::Input(input) => {
+            if answer.chars().count() > MAX_ANSWER_CHARS {
+                return Err(PathError::AnswerTooLong { position });
+            }
+            let compact = compact(answer);
+            if let Some(route) = input
+                .routes
+                .iter()
+                .find(|r| r.matcher.matches(answer, &compact))
+            {
+                return Ok(Next::Step(route.next.clone()));
+            }
+            Ok(match &input.fallback {
+                Fallback::Step(id) => Next::Step(id.clone()),
+                Fallback::Search => Next::Search(answer.trim().to_string()),
+            })
+        }
+        StepKind::Outcome(_) => Err(PathError::PastTheEnd { position }),
+    }
+}
+
+impl Matcher {
+    fn matches(&self, raw: &str, compact_answer: &str) -> bool {
+        match self {
+            Matcher::Equals(values) => values.iter().any(|v| compact(v) == compact_answer),
+            Matcher::Contains(values) => values.iter().any(|v| {
+                let v = compact(v);
+                !v.is_empty() && compact_answer.contains(&v)
+            }),
+            Matcher::Pattern(re) => re.is_match(compact_answer),
+            Matcher::Range(low, high) => {
+                first_number(raw).is_some_and(|n| (*low..=*high).contains(&n))
+            }
+        }
+    }
+}
+
+/// NFKC, lowercase, letters and digits only.
+pub fn compact(text: &str) -> String {
+    text.nfkc()
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+fn first_number(text: &str) -> Option<i64> {
+    let normalized: String = text.nfkc().collect();
+    let digits: String = normalized
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .take(12)
+        .collect();
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(id: &str, kind: StepKind) -> Step {
+        Step {
+            id: id.into(),
+            title: id.into(),
+            body_html: String::new(),
+            kind,
+        }
+    }
+
+    fn outcome() -> StepKind {
+        StepKind::Outcome(Outcome {
+            text_html: String::new(),
+            links: Vec::new(),
+        })
+    }
+
+    fn wizard() -> Wizard {
+        let input = Input {
+            label: "错误码".into(),
+            placeholder: String::new(),
+            routes: vec![
+                Route {
+                    matcher: Matcher::Pattern(Regex::new(r"^(error)?19$|error19(\D|$)").unwrap()),
+                    next: "e19".into(),
+                },
+                Route {
+                    matcher: Matcher::Contains(vec!["N22106".into()]),
+                    next: "n22106".into(),
+                },
+                Route {
+                    matcher: Matcher::Range(500, 599),
+                    next: "server".into(),
+                },
+                Route {
+                    matcher: Matcher::Equals(vec!["JSON parse data error".into()]),
+                    next: "e14".into(),
+                },
+            ],
+            fallback: Fallback::Search,
+        };
+        Wizard::new(
+            "w".into(),
+            "W".into(),
+            String::new(),
+            String::new(),
+            "start".into(),
+            vec![
+                step(
+                    "start",
+                    StepKind::Choices(vec![
+                        Choice {
+                            value: "code".into(),
+                            label: "有错误码".into(),
+                            next: "code".into(),
+                        },
+                        Choice {
+                            value: "none".into(),
+                            label: "没有".into(),
+                            next: "server".into(),
+                        },
+                    ]),
+                ),
+                step("code", StepKind::Input(input)),
+                step("e19", outcome()),
+                step("e14", outcome()),
+                step("n22106", outcome()),
+                step("server", outcome()),
+            ],
+        )
+    }
+
+    fn ends_at(w: &Wizard, answers: &[&str]) -> String {
+        let answers: Vec<String> = answers.iter().map(|s| s.to_string()).collect();
+        match w.replay(&answers).unwrap().at {
+            Position::Step(s) => s.id.clone(),
+            Position::Search(q) => format!("search:{q}"),
+        }
+    }
+
+    #[test]
+    fn choices_route_by_value() {
+        let w = wizard();
+        assert_eq!(ends_at(&w, &[]), "start");
+        assert_eq!(ends_at(&w, &["code"]), "code");
+        assert_eq!(ends_at(&w, &["none"]), "server");
+    }
+
+    #[test]
+    fn typed_codes_route_however_they_are_written() {
+        let w = wizard();
+        for typed in [
+            "19",
+            "error 19",
+            "\"error\":19",
+            "ERROR：19",
+            "ｅｒｒｏｒ １９",
+            "{\"error\":19, \"status\":500}",
+        ] {
+            assert_eq!(ends_at(&w, &["code", typed]), "e19", "{typed}");
+        }
+        for typed in ["N22106", "n22106", "code: N22106 表示"] {
+            assert_eq!(ends_at(&w, &["code", typed]), "n22106", "{typed}");
+        }
+        assert_eq!(ends_at(&w, &["code", "HTTP 502"]), "server");
+        assert_eq!(ends_at(&w, &["code", "json PARSE data-error"]), "e14");
+        assert_eq!(
+            ends_at(&w, &["code", "119"]),
+            "search:119",
+            "19 inside another number is not 19"
+        );
+        assert_eq!(ends_at(&w, &["code", "  奇怪的报错 "]), "search:奇怪的报错");
+    }
+
+    #[test]
+    fn bad_paths_say_which_answer_is_wrong() {
+        let w = wizard();
+        let err = |a: &[&str]| {
+            w.replay(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .unwrap_err()
+        };
+        assert_eq!(
+            err(&["maybe"]),
+            PathError::UnknownChoice {
+                position: 1,
+                answer: "maybe".into()
+            }
+        );
+        assert_eq!(
+            err(&["none", "more"]),
+            PathError::PastTheEnd { position: 2 }
+        );
+        assert_eq!(
+            err(&["code", "zzz", "more"]),
+            PathError::PastTheEnd { position: 3 }
+        );
+        assert_eq!(
+            err(&["code", &"长".repeat(MAX_ANSWER_CHARS + 1)]),
+            PathError::AnswerTooLong { position: 2 }
+        );
+        let many = vec!["code"; MAX_ANSWERS + 1];
+        assert_eq!(err(&many), PathError::TooManyAnswers);
+    }
+
+    #[test]
+    fn the_trail_shows_choice_labels_and_typed_text() {
+        let w = wizard();
+        let walk = w
+            .replay(&["code".to_string(), "error 19".to_string()])
+            .unwrap();
+        let shown: Vec<&str> = walk
+            .trail
+            .iter()
+            .map(|(_, _, shown)| shown.as_str())
+            .collect();
+        assert_eq!(shown, ["有错误码", "error 19"]);
+    }
+}
