@@ -1,0 +1,292 @@
+//! The pages' interactive behaviour in a real Chromium, driven over WebDriver: clicking through
+//! the wizard, changing an answer, opening a pasted step URL, and search suggestions as you
+//! type. Needs Debian's `chromium` and `chromium-driver`; without them the test says it skipped.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use actix_web::HttpServer;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const WAIT: Duration = Duration::from_secs(15);
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The real server on a free loopback port, in a thread of its own.
+fn start_server() -> (String, actix_web::dev::ServerHandle) {
+    let state = common::state(&common::repo_content(), None);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = HttpServer::new(move || wendao::web::app(state.clone()))
+                .workers(1)
+                .bind(("127.0.0.1", 0))
+                .expect("bind");
+            let addr = server.addrs()[0];
+            let server = server.run();
+            tx.send((format!("http://{addr}"), server.handle()))
+                .expect("send");
+            server.await.expect("server");
+        });
+    });
+    rx.recv_timeout(WAIT).expect("server started")
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn start_browser() -> (Driver, Client, tempfile::TempDir) {
+    let port = free_port();
+    let driver = Driver(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let profile = tempfile::tempdir().expect("profile dir");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1200,900",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }),
+    );
+    let started = Instant::now();
+    loop {
+        match ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => return (driver, client, profile),
+            Err(e) if started.elapsed() < WAIT => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("chromedriver did not answer: {e}"),
+        }
+    }
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn click_link(client: &Client, text: &str) {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&format!(
+            "//a[contains(normalize-space(.), '{text}')]"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("link {text}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+async fn wait_for_heading(client: &Client, want: &str) {
+    let started = Instant::now();
+    loop {
+        let h1 = text_of(client, "h1").await;
+        if h1.contains(want) {
+            return;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "wanted a page titled {want:?}, on {h1:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn wizard_and_search_in_a_real_browser() {
+    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+        // CI sets WENDAO_REQUIRE_BROWSER: there a missing browser is a failure, not a skip.
+        assert!(
+            std::env::var_os("WENDAO_REQUIRE_BROWSER").is_none(),
+            "WENDAO_REQUIRE_BROWSER is set but {CHROMIUM} or {CHROMEDRIVER} is missing"
+        );
+        println!("SKIPPED browser test: install Debian's chromium and chromium-driver to run it");
+        return;
+    }
+    let (base, server) = start_server();
+    let (_driver, client, _profile) = start_browser().await;
+
+    // Click through the wizard to an outcome.
+    client
+        .goto(&format!("{base}/wizard"))
+        .await
+        .expect("open /wizard");
+    click_link(&client, "网络请求报错排查向导").await;
+    wait_for_heading(&client, "把报错信息粘贴到这里").await;
+    client
+        .find(Locator::Css(".wizard-input button"))
+        .await
+        .expect("next button")
+        .click()
+        .await
+        .expect("submit empty");
+    wait_for_heading(&client, "请求失败时，你看到的是什么？").await;
+    click_link(&client, "请求成功了，但数据不对").await;
+    wait_for_heading(&client, "请求到了，哪里不对？").await;
+    click_link(&client, "参数是乱码").await;
+    wait_for_heading(&client, "参数乱码").await;
+    client
+        .find(Locator::Css(".outcome-links a[href='/kb/garbled-params']"))
+        .await
+        .expect("the outcome links to the entry");
+
+    // Go back and change an answer.
+    client
+        .find(Locator::Css(
+            "a[aria-label='修改这个回答：请求失败时，你看到的是什么？']",
+        ))
+        .await
+        .expect("change link")
+        .click()
+        .await
+        .expect("click change");
+    wait_for_heading(&client, "请求失败时，你看到的是什么？").await;
+    click_link(&client, "请求没有任何反应").await;
+    click_link(&client, "在 IDE 的预览模式里").await;
+    wait_for_heading(&client, "IDE 预览模式不发真实请求").await;
+    let url = client.current_url().await.expect("url");
+    assert!(
+        url.as_str().contains("a=no-response&a=ide-preview"),
+        "{url}"
+    );
+    // The copy button appears once JS runs.
+    let copy = client
+        .find(Locator::Css(".share-link .copy-button"))
+        .await
+        .expect("copy button");
+    assert!(copy.is_displayed().await.expect("displayed"));
+
+    // Type an error code at the first step.
+    client
+        .goto(&format!("{base}/wizard/request-errors"))
+        .await
+        .expect("start");
+    let input = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("wizard-answer"))
+        .await
+        .expect("input");
+    input.send_keys("\"error\":14").await.expect("type");
+    client
+        .find(Locator::Css(".wizard-input button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submit");
+    wait_for_heading(&client, "error 14").await;
+
+    // A pasted step URL reproduces its step.
+    client
+        .goto(&format!(
+            "{base}/wizard/request-errors?a=&a=unsure&a=no&at=whitelist"
+        ))
+        .await
+        .expect("pasted URL");
+    wait_for_heading(&client, "请求的域名已经加进服务器域名白名单了吗？").await;
+    assert!(text_of(&client, ".trail").await.contains("说不清楚"));
+
+    // Suggestions as you type, chosen with the keyboard.
+    client
+        .goto(&format!("{base}/kb/error-19"))
+        .await
+        .expect("entry page");
+    let search = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("search-q"))
+        .await
+        .expect("search box");
+    search.send_keys("白名").await.expect("type");
+    let first = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(".suggestions [role=option] a"))
+        .await
+        .expect("a suggestion");
+    let target = first.attr("href").await.expect("href").expect("has href");
+    assert!(target.starts_with("/kb/"), "{target}");
+    assert_eq!(
+        search.attr("aria-expanded").await.expect("attr").as_deref(),
+        Some("true")
+    );
+    search.send_keys("\u{E015}").await.expect("arrow down");
+    // Enter while an input method is composing picks the candidate: it must not navigate.
+    client
+        .execute(
+            "document.getElementById('search-q').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', isComposing: true, bubbles: true}));",
+            vec![],
+        )
+        .await
+        .expect("composing enter");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .expect("url")
+            .as_str()
+            .ends_with("/kb/error-19")
+    );
+    // A real Enter opens the highlighted suggestion.
+    search.send_keys("\u{E007}").await.expect("enter");
+    let started = Instant::now();
+    while !client
+        .current_url()
+        .await
+        .expect("url")
+        .as_str()
+        .ends_with(&target)
+    {
+        assert!(started.elapsed() < WAIT, "Enter did not open {target}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    client.close().await.expect("close browser");
+    server.stop(true).await;
+}
