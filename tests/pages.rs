@@ -232,3 +232,39 @@ async fn healthz_and_robots() {
     let res = get(&state, "/robots.txt").await;
     assert!(res.body.contains("Sitemap: https://h.example/sitemap.xml"));
 }
+
+#[actix_web::test]
+async fn no_page_repeats_an_id_and_every_page_has_one_h1_and_a_main_landmark() {
+    let state = state(&common::repo_content(), None);
+    let library = wendao::content::load(&common::repo_content()).expect("content");
+    let mut uris: Vec<String> = vec![
+        "/".into(),
+        "/search?q=%E7%99%BD%E5%90%8D%E5%8D%95".into(),
+        "/search?q=zzzz-nothing".into(),
+        "/search".into(),
+        "/wizard".into(),
+        "/wizard/request-errors".into(),
+        "/wizard/request-errors?a=&a=wrong-data".into(),
+        "/wizard/request-errors?a=N22106&solved=no".into(),
+        "/wizard/request-errors?a=&a=message&a=zzzz".into(),
+        "/wizard/request-errors?a=&a=bad-choice".into(),
+        "/no-such-page".into(),
+    ];
+    uris.extend(library.categories.iter().map(|c| format!("/c/{}", c.slug)));
+    uris.extend(library.entries.iter().map(|e| e.url()));
+    for uri in &uris {
+        let res = get(&state, uri).await;
+        let mut seen = std::collections::HashSet::new();
+        for id in res
+            .body
+            .split(" id=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+        {
+            assert!(seen.insert(id.to_string()), "{uri}: id {id:?} twice");
+        }
+        assert_eq!(res.body.matches("<h1").count(), 1, "{uri}: one h1");
+        assert!(res.body.contains("<main id=\"main\""), "{uri}");
+        assert!(res.body.contains("<html lang=\"zh-CN\">"), "{uri}");
+    }
+}
