@@ -39,6 +39,9 @@ pub struct ServeArgs {
     /// Taken from each request's Host when unset.
     #[arg(long, env = "WENDAO_BASE_URL")]
     pub base_url: Option<String>,
+    /// Do not watch the content directory for changes.
+    #[arg(long, env = "WENDAO_NO_WATCH")]
+    pub no_watch: bool,
     /// Write logs as JSON lines.
     #[arg(long, env = "WENDAO_LOG_JSON")]
     pub log_json: bool,

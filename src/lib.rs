@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod content;
+pub mod reload;
 pub mod search;
 pub mod web;
 pub mod wizard;
@@ -27,6 +28,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     let site = web::Site::build(library).context("building the search index")?;
     let state = Data::new(web::AppState::new(site, args.base_url.clone()));
+    // Kept alive for as long as the server runs.
+    let _watcher = if args.no_watch {
+        None
+    } else {
+        Some(reload::watch(args.content.clone(), state.clone())?)
+    };
     let server = HttpServer::new(move || web::app(state.clone()))
         .bind(args.addr)
         .with_context(|| format!("binding {}", args.addr))?;

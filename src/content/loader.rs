@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use super::markdown::{self, InternalLink, Rendered};
@@ -62,9 +63,10 @@ fn default_order() -> i64 {
     1000
 }
 
-/// Collects errors with their file, so each check reads as one line.
+/// What a load observed: errors with their file, so each check reads as one line, and a
+/// digest of every file read, for the content's fingerprint.
 #[derive(Default)]
-pub(super) struct Report(pub(super) Vec<ContentError>);
+pub(super) struct Report(pub(super) Vec<ContentError>, Vec<(PathBuf, [u8; 32])>);
 
 impl Report {
     pub(super) fn error(&mut self, path: &Path, line: usize, message: impl Into<String>) {
@@ -114,7 +116,9 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
         return Err(ContentErrors(report.0));
     }
     let entries = drafts.into_iter().map(|d| d.entry).collect();
-    Ok(Library::new(categories, entries, synonyms, wizards))
+    let mut library = Library::new(categories, entries, synonyms, wizards);
+    library.fingerprint = fingerprint(dir, report.1);
+    Ok(library)
 }
 
 fn load_categories(path: &Path, report: &mut Report) -> Vec<Category> {
@@ -253,6 +257,7 @@ fn load_entries(dir: &Path, report: &mut Report) -> Vec<Draft> {
     for (part, part_report) in loaded {
         drafts.extend(part);
         report.0.extend(part_report.0);
+        report.1.extend(part_report.1);
     }
     drafts
 }
@@ -446,21 +451,44 @@ fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)
 }
 
 pub(super) fn read(path: &Path, report: &mut Report) -> Option<String> {
-    match fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(text),
-            Err(e) => {
-                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-                report.error(path, line, "file is not valid UTF-8");
-                None
-            }
-        },
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
         Err(e) => {
             report.error(path, 0, format!("cannot read: {e}"));
+            return None;
+        }
+    };
+    report
+        .1
+        .push((path.to_path_buf(), Sha256::digest(&bytes).into()));
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            report.error(path, line, "file is not valid UTF-8");
             None
         }
     }
+}
+
+/// The first 16 hex digits of a SHA-256 over every file read (path and digest, in path order):
+/// the same content gives the same version on any machine.
+fn fingerprint(dir: &Path, mut digests: Vec<(PathBuf, [u8; 32])>) -> String {
+    digests.sort();
+    let mut hasher = Sha256::new();
+    for (path, digest) in &digests {
+        let relative = path.strip_prefix(dir).unwrap_or(path);
+        hasher.update(relative.to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update(digest);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Lowercase ASCII letters, digits and '-': what ids, aliases and slugs may hold.

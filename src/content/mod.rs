@@ -110,6 +110,8 @@ pub struct Library {
     pub synonyms: Vec<Vec<String>>,
     /// Troubleshooting wizards, by file name.
     pub wizards: Vec<Wizard>,
+    /// Hash of every file read: the content's version.
+    pub fingerprint: String,
     by_id: HashMap<String, usize>,
     aliases: HashMap<String, String>,
 }
@@ -153,6 +155,7 @@ impl Library {
             entries,
             synonyms,
             wizards,
+            fingerprint: String::new(),
             by_id,
             aliases,
         }

@@ -77,11 +77,23 @@ pub async fn entry(
     }))
 }
 
+/// Always 200 while serving: a failed reload shows in `last_reload`, not in the status code.
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let site = state.site();
+    let status = state.status();
+    let time = |t| humantime::format_rfc3339_seconds(t).to_string();
     HttpResponse::Ok().json(serde_json::json!({
         "status": "ok",
+        "content_version": status.version,
+        "generation": status.generation,
+        "loaded_at": time(status.loaded_at),
         "entries": site.library.entries.len(),
         "categories": site.library.categories.len(),
+        "wizards": site.library.wizards.len(),
+        "last_reload": status.last_reload.map(|r| serde_json::json!({
+            "at": time(r.at),
+            "ok": r.ok,
+            "errors": r.errors,
+        })),
     }))
 }

@@ -10,7 +10,8 @@ mod search;
 mod views;
 mod wizard;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -27,6 +28,25 @@ pub struct AppState {
     site: ArcSwap<Site>,
     /// Absolute base for canonical links and the sitemap; taken from the request when unset.
     base_url: Option<String>,
+    status: Mutex<ContentStatus>,
+}
+
+/// Which content is being served, and how the last reload went (shown by `/healthz`).
+#[derive(Debug, Clone)]
+pub struct ContentStatus {
+    /// The content's fingerprint.
+    pub version: String,
+    /// 1 at start, +1 for every reload swapped in.
+    pub generation: u64,
+    pub loaded_at: SystemTime,
+    pub last_reload: Option<ReloadRecord>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReloadRecord {
+    pub at: SystemTime,
+    pub ok: bool,
+    pub errors: Vec<String>,
 }
 
 /// One consistent generation: the content and the search index built from it.
@@ -49,20 +69,54 @@ impl Site {
 
 impl AppState {
     pub fn new(site: Site, base_url: Option<String>) -> AppState {
+        let status = ContentStatus {
+            version: site.library.fingerprint.clone(),
+            generation: 1,
+            loaded_at: SystemTime::now(),
+            last_reload: None,
+        };
         AppState {
             site: ArcSwap::from_pointee(site),
             base_url: base_url.map(|url| url.trim_end_matches('/').to_string()),
+            status: Mutex::new(status),
         }
+    }
+
+    pub fn status(&self) -> ContentStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Swaps in a new generation: requests under way keep the one they started with.
+    pub fn install(&self, site: Site) {
+        let now = SystemTime::now();
+        let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+        status.version = site.library.fingerprint.clone();
+        status.generation += 1;
+        status.loaded_at = now;
+        status.last_reload = Some(ReloadRecord {
+            at: now,
+            ok: true,
+            errors: Vec::new(),
+        });
+        self.site.store(Arc::new(site));
+    }
+
+    /// Records a reload that failed; the current generation keeps serving.
+    pub fn reload_failed(&self, errors: Vec<String>) {
+        let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+        status.last_reload = Some(ReloadRecord {
+            at: SystemTime::now(),
+            ok: false,
+            errors,
+        });
     }
 
     /// The current generation; a request holds it from start to end.
     pub fn site(&self) -> Arc<Site> {
         self.site.load_full()
-    }
-
-    /// Replaces the content atomically: requests under way keep the generation they started with.
-    pub fn swap(&self, site: Site) {
-        self.site.store(Arc::new(site));
     }
 
     fn base_url(&self, req: &HttpRequest) -> String {
