@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod content;
+pub mod metrics;
 pub mod reload;
 pub mod search;
 pub mod web;

@@ -34,6 +34,11 @@ pub fn rebuild(content: &Path, state: &AppState) -> Rebuild {
     };
     if library.fingerprint == state.status().version {
         tracing::debug!(version = %library.fingerprint, "content unchanged");
+        state
+            .metrics
+            .reloads
+            .with_label_values(&["unchanged"])
+            .inc();
         return Rebuild::Unchanged;
     }
     let site = match Site::build(library) {
@@ -42,6 +47,7 @@ pub fn rebuild(content: &Path, state: &AppState) -> Rebuild {
     };
     let (entries, version) = (site.library.entries.len(), site.library.fingerprint.clone());
     state.install(site);
+    state.metrics.reloads.with_label_values(&["swapped"]).inc();
     tracing::info!(entries, %version, ms = started.elapsed().as_millis() as u64, "content reloaded");
     Rebuild::Swapped
 }
@@ -52,6 +58,7 @@ fn failed(state: &AppState, errors: Vec<String>) -> Rebuild {
     }
     tracing::warn!(version = %state.status().version, "content reload failed; still serving the previous version");
     state.reload_failed(errors.clone());
+    state.metrics.reloads.with_label_values(&["failed"]).inc();
     Rebuild::Failed(errors)
 }
 

@@ -95,16 +95,18 @@ async fn start_browser() -> (Driver, Client, tempfile::TempDir) {
     }
 }
 
+/// The text of the first element matching `css`, retried while the page changes under it.
 async fn text_of(client: &Client, css: &str) -> String {
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .expect("text")
+    let started = Instant::now();
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+        {
+            return text;
+        }
+        assert!(started.elapsed() < WAIT, "no {css} on the page");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn click_link(client: &Client, text: &str) {

@@ -142,6 +142,13 @@ pub fn render(source: &str) -> Rendered {
 
     let mut raw = String::with_capacity(source.len() * 2);
     html::push_html(&mut raw, events.into_iter());
+    // A strict Content-Security-Policy refuses style attributes: align table cells by class.
+    for align in ["left", "center", "right"] {
+        raw = raw.replace(
+            &format!(" style=\"text-align: {align}\""),
+            &format!(" class=\"align-{align}\""),
+        );
+    }
     out.html = SANITIZER.clean(&raw).to_string();
     out.text = tidy_text(&out.text);
     out
@@ -278,8 +285,8 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("sup", ["id", "class"])
         .add_tag_attributes("li", ["id"])
         .add_tag_attributes("code", ["class"])
-        .add_tag_attributes("th", ["style"])
-        .add_tag_attributes("td", ["style"]);
+        .add_tag_attributes("th", ["class"])
+        .add_tag_attributes("td", ["class"]);
     for h in ["h1", "h2", "h3", "h4", "h5", "h6"] {
         b.add_tag_attributes(h, ["id"]);
     }
@@ -363,6 +370,24 @@ mod tests {
         assert!(r.html.contains("checkbox"), "{}", r.html);
         assert!(r.html.contains("footnote"), "{}", r.html);
         assert!(r.text.contains("脚注。"));
+    }
+
+    #[test]
+    fn table_alignment_uses_classes_not_styles() {
+        let r = render("| a | b |\n|:-:|--:|\n| 1 | 2 |\n");
+        assert!(
+            r.html.contains("<th class=\"align-center\">a</th>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<td class=\"align-right\">2</td>"),
+            "{}",
+            r.html
+        );
+        assert!(!r.html.contains("style="));
+        let r = render("<p style=\"color:red\">x</p>");
+        assert!(!r.html.contains("style="), "{}", r.html);
     }
 
     #[test]

@@ -97,3 +97,10 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         })),
     }))
 }
+
+/// Prometheus text format.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render())
+}

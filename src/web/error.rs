@@ -14,6 +14,8 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("不支持 {0} 方法：这里只接受 GET 和 HEAD")]
+    MethodNotAllowed(String),
     #[error("服务器内部错误")]
     Internal(String),
 }
@@ -23,6 +25,7 @@ impl Error {
         match self {
             Error::NotFound(_) => "not_found",
             Error::BadRequest(_) => "bad_request",
+            Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::Internal(_) => "internal",
         }
     }
@@ -39,6 +42,7 @@ impl ResponseError for Error {
         match self {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -53,7 +57,7 @@ impl ResponseError for Error {
             status: status.as_u16(),
             heading: match self {
                 Error::NotFound(_) => "没有找到这个页面",
-                Error::BadRequest(_) => "请求有误",
+                Error::BadRequest(_) | Error::MethodNotAllowed(_) => "请求有误",
                 Error::Internal(_) => "服务器出了点问题",
             },
             message: self.to_string(),

@@ -5,6 +5,7 @@ mod api;
 pub mod assets;
 mod error;
 mod guard;
+mod middleware;
 mod pages;
 mod search;
 mod views;
@@ -15,10 +16,15 @@ use std::time::SystemTime;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::{App, HttpRequest, middleware, web};
+use actix_web::http::Method;
+use actix_web::{
+    App, HttpRequest, HttpResponse, ResponseError, Route, guard as route_guard, middleware as mw,
+    web,
+};
 use arc_swap::ArcSwap;
 
 use crate::content::Library;
+use crate::metrics::Metrics;
 use crate::search::{self as engine, SearchIndex, Settings};
 
 pub use error::{ApiError, Error};
@@ -29,6 +35,7 @@ pub struct AppState {
     /// Absolute base for canonical links and the sitemap; taken from the request when unset.
     base_url: Option<String>,
     status: Mutex<ContentStatus>,
+    pub metrics: Metrics,
 }
 
 /// Which content is being served, and how the last reload went (shown by `/healthz`).
@@ -79,6 +86,7 @@ impl AppState {
             site: ArcSwap::from_pointee(site),
             base_url: base_url.map(|url| url.trim_end_matches('/').to_string()),
             status: Mutex::new(status),
+            metrics: Metrics::new(),
         }
     }
 
@@ -130,25 +138,62 @@ impl AppState {
     }
 }
 
+/// GET, and HEAD with the same headers and no body.
+fn read() -> Route {
+    web::route().guard(route_guard::Any(route_guard::Get()).or(route_guard::Head()))
+}
+
 /// Every route of the site, used by `main` and by the tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(pages::home))
-        .route("/c/{slug}", web::get().to(pages::category))
-        .route("/kb/{id}", web::get().to(pages::entry))
-        .route("/search", web::get().to(search::page))
-        .route("/opensearch.xml", web::get().to(search::opensearch))
-        .route("/api/search", web::get().to(search::api))
-        .route("/api/suggest", web::get().to(search::suggest))
-        .route("/wizard", web::get().to(wizard::list))
-        .route("/wizard/{id}", web::get().to(wizard::step))
-        .route("/sitemap.xml", web::get().to(pages::sitemap))
-        .route("/robots.txt", web::get().to(pages::robots))
-        .route("/healthz", web::get().to(api::healthz))
-        .route("/static/{name}", web::get().to(assets::serve))
-        .route("/api/entries", web::get().to(api::entries))
-        .route("/api/entries/{id}", web::get().to(api::entry))
-        .default_service(web::to(pages::not_found));
+    cfg.route("/", read().to(pages::home))
+        .route("/c/{slug}", read().to(pages::category))
+        .route("/kb/{id}", read().to(pages::entry))
+        .route("/search", read().to(search::page))
+        .route("/opensearch.xml", read().to(search::opensearch))
+        .route("/api/search", read().to(search::api))
+        .route("/api/suggest", read().to(search::suggest))
+        .route("/wizard", read().to(wizard::list))
+        .route("/wizard/{id}", read().to(wizard::step))
+        .route("/sitemap.xml", read().to(pages::sitemap))
+        .route("/robots.txt", read().to(pages::robots))
+        .route("/healthz", read().to(api::healthz))
+        .route("/metrics", read().to(api::metrics))
+        .route("/static/{name}", read().to(assets::serve))
+        .route("/api/entries", read().to(api::entries))
+        .route("/api/entries/{id}", read().to(api::entry))
+        .default_service(web::to(unrouted));
 }
+
+/// No route: 405 for a method we never accept, else the 404 page (JSON under `/api/`).
+async fn unrouted(req: HttpRequest) -> HttpResponse {
+    let api = req.path().starts_with("/api/");
+    let error = if matches!(*req.method(), Method::GET | Method::HEAD) {
+        Error::NotFound(format!("地址 {} 不存在。", req.path()))
+    } else {
+        Error::MethodNotAllowed(req.method().to_string())
+    };
+    let mut response = if api {
+        ApiError(error).error_response()
+    } else {
+        error.error_response()
+    };
+    if response.status() == actix_web::http::StatusCode::METHOD_NOT_ALLOWED {
+        response.headers_mut().insert(
+            actix_web::http::header::ALLOW,
+            actix_web::http::header::HeaderValue::from_static("GET, HEAD"),
+        );
+    }
+    response
+}
+
+/// A strict policy: our own scripts and styles only, no inline code; images may come from any
+/// HTTPS host (entries show screenshots hosted elsewhere).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+form-action 'self'; frame-ancestors 'none'";
+
+/// Largest request body we read; every route is GET, so this only bounds what is refused.
+const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// The application with its middleware, as served.
 pub fn app(
@@ -162,8 +207,16 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let security = mw::DefaultHeaders::new()
+        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+        .add(("X-Frame-Options", "DENY"));
+    // The last `wrap` runs first: logging and request ids, metrics, headers, compression,
+    // the URL check, then conditional GET nearest the handlers.
     App::new()
         .app_data(state)
+        .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
         .app_data(
             web::PathConfig::default()
                 .error_handler(|e, _| Error::BadRequest(e.to_string()).into()),
@@ -172,8 +225,11 @@ pub fn app(
             web::QueryConfig::default()
                 .error_handler(|e, _| Error::BadRequest(e.to_string()).into()),
         )
-        .wrap(middleware::from_fn(guard::reject_malformed_urls))
-        .wrap(middleware::Compress::default())
+        .wrap(mw::from_fn(middleware::conditional_get))
+        .wrap(mw::from_fn(guard::reject_malformed_urls))
+        .wrap(mw::Compress::default())
+        .wrap(security)
+        .wrap(mw::from_fn(middleware::observe))
         .wrap(tracing_actix_web::TracingLogger::default())
         .configure(configure)
 }

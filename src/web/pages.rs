@@ -2,7 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::http::header::ContentType;
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::views::{CategoryCard, CategoryPage, Chrome, EntryPage, HomePage};
@@ -130,16 +130,6 @@ pub async fn robots(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
             "User-agent: *\nDisallow: /api/\nSitemap: {}/sitemap.xml\n",
             state.base_url(&req)
         ))
-}
-
-/// Any URL no route claims: an HTML 404 page, or JSON under `/api/`.
-pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    let error = Error::NotFound(format!("地址 {} 不存在。", req.path()));
-    if req.path().starts_with("/api/") {
-        super::ApiError(error).error_response()
-    } else {
-        error.error_response()
-    }
 }
 
 fn xml_escape(s: &str) -> String {

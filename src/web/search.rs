@@ -49,12 +49,20 @@ fn category<'a>(site: &Site, value: &'a Option<String>) -> Result<Option<&'a str
 
 /// Runs a search off the async workers: scoring and snippets are CPU work.
 async fn run(
+    state: &AppState,
     site: std::sync::Arc<Site>,
     request: engine::Request,
 ) -> Result<engine::Results, Error> {
-    web::block(move || site.search(&request))
+    let results = web::block(move || site.search(&request))
         .await
-        .map_err(|e| Error::Internal(format!("search task: {e}")))
+        .map_err(|e| Error::Internal(format!("search task: {e}")))?;
+    if !results.query.is_empty() {
+        state.metrics.searches.inc();
+        if results.total == 0 {
+            state.metrics.zero_result_searches.inc();
+        }
+    }
+    Ok(results)
 }
 
 pub async fn page(
@@ -72,7 +80,7 @@ pub async fn page(
         limit: PAGE_SIZE,
         offset: (page - 1) * PAGE_SIZE,
     };
-    let results = run(site.clone(), request).await?;
+    let results = run(&state, site.clone(), request).await?;
     let library = &site.library;
 
     let link = |category: Option<&str>, page: usize| {
@@ -199,7 +207,7 @@ pub async fn api(
         limit: number(&params.limit, "limit", API_DEFAULT_LIMIT, API_MAX_LIMIT)?,
         offset: number(&params.offset, "offset", 0, MAX_RESULTS)?,
     };
-    let results = run(site.clone(), request).await?;
+    let results = run(&state, site.clone(), request).await?;
     let hits: Vec<ApiHit> = results
         .hits
         .iter()

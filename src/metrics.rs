@@ -1,0 +1,86 @@
+//! Prometheus metrics: requests by route and status, latency, searches, reloads.
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
+};
+
+pub struct Metrics {
+    registry: Registry,
+    pub requests: IntCounterVec,
+    pub latency: HistogramVec,
+    pub searches: IntCounter,
+    pub zero_result_searches: IntCounter,
+    pub reloads: IntCounterVec,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "wendao_http_requests_total",
+                "HTTP requests by route pattern, method and status",
+            ),
+            &["route", "method", "status"],
+        )
+        .expect("valid metric");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "wendao_http_request_duration_seconds",
+                "Time to answer, by route pattern",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+            ]),
+            &["route"],
+        )
+        .expect("valid metric");
+        let searches = IntCounter::new("wendao_searches_total", "Searches run (page and API)")
+            .expect("valid metric");
+        let zero_result_searches = IntCounter::new(
+            "wendao_zero_result_searches_total",
+            "Searches that found nothing",
+        )
+        .expect("valid metric");
+        let reloads = IntCounterVec::new(
+            Opts::new(
+                "wendao_content_reloads_total",
+                "Content reloads by result (swapped, unchanged, failed)",
+            ),
+            &["result"],
+        )
+        .expect("valid metric");
+        for metric in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(searches.clone()),
+            Box::new(zero_result_searches.clone()),
+            Box::new(reloads.clone()),
+        ] {
+            registry.register(metric).expect("metric registered once");
+        }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            searches,
+            zero_result_searches,
+            reloads,
+        }
+    }
+
+    /// The Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
+            tracing::warn!("encoding metrics: {e}");
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
