@@ -9,7 +9,6 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use actix_web::HttpServer;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -23,26 +22,6 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
-}
-
-/// The real server on a free loopback port, in a thread of its own.
-fn start_server() -> (String, actix_web::dev::ServerHandle) {
-    let state = common::state(&common::repo_content(), None);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || wendao::web::app(state.clone()))
-                .workers(1)
-                .bind(("127.0.0.1", 0))
-                .expect("bind");
-            let addr = server.addrs()[0];
-            let server = server.run();
-            tx.send((format!("http://{addr}"), server.handle()))
-                .expect("send");
-            server.await.expect("server");
-        });
-    });
-    rx.recv_timeout(WAIT).expect("server started")
 }
 
 struct Driver(Child);
@@ -149,7 +128,7 @@ async fn wizard_and_search_in_a_real_browser() {
         println!("SKIPPED browser test: install Debian's chromium and chromium-driver to run it");
         return;
     }
-    let (base, server) = start_server();
+    let (base, server) = common::start_server(&common::repo_content());
     let (_driver, client, _profile) = start_browser().await;
 
     // Click through the wizard to an outcome.

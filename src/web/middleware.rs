@@ -12,7 +12,8 @@ use sha2::{Digest, Sha256};
 
 use super::AppState;
 
-/// Counts every request by route pattern and status, times it, and returns its id.
+/// Counts every request by route pattern and status, times it, logs it (inside the request's
+/// span, so the line carries its id) and returns the id in `x-request-id`.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -29,6 +30,15 @@ pub async fn observe(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_string());
+    let elapsed = started.elapsed();
+    tracing::info!(
+        method = %method,
+        route = %route,
+        path = %res.request().path(),
+        status = res.status().as_u16(),
+        micros = elapsed.as_micros() as u64,
+        "request"
+    );
     if let Some(state) = state {
         let status = res.status().as_u16().to_string();
         state
@@ -40,7 +50,7 @@ pub async fn observe(
             .metrics
             .latency
             .with_label_values(&[route.as_str()])
-            .observe(started.elapsed().as_secs_f64());
+            .observe(elapsed.as_secs_f64());
     }
     if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
         res.headers_mut()

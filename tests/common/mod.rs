@@ -1,7 +1,10 @@
 //! Helpers shared by the integration tests: content directories and an in-process app.
 #![allow(dead_code)]
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
@@ -96,4 +99,38 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(item.path(), target).expect("copy");
         }
     }
+}
+
+/// The real server on a free loopback port, in a thread of its own: (base URL, handle).
+pub fn start_server(content: &Path) -> (String, actix_web::dev::ServerHandle) {
+    let state = state(content, None);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = actix_web::HttpServer::new(move || wendao::web::app(state.clone()))
+                .workers(1)
+                .bind(("127.0.0.1", 0))
+                .expect("bind");
+            let addr = server.addrs()[0];
+            let server = server.run();
+            tx.send((format!("http://{addr}"), server.handle()))
+                .expect("send");
+            server.await.expect("server");
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(30))
+        .expect("server started")
+}
+
+/// Sends `raw` (a whole HTTP/1.1 request) to `base` and returns everything the server wrote.
+pub fn raw_http(base: &str, raw: &str) -> String {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    stream.write_all(raw.as_bytes()).expect("write");
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -1,0 +1,111 @@
+//! The binary as an operator runs it: it prints where it listens, logs JSON when asked, and
+//! stops cleanly (exit 0) on SIGTERM and SIGINT.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    base: String,
+    _data: tempfile::TempDir,
+}
+
+fn spawn(extra: &[&str]) -> Server {
+    let data = tempfile::tempdir().expect("data dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wendao"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--no-watch", "--content"])
+        .arg(common::repo_content())
+        .arg("--data")
+        .arg(data.path())
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start wendao");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("a line on stdout");
+    let base = line
+        .trim()
+        .strip_prefix("wendao: serving on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    Server {
+        child,
+        base,
+        _data: data,
+    }
+}
+
+fn stop(server: &mut Server, signal: i32) -> Option<i32> {
+    let pid = server.child.id() as i32;
+    // SAFETY: sending a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    let started = Instant::now();
+    loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            return status.code();
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = server.child.kill();
+            panic!("the server did not stop within 20 s of signal {signal}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn prints_its_url_serves_and_stops_cleanly_on_sigterm_and_sigint() {
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        let mut server = spawn(&[]);
+        let answer = common::raw_http(
+            &server.base,
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
+        assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+        assert!(answer.contains("\"entries\":24"), "{answer}");
+        assert_eq!(stop(&mut server, signal), Some(0), "signal {signal}");
+    }
+}
+
+#[test]
+fn logs_json_lines_with_request_ids_when_asked() {
+    let mut server = spawn(&["--log-json"]);
+    let answer = common::raw_http(
+        &server.base,
+        "GET /kb/error-19 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    let id = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("x-request-id: "))
+        .unwrap_or_else(|| panic!("no request id in {answer}"))
+        .trim()
+        .to_string();
+    assert_eq!(stop(&mut server, libc::SIGTERM), Some(0));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(
+        &mut server.child.stderr.take().expect("stderr"),
+        &mut stderr,
+    )
+    .expect("read logs");
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "content loaded"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&id),
+        "the request's log line carries its id {id}: {stderr}"
+    );
+}
