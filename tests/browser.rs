@@ -88,18 +88,19 @@ async fn text_of(client: &Client, css: &str) -> String {
     }
 }
 
+/// Clicks the link whose text contains `text`, retried while the page changes under it.
 async fn click_link(client: &Client, text: &str) {
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath(&format!(
-            "//a[contains(normalize-space(.), '{text}')]"
-        )))
-        .await
-        .unwrap_or_else(|e| panic!("link {text}: {e}"))
-        .click()
-        .await
-        .expect("click");
+    let xpath = format!("//a[contains(normalize-space(.), '{text}')]");
+    let started = Instant::now();
+    loop {
+        if let Ok(link) = client.find(Locator::XPath(&xpath)).await
+            && link.click().await.is_ok()
+        {
+            return;
+        }
+        assert!(started.elapsed() < WAIT, "no link {text:?} to click");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn wait_for_heading(client: &Client, want: &str) {
