@@ -54,7 +54,7 @@ fn main() {
     }
     // One child process per size: memory is measured alone.
     println!(
-        "size     build/s  load   index  index size  RSS      peak RSS  p50      p99      queries"
+        "size     build/s  load   index  index size  RSS      peak RSS  p50      p99      queries  startup"
     );
     let mut p50s = Vec::new();
     for size in [10_000, 100_000] {
@@ -94,6 +94,7 @@ fn run_one(size: usize) {
     assert_eq!(library.entries.len(), size);
 
     let index_bytes = index.space_usage();
+    let startup = startup_time(dir.path());
     let latencies = measure_queries(&library, &index);
     let (p50, p99) = (percentile(&latencies, 0.50), percentile(&latencies, 0.99));
     let (rss, peak) = memory();
@@ -111,7 +112,55 @@ fn run_one(size: usize) {
         format!("{:.2}ms", ms(p99)),
         latencies.len(),
     );
-    println!("{line}  p50={:.4}", ms(p50));
+    println!(
+        "{line}  startup {:.2}s  p50={:.4}",
+        startup.as_secs_f64(),
+        ms(p50)
+    );
+}
+
+/// How long `wendao serve` takes, from its start, to answer `/healthz` on this content.
+fn startup_time(content: &Path) -> Duration {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let data = tempfile::tempdir().expect("data dir");
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wendao"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--no-watch", "--content"])
+        .arg(content)
+        .arg("--data")
+        .arg(data.path())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start wendao");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("its URL");
+    let addr = line
+        .trim()
+        .trim_start_matches("wendao: serving on http://")
+        .trim_end_matches('/')
+        .to_string();
+    let took = loop {
+        if let Ok(mut stream) = std::net::TcpStream::connect(&addr) {
+            let _ =
+                stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.1 200") {
+                break started.elapsed();
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    took
 }
 
 fn ms(d: Duration) -> f64 {
