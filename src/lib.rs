@@ -27,13 +27,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         content = %args.content.display(),
         "content loaded"
     );
-    let site = web::Site::build(library).context("building the search index")?;
+    let site =
+        web::Site::open_or_build(library, &args.data).context("building the search index")?;
     let state = Data::new(web::AppState::new(site, args.base_url.clone()));
     // Kept alive for as long as the server runs.
     let _watcher = if args.no_watch {
         None
     } else {
-        Some(reload::watch(args.content.clone(), state.clone())?)
+        Some(reload::watch(
+            args.content.clone(),
+            Some(args.data.clone()),
+            state.clone(),
+        )?)
     };
     let server = HttpServer::new(move || web::app(state.clone()))
         .bind(args.addr)

@@ -25,8 +25,9 @@ pub enum Rebuild {
     Failed(Vec<String>),
 }
 
-/// Loads `content` and, if it is valid and different, swaps it in.
-pub fn rebuild(content: &Path, state: &AppState) -> Rebuild {
+/// Loads `content` and, if it is valid and different, swaps it in. The index goes under `data`
+/// when given, else in RAM.
+pub fn rebuild(content: &Path, data: Option<&Path>, state: &AppState) -> Rebuild {
     let started = Instant::now();
     let library = match content::load(content) {
         Ok(library) => library,
@@ -41,7 +42,11 @@ pub fn rebuild(content: &Path, state: &AppState) -> Rebuild {
             .inc();
         return Rebuild::Unchanged;
     }
-    let site = match Site::build(library) {
+    let built = match data {
+        Some(data) => Site::open_or_build(library, data),
+        None => Site::build(library),
+    };
+    let site = match built {
         Ok(site) => site,
         Err(e) => return failed(state, vec![format!("building the search index: {e:#}")]),
     };
@@ -67,11 +72,15 @@ pub struct Watcher {
     _debouncer: Debouncer<RecommendedWatcher>,
 }
 
-pub fn watch(content: PathBuf, state: Data<AppState>) -> anyhow::Result<Watcher> {
+pub fn watch(
+    content: PathBuf,
+    data: Option<PathBuf>,
+    state: Data<AppState>,
+) -> anyhow::Result<Watcher> {
     let dir = content.clone();
     let mut debouncer = new_debouncer(DEBOUNCE, move |events: DebounceEventResult| match events {
         Ok(events) if !events.is_empty() => {
-            rebuild(&dir, &state);
+            rebuild(&dir, data.as_deref(), &state);
         }
         Ok(_) => {}
         Err(e) => tracing::warn!("watching content: {e}"),

@@ -33,7 +33,7 @@ const NEW_ENTRY: &str = "+++\ntitle = \"新加的条目：量子隧穿\"\ncatego
 async fn a_saved_entry_is_served_and_searchable_and_a_broken_save_keeps_the_old_version() {
     let content = TempContent::copy_of(&fixture("basic"));
     let state = state(content.path(), None);
-    let _watcher = reload::watch(content.path().to_path_buf(), state.clone()).expect("watch");
+    let _watcher = reload::watch(content.path().to_path_buf(), None, state.clone()).expect("watch");
     let before = get(&state, "/healthz").await.json();
     assert_eq!(get(&state, "/kb/new-entry").await.status, 404);
 
@@ -101,11 +101,17 @@ async fn a_saved_entry_is_served_and_searchable_and_a_broken_save_keeps_the_old_
 async fn rebuild_swaps_only_what_changed() {
     let content = TempContent::copy_of(&fixture("basic"));
     let state = state(content.path(), None);
-    assert_eq!(reload::rebuild(content.path(), &state), Rebuild::Unchanged);
+    assert_eq!(
+        reload::rebuild(content.path(), None, &state),
+        Rebuild::Unchanged
+    );
     content.write("kb/new-entry.md", NEW_ENTRY);
-    assert_eq!(reload::rebuild(content.path(), &state), Rebuild::Swapped);
+    assert_eq!(
+        reload::rebuild(content.path(), None, &state),
+        Rebuild::Swapped
+    );
     content.write("categories.toml", "not toml [");
-    match reload::rebuild(content.path(), &state) {
+    match reload::rebuild(content.path(), None, &state) {
         Rebuild::Failed(errors) => assert!(errors[0].contains("categories.toml:1:"), "{errors:?}"),
         other => panic!("{other:?}"),
     }

@@ -2,6 +2,7 @@
 //! queries that treat the search box as text, never as syntax.
 
 pub mod analysis;
+mod disk;
 mod plan;
 mod snippet;
 
@@ -19,6 +20,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 use crate::content::{Entry, Library};
 use analysis::{Mode, WendaoTokenizer};
+pub use disk::Origin;
 pub use plan::Plan;
 
 /// Longest query we read, in characters; the rest is dropped.
@@ -104,54 +106,20 @@ pub struct Results {
 impl SearchIndex {
     /// Indexes every entry of the library in RAM.
     pub fn build(library: &Library, settings: Settings) -> anyhow::Result<SearchIndex> {
-        analysis::warm_up();
-        let text = |boost_positions: bool| {
-            let record = if boost_positions {
-                IndexRecordOption::WithFreqsAndPositions
-            } else {
-                IndexRecordOption::WithFreqs
-            };
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(TOKENIZER)
-                    .set_index_option(record),
-            )
-        };
-        let mut schema = Schema::builder();
-        let fields = Fields {
-            id: schema.add_text_field("id", STRING | STORED | FAST),
-            title: schema.add_text_field("title", text(true)),
-            tags: schema.add_text_field("tags", text(true)),
-            body: schema.add_text_field("body", text(true)),
-            category: schema.add_facet_field("category", FacetOptions::default()),
-        };
-        let index = Index::create_in_ram(schema.build());
-        index.tokenizers().register(
-            TOKENIZER,
-            WendaoTokenizer {
-                mode: settings.mode,
-            },
-        );
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        fill(&index, fields, library, settings)?;
+        SearchIndex::finish(index, fields, library, settings)
+    }
 
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let mut writer = index
-            .writer_with_num_threads::<TantivyDocument>(threads, threads * 20_000_000)
-            .context("creating the index writer")?;
-        for entry in &library.entries {
-            let mut doc = TantivyDocument::default();
-            doc.add_text(fields.id, &entry.id);
-            doc.add_text(fields.title, &entry.title);
-            for tag in &entry.tags {
-                doc.add_text(fields.tags, tag);
-            }
-            doc.add_text(fields.body, &entry.text);
-            doc.add_facet(fields.category, Facet::from_path([entry.category.as_str()]));
-            writer.add_document(doc).context("indexing an entry")?;
-        }
-        writer.commit().context("committing the index")?;
-        writer
-            .wait_merging_threads()
-            .context("waiting for merges")?;
+    /// Opens a ready index (in a directory `disk` wrote) for this library.
+    fn finish(
+        index: Index,
+        fields: Fields,
+        library: &Library,
+        settings: Settings,
+    ) -> anyhow::Result<SearchIndex> {
+        register_tokenizer(&index, settings);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -394,6 +362,65 @@ impl SearchIndex {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+fn schema() -> (Schema, Fields) {
+    let text = || {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let mut schema = Schema::builder();
+    let fields = Fields {
+        id: schema.add_text_field("id", STRING | STORED | FAST),
+        title: schema.add_text_field("title", text()),
+        tags: schema.add_text_field("tags", text()),
+        body: schema.add_text_field("body", text()),
+        category: schema.add_facet_field("category", FacetOptions::default()),
+    };
+    (schema.build(), fields)
+}
+
+fn register_tokenizer(index: &Index, settings: Settings) {
+    analysis::warm_up();
+    index.tokenizers().register(
+        TOKENIZER,
+        WendaoTokenizer {
+            mode: settings.mode,
+        },
+    );
+}
+
+/// Adds every entry and commits.
+fn fill(
+    index: &Index,
+    fields: Fields,
+    library: &Library,
+    settings: Settings,
+) -> anyhow::Result<()> {
+    register_tokenizer(index, settings);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let mut writer = index
+        .writer_with_num_threads::<TantivyDocument>(threads, threads * 20_000_000)
+        .context("creating the index writer")?;
+    for entry in &library.entries {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(fields.id, &entry.id);
+        doc.add_text(fields.title, &entry.title);
+        for tag in &entry.tags {
+            doc.add_text(fields.tags, tag);
+        }
+        doc.add_text(fields.body, &entry.text);
+        doc.add_facet(fields.category, Facet::from_path([entry.category.as_str()]));
+        writer.add_document(doc).context("indexing an entry")?;
+    }
+    writer.commit().context("committing the index")?;
+    writer
+        .wait_merging_threads()
+        .context("waiting for merges")?;
+    Ok(())
 }
 
 /// Snippet generators for one query: title and body.

@@ -63,8 +63,17 @@ pub struct Site {
 }
 
 impl Site {
+    /// With the index in RAM (tests, and content given without a data directory).
     pub fn build(library: Library) -> anyhow::Result<Site> {
         let index = SearchIndex::build(&library, Settings::FULL)?;
+        crate::release_free_memory();
+        Ok(Site { library, index })
+    }
+
+    /// With the index under `data`, reused when the content has not changed since it was built.
+    pub fn open_or_build(library: Library, data: &std::path::Path) -> anyhow::Result<Site> {
+        let (index, origin) = SearchIndex::open_or_build(&library, Settings::FULL, data)?;
+        tracing::info!(?origin, version = %library.fingerprint, "search index ready");
         crate::release_free_memory();
         Ok(Site { library, index })
     }

@@ -1,0 +1,108 @@
+//! The index on disk under `--data/index/`, one directory per content fingerprint, so a
+//! restart on unchanged content opens it instead of rebuilding. A directory is only used once
+//! it is complete; a stale or unreadable one is rebuilt, never served.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::Context;
+use tantivy::Index;
+
+use super::{Fields, SearchIndex, Settings, fill, schema};
+use crate::content::Library;
+
+/// Bump when the schema or the analysis chain changes: older directories are then rebuilt.
+const FORMAT: u32 = 1;
+/// Written last: a directory without it was never finished.
+const COMPLETE: &str = "wendao-complete";
+
+/// Where an index came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Opened,
+    Built,
+}
+
+impl SearchIndex {
+    /// The index for `library` under `data`: opened when a complete one for the same content
+    /// exists, else built there.
+    pub fn open_or_build(
+        library: &Library,
+        settings: Settings,
+        data: &Path,
+    ) -> anyhow::Result<(SearchIndex, Origin)> {
+        let root = data.join("index");
+        let dir = root.join(format!("{}-v{FORMAT}", library.fingerprint));
+        if dir.join(COMPLETE).exists() {
+            match open(&dir, library, settings) {
+                Ok(index) => {
+                    remove_others(&root, &dir);
+                    return Ok((index, Origin::Opened));
+                }
+                Err(e) => {
+                    tracing::warn!(dir = %dir.display(), "unusable index, rebuilding: {e:#}");
+                    fs::remove_dir_all(&dir)
+                        .with_context(|| format!("removing {}", dir.display()))?;
+                }
+            }
+        }
+        let building = root.join(format!(
+            "building-{}-{}",
+            library.fingerprint,
+            std::process::id()
+        ));
+        let _ = fs::remove_dir_all(&building);
+        fs::create_dir_all(&building)
+            .with_context(|| format!("creating {}", building.display()))?;
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(&building, schema).context("creating the index")?;
+        fill(&index, fields, library, settings)?;
+        drop(index);
+        fs::write(building.join(COMPLETE), library.fingerprint.as_bytes())
+            .context("marking the index complete")?;
+        let _ = fs::remove_dir_all(&dir);
+        fs::rename(&building, &dir)
+            .with_context(|| format!("moving the index to {}", dir.display()))?;
+        let index = open(&dir, library, settings)?;
+        remove_others(&root, &dir);
+        Ok((index, Origin::Built))
+    }
+}
+
+fn open(dir: &Path, library: &Library, settings: Settings) -> anyhow::Result<SearchIndex> {
+    let index = Index::open_in_dir(dir).context("opening the index")?;
+    let schema = index.schema();
+    let field = |name: &str| {
+        schema
+            .get_field(name)
+            .with_context(|| format!("no field {name}"))
+    };
+    let fields = Fields {
+        id: field("id")?,
+        title: field("title")?,
+        tags: field("tags")?,
+        body: field("body")?,
+        category: field("category")?,
+    };
+    let index = SearchIndex::finish(index, fields, library, settings)?;
+    anyhow::ensure!(
+        index.len() == library.entries.len() as u64,
+        "holds {} entries, the content has {}",
+        index.len(),
+        library.entries.len()
+    );
+    Ok(index)
+}
+
+/// Older generations' directories and builds a crash left behind. (An index being served
+/// keeps its files open, so removing them under it is safe on Unix.)
+fn remove_others(root: &Path, keep: &Path) {
+    let Ok(listing) = fs::read_dir(root) else {
+        return;
+    };
+    for path in listing.flatten().map(|item| item.path()) {
+        if path != keep {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
