@@ -32,7 +32,7 @@ pub struct ServeArgs {
     /// The content directory (categories.toml, kb/, wizards/, synonyms.toml).
     #[arg(long, env = "WENDAO_CONTENT", default_value = "./content")]
     pub content: PathBuf,
-    /// Where the server writes (SQLite file, on-disk index); created if missing.
+    /// Where the server writes (the search index, reused across restarts); created if missing.
     #[arg(long, env = "WENDAO_DATA", default_value = "./data")]
     pub data: PathBuf,
     /// Public base URL for canonical links and the sitemap, e.g. https://help.example.com.

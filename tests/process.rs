@@ -13,7 +13,10 @@ struct Server {
     _data: tempfile::TempDir,
 }
 
+/// Starts the binary; its logs are kept only with `--log-json` (read them after it stops, as
+/// unread logs would fill the pipe and block the server under load).
 fn spawn(extra: &[&str]) -> Server {
+    let logs = if extra.contains(&"--log-json") { Stdio::piped() } else { Stdio::null() };
     let data = tempfile::tempdir().expect("data dir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_wendao"))
         .args(["serve", "--addr", "127.0.0.1:0", "--no-watch", "--content"])
@@ -22,7 +25,7 @@ fn spawn(extra: &[&str]) -> Server {
         .arg(data.path())
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(logs)
         .spawn()
         .expect("start wendao");
     let stdout = child.stdout.take().expect("stdout");
@@ -108,4 +111,63 @@ fn logs_json_lines_with_request_ids_when_asked() {
         stderr.contains(&id),
         "the request's log line carries its id {id}: {stderr}"
     );
+}
+
+/// Under load, SIGTERM lets every answer that has started finish: none is cut short.
+#[test]
+fn sigterm_under_load_cuts_no_response_short() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let mut server = spawn(&[]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let stop_clients = Arc::new(AtomicBool::new(false));
+    let outcomes = Arc::new(Mutex::new((0u32, 0u32, Vec::<String>::new())));
+    let clients: Vec<_> = (0..4)
+        .map(|_| {
+            let (addr, stop_clients, outcomes) = (addr.clone(), stop_clients.clone(), outcomes.clone());
+            std::thread::spawn(move || {
+                while !stop_clients.load(Ordering::Relaxed) {
+                    let Ok(mut stream) = std::net::TcpStream::connect(&addr) else { break };
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                    if stream
+                        .write_all(b"GET /kb/error-19 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                        .is_err()
+                    {
+                        continue;
+                    }
+                    let mut answer = Vec::new();
+                    let _ = stream.read_to_end(&mut answer);
+                    let text = String::from_utf8_lossy(&answer);
+                    let mut o = outcomes.lock().expect("lock");
+                    if answer.is_empty() {
+                        o.1 += 1; // closed before it was read: not in flight
+                    } else if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let length = head
+                            .lines()
+                            .find_map(|l| l.to_lowercase().strip_prefix("content-length: ").map(str::to_string))
+                            .and_then(|v| v.trim().parse::<usize>().ok());
+                        if length == Some(body.len()) {
+                            o.0 += 1;
+                        } else {
+                            o.2.push(format!("cut short: {} of {length:?} bytes", body.len()));
+                        }
+                    } else {
+                        o.2.push(format!("cut short in the headers: {} bytes", answer.len()));
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(stop(&mut server, libc::SIGTERM), Some(0));
+    stop_clients.store(true, Ordering::Relaxed);
+    for c in clients {
+        c.join().expect("client");
+    }
+    let (complete, unanswered, cut) = outcomes.lock().expect("lock").clone();
+    println!("{complete} complete, {unanswered} closed before being read, {} cut short", cut.len());
+    assert!(complete > 50, "the load ran: {complete}");
+    assert!(cut.is_empty(), "{cut:?}");
 }
