@@ -16,7 +16,11 @@ struct Server {
 /// Starts the binary; its logs are kept only with `--log-json` (read them after it stops, as
 /// unread logs would fill the pipe and block the server under load).
 fn spawn(extra: &[&str]) -> Server {
-    let logs = if extra.contains(&"--log-json") { Stdio::piped() } else { Stdio::null() };
+    let logs = if extra.contains(&"--log-json") {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    };
     let data = tempfile::tempdir().expect("data dir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_wendao"))
         .args(["serve", "--addr", "127.0.0.1:0", "--no-watch", "--content"])
@@ -126,13 +130,18 @@ fn sigterm_under_load_cuts_no_response_short() {
     let outcomes = Arc::new(Mutex::new((0u32, 0u32, Vec::<String>::new())));
     let clients: Vec<_> = (0..4)
         .map(|_| {
-            let (addr, stop_clients, outcomes) = (addr.clone(), stop_clients.clone(), outcomes.clone());
+            let (addr, stop_clients, outcomes) =
+                (addr.clone(), stop_clients.clone(), outcomes.clone());
             std::thread::spawn(move || {
                 while !stop_clients.load(Ordering::Relaxed) {
-                    let Ok(mut stream) = std::net::TcpStream::connect(&addr) else { break };
+                    let Ok(mut stream) = std::net::TcpStream::connect(&addr) else {
+                        break;
+                    };
                     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
                     if stream
-                        .write_all(b"GET /kb/error-19 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                        .write_all(
+                            b"GET /kb/error-19 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                        )
                         .is_err()
                     {
                         continue;
@@ -146,7 +155,11 @@ fn sigterm_under_load_cuts_no_response_short() {
                     } else if let Some((head, body)) = text.split_once("\r\n\r\n") {
                         let length = head
                             .lines()
-                            .find_map(|l| l.to_lowercase().strip_prefix("content-length: ").map(str::to_string))
+                            .find_map(|l| {
+                                l.to_lowercase()
+                                    .strip_prefix("content-length: ")
+                                    .map(str::to_string)
+                            })
                             .and_then(|v| v.trim().parse::<usize>().ok());
                         if length == Some(body.len()) {
                             o.0 += 1;
@@ -167,7 +180,10 @@ fn sigterm_under_load_cuts_no_response_short() {
         c.join().expect("client");
     }
     let (complete, unanswered, cut) = outcomes.lock().expect("lock").clone();
-    println!("{complete} complete, {unanswered} closed before being read, {} cut short", cut.len());
+    println!(
+        "{complete} complete, {unanswered} closed before being read, {} cut short",
+        cut.len()
+    );
     assert!(complete > 50, "the load ran: {complete}");
     assert!(cut.is_empty(), "{cut:?}");
 }

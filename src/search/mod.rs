@@ -21,7 +21,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
 use crate::content::{Entry, Library};
 use analysis::{Mode, WendaoTokenizer};
 pub use disk::Origin;
-pub use plan::Plan;
+use plan::Plan;
 
 /// Longest query we read, in characters; the rest is dropped.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -86,8 +86,6 @@ pub struct Hit {
     pub title_html: String,
     /// A passage of the body with the matched words in `<mark>`, escaped.
     pub snippet_html: String,
-    /// Whether the entry matched every word of the query.
-    pub all_terms: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -142,11 +140,6 @@ impl SearchIndex {
             synonyms,
             titles,
         })
-    }
-
-    /// Analyses a query into what will be searched (for display and tests).
-    pub fn plan(&self, query: &str) -> Plan {
-        Plan::new(query, &self.synonyms, self.settings, false)
     }
 
     pub fn search(&self, library: &Library, request: &Request) -> Results {
@@ -255,19 +248,22 @@ impl SearchIndex {
         facets.add_facet("/");
 
         let category = request.category.as_deref().filter(|c| !c.is_empty());
-        let (top_docs, total, counts) = match category {
+        let searched = match category {
             // The common case: hits, count and category counts in one pass.
             None => searcher
                 .search(&tiered, &(top(), Count, facets))
-                .map(|(t, n, f)| (t, n, Some(f)))
-                .unwrap_or_default(),
-            Some(slug) => {
-                let counts = searcher.search(&tiered, &facets).ok();
+                .map(|(t, n, f)| (t, n, Some(f))),
+            Some(slug) => searcher.search(&tiered, &facets).and_then(|counts| {
                 let filtered = self.filtered(tiered.box_clone(), slug);
-                let (t, n) = searcher
-                    .search(&filtered, &(top(), Count))
-                    .unwrap_or_default();
-                (t, n, counts)
+                let (t, n) = searcher.search(&filtered, &(top(), Count))?;
+                Ok((t, n, Some(counts)))
+            }),
+        };
+        let (top_docs, total, counts) = match searched {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::error!(query = %plan.query, "search failed: {e}");
+                return results;
             }
         };
         if let Some(counts) = counts {
@@ -290,17 +286,8 @@ impl SearchIndex {
             (score - matched * plan::TIER, matched as usize >= groups)
         };
         results.all_terms_found = top_docs.first().is_some_and(|(score, _)| untier(*score).1);
-        let ordered: Vec<(f32, DocAddress, bool)> = top_docs
-            .into_iter()
-            .skip(request.offset)
-            .map(|(score, doc)| {
-                let (score, all) = untier(score);
-                (score, doc, all)
-            })
-            .collect();
-
         let snippets = Snippets::new(&searcher, &*tiered, self.fields);
-        for (score, address, all_terms) in ordered {
+        for (score, address) in top_docs.into_iter().skip(request.offset) {
             let Some(id) = self.stored_id(&searcher, address) else {
                 continue;
             };
@@ -309,10 +296,9 @@ impl SearchIndex {
             };
             results.hits.push(Hit {
                 id,
-                score,
+                score: untier(score).0,
                 title_html: snippets.title(&entry.title),
                 snippet_html: snippets.body(&entry.text),
-                all_terms,
             });
         }
         results
