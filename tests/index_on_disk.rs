@@ -4,7 +4,7 @@
 mod common;
 
 use common::{TempContent, fixture, get};
-use wendao::search::{Origin, Request, SearchIndex, Settings};
+use wendao::search::{INDEX_FORMAT, Origin, Request, SearchIndex, Settings};
 
 fn index_dirs(data: &std::path::Path) -> Vec<String> {
     let mut dirs: Vec<String> = std::fs::read_dir(data.join("index"))
@@ -52,7 +52,7 @@ fn reused_when_unchanged_rebuilt_when_the_content_changes() {
         top_hit(&second, &library, "证书")
     );
     let before = index_dirs(data.path());
-    assert_eq!(before, [format!("{}-v1", library.fingerprint)]);
+    assert_eq!(before, [format!("{}-v{INDEX_FORMAT}", library.fingerprint)]);
 
     content.write(
         "kb/new.md",
@@ -65,7 +65,7 @@ fn reused_when_unchanged_rebuilt_when_the_content_changes() {
     assert_eq!(top_hit(&index, &changed, "量子纠缠"), Some("new".into()));
     assert_eq!(
         index_dirs(data.path()),
-        [format!("{}-v1", changed.fingerprint)],
+        [format!("{}-v{INDEX_FORMAT}", changed.fingerprint)],
         "the old one is removed"
     );
 }
@@ -79,7 +79,7 @@ fn corrupt_or_unfinished_indexes_are_rebuilt_not_served() {
     let dir = data
         .path()
         .join("index")
-        .join(format!("{}-v1", library.fingerprint));
+        .join(format!("{}-v{INDEX_FORMAT}", library.fingerprint));
 
     std::fs::write(dir.join("meta.json"), "{ not json").expect("corrupt it");
     let (index, origin) =
@@ -120,7 +120,7 @@ async fn reload_with_a_data_directory_builds_the_new_index_there() {
         .as_str()
         .expect("version")
         .to_string();
-    assert_eq!(index_dirs(data.path()), [format!("{version}-v1")]);
+    assert_eq!(index_dirs(data.path()), [format!("{version}-v{INDEX_FORMAT}")]);
     assert_eq!(
         get(&state, "/api/search?q=%E9%87%8F%E5%AD%90").await.json()["hits"][0]["id"],
         "new"

@@ -12,7 +12,7 @@ use super::{Fields, SearchIndex, Settings, fill, schema};
 use crate::content::Library;
 
 /// Bump when the schema or the analysis chain changes: older directories are then rebuilt.
-const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 /// Written last: a directory without it was never finished.
 const COMPLETE: &str = "wendao-complete";
 
@@ -83,6 +83,7 @@ fn open(dir: &Path, library: &Library, settings: Settings) -> anyhow::Result<Sea
         tags: field("tags")?,
         body: field("body")?,
         category: field("category")?,
+        category_ord: field(super::counts::FIELD)?,
     };
     let index = SearchIndex::finish(index, fields, library, settings)?;
     anyhow::ensure!(

@@ -2,31 +2,36 @@
 //! queries that treat the search box as text, never as syntax.
 
 pub mod analysis;
+mod counts;
 mod disk;
 mod plan;
 mod snippet;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::Context;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
     TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
+use tantivy::{DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 use crate::content::{Entry, Library};
 use analysis::{Mode, WendaoTokenizer};
-pub use disk::Origin;
+pub use disk::{FORMAT as INDEX_FORMAT, Origin};
 use plan::Plan;
 
 /// Longest query we read, in characters; the rest is dropped.
 pub const MAX_QUERY_CHARS: usize = 200;
 /// How deep results go (offset + limit).
 pub const MAX_RESULTS: usize = 1000;
+/// The pool checked for entries with every word: this many times the hits wanted, at least
+/// [`MIN_POOL`].
+const POOL_FACTOR: usize = 4;
+const MIN_POOL: usize = 50;
 
 const TOKENIZER: &str = "wendao";
 
@@ -59,6 +64,7 @@ struct Fields {
     tags: Field,
     body: Field,
     category: Field,
+    category_ord: Field,
 }
 
 pub struct SearchIndex {
@@ -68,6 +74,8 @@ pub struct SearchIndex {
     synonyms: plan::Synonyms,
     /// (normalised title, id), for suggestions that match a half-typed word.
     titles: Vec<(String, String)>,
+    /// Category slugs by their number in the index.
+    categories: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -139,6 +147,7 @@ impl SearchIndex {
             settings,
             synonyms,
             titles,
+            categories: library.categories.iter().map(|c| c.slug.clone()).collect(),
         })
     }
 
@@ -187,7 +196,7 @@ impl SearchIndex {
     /// Whether a query has any result (used to offer near queries).
     pub fn has_results(&self, query: &str) -> bool {
         let plan = Plan::new(query, &self.synonyms, self.settings, false);
-        match plan.tiered_query(&self.fields) {
+        match plan.any_query(&self.fields) {
             Some(q) => self
                 .reader
                 .searcher()
@@ -238,28 +247,31 @@ impl SearchIndex {
         // A typo variant is only worth its cost for a word the index does not have.
         let mut plan = plan.clone();
         plan.keep_typos_for(|token| !self.term_exists(&searcher, token));
-        let Some(tiered) = plan.tiered_query(&self.fields) else {
+        let Some(any) = plan.any_query(&self.fields) else {
             return results;
         };
-        let groups = plan.groups.len();
         let wanted = (request.offset + request.limit).clamp(1, MAX_RESULTS);
-        let top = || TopDocs::with_limit(wanted).order_by_score();
-        let mut facets = FacetCollector::for_field("category");
-        facets.add_facet("/");
+        // The candidates whose words are checked: entries with every word are moved to the
+        // front of this pool (a rescoring window, as larger engines use).
+        let pool = (wanted * POOL_FACTOR).clamp(MIN_POOL, MAX_RESULTS);
+        let top = || TopDocs::with_limit(pool).order_by_score();
+        let facets = counts::CategoryCounts {
+            categories: self.categories.len(),
+        };
 
         let category = request.category.as_deref().filter(|c| !c.is_empty());
         let searched = match category {
             // The common case: hits, count and category counts in one pass.
             None => searcher
-                .search(&tiered, &(top(), Count, facets))
+                .search(&any, &(top(), Count, facets))
                 .map(|(t, n, f)| (t, n, Some(f))),
-            Some(slug) => searcher.search(&tiered, &facets).and_then(|counts| {
-                let filtered = self.filtered(tiered.box_clone(), slug);
+            Some(slug) => searcher.search(&any, &facets).and_then(|counts| {
+                let filtered = self.filtered(any.box_clone(), slug);
                 let (t, n) = searcher.search(&filtered, &(top(), Count))?;
                 Ok((t, n, Some(counts)))
             }),
         };
-        let (top_docs, total, counts) = match searched {
+        let (candidates, total, counts) = match searched {
             Ok(found) => found,
             Err(e) => {
                 tracing::error!(query = %plan.query, "search failed: {e}");
@@ -267,27 +279,23 @@ impl SearchIndex {
             }
         };
         if let Some(counts) = counts {
-            results.categories = counts
-                .get("/")
-                .map(|(facet, n)| {
-                    let slug = facet
-                        .to_path()
-                        .last()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default();
-                    (slug, n as usize)
-                })
+            results.categories = self
+                .categories
+                .iter()
+                .zip(counts)
+                .filter(|(_, n)| *n > 0)
+                .map(|(slug, n)| (slug.clone(), n as usize))
                 .collect();
         }
         results.total = total;
-        // Entries with every word come first by construction; the tier tells which they are.
-        let untier = |score: f32| {
-            let matched = (score / plan::TIER).floor();
-            (score - matched * plan::TIER, matched as usize >= groups)
-        };
-        results.all_terms_found = top_docs.first().is_some_and(|(score, _)| untier(*score).1);
-        let snippets = Snippets::new(&searcher, &*tiered, self.fields);
-        for (score, address) in top_docs.into_iter().skip(request.offset) {
+        // Entries with every word first, then the others; by score within each (stable sort).
+        let has_all = holds_every_group(&searcher, &plan.group_queries(&self.fields), &candidates);
+        results.all_terms_found = has_all.iter().any(|&all| all);
+        let mut ordered: Vec<((f32, DocAddress), bool)> = candidates.into_iter().zip(has_all).collect();
+        ordered.sort_by_key(|(_, all)| !*all);
+
+        let snippets = Snippets::new(&searcher, &*any, self.fields);
+        for ((score, address), _) in ordered.into_iter().skip(request.offset).take(request.limit) {
             let Some(id) = self.stored_id(&searcher, address) else {
                 continue;
             };
@@ -296,7 +304,7 @@ impl SearchIndex {
             };
             results.hits.push(Hit {
                 id,
-                score: untier(score).0,
+                score,
                 title_html: snippets.title(&entry.title),
                 snippet_html: snippets.body(&entry.text),
             });
@@ -365,6 +373,7 @@ fn schema() -> (Schema, Fields) {
         tags: schema.add_text_field("tags", text()),
         body: schema.add_text_field("body", text()),
         category: schema.add_facet_field("category", FacetOptions::default()),
+        category_ord: schema.add_u64_field(counts::FIELD, FAST),
     };
     (schema.build(), fields)
 }
@@ -388,6 +397,12 @@ fn fill(
 ) -> anyhow::Result<()> {
     register_tokenizer(index, settings);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let category_ord: HashMap<&str, u64> = library
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.slug.as_str(), i as u64))
+        .collect();
     let mut writer = index
         .writer_with_num_threads::<TantivyDocument>(threads, threads * 20_000_000)
         .context("creating the index writer")?;
@@ -400,6 +415,7 @@ fn fill(
         }
         doc.add_text(fields.body, &entry.text);
         doc.add_facet(fields.category, Facet::from_path([entry.category.as_str()]));
+        doc.add_u64(fields.category_ord, category_ord.get(entry.category.as_str()).copied().unwrap_or(u64::MAX));
         writer.add_document(doc).context("indexing an entry")?;
     }
     writer.commit().context("committing the index")?;
@@ -407,6 +423,37 @@ fn fill(
         .wait_merging_threads()
         .context("waiting for merges")?;
     Ok(())
+}
+
+/// For each candidate, whether every group's query matches it (trivially true with one group).
+fn holds_every_group(searcher: &Searcher, groups: &[Box<dyn Query>], candidates: &[(f32, DocAddress)]) -> Vec<bool> {
+    let mut all = vec![true; candidates.len()];
+    if groups.len() < 2 {
+        return all;
+    }
+    // Scorers only move forward: visit each segment's candidates in doc order.
+    let mut by_segment: BTreeMap<u32, Vec<(DocId, usize)>> = BTreeMap::new();
+    for (i, (_, address)) in candidates.iter().enumerate() {
+        by_segment.entry(address.segment_ord).or_default().push((address.doc_id, i));
+    }
+    for group in groups {
+        let Ok(weight) = group.weight(EnableScoring::disabled_from_searcher(searcher)) else {
+            continue;
+        };
+        for (segment, docs) in &mut by_segment {
+            docs.sort_unstable();
+            let Ok(mut scorer) = weight.scorer(searcher.segment_reader(*segment), 1.0) else {
+                continue;
+            };
+            for &(doc, i) in docs.iter() {
+                let at = if scorer.doc() < doc { scorer.seek(doc) } else { scorer.doc() };
+                if at != doc {
+                    all[i] = false;
+                }
+            }
+        }
+    }
+    all
 }
 
 /// Snippet generators for one query: title and body.

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 
@@ -24,8 +24,6 @@ const PARTS_BOOST: f32 = 0.7;
 const FUZZY_BOOST: f32 = 0.3;
 const PHRASE_BOOST: f32 = 1.5;
 const MAX_GROUPS: usize = 16;
-/// Far above any BM25 sum of one group.
-pub(super) const TIER: f32 = 10_000.0;
 
 /// Tokens that must all appear (in any field), with a weight.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,25 +140,24 @@ impl Plan {
         }
     }
 
-    /// Matches entries with at least one group, in one pass: every group adds [`TIER`] on top
-    /// of its BM25 score, so an entry matching k groups always outscores one matching fewer
-    /// (entries with every word come first) and `score / TIER` tells how many groups matched.
+    /// Matches entries with at least one group, scored by BM25 with the phrase boost.
     /// `None` when the query has no words.
-    pub(super) fn tiered_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
+    pub(super) fn any_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
         if self.groups.is_empty() {
             return None;
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for g in &self.groups {
-            let q = group_query(g, fields);
-            clauses.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(q.box_clone(), TIER)),
-            ));
-            clauses.push((Occur::Should, q));
-        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .groups
+            .iter()
+            .map(|g| (Occur::Should, group_query(g, fields)))
+            .collect();
         clauses.extend(self.phrase_queries(fields));
         Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// One query per group, to check which candidates hold every word.
+    pub(super) fn group_queries(&self, fields: &Fields) -> Vec<Box<dyn Query>> {
+        self.groups.iter().map(|g| group_query(g, fields)).collect()
     }
 
     fn phrase_queries(&self, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
