@@ -120,7 +120,10 @@ async fn reload_with_a_data_directory_builds_the_new_index_there() {
         .as_str()
         .expect("version")
         .to_string();
-    assert_eq!(index_dirs(data.path()), [format!("{version}-v{INDEX_FORMAT}")]);
+    assert_eq!(
+        index_dirs(data.path()),
+        [format!("{version}-v{INDEX_FORMAT}")]
+    );
     assert_eq!(
         get(&state, "/api/search?q=%E9%87%8F%E5%AD%90").await.json()["hits"][0]["id"],
         "new"

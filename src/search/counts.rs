@@ -21,7 +21,11 @@ impl Collector for CategoryCounts {
     type Fruit = Vec<u64>;
     type Child = SegmentCounts;
 
-    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentCounts> {
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentCounts> {
         Ok(SegmentCounts {
             column: segment.fast_fields().u64(FIELD)?,
             counts: vec![0; self.categories],
@@ -47,7 +51,11 @@ impl SegmentCollector for SegmentCounts {
     type Fruit = Vec<u64>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(n) = self.column.first(doc).and_then(|ord| self.counts.get_mut(ord as usize)) {
+        if let Some(n) = self
+            .column
+            .first(doc)
+            .and_then(|ord| self.counts.get_mut(ord as usize))
+        {
             *n += 1;
         }
     }

@@ -259,39 +259,45 @@ impl SearchIndex {
             categories: self.categories.len(),
         };
 
+        // Every entry is in one category, so the counts per category also give the total.
         let category = request.category.as_deref().filter(|c| !c.is_empty());
         let searched = match category {
-            // The common case: hits, count and category counts in one pass.
-            None => searcher
-                .search(&any, &(top(), Count, facets))
-                .map(|(t, n, f)| (t, n, Some(f))),
+            // The common case: hits and category counts in one pass.
+            None => searcher.search(&any, &(top(), facets)),
             Some(slug) => searcher.search(&any, &facets).and_then(|counts| {
                 let filtered = self.filtered(any.box_clone(), slug);
-                let (t, n) = searcher.search(&filtered, &(top(), Count))?;
-                Ok((t, n, Some(counts)))
+                Ok((searcher.search(&filtered, &top())?, counts))
             }),
         };
-        let (candidates, total, counts) = match searched {
+        let (candidates, counts) = match searched {
             Ok(found) => found,
             Err(e) => {
                 tracing::error!(query = %plan.query, "search failed: {e}");
                 return results;
             }
         };
-        if let Some(counts) = counts {
-            results.categories = self
+        results.total = match category {
+            Some(slug) => self
                 .categories
                 .iter()
-                .zip(counts)
-                .filter(|(_, n)| *n > 0)
-                .map(|(slug, n)| (slug.clone(), n as usize))
-                .collect();
-        }
-        results.total = total;
+                .position(|c| c == slug)
+                .and_then(|i| counts.get(i))
+                .copied()
+                .unwrap_or(0) as usize,
+            None => counts.iter().sum::<u64>() as usize,
+        };
+        results.categories = self
+            .categories
+            .iter()
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .map(|(slug, n)| (slug.clone(), n as usize))
+            .collect();
         // Entries with every word first, then the others; by score within each (stable sort).
         let has_all = holds_every_group(&searcher, &plan.group_queries(&self.fields), &candidates);
         results.all_terms_found = has_all.iter().any(|&all| all);
-        let mut ordered: Vec<((f32, DocAddress), bool)> = candidates.into_iter().zip(has_all).collect();
+        let mut ordered: Vec<((f32, DocAddress), bool)> =
+            candidates.into_iter().zip(has_all).collect();
         ordered.sort_by_key(|(_, all)| !*all);
 
         let snippets = Snippets::new(&searcher, &*any, self.fields);
@@ -415,7 +421,13 @@ fn fill(
         }
         doc.add_text(fields.body, &entry.text);
         doc.add_facet(fields.category, Facet::from_path([entry.category.as_str()]));
-        doc.add_u64(fields.category_ord, category_ord.get(entry.category.as_str()).copied().unwrap_or(u64::MAX));
+        doc.add_u64(
+            fields.category_ord,
+            category_ord
+                .get(entry.category.as_str())
+                .copied()
+                .unwrap_or(u64::MAX),
+        );
         writer.add_document(doc).context("indexing an entry")?;
     }
     writer.commit().context("committing the index")?;
@@ -426,7 +438,11 @@ fn fill(
 }
 
 /// For each candidate, whether every group's query matches it (trivially true with one group).
-fn holds_every_group(searcher: &Searcher, groups: &[Box<dyn Query>], candidates: &[(f32, DocAddress)]) -> Vec<bool> {
+fn holds_every_group(
+    searcher: &Searcher,
+    groups: &[Box<dyn Query>],
+    candidates: &[(f32, DocAddress)],
+) -> Vec<bool> {
     let mut all = vec![true; candidates.len()];
     if groups.len() < 2 {
         return all;
@@ -434,7 +450,10 @@ fn holds_every_group(searcher: &Searcher, groups: &[Box<dyn Query>], candidates:
     // Scorers only move forward: visit each segment's candidates in doc order.
     let mut by_segment: BTreeMap<u32, Vec<(DocId, usize)>> = BTreeMap::new();
     for (i, (_, address)) in candidates.iter().enumerate() {
-        by_segment.entry(address.segment_ord).or_default().push((address.doc_id, i));
+        by_segment
+            .entry(address.segment_ord)
+            .or_default()
+            .push((address.doc_id, i));
     }
     for group in groups {
         let Ok(weight) = group.weight(EnableScoring::disabled_from_searcher(searcher)) else {
@@ -446,7 +465,11 @@ fn holds_every_group(searcher: &Searcher, groups: &[Box<dyn Query>], candidates:
                 continue;
             };
             for &(doc, i) in docs.iter() {
-                let at = if scorer.doc() < doc { scorer.seek(doc) } else { scorer.doc() };
+                let at = if scorer.doc() < doc {
+                    scorer.seek(doc)
+                } else {
+                    scorer.doc()
+                };
                 if at != doc {
                     all[i] = false;
                 }
