@@ -5,6 +5,7 @@ pub mod content;
 pub mod metrics;
 pub mod reload;
 pub mod search;
+pub mod store;
 pub mod web;
 pub mod wizard;
 
@@ -29,7 +30,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     let site =
         web::Site::open_or_build(library, &args.data).context("building the search index")?;
-    let state = Data::new(web::AppState::new(site, args.base_url.clone()));
+    let store = store::Store::open(&args.data)
+        .await
+        .context("opening the database")?;
+    let state = Data::new(web::AppState::new(site, args.base_url.clone()).with_store(store));
     // Kept alive for as long as the server runs.
     let _watcher = if args.no_watch {
         None

@@ -145,8 +145,44 @@
     list.addEventListener("mousedown", function (e) { e.preventDefault(); });
   }
 
+  // Votes go out without leaving the page; the form still works as a plain POST.
+  function enhanceFeedback() {
+    var form = document.querySelector(".feedback-form");
+    if (!form || !window.fetch) { return; }
+    form.addEventListener("submit", function (e) {
+      var button = e.submitter;
+      if (!button) { return; }
+      e.preventDefault();
+      var body = new URLSearchParams(new FormData(form));
+      body.set("helpful", button.value);
+      fetch(form.action, { method: "POST", body: body, headers: { "Accept": "application/json" } })
+        .then(function (r) {
+          if (!r.ok) { throw new Error(r.status); }
+          var section = form.parentElement;
+          section.innerHTML = "";
+          var h = document.createElement("h2");
+          h.id = "feedback-title";
+          h.textContent = "谢谢你的反馈！";
+          section.appendChild(h);
+          var p = document.createElement("p");
+          p.textContent = "它会帮助我们改进这篇文章。";
+          section.appendChild(p);
+        })
+        .catch(function () {
+          // Fall back to the plain form post (form.submit() does not fire this handler again).
+          var choice = document.createElement("input");
+          choice.type = "hidden";
+          choice.name = "helpful";
+          choice.value = button.value;
+          form.appendChild(choice);
+          form.submit();
+        });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     addHeadingButtons();
+    enhanceFeedback();
     enableCopyButtons(document);
     document.querySelectorAll(".search-form").forEach(enhanceSearch);
   });

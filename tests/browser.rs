@@ -1,6 +1,6 @@
 //! The pages' interactive behaviour in a real Chromium, driven over WebDriver: clicking through
-//! the wizard, changing an answer, opening a pasted step URL, and search suggestions as you
-//! type. Needs Debian's `chromium` and `chromium-driver`; without them the test says it skipped.
+//! the wizard, changing an answer, opening a pasted step URL, search suggestions as you type,
+//! and voting on an entry without leaving it. Needs Debian's `chromium` and `chromium-driver`; without them the test says it skipped.
 
 mod common;
 
@@ -129,7 +129,14 @@ async fn wizard_and_search_in_a_real_browser() {
         println!("SKIPPED browser test: install Debian's chromium and chromium-driver to run it");
         return;
     }
-    let (base, server) = common::start_server(&common::repo_content());
+    let data = tempfile::tempdir().expect("data");
+    let store = wendao::store::Store::open(data.path())
+        .await
+        .expect("store");
+    let library = wendao::content::load(&common::repo_content()).expect("content");
+    let state = wendao::web::AppState::new(wendao::web::Site::build(library).expect("site"), None)
+        .with_store(store);
+    let (base, server) = common::serve(actix_web::web::Data::new(state));
     let (_driver, client, _profile) = start_browser().await;
 
     // Click through the wizard to an outcome.
@@ -268,6 +275,40 @@ async fn wizard_and_search_in_a_real_browser() {
         assert!(started.elapsed() < WAIT, "Enter did not open {target}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+
+    // A vote from the entry page is sent without leaving it, and thanked in place.
+    client
+        .goto(&format!("{base}/kb/cookie"))
+        .await
+        .expect("entry page");
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(".feedback-form button[value=yes]"))
+        .await
+        .expect("vote button")
+        .click()
+        .await
+        .expect("vote");
+    let started = Instant::now();
+    while !text_of(&client, "#feedback").await.contains("谢谢你的反馈") {
+        assert!(started.elapsed() < WAIT, "no thank-you after voting");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        client
+            .current_url()
+            .await
+            .expect("url")
+            .as_str()
+            .ends_with("/kb/cookie"),
+        "stayed on the page"
+    );
+    let counts = common::raw_http(
+        &base,
+        "GET /api/entries/cookie HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(counts.contains(r#""helpful":1"#), "{counts}");
 
     client.close().await.expect("close browser");
     server.stop(true).await;

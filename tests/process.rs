@@ -1,5 +1,5 @@
-//! The binary as an operator runs it: it prints where it listens, logs JSON when asked, and
-//! stops cleanly (exit 0) on SIGTERM and SIGINT.
+//! The binary as an operator runs it: it prints where it listens, logs JSON when asked, stops
+//! cleanly (exit 0) on SIGTERM and SIGINT, and keeps acknowledged votes through `kill -9`.
 
 mod common;
 
@@ -10,23 +10,31 @@ use std::time::{Duration, Instant};
 struct Server {
     child: Child,
     base: String,
-    _data: tempfile::TempDir,
+    /// A data directory made for this server, removed when it is dropped.
+    _data: Option<tempfile::TempDir>,
 }
 
-/// Starts the binary; its logs are kept only with `--log-json` (read them after it stops, as
-/// unread logs would fill the pipe and block the server under load).
+/// Starts the binary on a fresh data directory.
 fn spawn(extra: &[&str]) -> Server {
+    let data = tempfile::tempdir().expect("data dir");
+    let mut server = spawn_on(data.path(), extra);
+    server._data = Some(data);
+    server
+}
+
+/// Starts the binary on `data`. Its logs are kept only with `--log-json` (read them after it
+/// stops: unread logs would fill the pipe and block the server under load).
+fn spawn_on(data: &std::path::Path, extra: &[&str]) -> Server {
     let logs = if extra.contains(&"--log-json") {
         Stdio::piped()
     } else {
         Stdio::null()
     };
-    let data = tempfile::tempdir().expect("data dir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_wendao"))
         .args(["serve", "--addr", "127.0.0.1:0", "--no-watch", "--content"])
         .arg(common::repo_content())
         .arg("--data")
-        .arg(data.path())
+        .arg(data)
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(logs)
@@ -46,7 +54,7 @@ fn spawn(extra: &[&str]) -> Server {
     Server {
         child,
         base,
-        _data: data,
+        _data: None,
     }
 }
 
@@ -186,4 +194,36 @@ fn sigterm_under_load_cuts_no_response_short() {
     );
     assert!(complete > 50, "the load ran: {complete}");
     assert!(cut.is_empty(), "{cut:?}");
+}
+
+/// A vote acknowledged just before the process is killed outright is there after a restart.
+#[test]
+fn an_acknowledged_vote_survives_kill_9() {
+    let data = tempfile::tempdir().expect("data dir");
+    let mut server = spawn_on(data.path(), &[]);
+    let body = "helpful=no&comment=%E6%B2%A1%E7%94%A8";
+    let answer = common::raw_http(
+        &server.base,
+        &format!(
+            "POST /kb/timeout/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    assert_eq!(
+        stop(&mut server, libc::SIGKILL),
+        None,
+        "killed, no exit code"
+    );
+
+    let mut again = spawn_on(data.path(), &[]);
+    let answer = common::raw_http(
+        &again.base,
+        "GET /api/entries/timeout HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        answer.contains(r#""feedback":{"helpful":0,"not_helpful":1}"#),
+        "{answer}"
+    );
+    assert_eq!(stop(&mut again, libc::SIGTERM), Some(0));
 }

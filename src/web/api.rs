@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{ApiError, AppState, Error};
 use crate::content::{Entry, Heading, Lookup};
+use crate::store::Feedback;
 
 #[derive(Serialize)]
 struct EntrySummary<'a> {
@@ -27,12 +28,6 @@ impl<'a> EntrySummary<'a> {
             updated: entry.updated.as_deref(),
         }
     }
-}
-
-#[derive(Serialize)]
-struct Feedback {
-    helpful: u64,
-    not_helpful: u64,
 }
 
 #[derive(Serialize)]
@@ -70,9 +65,12 @@ pub async fn entry(
         html: &entry.html,
         text: &entry.text,
         headings: &entry.headings,
-        feedback: Feedback {
-            helpful: 0,
-            not_helpful: 0,
+        feedback: match state.store() {
+            Some(store) => store.feedback(&entry.id).await.unwrap_or_else(|e| {
+                tracing::error!(entry = %entry.id, "reading votes: {e}");
+                Feedback::default()
+            }),
+            None => Feedback::default(),
         },
     }))
 }

@@ -4,6 +4,7 @@
 mod api;
 pub mod assets;
 mod error;
+mod feedback;
 mod guard;
 mod middleware;
 mod pages;
@@ -26,6 +27,7 @@ use arc_swap::ArcSwap;
 use crate::content::Library;
 use crate::metrics::Metrics;
 use crate::search::{self as engine, SearchIndex, Settings};
+use crate::store::Store;
 
 pub use error::{ApiError, Error};
 
@@ -36,6 +38,8 @@ pub struct AppState {
     base_url: Option<String>,
     status: Mutex<ContentStatus>,
     pub metrics: Metrics,
+    /// Where votes go; without one, votes answer 503 and pages serve as usual.
+    store: Option<Store>,
 }
 
 /// Which content is being served, and how the last reload went (shown by `/healthz`).
@@ -96,7 +100,17 @@ impl AppState {
             base_url: base_url.map(|url| url.trim_end_matches('/').to_string()),
             status: Mutex::new(status),
             metrics: Metrics::new(),
+            store: None,
         }
+    }
+
+    pub fn with_store(mut self, store: Store) -> AppState {
+        self.store = Some(store);
+        self
+    }
+
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
     }
 
     pub fn status(&self) -> ContentStatus {
@@ -157,6 +171,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", read().to(pages::home))
         .route("/c/{slug}", read().to(pages::category))
         .route("/kb/{id}", read().to(pages::entry))
+        .route("/kb/{id}/feedback", web::post().to(feedback::submit))
         .route("/search", read().to(search::page))
         .route("/opensearch.xml", read().to(search::opensearch))
         .route("/api/search", read().to(search::api))
@@ -173,7 +188,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(unrouted));
 }
 
-/// No route: 405 for a method we never accept, else the 404 page (JSON under `/api/`).
+/// No route: 405 for a method a route does not take, else the 404 page (JSON under `/api/`).
 async fn unrouted(req: HttpRequest) -> HttpResponse {
     let api = req.path().starts_with("/api/");
     let error = if matches!(*req.method(), Method::GET | Method::HEAD) {
@@ -201,7 +216,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
 form-action 'self'; frame-ancestors 'none'";
 
-/// Largest request body we read; every route is GET, so this only bounds what is refused.
+/// Largest request body we read (a vote with its comment is far smaller).
 const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// The application with its middleware, as served.
@@ -226,6 +241,11 @@ pub fn app(
     App::new()
         .app_data(state)
         .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
+        .app_data(
+            web::FormConfig::default()
+                .limit(MAX_BODY_BYTES)
+                .error_handler(|e, _| Error::BadRequest(format!("表单有误：{e}")).into()),
+        )
         .app_data(
             web::PathConfig::default()
                 .error_handler(|e, _| Error::BadRequest(e.to_string()).into()),

@@ -88,6 +88,10 @@ pub async fn entry(
             .take(RELATED_ON_ENTRY)
             .collect(),
         wizards: library.wizards_leading_to(&entry.id),
+        thanked: req
+            .query_string()
+            .split('&')
+            .any(|p| p == "feedback=thanks"),
         entry,
         category,
         absolute_url,

@@ -72,6 +72,8 @@ pub struct EntryPage<'a> {
     pub ticket_reply: String,
     /// Wizards that lead to this entry.
     pub wizards: Vec<&'a Wizard>,
+    /// Back from voting: say thank you instead of asking.
+    pub thanked: bool,
 }
 
 #[derive(Template)]

@@ -103,7 +103,11 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// The real server on a free loopback port, in a thread of its own: (base URL, handle).
 pub fn start_server(content: &Path) -> (String, actix_web::dev::ServerHandle) {
-    let state = state(content, None);
+    serve(state(content, None))
+}
+
+/// Serves a prepared state on a free loopback port, in a thread of its own.
+pub fn serve(state: Data<AppState>) -> (String, actix_web::dev::ServerHandle) {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {

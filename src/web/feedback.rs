@@ -1,0 +1,102 @@
+//! "这篇文章有帮助吗？": `POST /kb/<id>/feedback` with `helpful=yes|no` and an optional comment.
+//! A plain form answers 303 back to the entry; a request asking for JSON gets the counts.
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::{AppState, Error};
+use crate::content::Lookup;
+
+/// The cookie that lets a visitor change their vote instead of adding another.
+pub const VISITOR_COOKIE: &str = "wendao_visitor";
+pub const MAX_COMMENT_CHARS: usize = 1000;
+
+#[derive(Deserialize)]
+pub struct Vote {
+    helpful: Option<String>,
+    comment: Option<String>,
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: web::Form<Vote>,
+) -> Result<HttpResponse, Error> {
+    let site = state.site();
+    let entry = match site.library.lookup(&id) {
+        Lookup::Entry(entry) => entry.id.clone(),
+        Lookup::Alias(target) => target.to_string(),
+        Lookup::Missing => return Err(Error::NotFound(format!("没有编号为“{id}”的条目。"))),
+    };
+    let helpful = match form.helpful.as_deref() {
+        Some("yes") => true,
+        Some("no") => false,
+        Some(other) => {
+            return Err(Error::BadRequest(format!(
+                "helpful 只能是 yes 或 no，收到“{other}”"
+            )));
+        }
+        None => return Err(Error::BadRequest("缺少 helpful（yes 或 no）".into())),
+    };
+    let comment = form
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+        return Err(Error::BadRequest(format!(
+            "留言最多 {MAX_COMMENT_CHARS} 个字"
+        )));
+    }
+    let store = state.store().ok_or_else(unavailable)?;
+    let known = req
+        .cookie(VISITOR_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    let visitor = known
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    store
+        .vote(&entry, &visitor, helpful, comment)
+        .await
+        .map_err(|e| {
+            tracing::error!(%entry, "saving a vote: {e}");
+            unavailable()
+        })?;
+
+    let wants_json = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    let mut response = if wants_json {
+        let counts = store.feedback(&entry).await.unwrap_or_default();
+        HttpResponse::Ok().json(serde_json::json!({ "entry": entry, "feedback": counts }))
+    } else {
+        HttpResponse::SeeOther()
+            .insert_header((
+                header::LOCATION,
+                format!("/kb/{entry}?feedback=thanks#feedback"),
+            ))
+            .finish()
+    };
+    if known.is_none() {
+        let cookie = Cookie::build(VISITOR_COOKIE, visitor)
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .max_age(CookieDuration::days(365))
+            .finish();
+        response
+            .add_cookie(&cookie)
+            .map_err(|e| Error::Internal(format!("cookie: {e}")))?;
+    }
+    Ok(response)
+}
+
+fn unavailable() -> Error {
+    Error::Unavailable("反馈暂时无法保存，请稍后再试。页面和搜索不受影响。".into())
+}

@@ -1,0 +1,211 @@
+//! "这篇文章有帮助吗？" votes in SQLite: counted, changeable, durable, refused when malformed.
+
+mod common;
+
+use std::path::Path;
+
+use actix_web::test::TestRequest;
+use actix_web::web::Data;
+use common::{get, repo_content, request};
+use wendao::store::Store;
+use wendao::web::{AppState, Site};
+
+async fn state_with_store(data: &Path) -> Data<AppState> {
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let site = Site::build(library).expect("site");
+    let store = Store::open(data).await.expect("store");
+    Data::new(AppState::new(site, None).with_store(store))
+}
+
+fn vote(body: &str) -> TestRequest {
+    TestRequest::post()
+        .uri("/kb/error-19/feedback")
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .set_payload(body.to_string())
+}
+
+async fn counts(state: &Data<AppState>, id: &str) -> (u64, u64) {
+    let body = get(state, &format!("/api/entries/{id}")).await.json();
+    let f = &body["feedback"];
+    (
+        f["helpful"].as_u64().expect("helpful"),
+        f["not_helpful"].as_u64().expect("not_helpful"),
+    )
+}
+
+/// The `name=value` of the visitor cookie a response sets.
+fn visitor_cookie(res: &common::Response) -> String {
+    let set = res.header("set-cookie").expect("a visitor cookie");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    set.split(';').next().expect("name=value").to_string()
+}
+
+#[actix_web::test]
+async fn a_vote_counts_and_a_visitor_can_change_theirs() {
+    let data = tempfile::tempdir().expect("data");
+    let state = state_with_store(data.path()).await;
+    assert_eq!(counts(&state, "error-19").await, (0, 0));
+
+    let res = request(
+        &state,
+        vote("helpful=yes&comment=%E5%BE%88%E6%B8%85%E6%A5%9A"),
+    )
+    .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(
+        res.header("location"),
+        Some("/kb/error-19?feedback=thanks#feedback")
+    );
+    let cookie = visitor_cookie(&res);
+    assert_eq!(counts(&state, "error-19").await, (1, 0));
+
+    // The same visitor changes their mind: still one vote.
+    let res = request(
+        &state,
+        vote("helpful=no").insert_header(("cookie", cookie.clone())),
+    )
+    .await;
+    assert_eq!(res.status, 303);
+    assert!(res.header("set-cookie").is_none(), "the cookie is kept");
+    assert_eq!(counts(&state, "error-19").await, (0, 1));
+
+    // Someone else (no cookie) adds a vote and gets a cookie of their own.
+    let res = request(&state, vote("helpful=yes")).await;
+    assert_ne!(visitor_cookie(&res), cookie);
+    assert_eq!(counts(&state, "error-19").await, (1, 1));
+    assert_eq!(
+        counts(&state, "error-2").await,
+        (0, 0),
+        "votes belong to their entry"
+    );
+
+    // Back on the page, a thank-you instead of the question.
+    let page = get(&state, "/kb/error-19?feedback=thanks").await;
+    assert!(page.body.contains("谢谢你的反馈"));
+    assert!(
+        get(&state, "/kb/error-19")
+            .await
+            .body
+            .contains("这篇文章有帮助吗？")
+    );
+
+    // Asked for JSON (what app.js does), the answer is the counts.
+    let res = request(
+        &state,
+        vote("helpful=yes").insert_header(("accept", "application/json")),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["feedback"]["helpful"], 2);
+}
+
+#[actix_web::test]
+async fn bad_votes_are_refused() {
+    let data = tempfile::tempdir().expect("data");
+    let state = state_with_store(data.path()).await;
+    for (body, status, needle) in [
+        ("helpful=maybe", 400, "helpful 只能是 yes 或 no"),
+        ("comment=hi", 400, "缺少 helpful"),
+        ("", 400, "缺少 helpful"),
+        (
+            &format!("helpful=no&comment={}", "%E9%95%BF".repeat(1001)),
+            400,
+            "留言最多 1000 个字",
+        ),
+        ("helpful=yes&helpful=no&%FF", 400, ""),
+    ] {
+        let res = request(&state, vote(body)).await;
+        assert_eq!(res.status, status, "{body:.40}");
+        assert!(res.body.contains(needle), "{body:.40}: {}", res.body);
+    }
+    let res = request(
+        &state,
+        TestRequest::post()
+            .uri("/kb/no-such-entry/feedback")
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload("helpful=yes"),
+    )
+    .await;
+    assert_eq!(res.status, 404);
+    let huge = format!("helpful=yes&comment={}", "x".repeat(100_000));
+    assert_eq!(
+        request(&state, vote(&huge)).await.status,
+        400,
+        "oversized bodies are refused"
+    );
+    assert_eq!(counts(&state, "error-19").await, (0, 0));
+}
+
+#[actix_web::test]
+async fn fifty_concurrent_votes_are_all_counted() {
+    let data = tempfile::tempdir().expect("data");
+    let (base, server) = common::serve(state_with_store(data.path()).await);
+    let voters: Vec<_> = (0..50)
+        .map(|i| {
+            let base = base.clone();
+            std::thread::spawn(move || {
+                let body = if i % 5 == 0 { "helpful=no" } else { "helpful=yes" };
+                let answer = common::raw_http(
+                    &base,
+                    &format!(
+                        "POST /kb/n22106/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    ),
+                );
+                assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+            })
+        })
+        .collect();
+    for v in voters {
+        v.join().expect("voter");
+    }
+    let answer = common::raw_http(
+        &base,
+        "GET /api/entries/n22106 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        answer.contains(r#""feedback":{"helpful":40,"not_helpful":10}"#),
+        "{answer}"
+    );
+    server.stop(true).await;
+}
+
+#[actix_web::test]
+async fn migrations_run_on_an_empty_and_on_an_existing_database() {
+    let data = tempfile::tempdir().expect("data");
+    let store = Store::open(data.path()).await.expect("empty database");
+    store
+        .vote("error-19", "a".repeat(32).as_str(), true, Some("好"))
+        .await
+        .expect("vote");
+    store.close().await;
+    let again = Store::open(data.path()).await.expect("existing database");
+    assert_eq!(
+        again.feedback("error-19").await.expect("read").helpful,
+        1,
+        "data kept"
+    );
+    assert!(data.path().join(wendao::store::FILE).exists());
+}
+
+#[actix_web::test]
+async fn when_votes_cannot_be_written_they_answer_503_and_pages_keep_serving() {
+    // No database at all.
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let state = Data::new(AppState::new(Site::build(library).expect("site"), None));
+    let res = request(&state, vote("helpful=yes")).await;
+    assert_eq!(res.status, 503);
+    assert!(res.body.contains("反馈暂时无法保存"));
+    assert_eq!(get(&state, "/kb/error-19").await.status, 200);
+
+    // A database that stopped working.
+    let data = tempfile::tempdir().expect("data");
+    let state = state_with_store(data.path()).await;
+    state.store().expect("store").close().await;
+    assert_eq!(request(&state, vote("helpful=yes")).await.status, 503);
+    assert_eq!(get(&state, "/kb/error-19").await.status, 200);
+    assert_eq!(get(&state, "/search?q=cookie").await.status, 200);
+}
