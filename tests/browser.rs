@@ -74,6 +74,20 @@ async fn start_browser() -> (Driver, Client, tempfile::TempDir) {
     }
 }
 
+/// The element `locator` finds, once the page has it.
+async fn wait_for(
+    client: &Client,
+    locator: Locator<'_>,
+    what: &str,
+) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(locator)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
 /// The text of the first element matching `css`, retried while the page changes under it.
 async fn text_of(client: &Client, css: &str) -> String {
     let started = Instant::now();
@@ -194,12 +208,7 @@ async fn wizard_and_search_in_a_real_browser() {
         .goto(&format!("{base}/wizard/request-errors"))
         .await
         .expect("start");
-    let input = client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("wizard-answer"))
-        .await
-        .expect("input");
+    let input = wait_for(&client, Locator::Id("wizard-answer"), "input").await;
     input.send_keys("\"error\":14").await.expect("type");
     client
         .find(Locator::Css(".wizard-input button"))
@@ -225,19 +234,14 @@ async fn wizard_and_search_in_a_real_browser() {
         .goto(&format!("{base}/kb/error-19"))
         .await
         .expect("entry page");
-    let search = client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("search-q"))
-        .await
-        .expect("search box");
+    let search = wait_for(&client, Locator::Id("search-q"), "search box").await;
     search.send_keys("白名").await.expect("type");
-    let first = client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(".suggestions [role=option] a"))
-        .await
-        .expect("a suggestion");
+    let first = wait_for(
+        &client,
+        Locator::Css(".suggestions [role=option] a"),
+        "a suggestion",
+    )
+    .await;
     let target = first.attr("href").await.expect("href").expect("has href");
     assert!(target.starts_with("/kb/"), "{target}");
     assert_eq!(
@@ -281,15 +285,15 @@ async fn wizard_and_search_in_a_real_browser() {
         .goto(&format!("{base}/kb/cookie"))
         .await
         .expect("entry page");
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(".feedback-form button[value=yes]"))
-        .await
-        .expect("vote button")
-        .click()
-        .await
-        .expect("vote");
+    wait_for(
+        &client,
+        Locator::Css(".feedback-form button[value=yes]"),
+        "vote button",
+    )
+    .await
+    .click()
+    .await
+    .expect("vote");
     let started = Instant::now();
     while !text_of(&client, "#feedback").await.contains("谢谢你的反馈") {
         assert!(started.elapsed() < WAIT, "no thank-you after voting");
