@@ -22,6 +22,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Validate the content; print every error as `path:line: message` and exit 1 if any.
     Check(CheckArgs),
+    /// Print what votes, searches and wizard runs said (the data of /admin/insights).
+    Insights(InsightsArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -39,6 +41,9 @@ pub struct ServeArgs {
     /// Taken from each request's Host when unset.
     #[arg(long, env = "WENDAO_BASE_URL")]
     pub base_url: Option<String>,
+    /// Opens /admin/insights to this token (HTTP Basic password or Bearer); unset: no such page.
+    #[arg(long, env = "WENDAO_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
     /// Do not watch the content directory for changes.
     #[arg(long, env = "WENDAO_NO_WATCH")]
     pub no_watch: bool,
@@ -52,4 +57,11 @@ pub struct CheckArgs {
     /// The content directory to validate.
     #[arg(long, env = "WENDAO_CONTENT", default_value = "./content")]
     pub content: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InsightsArgs {
+    /// The data directory the server writes to.
+    #[arg(long, env = "WENDAO_DATA", default_value = "./data")]
+    pub data: PathBuf,
 }

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use actix_web::{HttpServer, web::Data};
 use anyhow::Context;
 
-use config::{CheckArgs, ServeArgs};
+use config::{CheckArgs, InsightsArgs, ServeArgs};
 
 /// `wendao serve`: load and validate the content, then serve it until stopped.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -33,7 +33,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = store::Store::open(&args.data)
         .await
         .context("opening the database")?;
-    let state = Data::new(web::AppState::new(site, args.base_url.clone()).with_store(store));
+    let state = Data::new(
+        web::AppState::new(site, args.base_url.clone())
+            .with_store(store)
+            .with_admin_token(args.admin_token.clone()),
+    );
     // Kept alive for as long as the server runs.
     let _watcher = if args.no_watch {
         None
@@ -83,4 +87,42 @@ pub fn check(args: CheckArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `wendao insights`: the same tables as `/admin/insights`, as text.
+pub async fn insights(args: InsightsArgs) -> anyhow::Result<()> {
+    let store = store::Store::open(&args.data).await?;
+    let insights = store.insights(30).await.context("reading the database")?;
+    println!("条目评价（最需要改进的在前）: entry, 有帮助, 没帮助");
+    for e in &insights.entries {
+        println!("  {}\t{}\t{}", e.entry, e.helpful, e.not_helpful);
+    }
+    println!("留言: entry, 有帮助?, comment");
+    for (entry, helpful, comment) in &insights.comments {
+        println!(
+            "  {entry}\t{}\t{comment}",
+            if *helpful { "yes" } else { "no" }
+        );
+    }
+    println!("没有结果的搜索: query, 次数");
+    for (query, n) in &insights.zero_results {
+        println!("  {query}\t{n}");
+    }
+    println!("搜索后打开的条目: query, entry, 次数");
+    for (query, entry, n) in &insights.opened {
+        println!("  {query}\t{entry}\t{n}");
+    }
+    println!("向导步骤: wizard, step, 到达次数");
+    for (wizard, step, n) in &insights.steps {
+        println!("  {wizard}\t{step}\t{n}");
+    }
+    println!("向导结论: wizard, outcome, 解决了?, 次数");
+    for (wizard, outcome, solved, n) in &insights.outcomes {
+        println!(
+            "  {wizard}\t{outcome}\t{}\t{n}",
+            if *solved { "yes" } else { "no" }
+        );
+    }
+    store.close().await;
+    Ok(())
 }

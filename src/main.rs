@@ -20,6 +20,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => wendao::check(args),
+        Command::Insights(args) => {
+            match actix_web::rt::System::new().block_on(wendao::insights(args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("wendao: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Serve(args) => {
             init_logging(args.log_json);
             match actix_web::rt::System::new().block_on(wendao::serve(args)) {

@@ -18,6 +18,36 @@ pub struct Store {
     pool: SqlitePool,
 }
 
+/// What people told us, for authors.
+#[derive(Debug, Clone, Default)]
+pub struct Insights {
+    /// Entries with votes, least helpful first.
+    pub entries: Vec<EntryVotes>,
+    /// (entry, helpful, comment), newest first.
+    pub comments: Vec<(String, bool, String)>,
+    /// (query, times), most frequent first.
+    pub zero_results: Vec<(String, i64)>,
+    /// (query, entry, times) results opened from a search.
+    pub opened: Vec<(String, String, i64)>,
+    /// (wizard, step, visits).
+    pub steps: Vec<(String, String, i64)>,
+    /// (wizard, outcome, solved, times).
+    pub outcomes: Vec<(String, String, bool, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryVotes {
+    pub entry: String,
+    pub helpful: i64,
+    pub not_helpful: i64,
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 /// Votes on one entry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Feedback {
@@ -58,9 +88,6 @@ impl Store {
         helpful: bool,
         comment: Option<&str>,
     ) -> Result<(), sqlx::Error> {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
         sqlx::query(
             "INSERT INTO votes (entry, visitor, helpful, comment, voted_at) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (entry, visitor) DO UPDATE SET
@@ -72,10 +99,121 @@ impl Store {
         .bind(visitor)
         .bind(helpful)
         .bind(comment)
-        .bind(now)
+        .bind(now())
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Counts a visit to a wizard step.
+    pub async fn wizard_step(&self, wizard: &str, step: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO wizard_steps (wizard, step, visits) VALUES (?, ?, 1)
+             ON CONFLICT (wizard, step) DO UPDATE SET visits = visits + 1",
+        )
+        .bind(wizard)
+        .bind(step)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Counts an answer to "问题解决了吗？" on an outcome.
+    pub async fn wizard_outcome(
+        &self,
+        wizard: &str,
+        outcome: &str,
+        solved: bool,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO wizard_outcomes (wizard, outcome, solved, count) VALUES (?, ?, ?, 1)
+             ON CONFLICT (wizard, outcome, solved) DO UPDATE SET count = count + 1",
+        )
+        .bind(wizard)
+        .bind(outcome)
+        .bind(solved)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Counts a search that found nothing (`query` already normalised).
+    pub async fn zero_result(&self, query: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO zero_result_queries (query, count, last_at) VALUES (?, 1, ?)
+             ON CONFLICT (query) DO UPDATE SET count = count + 1, last_at = excluded.last_at",
+        )
+        .bind(query)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Counts a result opened from a search (`query` already normalised).
+    pub async fn result_opened(&self, query: &str, entry: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO result_opens (query, entry, count) VALUES (?, ?, 1)
+             ON CONFLICT (query, entry) DO UPDATE SET count = count + 1",
+        )
+        .bind(query)
+        .bind(entry)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Everything `/admin/insights` and `wendao insights` show.
+    pub async fn insights(&self, limit: i64) -> Result<Insights, sqlx::Error> {
+        let entries: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT entry, SUM(helpful), SUM(1 - helpful) FROM votes GROUP BY entry
+             ORDER BY SUM(1 - helpful) - SUM(helpful) DESC, entry LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let comments: Vec<(String, bool, String)> = sqlx::query_as(
+            "SELECT entry, helpful, comment FROM votes WHERE comment IS NOT NULL
+             ORDER BY voted_at DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let zero_results: Vec<(String, i64)> =
+            sqlx::query_as("SELECT query, count FROM zero_result_queries ORDER BY count DESC, last_at DESC LIMIT ?")
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        let opened: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT query, entry, count FROM result_opens ORDER BY count DESC, query LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let steps: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT wizard, step, visits FROM wizard_steps ORDER BY wizard, visits DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let outcomes: Vec<(String, String, bool, i64)> =
+            sqlx::query_as("SELECT wizard, outcome, solved, count FROM wizard_outcomes ORDER BY wizard, outcome, solved")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(Insights {
+            entries: entries
+                .into_iter()
+                .map(|(entry, helpful, not_helpful)| EntryVotes {
+                    entry,
+                    helpful,
+                    not_helpful,
+                })
+                .collect(),
+            comments,
+            zero_results,
+            opened,
+            steps,
+            outcomes,
+        })
     }
 
     /// Closes the connections; later reads and writes fail (and answer 503).

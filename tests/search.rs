@@ -29,7 +29,9 @@ async fn a_chinese_query_highlights_whole_words_in_titles_and_snippets() {
     assert_eq!(res.status, 200);
     let first = res.body.find("class=\"hit-title\"").expect("a hit");
     assert!(
-        res.body[first..].starts_with("class=\"hit-title\" href=\"/kb/whitelist-not-effective\"")
+        res.body[first..].starts_with(
+            "class=\"hit-title\" href=\"/kb/whitelist-not-effective?from=search&#38;q="
+        )
     );
     let marks = marked(&res.body);
     assert!(marks.contains(&"白名单".to_string()), "{marks:?}");
@@ -93,11 +95,17 @@ async fn category_filter_counts_and_pagination() {
     let filtered = get(&state, "/search?q=my.request&category=features").await;
     for id in ["error-19", "error-2", "timeout"] {
         assert!(
-            !filtered.body.contains(&format!("href=\"/kb/{id}\"")),
+            !filtered
+                .body
+                .contains(&format!("href=\"/kb/{id}?from=search")),
             "{id} is not a feature entry"
         );
     }
-    assert!(filtered.body.contains("href=\"/kb/request-sync\""));
+    assert!(
+        filtered
+            .body
+            .contains("href=\"/kb/request-sync?from=search")
+    );
     assert!(filtered.body.contains("aria-current=\"true\""));
 }
 

@@ -156,6 +156,17 @@ pub fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.contains(&word)
 }
 
+/// A query as insights count it: normalised, spaces collapsed, at most 100 characters.
+pub fn normalize_query(query: &str) -> String {
+    normalize(query)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(100)
+        .collect()
+}
+
 /// The text a query or document reads as, before tokenising: NFKC, lowercase, simplified.
 pub fn normalize(text: &str) -> String {
     normalized_chars(text).into_iter().map(|c| c.ch).collect()

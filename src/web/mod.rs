@@ -1,6 +1,7 @@
 //! HTTP: routes, handlers, views and errors. Handlers read one snapshot of the site, call the
 //! library and render a view; they never touch the file system.
 
+mod admin;
 mod api;
 pub mod assets;
 mod error;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Where votes go; without one, votes answer 503 and pages serve as usual.
     store: Option<Store>,
+    /// Opens `/admin/insights`; without it the page does not exist.
+    admin_token: Option<String>,
 }
 
 /// Which content is being served, and how the last reload went (shown by `/healthz`).
@@ -101,7 +104,18 @@ impl AppState {
             status: Mutex::new(status),
             metrics: Metrics::new(),
             store: None,
+            admin_token: None,
         }
+    }
+
+    /// An empty token counts as none.
+    pub fn with_admin_token(mut self, token: Option<String>) -> AppState {
+        self.admin_token = token.filter(|t| !t.is_empty());
+        self
+    }
+
+    pub fn admin_token(&self) -> Option<&str> {
+        self.admin_token.as_deref()
     }
 
     pub fn with_store(mut self, store: Store) -> AppState {
@@ -181,6 +195,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/sitemap.xml", read().to(pages::sitemap))
         .route("/robots.txt", read().to(pages::robots))
         .route("/healthz", read().to(api::healthz))
+        .route("/admin/insights", read().to(admin::insights))
         .route("/metrics", read().to(api::metrics))
         .route("/static/{name}", read().to(assets::serve))
         .route("/api/entries", read().to(api::entries))

@@ -8,6 +8,7 @@ use askama::Template;
 use super::views::{CategoryCard, CategoryPage, Chrome, EntryPage, HomePage};
 use super::{AppState, Error};
 use crate::content::Lookup;
+use crate::search::analysis::normalize_query;
 
 const RECENT_ON_HOME: usize = 8;
 const RELATED_ON_ENTRY: usize = 8;
@@ -55,10 +56,21 @@ pub async fn category(
     })
 }
 
+/// What an entry URL may carry besides the id (other parameters are ignored).
+#[derive(serde::Deserialize)]
+pub struct EntryParams {
+    /// `thanks` after a vote.
+    feedback: Option<String>,
+    /// `search` when opened from the results of the query `q`.
+    from: Option<String>,
+    q: Option<String>,
+}
+
 pub async fn entry(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
+    params: web::Query<EntryParams>,
 ) -> Result<HttpResponse, Error> {
     let site = state.site();
     let library = &site.library;
@@ -78,6 +90,13 @@ pub async fn entry(
     let category = library
         .category(&entry.category)
         .ok_or_else(|| Error::Internal(format!("entry {} has no category", entry.id)))?;
+    if params.from.as_deref() == Some("search")
+        && let (Some(q), Some(store)) = (params.q.as_deref(), state.store())
+        && !q.trim().is_empty()
+        && let Err(e) = store.result_opened(&normalize_query(q), &entry.id).await
+    {
+        tracing::warn!("recording an opened result: {e}");
+    }
     let absolute_url = format!("{}{}", state.base_url(&req), entry.url());
     html(EntryPage {
         chrome: Chrome::new(absolute_url.clone()),
@@ -88,10 +107,7 @@ pub async fn entry(
             .take(RELATED_ON_ENTRY)
             .collect(),
         wizards: library.wizards_leading_to(&entry.id),
-        thanked: req
-            .query_string()
-            .split('&')
-            .any(|p| p == "feedback=thanks"),
+        thanked: params.feedback.as_deref() == Some("thanks"),
         entry,
         category,
         absolute_url,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::views::{CategoryFilter, Chrome, PageLink, SearchHitView, SearchPage};
 use super::{ApiError, AppState, Error, Site, urlencode};
+use crate::search::analysis::normalize_query;
 use crate::search::{self as engine, MAX_RESULTS};
 
 const PAGE_SIZE: usize = 10;
@@ -82,6 +83,15 @@ pub async fn page(
     };
     let results = run(&state, site.clone(), request).await?;
     let library = &site.library;
+    if !results.query.is_empty()
+        && results.total == 0
+        && let Some(store) = state.store()
+        && let Err(e) = store.zero_result(&normalize_query(&results.query)).await
+    {
+        tracing::warn!("recording a zero-result search: {e}");
+    }
+    // Result links carry the query, so the entry page can count which result was opened.
+    let opened_from = format!("?from=search&q={}", urlencode(&results.query));
 
     let link = |category: Option<&str>, page: usize| {
         let mut url = format!("/search?q={}", urlencode(&results.query));
@@ -127,7 +137,7 @@ pub async fn page(
         .filter_map(|hit| {
             let entry = library.entry(&hit.id)?;
             Some(SearchHitView {
-                url: entry.url(),
+                url: format!("{}{opened_from}", entry.url()),
                 title_html: hit.title_html.clone(),
                 snippet_html: hit.snippet_html.clone(),
                 category: library

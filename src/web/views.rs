@@ -199,3 +199,35 @@ pub struct WizardErrorPage<'a> {
     pub restart_url: String,
     pub resume_url: Option<String>,
 }
+
+/// A number with the width of its bar, for the SVG charts.
+pub struct Bar {
+    pub value: i64,
+    pub width: u32,
+}
+
+pub struct FunnelView {
+    pub title: String,
+    pub started: i64,
+    pub concluded: i64,
+    pub searched: i64,
+    pub solved: i64,
+    pub unsolved: i64,
+    /// (step title, is an outcome, visits, solved, not solved), in the wizard's order.
+    pub steps: Vec<(String, bool, Bar, i64, i64)>,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+pub struct AdminPage {
+    pub chrome: Chrome,
+    /// (url, title, helpful, not helpful), least helpful first.
+    pub entries: Vec<(String, String, Bar, Bar)>,
+    /// (url, title, helpful, comment), newest first.
+    pub comments: Vec<(String, String, bool, String)>,
+    /// (search url, query, times).
+    pub zero_results: Vec<(String, String, Bar)>,
+    /// (query, url, title, times).
+    pub opened: Vec<(String, String, String, i64)>,
+    pub funnels: Vec<FunnelView>,
+}

@@ -15,6 +15,8 @@ use crate::search as engine;
 use crate::wizard::{MAX_ANSWERS, Position, StepKind, Wizard};
 
 const SEARCH_HITS_ON_FALLBACK: usize = 5;
+/// The funnel's name for "an answer nothing matched, so we searched" (not a valid step id).
+pub const SEARCHED: &str = "(search)";
 
 fn html(status: StatusCode, page: impl Template) -> Result<HttpResponse, Error> {
     Ok(HttpResponse::build(status)
@@ -118,6 +120,20 @@ pub async fn step(
         let previous = &walk.trail[answers.len() - 1].0;
         path_url(wizard, &answers[..answers.len() - 1], Some(&previous.id))
     });
+    if let Some(store) = state.store() {
+        let recorded = match (&walk.at, solved) {
+            (Position::Step(step), Some(answer)) if matches!(step.kind, StepKind::Outcome(_)) => {
+                store
+                    .wizard_outcome(&wizard.id, &step.id, answer == "yes")
+                    .await
+            }
+            (Position::Step(step), _) => store.wizard_step(&wizard.id, &step.id).await,
+            (Position::Search(_), _) => store.wizard_step(&wizard.id, SEARCHED).await,
+        };
+        if let Err(e) = recorded {
+            tracing::warn!("recording a wizard step: {e}");
+        }
+    }
     let here = match &walk.at {
         Position::Step(step) => Some(step.id.as_str()),
         Position::Search(_) => None,

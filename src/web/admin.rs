@@ -1,0 +1,224 @@
+//! `/admin/insights`: what votes, searches and wizard runs said, for authors. It exists only
+//! when `WENDAO_ADMIN_TOKEN` is set, and answers only to that token (HTTP Basic password, so a
+//! browser can ask for it, or a Bearer token).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use super::views::{AdminPage, Bar, FunnelView};
+use super::{AppState, Error, urlencode};
+use crate::store::Insights;
+use crate::wizard::StepKind;
+
+const ROWS: i64 = 30;
+/// Width of a full bar, in pixels.
+const BAR_WIDTH: u32 = 200;
+
+pub async fn insights(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    let Some(token) = state.admin_token() else {
+        return Err(Error::NotFound(format!("地址 {} 不存在。", req.path())));
+    };
+    if !authorized(&req, token) {
+        return Ok(HttpResponse::Unauthorized()
+            .insert_header((
+                header::WWW_AUTHENTICATE,
+                "Basic realm=\"wendao insights\", charset=\"UTF-8\"",
+            ))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body("需要管理口令。"));
+    }
+    let store = state
+        .store()
+        .ok_or_else(|| Error::Unavailable("没有数据库：无法读取统计。".into()))?;
+    let insights = store
+        .insights(ROWS)
+        .await
+        .map_err(|e| Error::Unavailable(format!("读取统计失败：{e}")))?;
+    let page = view(&state, insights);
+    Ok(HttpResponse::Ok()
+        .content_type(header::ContentType::html())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(("X-Robots-Tag", "noindex"))
+        .body(page.render()?))
+}
+
+/// The token as a Basic password or a Bearer token, compared in constant time (on digests, so
+/// the length does not leak either).
+fn authorized(req: &HttpRequest, token: &str) -> bool {
+    // Header bytes as UTF-8, not just visible ASCII: a Bearer token may hold any text.
+    let Some(value) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+    else {
+        return false;
+    };
+    let given = if let Some(bearer) = value.strip_prefix("Bearer ") {
+        bearer.trim().to_string()
+    } else if let Some(basic) = value.strip_prefix("Basic ") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(basic.trim())
+            .unwrap_or_default();
+        let text = String::from_utf8_lossy(&decoded).into_owned();
+        text.split_once(':')
+            .map(|(_, password)| password.to_string())
+            .unwrap_or_default()
+    } else {
+        return false;
+    };
+    let (a, b) = (
+        Sha256::digest(given.as_bytes()),
+        Sha256::digest(token.as_bytes()),
+    );
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
+fn bar(value: i64, max: i64) -> u32 {
+    if max <= 0 {
+        0
+    } else {
+        ((value.max(0) as f64 / max as f64) * BAR_WIDTH as f64).round() as u32
+    }
+}
+
+fn view(state: &AppState, insights: Insights) -> AdminPage {
+    let site = state.site();
+    let library = &site.library;
+    let title_of = |id: &str| {
+        library
+            .entry(id)
+            .map_or_else(|| id.to_string(), |e| e.title.clone())
+    };
+    let most_votes = insights
+        .entries
+        .iter()
+        .map(|e| e.helpful + e.not_helpful)
+        .max()
+        .unwrap_or(0);
+    let entries = insights
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                format!("/kb/{}", e.entry),
+                title_of(&e.entry),
+                Bar {
+                    value: e.helpful,
+                    width: bar(e.helpful, most_votes),
+                },
+                Bar {
+                    value: e.not_helpful,
+                    width: bar(e.not_helpful, most_votes),
+                },
+            )
+        })
+        .collect();
+    let comments = insights
+        .comments
+        .iter()
+        .map(|(entry, helpful, comment)| {
+            (
+                format!("/kb/{entry}"),
+                title_of(entry),
+                *helpful,
+                comment.clone(),
+            )
+        })
+        .collect();
+    let most_zero = insights.zero_results.first().map_or(0, |(_, n)| *n);
+    let zero_results = insights
+        .zero_results
+        .iter()
+        .map(|(q, n)| {
+            (
+                format!("/search?q={}", urlencode(q)),
+                q.clone(),
+                Bar {
+                    value: *n,
+                    width: bar(*n, most_zero),
+                },
+            )
+        })
+        .collect();
+    let opened = insights
+        .opened
+        .iter()
+        .map(|(q, entry, n)| (q.clone(), format!("/kb/{entry}"), title_of(entry), *n))
+        .collect();
+    let funnels = library
+        .wizards
+        .iter()
+        .map(|w| {
+            let visits = |step: &str| {
+                insights
+                    .steps
+                    .iter()
+                    .find(|(wz, s, _)| wz == &w.id && s == step)
+                    .map_or(0, |(_, _, n)| *n)
+            };
+            let answered = |step: &str, solved: bool| {
+                insights
+                    .outcomes
+                    .iter()
+                    .find(|(wz, s, yes, _)| wz == &w.id && s == step && *yes == solved)
+                    .map_or(0, |(_, _, _, n)| *n)
+            };
+            let most = w.steps.iter().map(|s| visits(&s.id)).max().unwrap_or(0);
+            let steps = w
+                .steps
+                .iter()
+                .map(|s| {
+                    let outcome = matches!(s.kind, StepKind::Outcome(_));
+                    let n = visits(&s.id);
+                    (
+                        s.title.clone(),
+                        outcome,
+                        Bar {
+                            value: n,
+                            width: bar(n, most),
+                        },
+                        answered(&s.id, true),
+                        answered(&s.id, false),
+                    )
+                })
+                .collect::<Vec<_>>();
+            let started = visits(&w.start);
+            let concluded: i64 = steps.iter().filter(|s| s.1).map(|s| s.2.value).sum();
+            FunnelView {
+                title: w.title.clone(),
+                started,
+                concluded,
+                searched: visits(super::wizard::SEARCHED),
+                solved: steps.iter().map(|s| s.3).sum(),
+                unsolved: steps.iter().map(|s| s.4).sum(),
+                steps,
+            }
+        })
+        .collect();
+    AdminPage {
+        chrome: super::views::Chrome::bare(),
+        entries,
+        comments,
+        zero_results,
+        opened,
+        funnels,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_scale_to_the_largest_value() {
+        assert_eq!(bar(5, 10), BAR_WIDTH / 2);
+        assert_eq!(bar(10, 10), BAR_WIDTH);
+        assert_eq!(bar(3, 0), 0);
+    }
+}

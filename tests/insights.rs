@@ -1,0 +1,174 @@
+//! Insights for authors: what votes, searches and wizard runs said, on `/admin/insights`
+//! (closed unless the token is right) and from `wendao insights`.
+
+mod common;
+
+use std::path::Path;
+
+use actix_web::test::TestRequest;
+use actix_web::web::Data;
+use base64::Engine;
+use common::{get, repo_content, request};
+use wendao::store::Store;
+use wendao::web::{AppState, Site};
+
+const TOKEN: &str = "s3cret-令牌";
+
+async fn state(data: &Path, token: Option<&str>) -> Data<AppState> {
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let store = Store::open(data).await.expect("store");
+    Data::new(
+        AppState::new(Site::build(library).expect("site"), None)
+            .with_store(store)
+            .with_admin_token(token.map(str::to_string)),
+    )
+}
+
+fn basic(password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("admin:{password}"))
+    )
+}
+
+async fn admin(state: &Data<AppState>, authorization: Option<String>) -> common::Response {
+    let mut req = TestRequest::get().uri("/admin/insights");
+    if let Some(value) = authorization {
+        req = req.insert_header(("authorization", value));
+    }
+    request(state, req).await
+}
+
+#[actix_web::test]
+async fn the_page_does_not_exist_without_a_configured_token() {
+    let data = tempfile::tempdir().expect("data");
+    let state = state(data.path(), None).await;
+    assert_eq!(admin(&state, None).await.status, 404);
+    assert_eq!(admin(&state, Some(basic(""))).await.status, 404);
+    let state_empty = {
+        let library = wendao::content::load(&repo_content()).expect("content");
+        Data::new(
+            AppState::new(Site::build(library).expect("site"), None)
+                .with_admin_token(Some(String::new())),
+        )
+    };
+    assert_eq!(
+        admin(&state_empty, Some(basic(""))).await.status,
+        404,
+        "an empty token is no token"
+    );
+}
+
+#[actix_web::test]
+async fn the_page_is_closed_without_the_right_token() {
+    let data = tempfile::tempdir().expect("data");
+    let state = state(data.path(), Some(TOKEN)).await;
+    for authorization in [
+        None,
+        Some(basic("wrong")),
+        Some(basic("s3cret-令")),
+        Some(format!("Bearer {TOKEN}x")),
+        Some("Basic !!!not-base64".to_string()),
+        Some(TOKEN.to_string()),
+    ] {
+        let res = admin(&state, authorization.clone()).await;
+        assert_eq!(res.status, 401, "{authorization:?}");
+        assert!(
+            res.header("www-authenticate")
+                .is_some_and(|v| v.starts_with("Basic"))
+        );
+        assert!(!res.body.contains("统计与反馈"));
+    }
+    for authorization in [basic(TOKEN), format!("Bearer {TOKEN}")] {
+        let res = admin(&state, Some(authorization)).await;
+        assert_eq!(res.status, 200);
+        assert_eq!(res.header("cache-control"), Some("no-store"));
+        assert!(res.body.contains("统计与反馈"));
+    }
+}
+
+#[actix_web::test]
+async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
+    let data = tempfile::tempdir().expect("data");
+    let state = state(data.path(), Some(TOKEN)).await;
+
+    // A vote with a comment, twice the same search with no results, a result opened.
+    let vote = TestRequest::post()
+        .uri("/kb/timeout/feedback")
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .set_payload(
+            "helpful=no&comment=%E5%AE%89%E5%8D%93%E4%B8%8A%E8%BF%98%E6%98%AF%E4%B8%8D%E8%A1%8C",
+        );
+    assert_eq!(request(&state, vote).await.status, 303);
+    for q in [
+        "%E9%87%8F%E5%AD%90%E7%BA%A0%E7%BC%A0",
+        "%20%E9%87%8F%E5%AD%90%E7%B3%BE%E7%BA%8F%20",
+    ] {
+        get(&state, &format!("/search?q={q}")).await;
+    }
+    let results = get(&state, "/search?q=N22106").await;
+    assert!(results.body.contains("/kb/n22106?from=search&#38;q=N22106"));
+    get(&state, "/kb/n22106?from=search&q=N22106").await;
+
+    // A wizard run: start, the symptom question, an outcome, "not solved".
+    for url in [
+        "/wizard/request-errors",
+        "/wizard/request-errors?a=",
+        "/wizard/request-errors?a=&a=wrong-data",
+        "/wizard/request-errors?a=&a=wrong-data&a=garbled",
+        "/wizard/request-errors?a=&a=wrong-data&a=garbled&solved=no",
+        "/wizard/request-errors?a=%E5%A5%87%E6%80%AA",
+        "/wizard/request-errors?a=&a=message&a=%E5%A5%87%E6%80%AA",
+    ] {
+        assert_eq!(get(&state, url).await.status, 200, "{url}");
+    }
+
+    let page = admin(&state, Some(basic(TOKEN))).await.body;
+    assert!(
+        page.contains("my.request 接口设置超时时间后依旧超时？"),
+        "the voted entry"
+    );
+    assert!(page.contains("安卓上还是不行"), "its comment");
+    assert!(page.contains("量子纠缠"), "the zero-result query");
+    let zero = page
+        .split("<h2 id=\"zero-title\">")
+        .nth(1)
+        .expect("section");
+    assert!(
+        zero.contains("量子纠缠</a></td><td class=\"num\"><svg") && zero.contains("</svg> 2</td>"),
+        "counted twice, traditional folded into simplified: {zero:.600}"
+    );
+    assert!(
+        page.contains("请求接口报错 “N22106”？"),
+        "the opened result"
+    );
+    assert!(
+        page.contains("开始 1 次，得出结论 1 次，转为搜索 1 次"),
+        "the funnel summary"
+    );
+    assert!(page.contains("“没有解决” 1 次"));
+    assert!(page.contains("<rect class=\"bar"), "drawn as SVG");
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wendao"))
+        .args(["insights", "--data"])
+        .arg(data.path())
+        .env_remove("WENDAO_DATA")
+        .output()
+        .expect("run wendao insights");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "timeout\t0\t1",
+        "安卓上还是不行",
+        "量子纠缠\t2",
+        "n22106\tn22106\t1",
+        "request-errors\tout-garbled\tno\t1",
+        "request-errors\t(search)\t1",
+    ] {
+        assert!(text.contains(want), "want {want:?} in:\n{text}");
+    }
+}
