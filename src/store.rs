@@ -23,6 +23,8 @@ pub struct Store {
 pub struct Insights {
     /// Entries with votes, least helpful first.
     pub entries: Vec<EntryVotes>,
+    /// Entries with votes, most helpful first.
+    pub most_helpful: Vec<EntryVotes>,
     /// (entry, helpful, comment), newest first.
     pub comments: Vec<(String, bool, String)>,
     /// (query, times), most frequent first.
@@ -40,6 +42,16 @@ pub struct EntryVotes {
     pub entry: String,
     pub helpful: i64,
     pub not_helpful: i64,
+}
+
+impl From<(String, i64, i64)> for EntryVotes {
+    fn from((entry, helpful, not_helpful): (String, i64, i64)) -> EntryVotes {
+        EntryVotes {
+            entry,
+            helpful,
+            not_helpful,
+        }
+    }
 }
 
 fn now() -> i64 {
@@ -172,6 +184,13 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
+        let most_helpful: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT entry, SUM(helpful), SUM(1 - helpful) FROM votes GROUP BY entry
+             ORDER BY SUM(helpful) - SUM(1 - helpful) DESC, entry LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         let comments: Vec<(String, bool, String)> = sqlx::query_as(
             "SELECT entry, helpful, comment FROM votes WHERE comment IS NOT NULL
              ORDER BY voted_at DESC LIMIT ?",
@@ -200,14 +219,8 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
         Ok(Insights {
-            entries: entries
-                .into_iter()
-                .map(|(entry, helpful, not_helpful)| EntryVotes {
-                    entry,
-                    helpful,
-                    not_helpful,
-                })
-                .collect(),
+            entries: entries.into_iter().map(EntryVotes::from).collect(),
+            most_helpful: most_helpful.into_iter().map(EntryVotes::from).collect(),
             comments,
             zero_results,
             opened,

@@ -146,6 +146,15 @@ async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
         page.contains("开始 1 次，得出结论 1 次，转为搜索 1 次"),
         "the funnel summary"
     );
+    let best = page
+        .split("<h2 id=\"best-title\">")
+        .nth(1)
+        .expect("most helpful section");
+    assert!(
+        best.contains("/kb/timeout"),
+        "voted entries are listed among the most helpful too"
+    );
+    assert!(page.contains("中途离开 0 次"));
     assert!(page.contains("“没有解决” 1 次"));
     assert!(page.contains("<rect class=\"bar"), "drawn as SVG");
 

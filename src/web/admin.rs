@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::views::{AdminPage, Bar, FunnelView};
 use super::{AppState, Error, urlencode};
-use crate::store::Insights;
+use crate::store::{EntryVotes, Insights};
 use crate::wizard::StepKind;
 
 const ROWS: i64 = 30;
@@ -101,24 +101,26 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
         .map(|e| e.helpful + e.not_helpful)
         .max()
         .unwrap_or(0);
-    let entries = insights
-        .entries
-        .iter()
-        .map(|e| {
-            (
-                format!("/kb/{}", e.entry),
-                title_of(&e.entry),
-                Bar {
-                    value: e.helpful,
-                    width: bar(e.helpful, most_votes),
-                },
-                Bar {
-                    value: e.not_helpful,
-                    width: bar(e.not_helpful, most_votes),
-                },
-            )
-        })
-        .collect();
+    let rows = |list: &[EntryVotes]| -> Vec<(String, String, Bar, Bar)> {
+        list.iter()
+            .map(|e| {
+                (
+                    format!("/kb/{}", e.entry),
+                    title_of(&e.entry),
+                    Bar {
+                        value: e.helpful,
+                        width: bar(e.helpful, most_votes),
+                    },
+                    Bar {
+                        value: e.not_helpful,
+                        width: bar(e.not_helpful, most_votes),
+                    },
+                )
+            })
+            .collect()
+    };
+    let entries = rows(&insights.entries);
+    let most_helpful = rows(&insights.most_helpful);
     let comments = insights
         .comments
         .iter()
@@ -190,11 +192,13 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
                 .collect::<Vec<_>>();
             let started = visits(&w.start);
             let concluded: i64 = steps.iter().filter(|s| s.1).map(|s| s.2.value).sum();
+            let searched = visits(super::wizard::SEARCHED);
             FunnelView {
                 title: w.title.clone(),
                 started,
                 concluded,
-                searched: visits(super::wizard::SEARCHED),
+                searched,
+                gave_up: (started - concluded - searched).max(0),
                 solved: steps.iter().map(|s| s.3).sum(),
                 unsolved: steps.iter().map(|s| s.4).sum(),
                 steps,
@@ -204,6 +208,7 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
     AdminPage {
         chrome: super::views::Chrome::bare(),
         entries,
+        most_helpful,
         comments,
         zero_results,
         opened,

@@ -211,6 +211,8 @@ pub struct FunnelView {
     pub started: i64,
     pub concluded: i64,
     pub searched: i64,
+    /// Started but reached neither an outcome nor a search.
+    pub gave_up: i64,
     pub solved: i64,
     pub unsolved: i64,
     /// (step title, is an outcome, visits, solved, not solved), in the wizard's order.
@@ -223,6 +225,8 @@ pub struct AdminPage {
     pub chrome: Chrome,
     /// (url, title, helpful, not helpful), least helpful first.
     pub entries: Vec<(String, String, Bar, Bar)>,
+    /// The same, most helpful first.
+    pub most_helpful: Vec<(String, String, Bar, Bar)>,
     /// (url, title, helpful, comment), newest first.
     pub comments: Vec<(String, String, bool, String)>,
     /// (search url, query, times).
