@@ -1,5 +1,5 @@
 //! A load generator: many keep-alive connections for a fixed time over a mixed set of URLs,
-//! on loopback only. Shared by `benches/load` and `tests/load.rs`.
+//! on loopback only. Shared by `benches/load` and `tests/it/load.rs`.
 
 use std::time::{Duration, Instant};
 

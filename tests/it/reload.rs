@@ -1,11 +1,9 @@
 //! Live reload: edits saved while serving appear in pages and search; broken saves leave the
 //! last good version serving and show in /healthz.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{TempContent, fixture, get, state};
+use crate::common::{TempContent, fixture, get, state};
 use wendao::reload::{self, Rebuild};
 
 const PATIENCE: Duration = Duration::from_secs(10);

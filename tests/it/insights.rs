@@ -1,14 +1,12 @@
 //! Insights for authors: what votes, searches and wizard runs said, on `/admin/insights`
 //! (closed unless the token is right) and from `wendao insights`.
 
-mod common;
-
 use std::path::Path;
 
+use crate::common::{get, repo_content, request};
 use actix_web::test::TestRequest;
 use actix_web::web::Data;
 use base64::Engine;
-use common::{get, repo_content, request};
 use wendao::store::Store;
 use wendao::web::{AppState, Site};
 
@@ -31,7 +29,7 @@ fn basic(password: &str) -> String {
     )
 }
 
-async fn admin(state: &Data<AppState>, authorization: Option<String>) -> common::Response {
+async fn admin(state: &Data<AppState>, authorization: Option<String>) -> crate::common::Response {
     let mut req = TestRequest::get().uri("/admin/insights");
     if let Some(value) = authorization {
         req = req.insert_header(("authorization", value));

@@ -2,8 +2,6 @@
 //! the wizard, changing an answer, opening a pasted step URL, search suggestions as you type,
 //! and voting on an entry without leaving it. Needs Debian's `chromium` and `chromium-driver`; without them the test says it skipped.
 
-mod common;
-
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -147,10 +145,10 @@ async fn wizard_and_search_in_a_real_browser() {
     let store = wendao::store::Store::open(data.path())
         .await
         .expect("store");
-    let library = wendao::content::load(&common::repo_content()).expect("content");
+    let library = wendao::content::load(&crate::common::repo_content()).expect("content");
     let state = wendao::web::AppState::new(wendao::web::Site::build(library).expect("site"), None)
         .with_store(store);
-    let (base, server) = common::serve(actix_web::web::Data::new(state));
+    let (base, server) = crate::common::serve(actix_web::web::Data::new(state));
     let (_driver, client, _profile) = start_browser().await;
 
     // Click through the wizard to an outcome.
@@ -308,7 +306,7 @@ async fn wizard_and_search_in_a_real_browser() {
             .ends_with("/kb/cookie"),
         "stayed on the page"
     );
-    let counts = common::raw_http(
+    let counts = crate::common::raw_http(
         &base,
         "GET /api/entries/cookie HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     );

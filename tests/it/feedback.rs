@@ -1,12 +1,10 @@
 //! "这篇文章有帮助吗？" votes in SQLite: counted, changeable, durable, refused when malformed.
 
-mod common;
-
 use std::path::Path;
 
+use crate::common::{get, repo_content, request};
 use actix_web::test::TestRequest;
 use actix_web::web::Data;
-use common::{get, repo_content, request};
 use wendao::store::Store;
 use wendao::web::{AppState, Site};
 
@@ -34,7 +32,7 @@ async fn counts(state: &Data<AppState>, id: &str) -> (u64, u64) {
 }
 
 /// The `name=value` of the visitor cookie a response sets.
-fn visitor_cookie(res: &common::Response) -> String {
+fn visitor_cookie(res: &crate::common::Response) -> String {
     let set = res.header("set-cookie").expect("a visitor cookie");
     assert!(
         set.contains("HttpOnly") && set.contains("SameSite=Lax"),
@@ -142,13 +140,13 @@ async fn bad_votes_are_refused() {
 #[actix_web::test]
 async fn fifty_concurrent_votes_are_all_counted() {
     let data = tempfile::tempdir().expect("data");
-    let (base, server) = common::serve(state_with_store(data.path()).await);
+    let (base, server) = crate::common::serve(state_with_store(data.path()).await);
     let voters: Vec<_> = (0..50)
         .map(|i| {
             let base = base.clone();
             std::thread::spawn(move || {
                 let body = if i % 5 == 0 { "helpful=no" } else { "helpful=yes" };
-                let answer = common::raw_http(
+                let answer = crate::common::raw_http(
                     &base,
                     &format!(
                         "POST /kb/n22106/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -162,7 +160,7 @@ async fn fifty_concurrent_votes_are_all_counted() {
     for v in voters {
         v.join().expect("voter");
     }
-    let answer = common::raw_http(
+    let answer = crate::common::raw_http(
         &base,
         "GET /api/entries/n22106 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     );

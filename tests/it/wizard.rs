@@ -1,11 +1,9 @@
 //! The troubleshooting wizard: an exhaustive walk of the real one, its pages, bad URLs, and
 //! every kind of wizard definition error.
 
-mod common;
-
 use std::collections::{HashSet, VecDeque};
 
-use common::{TempContent, fixture, get, repo_content, state};
+use crate::common::{TempContent, fixture, get, repo_content, state};
 use wendao::wizard::{Position, StepKind, Wizard};
 
 /// Inputs tried at every input step: each kind of answer the seed talks about, and noise.

@@ -1,9 +1,7 @@
 //! The search index under --data: reused while the content is unchanged, rebuilt (never
 //! served) when it is stale, unfinished or corrupt.
 
-mod common;
-
-use common::{TempContent, fixture, get};
+use crate::common::{TempContent, fixture, get};
 use wendao::search::{INDEX_FORMAT, Origin, Request, SearchIndex, Settings};
 
 fn index_dirs(data: &std::path::Path) -> Vec<String> {

@@ -1,9 +1,7 @@
 //! Search over HTTP: the results page, the JSON calls, highlighting, filters, paging and bad input.
 
-mod common;
-
+use crate::common::{get, repo_content, request, state};
 use actix_web::test::TestRequest;
-use common::{get, repo_content, request, state};
 
 fn enc(q: &str) -> String {
     q.bytes()
@@ -311,7 +309,7 @@ async fn opensearch_description_points_at_the_search_page() {
 
 #[actix_web::test]
 async fn an_entry_with_every_word_beats_one_that_scores_higher_on_one_word() {
-    let content = common::TempContent::copy_of(&common::fixture("basic"));
+    let content = crate::common::TempContent::copy_of(&crate::common::fixture("basic"));
     content.write(
         "kb/strong-one-word.md",
         "+++\ntitle = \"代理代理 代理\"\ncategory = \"alpha\"\ntags = [\"代理\"]\n+++\n代理，代理，代理，代理。\n",

@@ -1,8 +1,6 @@
 //! The binary as an operator runs it: it prints where it listens, logs JSON when asked, stops
 //! cleanly (exit 0) on SIGTERM and SIGINT, and keeps acknowledged votes through `kill -9`.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -32,7 +30,7 @@ fn spawn_on(data: &std::path::Path, extra: &[&str]) -> Server {
     };
     let mut child = Command::new(env!("CARGO_BIN_EXE_wendao"))
         .args(["serve", "--addr", "127.0.0.1:0", "--no-watch", "--content"])
-        .arg(common::repo_content())
+        .arg(crate::common::repo_content())
         .arg("--data")
         .arg(data)
         .args(extra)
@@ -79,7 +77,7 @@ fn stop(server: &mut Server, signal: i32) -> Option<i32> {
 fn prints_its_url_serves_and_stops_cleanly_on_sigterm_and_sigint() {
     for signal in [libc::SIGTERM, libc::SIGINT] {
         let mut server = spawn(&[]);
-        let answer = common::raw_http(
+        let answer = crate::common::raw_http(
             &server.base,
             "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         );
@@ -92,7 +90,7 @@ fn prints_its_url_serves_and_stops_cleanly_on_sigterm_and_sigint() {
 #[test]
 fn logs_json_lines_with_request_ids_when_asked() {
     let mut server = spawn(&["--log-json"]);
-    let answer = common::raw_http(
+    let answer = crate::common::raw_http(
         &server.base,
         "GET /kb/error-19 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     );
@@ -202,7 +200,7 @@ fn an_acknowledged_vote_survives_kill_9() {
     let data = tempfile::tempdir().expect("data dir");
     let mut server = spawn_on(data.path(), &[]);
     let body = "helpful=no&comment=%E6%B2%A1%E7%94%A8";
-    let answer = common::raw_http(
+    let answer = crate::common::raw_http(
         &server.base,
         &format!(
             "POST /kb/timeout/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -217,7 +215,7 @@ fn an_acknowledged_vote_survives_kill_9() {
     );
 
     let mut again = spawn_on(data.path(), &[]);
-    let answer = common::raw_http(
+    let answer = crate::common::raw_http(
         &again.base,
         "GET /api/entries/timeout HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     );

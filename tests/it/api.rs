@@ -1,8 +1,6 @@
 //! The JSON API shapes of DESIGN.md.
 
-mod common;
-
-use common::{fixture, get, state};
+use crate::common::{fixture, get, state};
 use serde_json::json;
 
 #[actix_web::test]

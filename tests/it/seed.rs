@@ -1,10 +1,8 @@
 //! The real content: every section of the seed FAQ in `../shared/seed/` is served whole, word for word.
 
-mod common;
-
 use std::path::Path;
 
-use common::{get, repo_content, state};
+use crate::common::{get, repo_content, state};
 use wendao::content::markdown;
 
 struct Section {

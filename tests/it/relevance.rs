@@ -1,12 +1,10 @@
 //! Relevance of search on the real content: realistic queries, each with the entry that answers it.
 //! Asserts MRR ≥ 0.9 and recall@3 ≥ 0.95 for the full chain and prints the gain of each step over
-//! a plain baseline (lowercase + jieba). Run with `cargo test --test relevance -- --nocapture`.
-
-mod common;
+//! a plain baseline (lowercase + jieba). Run with `cargo test --test it relevance:: -- --nocapture`.
 
 use std::collections::BTreeMap;
 
-use common::repo_content;
+use crate::common::repo_content;
 use wendao::content::Library;
 use wendao::search::analysis::Mode;
 use wendao::search::{Request, SearchIndex, Settings};

@@ -1,9 +1,7 @@
 //! The HTML pages over the fixture content: links, redirects, errors, sitemap, assets.
 
-mod common;
-
+use crate::common::{fixture, get, request, state};
 use actix_web::test::TestRequest;
-use common::{fixture, get, request, state};
 
 #[actix_web::test]
 async fn home_lists_categories_with_counts_and_recent_entries() {
@@ -235,8 +233,8 @@ async fn healthz_and_robots() {
 
 #[actix_web::test]
 async fn no_page_repeats_an_id_and_every_page_has_one_h1_and_a_main_landmark() {
-    let state = state(&common::repo_content(), None);
-    let library = wendao::content::load(&common::repo_content()).expect("content");
+    let state = state(&crate::common::repo_content(), None);
+    let library = wendao::content::load(&crate::common::repo_content()).expect("content");
     let mut uris: Vec<String> = vec![
         "/".into(),
         "/search?q=%E7%99%BD%E5%90%8D%E5%8D%95".into(),

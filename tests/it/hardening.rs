@@ -1,10 +1,8 @@
 //! Hostile and odd input: malformed URLs and encodings, traversal attempts, other methods,
 //! huge bodies, tampered wizard links; and the headers a production service sends.
 
-mod common;
-
+use crate::common::{fixture, get, repo_content, request, state};
 use actix_web::test::TestRequest;
-use common::{fixture, get, repo_content, request, state};
 
 #[actix_web::test]
 async fn pages_carry_a_strict_content_security_policy_and_security_headers() {
@@ -77,9 +75,9 @@ async fn head_answers_like_get_without_a_body() {
         assert_eq!(head.header("etag"), got.header("etag"), "{uri}");
     }
     // On the wire, nothing follows the headers.
-    let (base, server) = common::start_server(&repo_content());
+    let (base, server) = crate::common::start_server(&repo_content());
     for uri in ["/", "/kb/error-19"] {
-        let answer = common::raw_http(
+        let answer = crate::common::raw_http(
             &base,
             &format!("HEAD {uri} HTTP/1.1\r\nHost: kb.test\r\nConnection: close\r\n\r\n"),
         );

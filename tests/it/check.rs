@@ -1,10 +1,8 @@
 //! `wendao check` (and the loader behind it) reports each kind of content error as `path:line: message`.
 
-mod common;
-
 use std::process::Command;
 
-use common::{TempContent, fixture, repo_content};
+use crate::common::{TempContent, fixture, repo_content};
 
 struct Outcome {
     code: i32,

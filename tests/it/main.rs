@@ -1,0 +1,21 @@
+//! The integration tests, one module per concern, built as a single test binary: one link
+//! instead of fifteen keeps the build small and fast. Run one part with
+//! `cargo test --test it <module>::`, e.g. `cargo test --test it relevance:: -- --nocapture`.
+
+mod common;
+
+mod api;
+mod browser;
+mod check;
+mod feedback;
+mod hardening;
+mod index_on_disk;
+mod insights;
+mod load;
+mod pages;
+mod process;
+mod relevance;
+mod reload;
+mod search;
+mod seed;
+mod wizard;
