@@ -85,7 +85,8 @@ fn run_one(size: usize) {
     generate(dir.path(), size);
 
     let start = Instant::now();
-    let library = content::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    // As `wendao serve` loads it.
+    let library = wendao::load_content(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     let loaded = start.elapsed();
     let index = SearchIndex::build(&library, Settings::FULL).expect("index");
     let built = start.elapsed();
@@ -238,7 +239,7 @@ fn generate(dir: &Path, size: usize) {
         .expect("real content");
     let mut sentences: Vec<String> = Vec::new();
     for e in &real.entries {
-        for s in e.text.split(['。', '；', '\n']) {
+        for s in e.text().split(['。', '；', '\n']) {
             let s = s.trim();
             if s.chars().count() > 4 {
                 sentences.push(format!("{s}。"));

@@ -11,7 +11,7 @@ use toml::Spanned;
 
 use super::markdown::{self, InternalLink, Rendered};
 use super::wizards;
-use super::{Category, ContentError, ContentErrors, Entry, Library};
+use super::{Body, Category, ContentError, ContentErrors, Entry, Library};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,6 +81,8 @@ impl Report {
 /// An entry read from disk, before cross-entry checks.
 struct Draft {
     entry: Entry,
+    /// Only needed for messages while loading, so not kept on the entry.
+    source: PathBuf,
     internal_links: Vec<InternalLink>,
     body_line: usize,
     category_line: usize,
@@ -228,7 +230,8 @@ fn load_entries(dir: &Path, report: &mut Report) -> Vec<Draft> {
         .filter_map(|item| item.ok().map(|item| item.path()))
         .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
         .collect();
-    paths.sort();
+    // Byte order: comparing paths component by component is slow at 100,000 files.
+    paths.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     // Reading and rendering are independent per file: spread them over the cores.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -341,13 +344,12 @@ fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
         aliases,
         updated,
         order: fm.order,
-        html,
-        text,
+        body: Body::new(&html, &text),
         headings,
-        source: path.to_path_buf(),
     };
     Some(Draft {
         entry,
+        source: path.to_path_buf(),
         internal_links,
         body_line,
         category_line: line_at(front, fm.category.span().start, 2),
@@ -360,7 +362,7 @@ fn check_references(categories: &[Category], drafts: &[Draft], report: &mut Repo
     let known_category = |slug: &str| categories.iter().any(|c| c.slug == slug);
     let mut names: HashMap<&str, &Path> = drafts
         .iter()
-        .map(|d| (d.entry.id.as_str(), d.entry.source.as_path()))
+        .map(|d| (d.entry.id.as_str(), d.source.as_path()))
         .collect();
     let by_id: HashMap<&str, &Draft> = drafts.iter().map(|d| (d.entry.id.as_str(), d)).collect();
 
@@ -368,7 +370,7 @@ fn check_references(categories: &[Category], drafts: &[Draft], report: &mut Repo
         let entry = &draft.entry;
         if !known_category(&entry.category) && !categories.is_empty() {
             report.error(
-                &entry.source,
+                &draft.source,
                 draft.category_line,
                 format!(
                     "unknown category \"{}\" (known: {})",
@@ -382,9 +384,9 @@ fn check_references(categories: &[Category], drafts: &[Draft], report: &mut Repo
             );
         }
         for (alias, &line) in entry.aliases.iter().zip(&draft.alias_lines) {
-            if let Some(other) = names.insert(alias.as_str(), &entry.source) {
+            if let Some(other) = names.insert(alias.as_str(), &draft.source) {
                 report.error(
-                    &entry.source,
+                    &draft.source,
                     line,
                     format!("alias \"{alias}\" is already taken by {}", other.display()),
                 );
@@ -420,7 +422,7 @@ fn check_references(categories: &[Category], drafts: &[Draft], report: &mut Repo
                 None
             };
             if let Some(message) = problem {
-                report.error(&draft.entry.source, line, message);
+                report.error(&draft.source, line, message);
             }
         }
     }
@@ -475,7 +477,7 @@ pub(super) fn read(path: &Path, report: &mut Report) -> Option<String> {
 /// The first 16 hex digits of a SHA-256 over every file read (path and digest, in path order):
 /// the same content gives the same version on any machine.
 fn fingerprint(dir: &Path, mut digests: Vec<(PathBuf, [u8; 32])>) -> String {
-    digests.sort();
+    digests.sort_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
     let mut hasher = Sha256::new();
     for (path, digest) in &digests {
         let relative = path.strip_prefix(dir).unwrap_or(path);

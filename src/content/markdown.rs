@@ -144,6 +144,9 @@ pub fn render(source: &str) -> Rendered {
     html::push_html(&mut raw, events.into_iter());
     // A strict Content-Security-Policy refuses style attributes: align table cells by class.
     for align in ["left", "center", "right"] {
+        if !raw.contains("text-align") {
+            break;
+        }
         raw = raw.replace(
             &format!(" style=\"text-align: {align}\""),
             &format!(" class=\"align-{align}\""),

@@ -1,6 +1,7 @@
 //! The content of the site: entries, categories (and later wizards and synonyms), loaded from
 //! `content/`, validated and rendered once. Knows nothing of HTTP.
 
+mod body;
 mod loader;
 pub mod markdown;
 mod wizards;
@@ -9,6 +10,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
+pub use body::Body;
 pub use loader::load;
 pub use markdown::Heading;
 
@@ -65,10 +67,9 @@ pub struct Entry {
     /// `YYYY-MM-DD`, when the author gave it.
     pub updated: Option<String>,
     pub order: i64,
-    pub html: String,
-    pub text: String,
+    /// The rendered HTML and plain text, compressed: see [`Entry::html`] and [`Entry::text`].
+    pub body: Body,
     pub headings: Vec<Heading>,
-    pub source: PathBuf,
 }
 
 /// How many characters of an entry's text make its summary.
@@ -79,12 +80,22 @@ impl Entry {
         format!("/kb/{}", self.id)
     }
 
+    /// The sanitised HTML of the body.
+    pub fn html(&self) -> String {
+        self.body.html()
+    }
+
+    /// The words a reader sees, without markup or image alt text; one block a line.
+    pub fn text(&self) -> String {
+        self.body.text()
+    }
+
     /// The first words of the text, one or two lines' worth, for lists and ticket replies.
     /// Computed when asked: keeping it would cost memory on every entry.
     pub fn summary(&self) -> String {
         let mut summary = String::new();
         for (i, c) in self
-            .text
+            .text()
             .chars()
             .map(|c| if c == '\n' { ' ' } else { c })
             .enumerate()
@@ -127,7 +138,7 @@ pub enum Lookup<'a> {
 impl Library {
     pub(crate) fn new(
         mut categories: Vec<Category>,
-        mut entries: Vec<Entry>,
+        entries: Vec<Entry>,
         synonyms: Vec<Vec<String>>,
         wizards: Vec<Wizard>,
     ) -> Library {
@@ -137,10 +148,13 @@ impl Library {
             .enumerate()
             .map(|(i, c)| (c.slug.as_str(), i))
             .collect();
-        entries.sort_by(|a, b| {
-            let rank = |e: &Entry| category_rank.get(e.category.as_str()).copied();
-            (rank(a), a.order, &a.title).cmp(&(rank(b), b.order, &b.title))
-        });
+        // The category's rank looked up once per entry, not twice per comparison.
+        let mut keyed: Vec<(Option<usize>, i64, Entry)> = entries
+            .into_iter()
+            .map(|e| (category_rank.get(e.category.as_str()).copied(), e.order, e))
+            .collect();
+        keyed.sort_by(|a, b| (a.0, a.1, &a.2.title).cmp(&(b.0, b.1, &b.2.title)));
+        let entries: Vec<Entry> = keyed.into_iter().map(|(_, _, e)| e).collect();
         let by_id = entries
             .iter()
             .enumerate()
@@ -221,10 +235,8 @@ mod tests {
             aliases: Vec::new(),
             updated: None,
             order: 0,
-            html: String::new(),
-            text: text.into(),
+            body: Body::new("", text),
             headings: Vec::new(),
-            source: PathBuf::new(),
         }
     }
 

@@ -6,6 +6,7 @@
 //! Offsets always point into the original text, at character boundaries, so snippets can
 //! highlight the original words and never cut a character in half.
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
@@ -152,8 +153,11 @@ pub fn warm_up() {
     LazyLock::force(&STEMMER);
 }
 
+static STOP_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+
+/// Asked for every token indexed: a set, not a scan of the list.
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.contains(&word)
+    STOP_SET.contains(word)
 }
 
 /// A query as insights count it: normalised, spaces collapsed, at most 100 characters.
@@ -181,8 +185,6 @@ struct NormChar {
 }
 
 fn normalized_chars(text: &str) -> Vec<NormChar> {
-    // Most text is already NFKC: then only the case needs folding (a measured 2× on indexing).
-    let already_nfkc = is_nfkc_quick(text.chars()) == IsNormalized::Yes;
     let mut chars = Vec::with_capacity(text.len());
     for (from, c) in text.char_indices() {
         let to = from + c.len_utf8();
@@ -192,7 +194,12 @@ fn normalized_chars(text: &str) -> Vec<NormChar> {
                 from,
                 to,
             });
-        } else if already_nfkc {
+        } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            // The common CJK block: its own NFKC form, no case. Most of what we read.
+            chars.push(NormChar { ch: c, from, to });
+        } else if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
+            // Most characters (all of CJK's common block) are their own NFKC form: only the case
+            // needs folding. Chinese text still has full-width punctuation, so ask per character.
             chars.extend(c.to_lowercase().map(|ch| NormChar { ch, from, to }));
         } else {
             for n in std::iter::once(c).nfkc() {

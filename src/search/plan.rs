@@ -140,18 +140,19 @@ impl Plan {
         }
     }
 
-    /// Matches entries with at least one group, scored by BM25 with the phrase boost.
-    /// `None` when the query has no words.
+    /// Matches entries with at least one group, scored by BM25. `None` when the query has no
+    /// words.
     pub(super) fn any_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
         if self.groups.is_empty() {
             return None;
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
+        // One flat union: nested unions score the same (a sum of sums) but cost a buffer refill
+        // per level, and a union of plain terms lets tantivy skip blocks that cannot score.
+        let clauses: Vec<(Occur, Box<dyn Query>)> = self
             .groups
             .iter()
-            .map(|g| (Occur::Should, group_query(g, fields)))
+            .flat_map(|g| group_clauses(g, fields))
             .collect();
-        clauses.extend(self.phrase_queries(fields));
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
@@ -160,12 +161,14 @@ impl Plan {
         self.groups.iter().map(|g| group_query(g, fields)).collect()
     }
 
-    fn phrase_queries(&self, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
+    /// The whole words in order (a little slop allowed), in the title or the body: its score is
+    /// added to the candidates it matches. `None` for a single word or a very long query.
+    pub(super) fn phrase_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
         if self.phrase.len() < 2 || self.phrase.len() > 8 {
-            return Vec::new();
+            return None;
         }
         let base = self.phrase[0].0;
-        [fields.title, fields.body]
+        let clauses = [fields.title, fields.body]
             .into_iter()
             .map(|field| {
                 let terms = self
@@ -178,7 +181,8 @@ impl Plan {
                     Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST));
                 (Occur::Should, boosted)
             })
-            .collect()
+            .collect();
+        Some(Box::new(BooleanQuery::new(clauses)))
     }
 }
 
@@ -306,10 +310,18 @@ fn field_queries(token: &str, fields: &Fields, scale: f32) -> Vec<(Occur, Box<dy
 }
 
 fn group_query(group: &Group, fields: &Fields) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(group_clauses(group, fields)))
+}
+
+/// The optional clauses of one group: any of them matching means the group matches.
+fn group_clauses(group: &Group, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for alt in &group.alternatives {
         let q: Box<dyn Query> = match alt.tokens.as_slice() {
-            [token] => Box::new(BooleanQuery::new(field_queries(token, fields, alt.boost))),
+            [token] => {
+                clauses.extend(field_queries(token, fields, alt.boost));
+                continue;
+            }
             tokens => Box::new(BooleanQuery::new(
                 tokens
                     .iter()
@@ -341,7 +353,7 @@ fn group_query(group: &Group, fields: &Fields) -> Box<dyn Query> {
             ));
         }
     }
-    Box::new(BooleanQuery::new(clauses))
+    clauses
 }
 
 #[cfg(test)]

@@ -34,8 +34,8 @@ impl<'a> EntrySummary<'a> {
 struct EntryDetail<'a> {
     #[serde(flatten)]
     summary: EntrySummary<'a>,
-    html: &'a str,
-    text: &'a str,
+    html: String,
+    text: String,
     headings: &'a [Heading],
     feedback: Feedback,
 }
@@ -62,8 +62,8 @@ pub async fn entry(
     };
     Ok(HttpResponse::Ok().json(EntryDetail {
         summary: EntrySummary::of(entry),
-        html: &entry.html,
-        text: &entry.text,
+        html: entry.html(),
+        text: entry.text(),
         headings: &entry.headings,
         feedback: match state.store() {
             Some(store) => store.feedback(&entry.id).await.unwrap_or_else(|e| {

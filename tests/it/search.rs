@@ -342,3 +342,29 @@ async fn an_entry_with_every_word_beats_one_that_scores_higher_on_one_word() {
         "partial matches are said to be partial"
     );
 }
+
+#[actix_web::test]
+async fn words_in_the_order_typed_beat_the_same_words_apart() {
+    let content = crate::common::TempContent::copy_of(&crate::common::fixture("basic"));
+    content.write(
+        "kb/in-order.md",
+        "+++\ntitle = \"上传问题\"\ncategory = \"alpha\"\n+++\n证书过期后请重新上传。\n",
+    );
+    // More of each word (BM25 alone would put it first), never next to each other.
+    content.write(
+        "kb/apart.md",
+        "+++\ntitle = \"上传说明\"\ncategory = \"beta\"\n+++\n过期缓存会清理，证书在后台上传；过期提醒发管理员，证书不用重复配；过期了，证书。\n",
+    );
+    let state = state(content.path(), None);
+    let body = get(&state, &format!("/api/search?q={}", enc("证书过期")))
+        .await
+        .json();
+    let ids: Vec<&str> = body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    let at = |id: &str| ids.iter().position(|i| *i == id).unwrap();
+    assert!(at("in-order") < at("apart"), "{ids:?}");
+}
