@@ -175,6 +175,23 @@ impl Store {
         Ok(())
     }
 
+    /// Entry ids by how often people found them useful: opened from search results, plus
+    /// helpful votes. Most first; only entries with some use.
+    pub async fn popular(&self, limit: i64) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT entry FROM (
+                 SELECT entry, count AS uses FROM result_opens
+                 UNION ALL
+                 SELECT entry, helpful AS uses FROM votes
+             )
+             GROUP BY entry HAVING SUM(uses) > 0
+             ORDER BY SUM(uses) DESC, entry LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+    }
+
     /// Everything `/admin/insights` and `wendao insights` show.
     pub async fn insights(&self, limit: i64) -> Result<Insights, sqlx::Error> {
         let entries: Vec<(String, i64, i64)> = sqlx::query_as(

@@ -25,7 +25,7 @@ use actix_web::{
 };
 use arc_swap::ArcSwap;
 
-use crate::content::Library;
+use crate::content::{Entry, Library, Lookup};
 use crate::metrics::Metrics;
 use crate::search::{self as engine, SearchIndex, Settings};
 use crate::store::Store;
@@ -125,6 +125,34 @@ impl AppState {
 
     pub fn store(&self) -> Option<&Store> {
         self.store.as_ref()
+    }
+
+    /// The `n` entries people use most (see [`Store::popular`]), topped up in the library's
+    /// order while there is little data, so a new site still shows some. Ids no longer in the
+    /// content are skipped; old ids count for the entry that took them over.
+    pub async fn popular<'a>(&self, library: &'a Library, n: usize) -> Vec<&'a Entry> {
+        let used = match self.store() {
+            Some(store) => store.popular(n as i64 * 2).await.unwrap_or_else(|e| {
+                tracing::error!("reading popular entries: {e}");
+                Vec::new()
+            }),
+            None => Vec::new(),
+        };
+        let mut popular: Vec<&Entry> = Vec::with_capacity(n);
+        let resolved = used.iter().filter_map(|id| match library.lookup(id) {
+            Lookup::Entry(entry) => Some(entry),
+            Lookup::Alias(target) => library.entry(target),
+            Lookup::Missing => None,
+        });
+        for entry in resolved.chain(&library.entries) {
+            if popular.len() == n {
+                break;
+            }
+            if !popular.iter().any(|e| e.id == entry.id) {
+                popular.push(entry);
+            }
+        }
+        popular
     }
 
     pub fn status(&self) -> ContentStatus {

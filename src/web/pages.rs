@@ -11,6 +11,7 @@ use crate::content::Lookup;
 use crate::search::analysis::normalize_query;
 
 const RECENT_ON_HOME: usize = 8;
+const POPULAR_ON_HOME: usize = 6;
 const RELATED_ON_ENTRY: usize = 8;
 
 fn html(page: impl Template) -> Result<HttpResponse, Error> {
@@ -33,6 +34,7 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     html(HomePage {
         chrome: Chrome::new(format!("{}/", state.base_url(&req))),
         categories,
+        popular: state.popular(library, POPULAR_ON_HOME).await,
         recent: library.recently_updated(RECENT_ON_HOME),
         total: library.entries.len(),
         wizards: library.wizards.iter().collect(),

@@ -155,7 +155,7 @@ pub async fn page(
                 .into_iter()
                 .map(|q| (format!("/search?q={}", urlencode(&q)), q))
                 .collect(),
-            library.entries.iter().take(POPULAR_ON_EMPTY).collect(),
+            state.popular(library, POPULAR_ON_EMPTY).await,
         )
     } else {
         (Vec::new(), Vec::new())

@@ -46,6 +46,7 @@ pub struct CategoryCard<'a> {
 pub struct HomePage<'a> {
     pub chrome: Chrome,
     pub categories: Vec<CategoryCard<'a>>,
+    pub popular: Vec<&'a Entry>,
     pub recent: Vec<&'a Entry>,
     pub total: usize,
     pub wizards: Vec<&'a Wizard>,

@@ -179,3 +179,59 @@ async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
         assert!(text.contains(want), "want {want:?} in:\n{text}");
     }
 }
+
+/// The titles listed under 常见问题 on a page, in order.
+fn popular_titles(body: &str) -> Vec<String> {
+    let Some(start) = body.find("常见问题</h2>") else {
+        return Vec::new();
+    };
+    let list = &body[start..];
+    let list = &list[..list.find("</ul>").expect("the list ends")];
+    list.split("\">")
+        .skip(1)
+        .filter_map(|part| part.split_once("</a>").map(|(title, _)| title.to_string()))
+        .collect()
+}
+
+#[actix_web::test]
+async fn popular_entries_are_those_people_open_and_find_helpful() {
+    let data = tempfile::tempdir().expect("data");
+    let state = state(data.path(), None).await;
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let title = |id: &str| library.entry(id).expect("entry").title.clone();
+    let first_six: Vec<String> = library
+        .entries
+        .iter()
+        .take(6)
+        .map(|e| e.title.clone())
+        .collect();
+
+    // A new site: no data yet, so the first entries stand in.
+    assert_eq!(popular_titles(&get(&state, "/").await.body), first_six);
+
+    // Opened from search twice; voted helpful once; an entry voted unhelpful gains nothing.
+    for _ in 0..2 {
+        get(&state, "/kb/n22106?from=search&q=N22106").await;
+    }
+    for (entry, helpful) in [("timeout", "yes"), ("error-19", "no")] {
+        let vote = TestRequest::post()
+            .uri(&format!("/kb/{entry}/feedback"))
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(format!("helpful={helpful}"));
+        assert_eq!(request(&state, vote).await.status, 303);
+    }
+    let home = popular_titles(&get(&state, "/").await.body);
+    assert_eq!(home.len(), 6, "{home:?}");
+    assert_eq!(home[..2], [title("n22106"), title("timeout")], "{home:?}");
+    assert!(!home[..2].contains(&title("error-19")));
+
+    // The page for a search with no results offers the same.
+    let empty = get(&state, "/search?q=%E9%87%8F%E5%AD%90%E7%BA%A0%E7%BC%A0").await;
+    assert!(empty.body.contains("没有找到"));
+    let offered = popular_titles(&empty.body);
+    assert_eq!(
+        offered[..2],
+        [title("n22106"), title("timeout")],
+        "{offered:?}"
+    );
+}

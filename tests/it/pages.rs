@@ -17,10 +17,14 @@ async fn home_lists_categories_with_counts_and_recent_entries() {
     assert!(res.body[alpha..].find("2 篇").unwrap() < res.body[alpha..].find("/c/beta").unwrap());
     assert!(res.body.contains("0 篇"));
     // Recently updated: newest first, undated entries left out.
-    let tls = res.body.find("/kb/tls-errors").unwrap();
-    let proxy = res.body.find("/kb/proxy-config").unwrap();
+    let recent = &res.body[res.body.find("最近更新</h2>").unwrap()..];
+    let tls = recent.find("/kb/tls-errors").unwrap();
+    let proxy = recent.find("/kb/proxy-config").unwrap();
     assert!(tls < proxy, "newest first");
-    assert!(!res.body.contains("/kb/no-date"));
+    assert!(!recent.contains("/kb/no-date"));
+    // Without any use recorded, the popular entries are the first ones.
+    let popular = &res.body[res.body.find("常见问题</h2>").unwrap()..];
+    assert!(popular.find("/kb/").unwrap() < popular.find("</ul>").unwrap());
 }
 
 #[actix_web::test]
