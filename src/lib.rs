@@ -46,7 +46,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .context("opening the database")?;
     let state = Data::new(
         web::AppState::new(site, args.base_url.clone())
-            .with_store(store)
+            .with_store(store.clone())
             .with_admin_token(args.admin_token.clone()),
     );
     // Kept alive for as long as the server runs.
@@ -66,7 +66,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!("listening on http://{addr}/");
         println!("wendao: serving on http://{addr}/");
     }
-    server.run().await.context("server failed")
+    let served = server.run().await.context("server failed");
+    // Counters gathered in the last second.
+    if let Err(e) = store.flush().await {
+        tracing::error!("writing counters at shutdown: {e}");
+    }
+    served
 }
 
 /// Called first thing by the binary. glibc raises its mmap threshold each time a large block is

@@ -225,3 +225,31 @@ fn an_acknowledged_vote_survives_kill_9() {
     );
     assert_eq!(stop(&mut again, libc::SIGTERM), Some(0));
 }
+
+/// Page-view counters are gathered in memory: a clean stop writes the last of them.
+#[test]
+fn counters_gathered_before_sigterm_are_written() {
+    let data = tempfile::tempdir().expect("data dir");
+    let mut server = spawn_on(data.path(), &[]);
+    for path in [
+        "/wizard/request-errors",
+        "/search?q=%E9%87%8F%E5%AD%90%E7%BA%A0%E7%BC%A0",
+    ] {
+        let answer = crate::common::raw_http(
+            &server.base,
+            &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        );
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    assert_eq!(stop(&mut server, libc::SIGTERM), Some(0));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_wendao"))
+        .args(["insights", "--data"])
+        .arg(data.path())
+        .output()
+        .expect("wendao insights");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("量子纠缠"), "the zero-result search: {text}");
+    assert!(text.contains("request-errors"), "the wizard visit: {text}");
+}
