@@ -21,11 +21,23 @@ pub const FILE: &str = "wendao.sqlite3";
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
 /// Distinct counters kept while the database cannot be written; more are dropped.
 const MAX_PENDING: usize = 10_000;
+/// How many popular entries are read (and kept) at once.
+const POPULAR_KEPT: usize = 50;
 
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
     counters: Arc<Mutex<Counters>>,
+    popular: Arc<Mutex<PopularCache>>,
+}
+
+/// The popular entries as last read: every home page asks, and they only change when votes
+/// or counters are written.
+#[derive(Default)]
+struct PopularCache {
+    /// Bumped by every write that may change them, so a read racing a write is not kept.
+    generation: u64,
+    ids: Option<Vec<String>>,
 }
 
 /// Counts not yet written.
@@ -139,6 +151,7 @@ impl Store {
                 pending: HashMap::new(),
                 flushed_at: Instant::now(),
             })),
+            popular: Arc::default(),
         })
     }
 
@@ -165,6 +178,7 @@ impl Store {
         .bind(now())
         .execute(&self.pool)
         .await?;
+        self.forget_popular();
         Ok(())
     }
 
@@ -231,7 +245,10 @@ impl Store {
             return Ok(());
         }
         match self.write(&batch).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.forget_popular();
+                Ok(())
+            }
             Err(e) => {
                 let mut counters = self.counters.lock().unwrap_or_else(PoisonError::into_inner);
                 for (counter, n) in batch {
@@ -295,10 +312,18 @@ impl Store {
     }
 
     /// Entry ids by how often people found them useful: opened from search results, plus
-    /// helpful votes. Most first; only entries with some use. Asked on every home page, so it
-    /// reads what is written (at most a second behind) rather than writing first.
-    pub async fn popular(&self, limit: i64) -> Result<Vec<String>, sqlx::Error> {
-        sqlx::query_scalar(
+    /// helpful votes. Most first; only entries with some use; at most [`POPULAR_KEPT`]. Asked on
+    /// every home page, so it reads what is written (counters are at most a second behind)
+    /// rather than writing first, and keeps the answer until the next write.
+    pub async fn popular(&self, limit: usize) -> Result<Vec<String>, sqlx::Error> {
+        let generation = {
+            let cache = self.popular.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(ids) = &cache.ids {
+                return Ok(ids.iter().take(limit).cloned().collect());
+            }
+            cache.generation
+        };
+        let ids: Vec<String> = sqlx::query_scalar(
             "SELECT entry FROM (
                  SELECT entry, count AS uses FROM result_opens
                  UNION ALL
@@ -307,9 +332,21 @@ impl Store {
              GROUP BY entry HAVING SUM(uses) > 0
              ORDER BY SUM(uses) DESC, entry LIMIT ?",
         )
-        .bind(limit)
+        .bind(POPULAR_KEPT as i64)
         .fetch_all(&self.pool)
-        .await
+        .await?;
+        let mut cache = self.popular.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.generation == generation {
+            cache.ids = Some(ids.clone());
+        }
+        Ok(ids.into_iter().take(limit).collect())
+    }
+
+    /// After a write that may change the popular entries.
+    fn forget_popular(&self) {
+        let mut cache = self.popular.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.generation += 1;
+        cache.ids = None;
     }
 
     /// Everything `/admin/insights` and `wendao insights` show.

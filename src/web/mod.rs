@@ -132,7 +132,7 @@ impl AppState {
     /// content are skipped; old ids count for the entry that took them over.
     pub async fn popular<'a>(&self, library: &'a Library, n: usize) -> Vec<&'a Entry> {
         let used = match self.store() {
-            Some(store) => store.popular(n as i64 * 2).await.unwrap_or_else(|e| {
+            Some(store) => store.popular(n * 2).await.unwrap_or_else(|e| {
                 tracing::error!("reading popular entries: {e}");
                 Vec::new()
             }),
