@@ -13,6 +13,10 @@ use std::time::{Duration, Instant};
 use wendao::content::{self, Library};
 use wendao::search::{Request, SearchIndex, Settings};
 
+#[path = "common/server.rs"]
+mod server;
+use server::Server;
+
 const QUERIES: &[&str] = &[
     "域名配置了还是报错",
     "error 19",
@@ -131,28 +135,12 @@ fn run_one(size: usize) {
 /// How long `wendao serve` takes, from its start, to answer `/healthz` on this content, and
 /// its resident memory (KiB) once it answers.
 fn startup_time(content: &Path, data: &Path) -> (Duration, u64) {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wendao"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--no-watch", "--content"])
-        .arg(content)
-        .arg("--data")
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("start wendao");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("its URL");
-    let addr = line
-        .trim()
-        .trim_start_matches("wendao: serving on http://")
-        .trim_end_matches('/')
-        .to_string();
+    let server = Server::start(content, data);
+    let addr = server.base.trim_start_matches("http://");
     let took = loop {
-        if let Ok(mut stream) = std::net::TcpStream::connect(&addr) {
+        if let Ok(mut stream) = std::net::TcpStream::connect(addr) {
             let _ =
                 stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             let mut answer = String::new();
@@ -167,9 +155,7 @@ fn startup_time(content: &Path, data: &Path) -> (Duration, u64) {
         );
         std::thread::sleep(Duration::from_millis(20));
     };
-    let rss = memory_of(&format!("/proc/{}/status", child.id())).0;
-    let _ = child.kill();
-    let _ = child.wait();
+    let rss = memory_of(&format!("/proc/{}/status", server.child.id())).0;
     (took, rss)
 }
 

@@ -7,11 +7,14 @@
 //! the mix as DIR/p<N>.html for such a mirror, and `--static` to request /p<N>.html instead.
 
 mod generator;
+#[path = "../common/server.rs"]
+mod server;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
+
+use server::Server;
 
 struct Options {
     seconds: u64,
@@ -53,36 +56,14 @@ fn options() -> Options {
     o
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn start_server() -> (Server, String) {
     let data = std::env::temp_dir().join("wendao-load-data");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wendao"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--no-watch", "--content"])
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
-        .arg("--data")
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start wendao");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("its URL");
-    let base = line
-        .trim()
-        .trim_start_matches("wendao: serving on ")
-        .trim_end_matches('/')
-        .to_string();
-    (Server(child), base)
+    let server = Server::start(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &data,
+    );
+    let base = server.base.clone();
+    (server, base)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

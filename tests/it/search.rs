@@ -13,6 +13,15 @@ fn enc(q: &str) -> String {
 }
 
 /// The texts inside `<mark>…</mark>` of a page.
+/// The `id` of each item of a JSON list (`hits`, `suggestions`), in order.
+fn ids(list: &serde_json::Value) -> Vec<String> {
+    list.as_array()
+        .expect("a JSON list")
+        .iter()
+        .map(|item| item["id"].as_str().expect("an id").to_string())
+        .collect()
+}
+
 fn marked(html: &str) -> Vec<String> {
     html.split("<mark>")
         .skip(1)
@@ -263,21 +272,13 @@ async fn api_search_has_the_documented_shape() {
 #[actix_web::test]
 async fn suggestions_complete_half_typed_words() {
     let state = state(&repo_content(), None);
-    let ids = |body: serde_json::Value| -> Vec<String> {
-        body["suggestions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["id"].as_str().unwrap().to_string())
-            .collect()
-    };
     let res = get(&state, &format!("/api/suggest?q={}", enc("白名"))).await;
-    let got = ids(res.json());
+    let got = ids(&res.json()["suggestions"]);
     assert!(
         got.contains(&"whitelist-not-effective".to_string()),
         "{got:?}"
     );
-    let got = ids(get(&state, "/api/suggest?q=my.httpReq").await.json());
+    let got = ids(&get(&state, "/api/suggest?q=my.httpReq").await.json()["suggestions"]);
     assert_eq!(
         got.first().map(String::as_str),
         Some("request-vs-httprequest"),
@@ -322,12 +323,7 @@ async fn an_entry_with_every_word_beats_one_that_scores_higher_on_one_word() {
     let body = get(&state, &format!("/api/search?q={}", enc("代理 证书")))
         .await
         .json();
-    let ids: Vec<&str> = body["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap())
-        .collect();
+    let ids = ids(&body["hits"]);
     assert_eq!(ids[0], "weak-both-words", "{ids:?}");
     let strong = ids.iter().position(|id| *id == "strong-one-word").unwrap();
     let tls = ids.iter().position(|id| *id == "tls-errors").unwrap();
@@ -359,12 +355,7 @@ async fn words_in_the_order_typed_beat_the_same_words_apart() {
     let body = get(&state, &format!("/api/search?q={}", enc("证书过期")))
         .await
         .json();
-    let ids: Vec<&str> = body["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap())
-        .collect();
-    let at = |id: &str| ids.iter().position(|i| *i == id).unwrap();
+    let ids = ids(&body["hits"]);
+    let at = |id: &str| ids.iter().position(|i| i == id).unwrap();
     assert!(at("in-order") < at("apart"), "{ids:?}");
 }

@@ -1,0 +1,43 @@
+//! `wendao serve` started for a benchmark: on a free loopback port, the address read from the
+//! line it prints, stopped when dropped. Shared by `benches/search.rs` and `benches/load`.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+pub struct Server {
+    pub child: Child,
+    /// `http://127.0.0.1:<port>`
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(content: &Path, data: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wendao"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--no-watch", "--content"])
+            .arg(content)
+            .arg("--data")
+            .arg(data)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start wendao");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("its URL");
+        let base = line
+            .trim()
+            .trim_start_matches("wendao: serving on ")
+            .trim_end_matches('/')
+            .to_string();
+        Server { child, base }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
