@@ -6,7 +6,6 @@
 //! Offsets always point into the original text, at character boundaries, so snippets can
 //! highlight the original words and never cut a character in half.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
@@ -88,76 +87,24 @@ const DOMAIN_WORDS: &[&str] = &[
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
 /// Words that carry no meaning for search, dropped everywhere (question words included, so
-/// "error 19 怎么办" still finds the entry that only says "如何处理").
-const STOP_WORDS: &[&str] = &[
-    "的",
-    "了",
-    "吗",
-    "呢",
-    "啊",
-    "吧",
-    "呀",
-    "么",
-    "是",
-    "在",
-    "和",
-    "与",
-    "或",
-    "及",
-    "也",
-    "就",
-    "都",
-    "而",
-    "之",
-    "把",
-    "被",
-    "对",
-    "这",
-    "那",
-    "个",
-    "如何",
-    "怎么",
-    "怎么办",
-    "怎样",
-    "为什么",
-    "为何",
-    "什么",
-    "请问",
-    "一下",
-    "哪些",
-    "哪里",
-    "如何处理",
-    "是否",
-    "the",
-    "a",
-    "an",
-    "is",
-    "are",
-    "to",
-    "of",
-    "in",
-    "on",
-    "and",
-    "or",
-    "how",
-    "what",
-    "why",
-    "do",
-    "does",
-    "i",
-];
+/// "error 19 怎么办" still finds the entry that only says "如何处理"). Asked for every token
+/// indexed, so a `match` (compared by length, then bytes) rather than a hashed set.
+#[rustfmt::skip]
+pub fn is_stop_word(word: &str) -> bool {
+    matches!(
+        word,
+        "的" | "了" | "吗" | "呢" | "啊" | "吧" | "呀" | "么" | "是" | "在" | "和" | "与" | "或"
+        | "及" | "也" | "就" | "都" | "而" | "之" | "把" | "被" | "对" | "这" | "那" | "个" | "如何"
+        | "怎么" | "怎么办" | "怎样" | "为什么" | "为何" | "什么" | "请问" | "一下" | "哪些" | "哪里" | "如何处理" | "是否"
+        | "the" | "a" | "an" | "is" | "are" | "to" | "of" | "in" | "on" | "and" | "or" | "how" | "what"
+        | "why" | "do" | "does" | "i"
+    )
+}
 
 /// Loads the dictionary now rather than in the first request (~120 ms).
 pub fn warm_up() {
     LazyLock::force(&JIEBA);
     LazyLock::force(&STEMMER);
-}
-
-static STOP_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| STOP_WORDS.iter().copied().collect());
-
-/// Asked for every token indexed: a set, not a scan of the list.
-pub fn is_stop_word(word: &str) -> bool {
-    STOP_SET.contains(word)
 }
 
 /// A query as insights count it: normalised, spaces collapsed, at most 100 characters.
@@ -173,49 +120,78 @@ pub fn normalize_query(query: &str) -> String {
 
 /// The text a query or document reads as, before tokenising: NFKC, lowercase, simplified.
 pub fn normalize(text: &str) -> String {
-    normalized_chars(text).into_iter().map(|c| c.ch).collect()
+    Normalized::new(text).text
+}
+
+/// Text after normalisation, with a map from each of its characters back to the original.
+struct Normalized {
+    text: String,
+    chars: Vec<NormChar>,
 }
 
 #[derive(Clone, Copy)]
 struct NormChar {
     ch: char,
+    /// Byte offset in the normalised text.
+    at: usize,
     /// Byte range of the original character it came from.
     from: usize,
     to: usize,
 }
 
-fn normalized_chars(text: &str) -> Vec<NormChar> {
-    let mut chars = Vec::with_capacity(text.len());
-    for (from, c) in text.char_indices() {
-        let to = from + c.len_utf8();
-        if c.is_ascii() {
+impl Normalized {
+    fn new(text: &str) -> Normalized {
+        let mut folded = String::with_capacity(text.len());
+        let mut chars = Vec::with_capacity(text.len());
+        let mut push = |ch: char, from: usize, to: usize| {
             chars.push(NormChar {
-                ch: c.to_ascii_lowercase(),
+                ch,
+                at: folded.len(),
                 from,
                 to,
             });
-        } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
-            // The common CJK block: its own NFKC form, no case. Most of what we read.
-            chars.push(NormChar { ch: c, from, to });
-        } else if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
-            // Most characters (all of CJK's common block) are their own NFKC form: only the case
-            // needs folding. Chinese text still has full-width punctuation, so ask per character.
-            chars.extend(c.to_lowercase().map(|ch| NormChar { ch, from, to }));
-        } else {
-            for n in std::iter::once(c).nfkc() {
-                chars.extend(n.to_lowercase().map(|ch| NormChar { ch, from, to }));
+            folded.push(ch);
+        };
+        for (from, c) in text.char_indices() {
+            let to = from + c.len_utf8();
+            if c.is_ascii() {
+                push(c.to_ascii_lowercase(), from, to);
+            } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+                // The common CJK block: its own NFKC form, no case. Most of what we read.
+                push(c, from, to);
+            } else if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
+                // Most other characters are their own NFKC form too: only the case needs
+                // folding. Chinese text still has full-width punctuation, so ask per character.
+                c.to_lowercase().for_each(|ch| push(ch, from, to));
+            } else {
+                for n in std::iter::once(c).nfkc() {
+                    n.to_lowercase().for_each(|ch| push(ch, from, to));
+                }
             }
         }
-    }
-    // fast2s converts one character for one character, so the mapping survives.
-    let folded: String = chars.iter().map(|c| c.ch).collect();
-    let simplified = fast2s::convert(&folded);
-    if simplified.chars().count() == chars.len() {
-        for (c, s) in chars.iter_mut().zip(simplified.chars()) {
+        // fast2s converts one character for one character, so the mapping survives.
+        let simplified = fast2s::convert(&folded);
+        if simplified.chars().count() != chars.len() {
+            return Normalized {
+                text: folded,
+                chars,
+            };
+        }
+        for (c, (at, s)) in chars.iter_mut().zip(simplified.char_indices()) {
             c.ch = s;
+            c.at = at;
+        }
+        Normalized {
+            text: simplified,
+            chars,
         }
     }
-    chars
+
+    /// The normalised text of characters `start..end`.
+    fn slice(&self, start: usize, end: usize) -> &str {
+        let to = self.chars.get(end).map_or(self.text.len(), |c| c.at);
+        &self.text[self.chars[start].at..to]
+    }
 }
 
 fn is_han(c: char) -> bool {
@@ -254,7 +230,8 @@ pub fn analyze(text: &str, mode: Mode) -> Vec<Token> {
 }
 
 fn analyze_full(text: &str) -> Vec<Token> {
-    let chars = normalized_chars(text);
+    let norm = Normalized::new(text);
+    let chars = &norm.chars;
     let mut tokens = Vec::new();
     let mut start = 0;
     while start < chars.len() {
@@ -264,21 +241,23 @@ fn analyze_full(text: &str) -> Vec<Token> {
             end += 1;
         }
         match kind {
-            Class::Han => han_tokens(&chars, start, end, &mut tokens),
-            Class::Word => word_tokens(&chars, start, end, &mut tokens),
+            Class::Han => han_tokens(&norm, start, end, &mut tokens),
+            Class::Word => word_tokens(&norm, start, end, &mut tokens),
             Class::Other => {}
         }
         start = end;
     }
-    tokens.retain(|t| !is_stop_word(&t.text));
     tokens
 }
 
 /// Chinese: jieba's search mode gives each word and the dictionary words inside it.
-fn han_tokens(chars: &[NormChar], start: usize, end: usize, out: &mut Vec<Token>) {
-    let run: String = chars[start..end].iter().map(|c| c.ch).collect();
+fn han_tokens(norm: &Normalized, start: usize, end: usize, out: &mut Vec<Token>) {
+    let chars = &norm.chars;
     let first = out.len();
-    for t in JIEBA.cut_for_search(&run, false) {
+    for t in JIEBA.cut_for_search(norm.slice(start, end), false) {
+        if is_stop_word(t.word) {
+            continue;
+        }
         let (a, b) = (start + t.start, start + t.end);
         // Search mode lists a word's parts right before the word: mark those parts.
         for earlier in out[first..].iter_mut().rev() {
@@ -303,7 +282,8 @@ fn han_tokens(chars: &[NormChar], start: usize, end: usize, out: &mut Vec<Token>
 
 /// Latin words, codes and identifiers: `my.request` → `my.request`, `my`, `request`;
 /// `n22106` → `n22106`, `22106`; `requests` → `request`.
-fn word_tokens(chars: &[NormChar], mut start: usize, mut end: usize, out: &mut Vec<Token>) {
+fn word_tokens(norm: &Normalized, mut start: usize, mut end: usize, out: &mut Vec<Token>) {
+    let chars = &norm.chars;
     while start < end && is_connector(chars[start].ch) {
         start += 1;
     }
@@ -313,7 +293,6 @@ fn word_tokens(chars: &[NormChar], mut start: usize, mut end: usize, out: &mut V
     if start == end {
         return;
     }
-    let whole: String = chars[start..end].iter().map(|c| c.ch).collect();
     let mut parts = Vec::new();
     let mut part_start = start;
     for i in start..=end {
@@ -331,31 +310,34 @@ fn word_tokens(chars: &[NormChar], mut start: usize, mut end: usize, out: &mut V
             };
         }
     }
-    let token = |a: usize, b: usize, text: String, primary: bool| Token {
-        text,
-        position: a,
-        from: chars[a].from,
-        to: chars[b - 1].to,
-        primary,
+    let mut push = |a: usize, b: usize, text: &str, primary: bool| {
+        if !is_stop_word(text) {
+            out.push(Token {
+                text: text.to_string(),
+                position: a,
+                from: chars[a].from,
+                to: chars[b - 1].to,
+                primary,
+            });
+        }
     };
     let split = parts.len() > 1;
     if split {
-        out.push(token(start, end, whole, true));
+        push(start, end, norm.slice(start, end), true);
     }
     for (a, b) in parts {
-        let part: String = chars[a..b].iter().map(|c| c.ch).collect();
+        let part = norm.slice(a, b);
         let is_letters = part.chars().all(|c| c.is_alphabetic());
-        if is_letters && part.chars().count() < 2 && split {
+        if is_letters && b - a < 2 && split {
             continue;
         }
-        let text = if is_letters && part.len() > 3 {
-            STEMMER.stem(&part).into_owned()
-        } else {
-            part
-        };
         // The only part of a plain word is the word itself.
         let primary = (a, b) == (start, end);
-        out.push(token(a, b, text, primary));
+        if is_letters && part.len() > 3 {
+            push(a, b, &STEMMER.stem(part), primary);
+        } else {
+            push(a, b, part, primary);
+        }
     }
 }
 
