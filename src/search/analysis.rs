@@ -223,190 +223,241 @@ fn class(c: char) -> Class {
 
 /// Analyses text into tokens (stop words removed).
 pub fn analyze(text: &str, mode: Mode) -> Vec<Token> {
-    match mode {
-        Mode::Full => analyze_full(text),
-        Mode::Plain => analyze_plain(text),
-    }
-}
-
-fn analyze_full(text: &str) -> Vec<Token> {
-    let norm = Normalized::new(text);
-    let chars = &norm.chars;
-    let mut tokens = Vec::new();
-    let mut start = 0;
-    while start < chars.len() {
-        let kind = class(chars[start].ch);
-        let mut end = start + 1;
-        while end < chars.len() && class(chars[end].ch) == kind {
-            end += 1;
-        }
-        match kind {
-            Class::Han => han_tokens(&norm, start, end, &mut tokens),
-            Class::Word => word_tokens(&norm, start, end, &mut tokens),
-            Class::Other => {}
-        }
-        start = end;
-    }
+    let mut tokens = Tokens::default();
+    tokens.analyze(text, mode);
     tokens
+        .spans
+        .iter()
+        .map(|s| Token {
+            text: tokens.word(s).to_string(),
+            position: s.position,
+            from: s.from,
+            to: s.to,
+            primary: s.primary,
+        })
+        .collect()
 }
 
-/// Chinese: jieba's search mode gives each word and the dictionary words inside it.
-fn han_tokens(norm: &Normalized, start: usize, end: usize, out: &mut Vec<Token>) {
-    let chars = &norm.chars;
-    let first = out.len();
-    for t in JIEBA.cut_for_search(norm.slice(start, end), false) {
-        if is_stop_word(t.word) {
-            continue;
+/// The tokens of one text, their words side by side in one buffer: indexing reuses it from
+/// document to document instead of allocating a string per token.
+#[derive(Default, Clone)]
+struct Tokens {
+    words: String,
+    spans: Vec<Span>,
+}
+
+/// A [`Token`] whose text is `words[start..end]`.
+#[derive(Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    position: usize,
+    from: usize,
+    to: usize,
+    primary: bool,
+}
+
+impl Tokens {
+    fn analyze(&mut self, text: &str, mode: Mode) {
+        self.words.clear();
+        self.spans.clear();
+        match mode {
+            Mode::Full => self.analyze_full(text),
+            Mode::Plain => self.analyze_plain(text),
         }
-        let (a, b) = (start + t.start, start + t.end);
-        // Search mode lists a word's parts right before the word: mark those parts.
-        for earlier in out[first..].iter_mut().rev() {
-            if earlier.position >= a
-                && earlier.position < b
-                && (earlier.position, earlier.text.chars().count()) != (a, b - a)
-            {
-                earlier.primary = false;
-            } else if earlier.position < a {
-                break;
-            }
+    }
+
+    fn word(&self, span: &Span) -> &str {
+        &self.words[span.start..span.end]
+    }
+
+    /// Adds a token unless it is a stop word.
+    fn push(&mut self, word: &str, position: usize, from: usize, to: usize, primary: bool) {
+        if is_stop_word(word) {
+            return;
         }
-        out.push(Token {
-            text: t.word.to_string(),
-            position: a,
-            from: chars[a].from,
-            to: chars[b - 1].to,
-            primary: true,
+        let start = self.words.len();
+        self.words.push_str(word);
+        self.spans.push(Span {
+            start,
+            end: self.words.len(),
+            position,
+            from,
+            to,
+            primary,
         });
     }
-}
 
-/// Latin words, codes and identifiers: `my.request` → `my.request`, `my`, `request`;
-/// `n22106` → `n22106`, `22106`; `requests` → `request`.
-fn word_tokens(norm: &Normalized, mut start: usize, mut end: usize, out: &mut Vec<Token>) {
-    let chars = &norm.chars;
-    while start < end && is_connector(chars[start].ch) {
-        start += 1;
-    }
-    while end > start && is_connector(chars[end - 1].ch) {
-        end -= 1;
-    }
-    if start == end {
-        return;
-    }
-    let mut parts = Vec::new();
-    let mut part_start = start;
-    for i in start..=end {
-        let boundary = i == end
-            || is_connector(chars[i].ch)
-            || (i > part_start && chars[i].ch.is_ascii_digit() != chars[i - 1].ch.is_ascii_digit());
-        if boundary {
-            if i > part_start {
-                parts.push((part_start, i));
+    fn analyze_full(&mut self, text: &str) {
+        let norm = Normalized::new(text);
+        let chars = &norm.chars;
+        let mut start = 0;
+        while start < chars.len() {
+            let kind = class(chars[start].ch);
+            let mut end = start + 1;
+            while end < chars.len() && class(chars[end].ch) == kind {
+                end += 1;
             }
-            part_start = if i < end && is_connector(chars[i].ch) {
-                i + 1
+            match kind {
+                Class::Han => self.han_tokens(&norm, start, end),
+                Class::Word => self.word_tokens(&norm, start, end),
+                Class::Other => {}
+            }
+            start = end;
+        }
+    }
+
+    /// Chinese: jieba's search mode gives each word and the dictionary words inside it.
+    fn han_tokens(&mut self, norm: &Normalized, start: usize, end: usize) {
+        let chars = &norm.chars;
+        let first = self.spans.len();
+        for t in JIEBA.cut_for_search(norm.slice(start, end), false) {
+            let (a, b) = (start + t.start, start + t.end);
+            // Search mode lists a word's parts right before the word: mark those parts.
+            for i in (first..self.spans.len()).rev() {
+                let earlier = self.spans[i];
+                if earlier.position >= a
+                    && earlier.position < b
+                    && (earlier.position, self.word(&earlier).chars().count()) != (a, b - a)
+                {
+                    self.spans[i].primary = false;
+                } else if earlier.position < a {
+                    break;
+                }
+            }
+            // After marking its parts, which are not words of their own either.
+            self.push(t.word, a, chars[a].from, chars[b - 1].to, true);
+        }
+    }
+
+    /// Latin words, codes and identifiers: `my.request` → `my.request`, `my`, `request`;
+    /// `n22106` → `n22106`, `22106`; `requests` → `request`.
+    fn word_tokens(&mut self, norm: &Normalized, mut start: usize, mut end: usize) {
+        let chars = &norm.chars;
+        while start < end && is_connector(chars[start].ch) {
+            start += 1;
+        }
+        while end > start && is_connector(chars[end - 1].ch) {
+            end -= 1;
+        }
+        if start == end {
+            return;
+        }
+        let mut parts = Vec::new();
+        let mut part_start = start;
+        for i in start..=end {
+            let boundary = i == end
+                || is_connector(chars[i].ch)
+                || (i > part_start
+                    && chars[i].ch.is_ascii_digit() != chars[i - 1].ch.is_ascii_digit());
+            if boundary {
+                if i > part_start {
+                    parts.push((part_start, i));
+                }
+                part_start = if i < end && is_connector(chars[i].ch) {
+                    i + 1
+                } else {
+                    i
+                };
+            }
+        }
+        let mut push = |a: usize, b: usize, text: &str, primary: bool| {
+            self.push(text, a, chars[a].from, chars[b - 1].to, primary);
+        };
+        let split = parts.len() > 1;
+        if split {
+            push(start, end, norm.slice(start, end), true);
+        }
+        for (a, b) in parts {
+            let part = norm.slice(a, b);
+            let is_letters = part.chars().all(|c| c.is_alphabetic());
+            if is_letters && b - a < 2 && split {
+                continue;
+            }
+            // The only part of a plain word is the word itself.
+            let primary = (a, b) == (start, end);
+            if is_letters && part.len() > 3 {
+                push(a, b, &STEMMER.stem(part), primary);
             } else {
-                i
-            };
+                push(a, b, part, primary);
+            }
         }
     }
-    let mut push = |a: usize, b: usize, text: &str, primary: bool| {
-        if !is_stop_word(text) {
-            out.push(Token {
-                text: text.to_string(),
-                position: a,
-                from: chars[a].from,
-                to: chars[b - 1].to,
-                primary,
-            });
-        }
-    };
-    let split = parts.len() > 1;
-    if split {
-        push(start, end, norm.slice(start, end), true);
-    }
-    for (a, b) in parts {
-        let part = norm.slice(a, b);
-        let is_letters = part.chars().all(|c| c.is_alphabetic());
-        if is_letters && b - a < 2 && split {
-            continue;
-        }
-        // The only part of a plain word is the word itself.
-        let primary = (a, b) == (start, end);
-        if is_letters && part.len() > 3 {
-            push(a, b, &STEMMER.stem(part), primary);
-        } else {
-            push(a, b, part, primary);
+
+    /// The baseline: lowercase and jieba's search mode over the raw text, nothing else.
+    fn analyze_plain(&mut self, text: &str) {
+        let lower = text.to_lowercase();
+        // Lowercasing may change byte lengths; keep it simple and analyse the lowered text.
+        for t in JIEBA.cut_for_search(&lower, true) {
+            if !t.word.chars().any(char::is_alphanumeric) {
+                continue;
+            }
+            let (from, to) = (t.byte_start.min(text.len()), t.byte_end.min(text.len()));
+            self.push(t.word, t.start, from, to, true);
         }
     }
 }
 
-/// The baseline: lowercase and jieba's search mode over the raw text, nothing else.
-fn analyze_plain(text: &str) -> Vec<Token> {
-    let lower = text.to_lowercase();
-    // Lowercasing may change byte lengths; keep it simple and analyse the lowered text.
-    let mut tokens = Vec::new();
-    for t in JIEBA.cut_for_search(&lower, true) {
-        if !t.word.chars().any(char::is_alphanumeric) {
-            continue;
-        }
-        tokens.push(Token {
-            text: t.word.to_string(),
-            position: t.start,
-            from: t.byte_start.min(text.len()),
-            to: t.byte_end.min(text.len()),
-            primary: true,
-        });
-    }
-    tokens.retain(|t| !is_stop_word(&t.text));
-    tokens
-}
-
-/// The chain as a tantivy tokenizer, registered for every text field.
+/// The chain as a tantivy tokenizer, registered for every text field. Tantivy clones it for
+/// each indexing thread, and each clone reuses its buffers for every text it reads.
 #[derive(Clone)]
 pub struct WendaoTokenizer {
-    pub mode: Mode,
-}
-
-pub struct WendaoTokenStream {
-    tokens: std::vec::IntoIter<Token>,
+    mode: Mode,
+    tokens: Tokens,
     current: TantivyToken,
 }
 
-impl Tokenizer for WendaoTokenizer {
-    type TokenStream<'a> = WendaoTokenStream;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WendaoTokenStream {
-        WendaoTokenStream {
-            tokens: analyze(text, self.mode).into_iter(),
+impl WendaoTokenizer {
+    pub fn new(mode: Mode) -> WendaoTokenizer {
+        WendaoTokenizer {
+            mode,
+            tokens: Tokens::default(),
             current: TantivyToken::default(),
         }
     }
 }
 
-impl TokenStream for WendaoTokenStream {
-    fn advance(&mut self) -> bool {
-        match self.tokens.next() {
-            Some(t) => {
-                self.current = TantivyToken {
-                    offset_from: t.from,
-                    offset_to: t.to,
-                    position: t.position,
-                    text: t.text,
-                    position_length: 1,
-                };
-                true
-            }
-            None => false,
+pub struct WendaoTokenStream<'a> {
+    tokens: &'a Tokens,
+    next: usize,
+    current: &'a mut TantivyToken,
+}
+
+impl Tokenizer for WendaoTokenizer {
+    type TokenStream<'a> = WendaoTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WendaoTokenStream<'a> {
+        self.tokens.analyze(text, self.mode);
+        self.current.reset();
+        WendaoTokenStream {
+            tokens: &self.tokens,
+            next: 0,
+            current: &mut self.current,
         }
+    }
+}
+
+impl TokenStream for WendaoTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        let Some(span) = self.tokens.spans.get(self.next) else {
+            return false;
+        };
+        self.next += 1;
+        self.current.offset_from = span.from;
+        self.current.offset_to = span.to;
+        self.current.position = span.position;
+        self.current.position_length = 1;
+        self.current.text.clear();
+        self.current.text.push_str(self.tokens.word(span));
+        true
     }
 
     fn token(&self) -> &TantivyToken {
-        &self.current
+        self.current
     }
 
     fn token_mut(&mut self) -> &mut TantivyToken {
-        &mut self.current
+        self.current
     }
 }
 

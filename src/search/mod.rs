@@ -398,12 +398,9 @@ fn schema() -> (Schema, Fields) {
 
 fn register_tokenizer(index: &Index, settings: Settings) {
     analysis::warm_up();
-    index.tokenizers().register(
-        TOKENIZER,
-        WendaoTokenizer {
-            mode: settings.mode,
-        },
-    );
+    index
+        .tokenizers()
+        .register(TOKENIZER, WendaoTokenizer::new(settings.mode));
 }
 
 /// Adds every entry and commits.
