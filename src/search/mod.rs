@@ -17,7 +17,9 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Searcher, Term};
+use tantivy::{
+    DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Searcher, SeekDangerResult, Term,
+};
 
 use crate::content::{Entry, Library};
 use analysis::{Mode, WendaoTokenizer};
@@ -300,15 +302,23 @@ impl SearchIndex {
         // only the pool keeps the cost of positions off the entries that cannot make the page.
         let has_all = holds_every_group(&searcher, &plan.group_queries(&self.fields), &candidates);
         results.all_terms_found = has_all.iter().any(|&all| all);
-        let phrase = match plan.phrase_query(&self.fields) {
-            Some(q) => scores_of(&searcher, &*q, &candidates, true),
-            None => vec![None; candidates.len()],
-        };
+        // One field at a time: a phrase scorer checks just the candidates it is asked about,
+        // where a union of them would walk every entry holding the words up to each candidate.
+        let mut boost = vec![0.0; candidates.len()];
+        for query in plan.phrase_queries(&self.fields) {
+            for (sum, score) in
+                boost
+                    .iter_mut()
+                    .zip(scores_of(&searcher, &*query, &candidates, true))
+            {
+                *sum += score.unwrap_or(0.0);
+            }
+        }
         let mut ordered: Vec<(f32, DocAddress, bool)> = candidates
             .into_iter()
             .zip(has_all)
-            .zip(phrase)
-            .map(|(((score, address), all), boost)| (score + boost.unwrap_or(0.0), address, all))
+            .zip(boost)
+            .map(|(((score, address), all), boost)| (score + boost, address, all))
             .collect();
         ordered.sort_by(|a, b| b.2.cmp(&a.2).then(b.0.total_cmp(&a.0)));
 
@@ -499,14 +509,19 @@ fn scores_of(
         let Ok(mut scorer) = weight.scorer(searcher.segment_reader(segment), 1.0) else {
             continue;
         };
+        // `seek_danger` only checks the doc asked for (a phrase's positions are read for the
+        // candidates alone); every doc below `bound` is known not to match.
+        let mut bound = scorer.doc();
         for (doc, i) in docs {
-            let at = if scorer.doc() < doc {
-                scorer.seek(doc)
-            } else {
-                scorer.doc()
-            };
-            if at == doc {
-                scores[i] = Some(if scoring { scorer.score() } else { 0.0 });
+            if doc < bound {
+                continue;
+            }
+            match scorer.seek_danger(doc) {
+                SeekDangerResult::Found => {
+                    scores[i] = Some(if scoring { scorer.score() } else { 0.0 });
+                    bound = doc + 1;
+                }
+                SeekDangerResult::SeekLowerBound(next) => bound = next,
             }
         }
     }

@@ -161,14 +161,15 @@ impl Plan {
         self.groups.iter().map(|g| group_query(g, fields)).collect()
     }
 
-    /// The whole words in order (a little slop allowed), in the title or the body: its score is
-    /// added to the candidates it matches. `None` for a single word or a very long query.
-    pub(super) fn phrase_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
+    /// The whole words in order (a little slop allowed): one query for the title, one for the
+    /// body, whose scores are added to the candidates they match. None for a single word or a
+    /// very long query.
+    pub(super) fn phrase_queries(&self, fields: &Fields) -> Vec<Box<dyn Query>> {
         if self.phrase.len() < 2 || self.phrase.len() > 8 {
-            return None;
+            return Vec::new();
         }
         let base = self.phrase[0].0;
-        let clauses = [fields.title, fields.body]
+        [fields.title, fields.body]
             .into_iter()
             .map(|field| {
                 let terms = self
@@ -177,12 +178,9 @@ impl Plan {
                     .map(|(pos, text)| (pos - base, Term::from_field_text(field, text)))
                     .collect();
                 let phrase = PhraseQuery::new_with_offset_and_slop(terms, 2);
-                let boosted: Box<dyn Query> =
-                    Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST));
-                (Occur::Should, boosted)
+                Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST)) as Box<dyn Query>
             })
-            .collect();
-        Some(Box::new(BooleanQuery::new(clauses)))
+            .collect()
     }
 }
 
