@@ -359,3 +359,35 @@ async fn words_in_the_order_typed_beat_the_same_words_apart() {
     let at = |id: &str| ids.iter().position(|i| i == id).unwrap();
     assert!(at("in-order") < at("apart"), "{ids:?}");
 }
+
+/// The phrase check visits candidates one after another; a miss between two hits must not
+/// lose the later hit's boost. (Same titles: the entries are indexed in path order, alternating.)
+#[actix_web::test]
+async fn every_entry_with_the_phrase_gets_its_boost() {
+    let content = crate::common::TempContent::copy_of(&crate::common::fixture("basic"));
+    for n in 1..=4 {
+        content.write(
+            &format!("kb/p{n}a-in-order.md"),
+            "+++\ntitle = \"上传\"\ncategory = \"alpha\"\n+++\n证书过期后请重新上传。\n",
+        );
+        content.write(
+            &format!("kb/p{n}b-apart.md"),
+            "+++\ntitle = \"上传\"\ncategory = \"alpha\"\n+++\n过期缓存会清理，证书在后台上传；过期提醒发管理员，证书不用重复配；过期了，证书。\n",
+        );
+    }
+    let state = state(content.path(), None);
+    let body = get(&state, &format!("/api/search?q={}", enc("证书过期")))
+        .await
+        .json();
+    let ids = ids(&body["hits"]);
+    let ours: Vec<&str> = ids
+        .iter()
+        .map(String::as_str)
+        .filter(|id| id.starts_with('p'))
+        .collect();
+    assert_eq!(ours.len(), 8, "{ids:?}");
+    assert!(
+        ours[..4].iter().all(|id| id.ends_with("in-order")),
+        "{ids:?}"
+    );
+}
