@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::Context;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, TermQuery};
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
     TextFieldIndexing, TextOptions, Value,
@@ -506,22 +506,29 @@ fn scores_of(
     }
     for (segment, mut docs) in by_segment {
         docs.sort_unstable();
-        let Ok(mut scorer) = weight.scorer(searcher.segment_reader(segment), 1.0) else {
+        let mut docs = docs.into_iter();
+        let Some((first, i)) = docs.next() else {
             continue;
         };
-        // `seek_danger` only checks the doc asked for (a phrase's positions are read for the
-        // candidates alone); every doc below `bound` is known not to match.
-        let mut bound = scorer.doc();
-        for (doc, i) in docs {
-            if doc < bound {
-                continue;
+        // Made at the first candidate, and then asked about each later one with `seek_danger`:
+        // a phrase scorer reads positions for the docs it is asked about and no others.
+        let Ok((answer, mut scorer)) =
+            weight.scorer_danger(searcher.segment_reader(segment), first, 1.0)
+        else {
+            continue;
+        };
+        let mut record = |answer, doc: DocId, i: usize, scorer: &mut Box<dyn Scorer>| match answer {
+            SeekDangerResult::Found => {
+                scores[i] = Some(if scoring { scorer.score() } else { 0.0 });
+                doc + 1
             }
-            match scorer.seek_danger(doc) {
-                SeekDangerResult::Found => {
-                    scores[i] = Some(if scoring { scorer.score() } else { 0.0 });
-                    bound = doc + 1;
-                }
-                SeekDangerResult::SeekLowerBound(next) => bound = next,
+            // No doc below `next` matches.
+            SeekDangerResult::SeekLowerBound(next) => next,
+        };
+        let mut bound = record(answer, first, i, &mut scorer);
+        for (doc, i) in docs {
+            if doc >= bound {
+                bound = record(scorer.seek_danger(doc), doc, i, &mut scorer);
             }
         }
     }
