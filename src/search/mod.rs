@@ -79,6 +79,7 @@ pub struct SearchIndex {
     titles: Vec<(Box<str>, usize)>,
     /// Category slugs by their number in the index.
     categories: Vec<String>,
+    category_ords: counts::CategoryOrds,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -134,6 +135,9 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .context("opening the index reader")?;
+        // The reader never reloads, so its segments are these for the life of the index.
+        let category_ords =
+            counts::category_ords(&reader.searcher()).context("reading entry categories")?;
         let synonyms = if settings.synonyms {
             plan::Synonyms::new(&library.synonyms, settings.mode)
         } else {
@@ -152,6 +156,7 @@ impl SearchIndex {
             synonyms,
             titles,
             categories: library.categories.iter().map(|c| c.slug.clone()).collect(),
+            category_ords,
         })
     }
 
@@ -261,6 +266,7 @@ impl SearchIndex {
         let top = || TopDocs::with_limit(pool).order_by_score();
         let facets = counts::CategoryCounts {
             categories: self.categories.len(),
+            ords: &self.category_ords,
         };
 
         // Every entry is in one category, so the counts per category also give the total.
