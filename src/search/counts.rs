@@ -93,3 +93,50 @@ impl SegmentCollector for SegmentCounts {
         self.counts
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::query::{AllQuery, Query, TermQuery};
+    use tantivy::schema::{FAST, IndexRecordOption, STRING, Schema};
+    use tantivy::{Index, TantivyDocument, Term};
+
+    use super::*;
+
+    /// Two commits make two segments: each segment's doc ids start at 0 again, so counts must
+    /// read the array of the segment they are given.
+    #[test]
+    fn counts_are_per_category_across_segments() -> tantivy::Result<()> {
+        let mut schema = Schema::builder();
+        let name = schema.add_text_field("name", STRING);
+        let ord = schema.add_u64_field(FIELD, FAST);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 15_000_000)?;
+        // Segment 1: categories 0, 0, 1. Segment 2: categories 2, 1.
+        for batch in [
+            &[("a", 0u64), ("b", 0), ("c", 1)][..],
+            &[("a", 2), ("b", 1)],
+        ] {
+            for &(n, o) in batch {
+                let mut doc = TantivyDocument::default();
+                doc.add_text(name, n);
+                doc.add_u64(ord, o);
+                writer.add_document(doc)?;
+            }
+            writer.commit()?;
+        }
+        let searcher = index.reader()?.searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let ords = category_ords(&searcher)?;
+        let counts = |query: &dyn Query| {
+            let collector = CategoryCounts {
+                categories: 3,
+                ords: &ords,
+            };
+            searcher.search(query, &collector)
+        };
+        assert_eq!(counts(&AllQuery)?, [2, 2, 1]);
+        let a = TermQuery::new(Term::from_field_text(name, "a"), IndexRecordOption::Basic);
+        assert_eq!(counts(&a)?, [1, 0, 1]);
+        Ok(())
+    }
+}
