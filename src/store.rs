@@ -33,11 +33,12 @@ pub struct Store {
 
 /// The popular entries as last read: every home page asks, and they only change when votes
 /// or counters are written.
-#[derive(Default)]
 struct PopularCache {
     /// Bumped by every write that may change them, so a read racing a write is not kept.
     generation: u64,
     ids: Option<Vec<String>>,
+    /// When the last write was made (the store's opening, before any).
+    written_at: SystemTime,
 }
 
 /// Counts not yet written.
@@ -151,7 +152,11 @@ impl Store {
                 pending: HashMap::new(),
                 flushed_at: Instant::now(),
             })),
-            popular: Arc::default(),
+            popular: Arc::new(Mutex::new(PopularCache {
+                generation: 0,
+                ids: None,
+                written_at: SystemTime::now(),
+            })),
         })
     }
 
@@ -178,7 +183,7 @@ impl Store {
         .bind(now())
         .execute(&self.pool)
         .await?;
-        self.forget_popular();
+        self.written();
         Ok(())
     }
 
@@ -246,7 +251,7 @@ impl Store {
         }
         match self.write(&batch).await {
             Ok(()) => {
-                self.forget_popular();
+                self.written();
                 Ok(())
             }
             Err(e) => {
@@ -342,11 +347,20 @@ impl Store {
         Ok(ids.into_iter().take(limit).collect())
     }
 
-    /// After a write that may change the popular entries.
-    fn forget_popular(&self) {
+    /// After a write: the popular entries, and pages showing votes, may have changed.
+    fn written(&self) {
         let mut cache = self.popular.lock().unwrap_or_else(PoisonError::into_inner);
         cache.generation += 1;
         cache.ids = None;
+        cache.written_at = SystemTime::now();
+    }
+
+    /// When votes or counters were last written: pages showing them may have changed then.
+    pub fn written_at(&self) -> SystemTime {
+        self.popular
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .written_at
     }
 
     /// Everything `/admin/insights` and `wendao insights` show.

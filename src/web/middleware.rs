@@ -60,18 +60,18 @@ pub async fn observe(
 }
 
 /// ETag and Last-Modified on successful GET and HEAD answers that have none yet, and
-/// `304 Not Modified` when the client already has them.
+/// `304 Not Modified` when the client already has that ETag. `If-Modified-Since` alone never
+/// gives a 304: an HTTP date holds whole seconds, so a vote in the same second as the page was
+/// served would leave the client with stale counts. The ETag, a hash of the body, is exact.
 pub async fn conditional_get(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, ActixError> {
     let cacheable = matches!(*req.method(), Method::GET | Method::HEAD);
     let if_none_match = header_string(&req, header::IF_NONE_MATCH);
-    let if_modified_since =
-        header_string(&req, header::IF_MODIFIED_SINCE).and_then(|v| v.parse::<HttpDate>().ok());
-    let loaded_at = req
+    let modified_at = req
         .app_data::<web::Data<AppState>>()
-        .map(|s| s.status().loaded_at);
+        .map(|s| s.modified_at());
     let res = next.call(req).await?;
     if !cacheable || res.status() != StatusCode::OK || res.headers().contains_key(header::ETAG) {
         return Ok(res.map_into_boxed_body());
@@ -90,14 +90,9 @@ pub async fn conditional_get(
             .collect::<String>()
     );
     // Whole seconds: that is all an HTTP date holds.
-    let last_modified = loaded_at.map(|t| HttpDate::from(truncate_to_seconds(t)));
-    let fresh = match (&if_none_match, &if_modified_since, &last_modified) {
-        (Some(tags), _, _) => tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"),
-        (None, Some(since), Some(modified)) => {
-            SystemTime::from(*modified) <= SystemTime::from(*since)
-        }
-        _ => false,
-    };
+    let last_modified = modified_at.map(|t| HttpDate::from(truncate_to_seconds(t)));
+    let fresh = if_none_match
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     let mut response = if fresh {
         HttpResponse::NotModified().finish()
     } else {

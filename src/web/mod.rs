@@ -155,6 +155,16 @@ impl AppState {
         popular
     }
 
+    /// When anything a page may show last changed: the content, or the votes and counters
+    /// behind popular entries and feedback counts.
+    pub fn modified_at(&self) -> SystemTime {
+        let loaded = self.status().loaded_at;
+        match self.store() {
+            Some(store) => loaded.max(store.written_at()),
+            None => loaded,
+        }
+    }
+
     pub fn status(&self) -> ContentStatus {
         self.status
             .lock()

@@ -1,8 +1,10 @@
 //! "这篇文章有帮助吗？" votes in SQLite: counted, changeable, durable, refused when malformed.
 
 use std::path::Path;
+use std::time::SystemTime;
 
 use crate::common::{get, repo_content, request};
+use actix_web::http::header::HttpDate;
 use actix_web::test::TestRequest;
 use actix_web::web::Data;
 use wendao::store::Store;
@@ -98,6 +100,41 @@ async fn a_vote_counts_and_a_visitor_can_change_theirs() {
     .await;
     assert_eq!(res.status, 200);
     assert_eq!(res.json()["feedback"]["helpful"], 2);
+}
+
+/// A client holding the entry from before a vote gets the new counts, not a 304.
+#[actix_web::test]
+async fn a_vote_changes_the_validators_of_the_entry() {
+    let data = tempfile::tempdir().expect("data");
+    let state = state_with_store(data.path()).await;
+    let before = get(&state, "/api/entries/error-19").await;
+    let etag = before.header("etag").expect("etag").to_string();
+    let modified = before.header("last-modified").expect("last-modified");
+    let date = |v: &str| SystemTime::from(v.parse::<HttpDate>().expect("an HTTP date"));
+
+    assert_eq!(request(&state, vote("helpful=yes")).await.status, 303);
+    // Most likely within the same second as the first answer.
+    let since = request(
+        &state,
+        TestRequest::get()
+            .uri("/api/entries/error-19")
+            .insert_header(("if-modified-since", modified)),
+    )
+    .await;
+    assert_eq!(since.status, 200);
+    assert_eq!(since.json()["feedback"]["helpful"], 1);
+    let after = request(
+        &state,
+        TestRequest::get()
+            .uri("/api/entries/error-19")
+            .insert_header(("if-none-match", etag.clone())),
+    )
+    .await;
+    assert_eq!(after.status, 200);
+    assert_eq!(after.json()["feedback"]["helpful"], 1);
+    assert_ne!(after.header("etag"), Some(etag.as_str()));
+    let later = after.header("last-modified").expect("last-modified");
+    assert!(date(later) >= date(modified));
 }
 
 #[actix_web::test]

@@ -97,7 +97,7 @@ async fn head_answers_like_get_without_a_body() {
 }
 
 #[actix_web::test]
-async fn pages_and_json_revalidate_with_etag_and_last_modified() {
+async fn pages_and_json_revalidate_with_their_etag() {
     let state = state(&repo_content(), None);
     for uri in [
         "/kb/error-19",
@@ -126,6 +126,8 @@ async fn pages_and_json_revalidate_with_etag_and_last_modified() {
         .await;
         assert_eq!(again.status, 304, "{uri}");
         assert!(again.body.is_empty());
+        // A date holds whole seconds, too coarse to tell a page from one changed by a vote in
+        // the same second: only the ETag answers 304.
         let since = request(
             &state,
             TestRequest::get()
@@ -133,7 +135,7 @@ async fn pages_and_json_revalidate_with_etag_and_last_modified() {
                 .insert_header(("if-modified-since", modified)),
         )
         .await;
-        assert_eq!(since.status, 304, "{uri}");
+        assert_eq!(since.status, 200, "{uri}");
         let stale = request(
             &state,
             TestRequest::get()
