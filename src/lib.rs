@@ -66,8 +66,21 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!("listening on http://{addr}/");
         println!("wendao: serving on http://{addr}/");
     }
+    // Page-view counters are gathered in memory; they reach the database within a second.
+    let flusher = actix_web::rt::spawn({
+        let store = store.clone();
+        async move {
+            loop {
+                actix_web::rt::time::sleep(store::FLUSH_EVERY).await;
+                if let Err(e) = store.flush().await {
+                    tracing::warn!("writing counters: {e}");
+                }
+            }
+        }
+    });
     let served = server.run().await.context("server failed");
-    // Counters gathered in the last second.
+    flusher.abort();
+    // Counters gathered since the last write.
     if let Err(e) = store.flush().await {
         tracing::error!("writing counters at shutdown: {e}");
     }

@@ -1,13 +1,14 @@
 //! What people tell us, kept in one SQLite file under `--data` (bundled: nothing to install).
 //! WAL with `synchronous = FULL`: a vote is on disk before its HTTP answer goes out. Counters of
-//! page views (wizard steps, searches) are gathered in memory and written together at most once
-//! a second, so no page view waits for a disk flush: one each made the load test 30% slower.
+//! page views (wizard steps, searches) are gathered in memory and written together by
+//! [`Store::flush`], which the server calls every [`FLUSH_EVERY`], so no page view waits for a
+//! disk flush: one each made the load test 30% slower.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use sqlx::sqlite::{
@@ -17,8 +18,8 @@ use sqlx::sqlite::{
 /// The database file inside `--data`.
 pub const FILE: &str = "wendao.sqlite3";
 
-/// How often gathered counters are written (when something is counted or read).
-const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// How often the server writes the gathered counters.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
 /// Distinct counters kept while the database cannot be written; more are dropped.
 const MAX_PENDING: usize = 10_000;
 /// How many popular entries are read (and kept) at once.
@@ -28,23 +29,23 @@ const POPULAR_KEPT: usize = 50;
 pub struct Store {
     pool: SqlitePool,
     counters: Arc<Mutex<Counters>>,
-    popular: Arc<Mutex<PopularCache>>,
+    writes: Arc<Mutex<Writes>>,
 }
 
-/// The popular entries as last read: every home page asks, and they only change when votes
-/// or counters are written.
-struct PopularCache {
-    /// Bumped by every write that may change them, so a read racing a write is not kept.
+/// What readers need to know of the writes: when the last one was made (pages' Last-Modified)
+/// and the popular entries read since (every home page asks; they only change with a write).
+struct Writes {
+    /// Bumped by every write, so a popular read racing a write is not kept.
     generation: u64,
-    ids: Option<Vec<String>>,
-    /// When the last write was made (the store's opening, before any).
-    written_at: SystemTime,
+    /// The last write, or the store's opening before any.
+    at: SystemTime,
+    popular: Option<Vec<String>>,
 }
 
 /// Counts not yet written.
+#[derive(Default)]
 struct Counters {
     pending: HashMap<Counter, i64>,
-    flushed_at: Instant,
 }
 
 impl Counters {
@@ -148,14 +149,11 @@ impl Store {
             .with_context(|| format!("migrating {}", path.display()))?;
         Ok(Store {
             pool,
-            counters: Arc::new(Mutex::new(Counters {
-                pending: HashMap::new(),
-                flushed_at: Instant::now(),
-            })),
-            popular: Arc::new(Mutex::new(PopularCache {
+            counters: Arc::default(),
+            writes: Arc::new(Mutex::new(Writes {
                 generation: 0,
-                ids: None,
-                written_at: SystemTime::now(),
+                at: SystemTime::now(),
+                popular: None,
             })),
         })
     }
@@ -188,62 +186,50 @@ impl Store {
     }
 
     /// Counts a visit to a wizard step.
-    pub async fn wizard_step(&self, wizard: &str, step: &str) -> Result<(), sqlx::Error> {
+    pub fn wizard_step(&self, wizard: &str, step: &str) {
         self.count(Counter::WizardStep {
             wizard: wizard.to_string(),
             step: step.to_string(),
-        })
-        .await
+        });
     }
 
     /// Counts an answer to "问题解决了吗？" on an outcome.
-    pub async fn wizard_outcome(
-        &self,
-        wizard: &str,
-        outcome: &str,
-        solved: bool,
-    ) -> Result<(), sqlx::Error> {
+    pub fn wizard_outcome(&self, wizard: &str, outcome: &str, solved: bool) {
         self.count(Counter::WizardOutcome {
             wizard: wizard.to_string(),
             outcome: outcome.to_string(),
             solved,
-        })
-        .await
+        });
     }
 
     /// Counts a search that found nothing (`query` already normalised).
-    pub async fn zero_result(&self, query: &str) -> Result<(), sqlx::Error> {
+    pub fn zero_result(&self, query: &str) {
         self.count(Counter::ZeroResult {
             query: query.to_string(),
-        })
-        .await
+        });
     }
 
     /// Counts a result opened from a search (`query` already normalised).
-    pub async fn result_opened(&self, query: &str, entry: &str) -> Result<(), sqlx::Error> {
+    pub fn result_opened(&self, query: &str, entry: &str) {
         self.count(Counter::ResultOpened {
             query: query.to_string(),
             entry: entry.to_string(),
-        })
-        .await
+        });
     }
 
-    /// Adds one to a counter; writes the gathered counters when the last write is a second old.
-    async fn count(&self, counter: Counter) -> Result<(), sqlx::Error> {
-        let due = {
-            let mut counters = self.counters.lock().unwrap_or_else(PoisonError::into_inner);
-            counters.add(counter, 1);
-            counters.flushed_at.elapsed() >= FLUSH_EVERY
-        };
-        if due { self.flush().await } else { Ok(()) }
+    /// Adds one to a counter, in memory only.
+    fn count(&self, counter: Counter) {
+        self.counters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .add(counter, 1);
     }
 
     /// Writes the gathered counters in one transaction. On failure they are kept for the next
-    /// attempt. Called before every read and when the server stops.
+    /// attempt. Called every [`FLUSH_EVERY`] by the server, before every read, and at the end.
     pub async fn flush(&self) -> Result<(), sqlx::Error> {
         let batch = {
             let mut counters = self.counters.lock().unwrap_or_else(PoisonError::into_inner);
-            counters.flushed_at = Instant::now();
             std::mem::take(&mut counters.pending)
         };
         if batch.is_empty() {
@@ -322,11 +308,11 @@ impl Store {
     /// rather than writing first, and keeps the answer until the next write.
     pub async fn popular(&self, limit: usize) -> Result<Vec<String>, sqlx::Error> {
         let generation = {
-            let cache = self.popular.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(ids) = &cache.ids {
+            let writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(ids) = &writes.popular {
                 return Ok(ids.iter().take(limit).cloned().collect());
             }
-            cache.generation
+            writes.generation
         };
         let ids: Vec<String> = sqlx::query_scalar(
             "SELECT entry FROM (
@@ -340,27 +326,27 @@ impl Store {
         .bind(POPULAR_KEPT as i64)
         .fetch_all(&self.pool)
         .await?;
-        let mut cache = self.popular.lock().unwrap_or_else(PoisonError::into_inner);
-        if cache.generation == generation {
-            cache.ids = Some(ids.clone());
+        let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
+        if writes.generation == generation {
+            writes.popular = Some(ids.clone());
         }
         Ok(ids.into_iter().take(limit).collect())
     }
 
     /// After a write: the popular entries, and pages showing votes, may have changed.
     fn written(&self) {
-        let mut cache = self.popular.lock().unwrap_or_else(PoisonError::into_inner);
-        cache.generation += 1;
-        cache.ids = None;
-        cache.written_at = SystemTime::now();
+        let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
+        writes.generation += 1;
+        writes.at = SystemTime::now();
+        writes.popular = None;
     }
 
     /// When votes or counters were last written: pages showing them may have changed then.
     pub fn written_at(&self) -> SystemTime {
-        self.popular
+        self.writes
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .written_at
+            .at
     }
 
     /// Everything `/admin/insights` and `wendao insights` show.

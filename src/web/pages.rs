@@ -95,9 +95,8 @@ pub async fn entry(
     if params.from.as_deref() == Some("search")
         && let (Some(q), Some(store)) = (params.q.as_deref(), state.store())
         && !q.trim().is_empty()
-        && let Err(e) = store.result_opened(&normalize_query(q), &entry.id).await
     {
-        tracing::warn!("recording an opened result: {e}");
+        store.result_opened(&normalize_query(q), &entry.id);
     }
     let absolute_url = format!("{}{}", state.base_url(&req), entry.url());
     html(EntryPage {

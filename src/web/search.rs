@@ -86,9 +86,8 @@ pub async fn page(
     if !results.query.is_empty()
         && results.total == 0
         && let Some(store) = state.store()
-        && let Err(e) = store.zero_result(&normalize_query(&results.query)).await
     {
-        tracing::warn!("recording a zero-result search: {e}");
+        store.zero_result(&normalize_query(&results.query));
     }
     // Result links carry the query, so the entry page can count which result was opened.
     let opened_from = format!("?from=search&q={}", urlencode(&results.query));

@@ -121,17 +121,12 @@ pub async fn step(
         path_url(wizard, &answers[..answers.len() - 1], Some(&previous.id))
     });
     if let Some(store) = state.store() {
-        let recorded = match (&walk.at, solved) {
+        match (&walk.at, solved) {
             (Position::Step(step), Some(answer)) if matches!(step.kind, StepKind::Outcome(_)) => {
-                store
-                    .wizard_outcome(&wizard.id, &step.id, answer == "yes")
-                    .await
+                store.wizard_outcome(&wizard.id, &step.id, answer == "yes");
             }
-            (Position::Step(step), _) => store.wizard_step(&wizard.id, &step.id).await,
-            (Position::Search(_), _) => store.wizard_step(&wizard.id, SEARCHED).await,
-        };
-        if let Err(e) = recorded {
-            tracing::warn!("recording a wizard step: {e}");
+            (Position::Step(step), _) => store.wizard_step(&wizard.id, &step.id),
+            (Position::Search(_), _) => store.wizard_step(&wizard.id, SEARCHED),
         }
     }
     let here = match &walk.at {

@@ -213,7 +213,7 @@ async fn popular_entries_are_those_people_open_and_find_helpful() {
     for _ in 0..2 {
         get(&state, "/kb/n22106?from=search&q=N22106").await;
     }
-    // Page views are counted in memory and written at most once a second.
+    // Page views are counted in memory; the server writes them each second, this test now.
     state.store().expect("store").flush().await.expect("flush");
     for (entry, helpful) in [("timeout", "yes"), ("error-19", "no")] {
         let vote = TestRequest::post()

@@ -253,3 +253,31 @@ fn counters_gathered_before_sigterm_are_written() {
     assert!(text.contains("量子纠缠"), "the zero-result search: {text}");
     assert!(text.contains("request-errors"), "the wizard visit: {text}");
 }
+
+/// While it runs, the server writes gathered counters within a second, with no further page
+/// view or read to prompt it: another process reading the database sees them.
+#[test]
+fn counters_reach_the_database_while_the_server_runs() {
+    let data = tempfile::tempdir().expect("data dir");
+    let mut server = spawn_on(data.path(), &[]);
+    let answer = crate::common::raw_http(
+        &server.base,
+        "GET /search?q=%E9%87%8F%E5%AD%90%E7%BA%A0%E7%BC%A0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let started = Instant::now();
+    let text = loop {
+        let out = Command::new(env!("CARGO_BIN_EXE_wendao"))
+            .args(["insights", "--data"])
+            .arg(data.path())
+            .output()
+            .expect("wendao insights");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if text.contains("量子纠缠") || started.elapsed() > Duration::from_secs(15) {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(text.contains("量子纠缠"), "the zero-result search: {text}");
+    assert_eq!(stop(&mut server, libc::SIGTERM), Some(0));
+}
