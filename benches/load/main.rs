@@ -56,14 +56,12 @@ fn options() -> Options {
     o
 }
 
-fn start_server() -> (Server, String) {
+fn start_server() -> Server {
     let data = std::env::temp_dir().join("wendao-load-data");
-    let server = Server::start(
+    Server::start(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
         &data,
-    );
-    let base = server.base.clone();
-    (server, base)
+    )
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -72,7 +70,8 @@ async fn main() {
     let (_server, base) = match &o.base {
         Some(base) => (None, base.clone()),
         None => {
-            let (server, base) = start_server();
+            let server = start_server();
+            let base = server.base.clone();
             (Some(server), base)
         }
     };

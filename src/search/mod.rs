@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::Context;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, TermQuery};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
     TextFieldIndexing, TextOptions, Value,
@@ -512,8 +512,7 @@ fn scores_of(
     }
     for (segment, mut docs) in by_segment {
         docs.sort_unstable();
-        let mut docs = docs.into_iter();
-        let Some((first, i)) = docs.next() else {
+        let Some(&(first, _)) = docs.first() else {
             continue;
         };
         // Made at the first candidate, and then asked about each later one with `seek_danger`:
@@ -523,19 +522,22 @@ fn scores_of(
         else {
             continue;
         };
-        let mut record = |answer, doc: DocId, i: usize, scorer: &mut Box<dyn Scorer>| match answer {
-            SeekDangerResult::Found => {
-                scores[i] = Some(if scoring { scorer.score() } else { 0.0 });
-                doc + 1
-            }
-            // No doc below `next` matches.
-            SeekDangerResult::SeekLowerBound(next) => next,
-        };
-        let mut bound = record(answer, first, i, &mut scorer);
+        let mut first_answer = Some(answer);
+        // No doc below `bound` matches.
+        let mut bound = first;
         for (doc, i) in docs {
-            if doc >= bound {
-                bound = record(scorer.seek_danger(doc), doc, i, &mut scorer);
-            }
+            let answer = match first_answer.take() {
+                Some(answer) => answer,
+                None if doc < bound => continue,
+                None => scorer.seek_danger(doc),
+            };
+            bound = match answer {
+                SeekDangerResult::Found => {
+                    scores[i] = Some(if scoring { scorer.score() } else { 0.0 });
+                    doc + 1
+                }
+                SeekDangerResult::SeekLowerBound(next) => next,
+            };
         }
     }
     scores
