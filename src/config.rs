@@ -50,6 +50,9 @@ pub struct ServeArgs {
     /// Write logs as JSON lines.
     #[arg(long, env = "WENDAO_LOG_JSON")]
     pub log_json: bool,
+    /// Memory for pages kept ready with their compressed variants (and popular searches), in MB.
+    #[arg(long, env = "WENDAO_PAGE_CACHE_MB", default_value_t = 64)]
+    pub page_cache_mb: u64,
 }
 
 #[derive(Debug, Clone, Args)]

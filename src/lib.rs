@@ -47,7 +47,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = Data::new(
         web::AppState::new(site, args.base_url.clone())
             .with_store(store.clone())
-            .with_admin_token(args.admin_token.clone()),
+            .with_admin_token(args.admin_token.clone())
+            .with_page_cache(args.page_cache_mb << 20),
     );
     // Kept alive for as long as the server runs.
     let _watcher = if args.no_watch {
@@ -60,6 +61,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         )?)
     };
     let server = HttpServer::new(move || web::app(state.clone()))
+        // Answers go out in one write, but a reader's next request must never wait for the
+        // ACK of the last one (Nagle against delayed ACK: 40 ms a page).
+        .on_connect(|connection, _| {
+            if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                let _ = tcp.set_nodelay(true);
+            }
+        })
         .bind(args.addr)
         .with_context(|| format!("binding {}", args.addr))?;
     for addr in server.addrs() {

@@ -12,14 +12,34 @@ pub struct Server {
 }
 
 impl Server {
+    /// The benchmarked binary, logging warnings only.
+    #[allow(dead_code)]
     pub fn start(content: &Path, data: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wendao"))
+        Server::start_with(
+            Path::new(env!("CARGO_BIN_EXE_wendao")),
+            content,
+            data,
+            "warn",
+            Stdio::inherit(),
+        )
+    }
+
+    /// `bin` (another build, to compare) with the log filter `log`, its log lines going to `logs`.
+    pub fn start_with(
+        bin: &Path,
+        content: &Path,
+        data: &Path,
+        log: &str,
+        logs: impl Into<Stdio>,
+    ) -> Server {
+        let mut child = Command::new(bin)
             .args(["serve", "--addr", "127.0.0.1:0", "--no-watch", "--content"])
             .arg(content)
             .arg("--data")
             .arg(data)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", log)
             .stdout(Stdio::piped())
+            .stderr(logs)
             .spawn()
             .expect("start wendao");
         let mut line = String::new();

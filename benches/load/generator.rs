@@ -1,3 +1,4 @@
+#![allow(dead_code)] // shared by benches/load and tests/it/load.rs, which use different parts
 //! A load generator: many keep-alive connections for a fixed time over a mixed set of URLs,
 //! on loopback only. Shared by `benches/load` and `tests/it/load.rs`.
 
@@ -6,6 +7,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 pub struct Report {
@@ -87,32 +89,87 @@ pub fn mixed_paths() -> Vec<String> {
     paths
 }
 
-/// `connections` clients, each sending one request after another for `duration`.
+/// What Chromium sends with a page request.
+pub const BROWSER_HEADERS: &[(&str, &str)] = &[
+    (
+        "accept",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+    ),
+    ("accept-encoding", "gzip, deflate, br"),
+    ("accept-language", "zh-CN,zh;q=0.9,en;q=0.8"),
+    (
+        "user-agent",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+    ),
+];
+
+/// How long the clients keep sending.
+#[derive(Clone, Copy)]
+pub enum Until {
+    /// Cycling over the URLs until the time is up.
+    Elapsed(Duration),
+    /// Each URL once, shared out among the connections.
+    EachOnce,
+}
+
+/// `connections` clients, each sending one request after another, with `headers`.
 /// Anything but a 200 with a full body is an error.
-pub async fn run(base: &str, paths: &[String], connections: usize, duration: Duration) -> Report {
+pub async fn run(
+    base: &str,
+    paths: &[String],
+    headers: &[(&str, &str)],
+    connections: usize,
+    until: Until,
+) -> Report {
     assert!(
         base.starts_with("http://127.")
             || base.starts_with("http://localhost")
             || base.starts_with("http://[::1]"),
         "load tests only target loopback, not {base}"
     );
+    // As a browser does: TCP_NODELAY on, so no request waits for an ACK.
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
     let client = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(connections)
-        .build_http::<Empty<Bytes>>();
+        .build::<_, Empty<Bytes>>(connector);
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let started = Instant::now();
-    let deadline = started + duration;
     let mut tasks = Vec::new();
     for c in 0..connections {
         let client = client.clone();
-        let urls: Vec<String> = paths.iter().map(|p| format!("{base}{p}")).collect();
+        let headers = headers.clone();
+        let urls: Vec<String> = match until {
+            Until::Elapsed(_) => paths.iter().map(|p| format!("{base}{p}")).collect(),
+            Until::EachOnce => paths
+                .iter()
+                .skip(c)
+                .step_by(connections)
+                .map(|p| format!("{base}{p}"))
+                .collect(),
+        };
         tasks.push(tokio::spawn(async move {
             let (mut requests, mut errors, mut latencies) = (0u64, 0u64, Vec::new());
             let mut i = c;
-            while Instant::now() < deadline {
-                let url = &urls[i % urls.len()];
+            loop {
+                let url = match until {
+                    Until::Elapsed(duration) if started.elapsed() < duration => {
+                        &urls[i % urls.len()]
+                    }
+                    Until::EachOnce if i - c < urls.len() => &urls[i - c],
+                    _ => break,
+                };
                 i += 1;
+                let mut request = hyper::Request::get(url.as_str());
+                for (k, v) in &headers {
+                    request = request.header(k, v);
+                }
+                let request = request.body(Empty::new()).expect("a valid request");
                 let sent = Instant::now();
-                let ok = match client.get(url.parse().expect("a valid URL")).await {
+                let ok = match client.request(request).await {
                     Ok(res) => {
                         let status = res.status().as_u16();
                         let body = res.into_body().collect().await;

@@ -1,110 +1,553 @@
-//! Load test: `cargo bench --bench load` starts the release server on the bundled content and
-//! runs 32 keep-alive connections for 10 s over mixed routes, printing throughput, latency
-//! percentiles and errors (it exits 1 on any error).
+//! Load test as a browser sees it: `cargo bench --bench load` builds a knowledge base of the
+//! bundled content plus 10,000 generated entries, starts the release server on it with logs at
+//! `info` (written to a file), and measures each route with wrk (`-t2 -c32`, keep-alive,
+//! Chromium's request headers), then the searches nothing has cached yet with its own client.
 //!
-//! Options: `-- --seconds 20 --connections 64`, `-- --base http://127.0.0.1:8088` to load a
-//! server already running (e.g. nginx serving a mirror), `-- --mirror DIR` to save each page of
-//! the mix as DIR/p<N>.html for such a mirror, and `--static` to request /p<N>.html instead.
+//! Options:
+//! - `--entries N`: generated entries beside the bundled ones (0: the bundled content alone);
+//! - `--seconds S`, `--connections C`: each wrk run (default 8 s, 32);
+//! - `--encoding identity|gzip|br`: send that `Accept-Encoding` instead of the browser's;
+//! - `--nginx`: also serve the same entry and home page bytes with Debian's nginx
+//!   (`gzip_static`, files compressed at the best level) and print wendao's rate as a ratio;
+//! - `--routes entry,home,search-popular,search-distinct,search-seq,crawl,mixed`: which to
+//!   run (`crawl`: up to 10,000 entry pages nobody asked for yet, each once, then the memory);
+//! - `--bin PATH`: benchmark another build of wendao (e.g. the one before a change).
+//!
+//! It needs `wrk` (and `nginx` for `--nginx`): `apt-get install wrk nginx`. It exits 1 on any
+//! error answer.
 
 mod generator;
+#[path = "../common/corpus.rs"]
+mod corpus;
 #[path = "../common/server.rs"]
 mod server;
 
-use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
+use generator::{BROWSER_HEADERS, Report, Until};
 use server::Server;
 
 struct Options {
+    entries: usize,
     seconds: u64,
     connections: usize,
-    base: Option<String>,
-    mirror: Option<String>,
-    static_paths: bool,
+    encoding: Option<String>,
+    nginx: bool,
+    routes: Vec<String>,
+    bin: PathBuf,
 }
+
+const ALL_ROUTES: &[&str] = &[
+    "entry",
+    "home",
+    "search-popular",
+    "search-distinct",
+    "search-seq",
+];
 
 fn options() -> Options {
     let mut o = Options {
-        seconds: 10,
+        entries: 10_000,
+        seconds: 8,
         connections: 32,
-        base: None,
-        mirror: None,
-        static_paths: false,
+        encoding: None,
+        nginx: false,
+        routes: ALL_ROUTES.iter().map(|r| r.to_string()).collect(),
+        bin: PathBuf::from(env!("CARGO_BIN_EXE_wendao")),
     };
     let mut args = std::env::args().skip(1);
+    let number = |v: Option<String>, name: &str| -> u64 {
+        v.and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name} takes a number"))
+    };
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--seconds" => {
-                o.seconds = args
+            "--entries" => o.entries = number(args.next(), "--entries") as usize,
+            "--seconds" => o.seconds = number(args.next(), "--seconds"),
+            "--connections" => o.connections = number(args.next(), "--connections") as usize,
+            "--encoding" => o.encoding = args.next(),
+            "--nginx" => o.nginx = true,
+            "--routes" => {
+                o.routes = args
                     .next()
-                    .and_then(|v| v.parse().ok())
-                    .expect("--seconds N")
+                    .expect("--routes a,b")
+                    .split(',')
+                    .map(str::to_string)
+                    .collect()
             }
-            "--connections" => {
-                o.connections = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .expect("--connections N")
-            }
-            "--base" => o.base = args.next(),
-            "--mirror" => o.mirror = args.next(),
-            "--static" => o.static_paths = true,
+            "--bin" => o.bin = PathBuf::from(args.next().expect("--bin PATH")),
             _ => {} // cargo bench passes --bench
         }
     }
     o
 }
 
-fn start_server() -> Server {
-    let data = std::env::temp_dir().join("wendao-load-data");
-    Server::start(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
-        &data,
-    )
+/// The request headers: the browser's, with `Accept-Encoding` replaced when asked.
+fn headers(o: &Options) -> Vec<(&'static str, String)> {
+    BROWSER_HEADERS
+        .iter()
+        .map(|&(k, v)| match (k, &o.encoding) {
+            ("accept-encoding", Some(e)) => (k, e.clone()),
+            _ => (k, v.to_string()),
+        })
+        .collect()
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+fn main() {
     let o = options();
-    let (_server, base) = match &o.base {
-        Some(base) => (None, base.clone()),
-        None => {
-            let server = start_server();
-            let base = server.base.clone();
-            (Some(server), base)
+    let work = tempfile::tempdir().expect("tempdir");
+    let content = work.path().join("content");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &content);
+    if o.entries > 0 {
+        corpus::generate(&content, o.entries);
+        // Keep the bundled categories: generate() writes the same file.
+    }
+    let _ = Command::new("sync").status();
+    let log = work.path().join("wendao.log");
+    let started = Instant::now();
+    let server = Server::start_with(
+        &o.bin,
+        &content,
+        &work.path().join("data"),
+        "info",
+        std::fs::File::create(&log).expect("log file"),
+    );
+    wait_ready(&server.base, Duration::from_secs(300));
+    let headers = headers(&o);
+    let header_refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    println!(
+        "wendao {} on {} bundled + {} generated entries (ready in {:.1}s), logs at info to a file",
+        o.bin.display(),
+        24,
+        o.entries,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "Accept-Encoding: {}; wrk -t2 -c{} -d{}s per route, keep-alive; each URL requested once before timing",
+        headers
+            .iter()
+            .find(|(k, _)| *k == "accept-encoding")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or(""),
+        o.connections,
+        o.seconds
+    );
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let entry_paths = entry_paths(o.entries);
+    let queries = distinct_queries(2_500);
+    let nginx = o.nginx.then(|| {
+        Nginx::start(
+            &server.base,
+            work.path(),
+            &[entry_paths.clone(), vec!["/".to_string()]].concat(),
+        )
+    });
+    let mut errors = 0;
+    for route in &o.routes {
+        let report = |label: &str, r: &Figures| {
+            println!(
+                "{route:<16} {label:<7} {:>8.0} req/s  p50 {:>6.2}ms  p99 {:>6.2}ms  {} requests, {} errors",
+                r.rate, r.p50, r.p99, r.requests, r.errors
+            );
+        };
+        match route.as_str() {
+            "entry" | "home" | "search-popular" | "mixed" => {
+                let paths = match route.as_str() {
+                    "entry" => entry_paths.clone(),
+                    "home" => vec!["/".to_string()],
+                    "search-popular" => POPULAR_QUERIES
+                        .iter()
+                        .map(|q| format!("/search?q={}", urlencode(q)))
+                        .collect(),
+                    _ => generator::mixed_paths(),
+                };
+                // Warm: each page is built once, as it would be after the first reader.
+                runtime.block_on(generator::run(
+                    &server.base,
+                    &paths,
+                    &header_refs,
+                    1,
+                    Until::EachOnce,
+                ));
+                let ours = wrk(&server.base, &paths, &header_refs, &o, work.path());
+                report("wendao", &ours);
+                errors += ours.errors;
+                if let Some(nginx) = &nginx {
+                    let reference = if route == "search-popular" {
+                        // The target compares searches with nginx serving entry pages.
+                        "entry"
+                    } else {
+                        route.as_str()
+                    };
+                    if matches!(reference, "entry" | "home") {
+                        let nginx_paths = if reference == "entry" {
+                            entry_paths.clone()
+                        } else {
+                            vec!["/".to_string()]
+                        };
+                        let theirs = wrk(&nginx.base, &nginx_paths, &header_refs, &o, work.path());
+                        report("nginx", &theirs);
+                        println!(
+                            "{route:<16} ratio   {:.2} of nginx gzip_static serving {reference} pages",
+                            ours.rate / theirs.rate
+                        );
+                    }
+                }
+            }
+            "search-distinct" => {
+                let paths: Vec<String> = queries[..2_000]
+                    .iter()
+                    .map(|q| format!("/search?q={}", urlencode(q)))
+                    .collect();
+                let r = Figures::of(&runtime.block_on(generator::run(
+                    &server.base,
+                    &paths,
+                    &header_refs,
+                    o.connections,
+                    Until::EachOnce,
+                )));
+                report("wendao", &r);
+                errors += r.errors;
+            }
+            "crawl" => {
+                // Entry pages nobody asked for yet, each once: what a first reader (or a
+                // crawler) costs, and the memory the page cache then holds at its bound.
+                let paths: Vec<String> = (0..o.entries.min(10_000))
+                    .rev()
+                    .map(|i| format!("/kb/gen-{i}"))
+                    .collect();
+                let r = Figures::of(&runtime.block_on(generator::run(
+                    &server.base,
+                    &paths,
+                    &header_refs,
+                    o.connections,
+                    Until::EachOnce,
+                )));
+                report("wendao", &r);
+                println!(
+                    "{route:<16} RSS     {} MB after {} distinct pages",
+                    rss_kib(server.child.id()) / 1024,
+                    paths.len()
+                );
+                errors += r.errors;
+            }
+            "search-seq" => {
+                let paths: Vec<String> = queries[2_000..]
+                    .iter()
+                    .map(|q| format!("/search?q={}", urlencode(q)))
+                    .collect();
+                let r = Figures::of(&runtime.block_on(generator::run(
+                    &server.base,
+                    &paths,
+                    &header_refs,
+                    1,
+                    Until::EachOnce,
+                )));
+                report("wendao", &r);
+                errors += r.errors;
+            }
+            other => panic!("unknown route {other}; known: {}", ALL_ROUTES.join(",")),
         }
+    }
+    println!(
+        "wendao RSS at the end: {} MB",
+        rss_kib(server.child.id()) / 1024
+    );
+    drop(nginx);
+    if errors > 0 {
+        eprintln!("{errors} error answers");
+        std::process::exit(1);
+    }
+}
+
+const POPULAR_QUERIES: &[&str] = &[
+    "白名单不生效",
+    "error 19",
+    "接口超时",
+    "参数乱码",
+    "N22106",
+];
+
+/// The bundled entries and the first generated ones.
+fn entry_paths(generated: usize) -> Vec<String> {
+    let real = wendao::content::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
+        .expect("bundled content");
+    let mut paths: Vec<String> = real.entries.iter().map(|e| e.url()).collect();
+    paths.extend((0..generated.min(176)).map(|i| format!("/kb/gen-{i}")));
+    paths
+}
+
+/// Distinct queries made of the real content's words and codes, as people type them.
+fn distinct_queries(n: usize) -> Vec<String> {
+    let real = wendao::content::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
+        .expect("bundled content");
+    let mut words: Vec<String> = Vec::new();
+    for e in &real.entries {
+        words.extend(e.tags.iter().cloned());
+        for piece in e.title.split(|c: char| !c.is_alphanumeric() && c != '.') {
+            let chars: Vec<char> = piece.chars().collect();
+            for w in chars.chunks(4) {
+                if w.len() >= 2 {
+                    words.push(w.iter().collect());
+                }
+            }
+        }
+    }
+    words.sort();
+    words.dedup();
+    let mut rng = corpus::Rng(0x2545_F491_4F6C_DD1D);
+    let mut seen = HashSet::new();
+    let mut queries = Vec::with_capacity(n);
+    while queries.len() < n {
+        let q = match rng.next() % 3 {
+            0 => format!("{} {}", rng.pick(&words), rng.pick(&words)),
+            1 => format!("{} error {}", rng.pick(&words), rng.next() % 60),
+            _ => format!("N{:05} {}", rng.next() % 100_000, rng.pick(&words)),
+        };
+        if seen.insert(q.clone()) {
+            queries.push(q);
+        }
+    }
+    queries
+}
+
+/// What one run measured; latencies in milliseconds.
+struct Figures {
+    rate: f64,
+    p50: f64,
+    p99: f64,
+    requests: u64,
+    errors: u64,
+}
+
+impl Figures {
+    fn of(r: &Report) -> Figures {
+        Figures {
+            rate: r.throughput(),
+            p50: ms(r.percentile(0.5)),
+            p99: ms(r.percentile(0.99)),
+            requests: r.requests,
+            errors: r.errors,
+        }
+    }
+}
+
+/// wrk over `paths`, cycled, with `headers`.
+fn wrk(
+    base: &str,
+    paths: &[String],
+    headers: &[(&str, &str)],
+    o: &Options,
+    work: &Path,
+) -> Figures {
+    assert!(base.starts_with("http://127."), "loopback only, not {base}");
+    let mut script = String::from("local paths = {\n");
+    for p in paths {
+        let _ = writeln!(script, "  {:?},", p);
+    }
+    script.push_str("}\nlocal i = 0\n");
+    for (k, v) in headers {
+        let _ = writeln!(script, "wrk.headers[{k:?}] = {v:?}");
+    }
+    script.push_str(
+        "request = function()\n  i = i + 1\n  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n",
+    );
+    let script_path = work.join("wrk.lua");
+    std::fs::write(&script_path, script).expect("wrk script");
+    let out = Command::new("wrk")
+        .args(["-t2", "--latency"])
+        .arg(format!("-c{}", o.connections))
+        .arg(format!("-d{}s", o.seconds))
+        .arg("-s")
+        .arg(&script_path)
+        .arg(base)
+        .output()
+        .expect("wrk: apt-get install wrk");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let number_after = |label: &str| -> Option<f64> {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .and_then(|l| l.trim_start()[label.len()..].split_whitespace().next())
+            .and_then(|v| parse_wrk_number(v))
     };
-    let paths = generator::mixed_paths();
-    if let Some(dir) = &o.mirror {
-        std::fs::create_dir_all(dir).expect("mirror dir");
-        for (i, path) in paths.iter().enumerate() {
+    let requests_per_s = number_after("Requests/sec:").unwrap_or(0.0);
+    let non_2xx = number_after("Non-2xx or 3xx responses:").unwrap_or(0.0) as u64;
+    let socket_errors: u64 = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Socket errors:"))
+        .map(|l| {
+            l.split(',')
+                .filter_map(|part| part.split_whitespace().last()?.parse::<u64>().ok())
+                .sum()
+        })
+        .unwrap_or(0);
+    Figures {
+        rate: requests_per_s,
+        p50: number_after("50%").unwrap_or(0.0),
+        p99: number_after("99%").unwrap_or(0.0),
+        requests: (requests_per_s * o.seconds as f64) as u64,
+        errors: non_2xx + socket_errors,
+    }
+}
+
+/// wrk's numbers carry units: `1.23ms`, `850.00us`, `2.1s`, `12.3k`.
+fn parse_wrk_number(v: &str) -> Option<f64> {
+    let (number, scale) = if let Some(n) = v.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = v.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = v.strip_suffix('s') {
+        (n, 1000.0)
+    } else if let Some(n) = v.strip_suffix('k') {
+        (n, 1000.0)
+    } else {
+        (v, 1.0)
+    };
+    number.parse::<f64>().ok().map(|n| n * scale)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn wait_ready(base: &str, limit: Duration) {
+    use std::io::Read;
+    let addr = base.trim_start_matches("http://");
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Ok(mut stream) = std::net::TcpStream::connect(addr) {
+            let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.1 200") {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("wendao did not answer /healthz");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for item in std::fs::read_dir(from).expect("read dir") {
+        let item = item.expect("dir entry");
+        let target = to.join(item.file_name());
+        if item.file_type().expect("file type").is_dir() {
+            copy_dir(&item.path(), &target);
+        } else {
+            std::fs::copy(item.path(), target).expect("copy");
+        }
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Debian's nginx serving the same bytes as wendao for `paths`, saved as files with a `.gz`
+/// beside each (best level) for `gzip_static`, as a site would deploy precompressed pages.
+struct Nginx {
+    child: Child,
+    base: String,
+}
+
+impl Nginx {
+    fn start(wendao: &str, work: &Path, paths: &[String]) -> Nginx {
+        let root = work.join("nginx");
+        let site = root.join("site");
+        for path in paths {
             let out = Command::new("curl")
-                .args(["-s", &format!("{base}{path}")])
+                .args(["-s", "--fail", &format!("{wendao}{path}")])
                 .output()
                 .expect("curl");
-            std::fs::write(Path::new(dir).join(format!("p{i}.html")), out.stdout)
-                .expect("write page");
+            assert!(out.status.success(), "fetching {path} for nginx");
+            let file = if path == "/" {
+                site.join("index.html")
+            } else {
+                site.join(path.trim_start_matches('/'))
+            };
+            std::fs::create_dir_all(file.parent().expect("a parent")).expect("mirror dir");
+            std::fs::write(&file, &out.stdout).expect("page");
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            gz.write_all(&out.stdout).expect("gzip");
+            let mut gz_name = file.clone().into_os_string();
+            gz_name.push(".gz");
+            std::fs::write(gz_name, gz.finish().expect("gzip")).expect("page.gz");
         }
-        println!("saved {} pages to {dir}", paths.len());
-        return;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let conf = format!(
+            "daemon off;\nuser root;\nworker_processes 2;\npid {root}/nginx.pid;\n\
+             error_log {root}/error.log warn;\nevents {{ worker_connections 1024; }}\n\
+             http {{\n  access_log {root}/access.log;\n  sendfile on;\n  tcp_nopush on;\n  tcp_nodelay on;\n\
+             keepalive_requests 1000000;\n  default_type text/html;\n  gzip_static on;\n  gzip_vary on;\n\
+             server {{\n    listen 127.0.0.1:{port};\n    root {site};\n\
+             location = / {{ try_files /index.html =404; }}\n  }}\n}}\n",
+            root = root.display(),
+            site = site.display(),
+        );
+        let conf_path = root.join("nginx.conf");
+        std::fs::write(&conf_path, conf).expect("nginx.conf");
+        let child = Command::new("nginx")
+            .arg("-p")
+            .arg(&root)
+            .arg("-c")
+            .arg(&conf_path)
+            // Its workers would hold our stderr open after we stop it.
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nginx: apt-get install nginx");
+        let base = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(10), "nginx did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Nginx { child, base }
     }
-    let paths: Vec<String> = if o.static_paths {
-        (0..paths.len()).map(|i| format!("/p{i}.html")).collect()
-    } else {
-        paths
-    };
-    let report = generator::run(&base, &paths, o.connections, Duration::from_secs(o.seconds)).await;
-    println!(
-        "{} connections, {} URLs, target {base}",
-        o.connections,
-        paths.len()
-    );
-    println!(
-        "{}",
-        report.line(if o.static_paths { "static" } else { "wendao" })
-    );
-    if report.errors > 0 {
-        std::process::exit(1);
+}
+
+impl Drop for Nginx {
+    /// SIGTERM, not SIGKILL: the master then stops its workers.
+    fn drop(&mut self) {
+        // SAFETY: a signal to our own child process.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let _ = self.child.wait();
     }
 }

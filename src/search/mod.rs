@@ -16,7 +16,6 @@ use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Searcher, SeekDangerResult, Term,
 };
@@ -36,6 +35,9 @@ const POOL_FACTOR: usize = 4;
 const MIN_POOL: usize = 50;
 
 const TOKENIZER: &str = "wendao";
+/// What the analysed titles and bodies kept for snippets may take (16 bytes a token: about
+/// 30,000 entries of the generated kind).
+const TOKEN_CACHE_BYTES: u64 = 48 << 20;
 
 /// Which steps of the search chain are on: everything for the site, less for measuring gains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +82,11 @@ pub struct SearchIndex {
     /// Category slugs by their number in the index.
     categories: Vec<String>,
     category_ords: counts::CategoryOrds,
+    /// Entries' analysed titles and bodies, for placing snippets.
+    tokens: snippet::TokenCache,
+    /// The tags that find something, with their characters: what near queries are chosen
+    /// from. The same for every query, so made once, at the first search that needs it.
+    near_tags: std::sync::OnceLock<Vec<(String, HashSet<char>)>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -157,6 +164,8 @@ impl SearchIndex {
             titles,
             categories: library.categories.iter().map(|c| c.slug.clone()).collect(),
             category_ords,
+            near_tags: std::sync::OnceLock::new(),
+            tokens: snippet::TokenCache::new(TOKEN_CACHE_BYTES),
         })
     }
 
@@ -225,25 +234,27 @@ impl SearchIndex {
         if wanted.is_empty() {
             return Vec::new();
         }
-        let mut seen = HashSet::new();
-        let mut candidates: Vec<(usize, &str)> = library
-            .entries
+        let tags = self.near_tags.get_or_init(|| {
+            let mut seen = HashSet::new();
+            library
+                .entries
+                .iter()
+                .flat_map(|e| e.tags.iter())
+                .filter(|tag| seen.insert(tag.as_str()))
+                .filter(|tag| self.has_results(tag))
+                .map(|tag| (tag.clone(), analysis::normalize(tag).chars().collect()))
+                .collect()
+        });
+        let mut candidates: Vec<(usize, &str)> = tags
             .iter()
-            .flat_map(|e| e.tags.iter())
-            .filter(|tag| seen.insert(tag.as_str()))
-            .map(|tag| {
-                let chars: HashSet<char> = analysis::normalize(tag).chars().collect();
-                (chars.intersection(&wanted).count(), tag.as_str())
-            })
+            .map(|(tag, chars)| (chars.intersection(&wanted).count(), tag.as_str()))
             .filter(|(shared, _)| *shared > 0)
             .collect();
         candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.len().cmp(&b.1.len())));
         candidates
             .into_iter()
-            .map(|(_, tag)| tag)
-            .filter(|tag| self.has_results(tag))
             .take(n)
-            .map(str::to_string)
+            .map(|(_, tag)| tag.to_string())
             .collect()
     }
 
@@ -328,7 +339,7 @@ impl SearchIndex {
             .collect();
         ordered.sort_by(|a, b| b.2.cmp(&a.2).then(b.0.total_cmp(&a.0)));
 
-        let snippets = Snippets::new(&searcher, &*any, self.fields);
+        let snippets = Snippets::new(&searcher, &*any, self.fields, &self.tokens);
         for (score, address, _) in ordered.into_iter().skip(request.offset).take(request.limit) {
             let Some(id) = self.stored_id(&searcher, address) else {
                 continue;
@@ -336,11 +347,12 @@ impl SearchIndex {
             let Some(entry) = library.entry(&id) else {
                 continue;
             };
+            let (title_html, snippet_html) = snippets.of(entry);
             results.hits.push(Hit {
                 id,
                 score,
-                title_html: snippets.title(&entry.title),
-                snippet_html: snippets.body(&entry.text()),
+                title_html,
+                snippet_html,
             });
         }
         results
@@ -543,42 +555,57 @@ fn scores_of(
     scores
 }
 
-/// Snippet generators for one query: title and body.
-struct Snippets {
-    title: Option<SnippetGenerator>,
-    body: Option<SnippetGenerator>,
+/// What one query needs to place snippets: its words in the title and the body, and the
+/// analyser and kept tokens of the entries it finds.
+struct Snippets<'a> {
+    title: snippet::Terms,
+    body: snippet::Terms,
+    analyzer: Option<tantivy::tokenizer::TextAnalyzer>,
+    tokens: &'a snippet::TokenCache,
 }
 
-impl Snippets {
-    fn new(searcher: &Searcher, query: &dyn Query, fields: Fields) -> Snippets {
-        let make = |field, bytes| {
-            SnippetGenerator::create(searcher, query, field)
-                .ok()
-                .map(|mut g| {
-                    g.set_max_num_chars(bytes);
-                    g
-                })
-        };
+impl<'a> Snippets<'a> {
+    fn new(
+        searcher: &Searcher,
+        query: &dyn Query,
+        fields: Fields,
+        tokens: &'a snippet::TokenCache,
+    ) -> Snippets<'a> {
         Snippets {
-            title: make(fields.title, 2000),
-            body: make(fields.body, snippet::BODY_BYTES),
+            title: snippet::Terms::new(searcher, query, fields.title),
+            body: snippet::Terms::new(searcher, query, fields.body),
+            analyzer: searcher.index().tokenizer_for_field(fields.body).ok(),
+            tokens,
         }
     }
 
-    fn title(&self, title: &str) -> String {
-        match &self.title {
-            Some(g) => snippet::highlight_whole(title, &g.snippet(title)),
-            None => snippet::escape(title),
+    /// The entry's highlighted title and passage.
+    fn of(&self, entry: &Entry) -> (String, String) {
+        let text = entry.text();
+        if self.title.is_empty() && self.body.is_empty() {
+            return (snippet::escape(&entry.title), snippet::passage(&text, None));
         }
-    }
-
-    fn body(&self, text: &str) -> String {
-        match &self.body {
-            Some(g) => snippet::passage(text, &g.snippet(text)),
-            None => snippet::passage(text, &tantivy::snippet::Snippet::empty()),
-        }
+        let Some(analyzer) = &self.analyzer else {
+            return (snippet::escape(&entry.title), snippet::passage(&text, None));
+        };
+        let tokens = self.tokens.get(&entry.id, || {
+            let mut analyzer = analyzer.clone();
+            (
+                snippet::Analysed::new(&mut analyzer, &entry.title),
+                snippet::Analysed::new(&mut analyzer, &text),
+            )
+        });
+        let title = snippet::best_fragment(&tokens.0, &self.title, TITLE_BYTES);
+        let body = snippet::best_fragment(&tokens.1, &self.body, snippet::BODY_BYTES);
+        (
+            snippet::highlight_whole(&entry.title, title.as_ref()),
+            snippet::passage(&text, body.as_ref()),
+        )
     }
 }
+
+/// Titles are shown whole: one fragment of up to this many bytes.
+const TITLE_BYTES: usize = 2000;
 
 /// Counts of hits per category slug, as a map.
 pub fn category_counts(results: &Results) -> HashMap<&str, usize> {
@@ -587,4 +614,76 @@ pub fn category_counts(results: &Results) -> HashMap<&str, usize> {
         .iter()
         .map(|(slug, n)| (slug.as_str(), *n))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use tantivy::snippet::SnippetGenerator;
+
+    use super::*;
+
+    /// The passages placed from kept tokens are the ones tantivy's `SnippetGenerator` places
+    /// by analysing the text again: for every entry of the real content and a range of
+    /// queries (Chinese, codes, English, traditional, full-width, typos).
+    #[test]
+    fn kept_tokens_place_the_same_passages_as_tantivy() {
+        let library = crate::content::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
+            .expect("the real content");
+        let index = SearchIndex::build(&library, Settings::FULL).expect("index");
+        let searcher = index.reader.searcher();
+        let queries = [
+            "白名单不生效",
+            "白名單不生效",
+            "error 19",
+            "ｅｒｒｏｒ １９",
+            "N22106",
+            "my.request 超时",
+            "JSON parse data error",
+            "请求失败排查",
+            "跨域报错 cookie",
+            "httprequst 区别",
+            "上传文件 域名 https 证书",
+        ];
+        let mut compared = 0;
+        for q in queries {
+            let plan = Plan::new(q, &index.synonyms, index.settings, false);
+            let any = plan.any_query(&index.fields).expect("a query");
+            let ours = Snippets::new(&searcher, &*any, index.fields, &index.tokens);
+            let make = |field, bytes| {
+                let mut g = SnippetGenerator::create(&searcher, &*any, field).expect("generator");
+                g.set_max_num_chars(bytes);
+                g
+            };
+            let (title_gen, body_gen) = (
+                make(index.fields.title, TITLE_BYTES),
+                make(index.fields.body, snippet::BODY_BYTES),
+            );
+            let fragment = |s: tantivy::snippet::Snippet| {
+                let start = s.fragment_range().start;
+                (!s.highlighted().is_empty()).then(|| snippet::Fragment {
+                    range: s.fragment_range(),
+                    highlighted: s
+                        .highlighted()
+                        .iter()
+                        .map(|r| r.start + start..r.end + start)
+                        .collect(),
+                })
+            };
+            for entry in &library.entries {
+                let text = entry.text();
+                let expected = (
+                    snippet::highlight_whole(
+                        &entry.title,
+                        fragment(title_gen.snippet(&entry.title)).as_ref(),
+                    ),
+                    snippet::passage(&text, fragment(body_gen.snippet(&text)).as_ref()),
+                );
+                assert_eq!(ours.of(entry), expected, "query {q}, entry {}", entry.id);
+                compared += 1;
+            }
+        }
+        assert!(compared > 200, "{compared}");
+    }
 }

@@ -1,9 +1,23 @@
 //! Highlighted HTML for titles and body passages. Ranges come from token offsets into the
 //! original text, so every `<mark>` opens and closes on a character boundary.
+//!
+//! The passage is chosen as tantivy's `SnippetGenerator` chooses it (the same fragments, scores
+//! and ties), but from each entry's tokens analysed once and kept, not from the whole text
+//! analysed again for every query that finds it: analysis was most of a search's cost.
+//!
+//! The passage is chosen as tantivy's `SnippetGenerator` chooses it (the same fragments, scores
+//! and ties), but from each entry's tokens analysed once and kept, not from the whole text
+//! analysed again for every query that finds it: analysis was most of a search's cost.
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
+use std::sync::Arc;
 
-use tantivy::snippet::Snippet;
+use tantivy::query::Query;
+use tantivy::schema::Field;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Score, Searcher};
 
 /// Body passage length in bytes (tantivy counts bytes): about 80 Chinese characters.
 pub const BODY_BYTES: usize = 240;
@@ -26,31 +40,197 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// One token of a text: its byte range and a hash of its (lowercased) text.
+#[derive(Clone, Copy)]
+pub struct Token {
+    from: u32,
+    to: u32,
+    text: u64,
+}
+
+/// A text's tokens, in order, as the field's analyser makes them.
+pub struct Analysed(Box<[Token]>);
+
+impl Analysed {
+    pub fn new(analyzer: &mut TextAnalyzer, text: &str) -> Analysed {
+        let mut tokens = Vec::new();
+        let mut stream = analyzer.token_stream(text);
+        while let Some(token) = stream.next() {
+            tokens.push(Token {
+                from: token.offset_from as u32,
+                to: token.offset_to as u32,
+                // As tantivy compares them.
+                text: hash(&token.text.to_lowercase()),
+            });
+        }
+        Analysed(tokens.into_boxed_slice())
+    }
+
+    /// Bytes held, for the cache's bound.
+    pub fn weight(&self) -> u64 {
+        (self.0.len() * std::mem::size_of::<Token>()) as u64 + 64
+    }
+}
+
+fn hash(text: &str) -> u64 {
+    // SipHash with fixed keys: the same value in every process, no collision to speak of.
+    let mut h = std::hash::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// The words of a query in one field, each with its weight in choosing a passage
+/// (`1 / (1 + document frequency)`, as tantivy gives them).
+pub struct Terms(HashMap<u64, Score>);
+
+impl Terms {
+    pub fn new(searcher: &Searcher, query: &dyn Query, field: Field) -> Terms {
+        let mut terms = Vec::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == field {
+                terms.push(term.clone());
+            }
+        });
+        let mut weights = HashMap::new();
+        for term in terms {
+            let value = term.value();
+            let Some(text) = value.as_str() else {
+                continue;
+            };
+            let doc_freq = searcher.doc_freq(&term).unwrap_or(0);
+            if doc_freq > 0 {
+                weights.insert(hash(text), 1.0 / (1.0 + doc_freq as Score));
+            }
+        }
+        Terms(weights)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The chosen fragment of a text: its byte range, and the matched words' ranges in the text.
+#[derive(Debug, Default, PartialEq)]
+pub struct Fragment {
+    pub range: Range<usize>,
+    pub highlighted: Vec<Range<usize>>,
+}
+
+/// tantivy's choice: fragments end where the next token would pass `max_bytes` from the
+/// fragment's start; the fragment with the highest score wins, the earliest on a tie.
+pub fn best_fragment(tokens: &Analysed, terms: &Terms, max_bytes: usize) -> Option<Fragment> {
+    struct Candidate {
+        score: Score,
+        start: usize,
+        stop: usize,
+        highlighted: Vec<Range<usize>>,
+    }
+    let new = |start| Candidate {
+        score: 0.0,
+        start,
+        stop: start,
+        highlighted: Vec::new(),
+    };
+    let mut candidates = Vec::new();
+    let mut current = new(0);
+    for token in tokens.0.iter() {
+        let (from, to) = (token.from as usize, token.to as usize);
+        if to.saturating_sub(current.start) > max_bytes {
+            let done = std::mem::replace(&mut current, new(from));
+            if done.score > 0.0 {
+                candidates.push(done);
+            }
+        }
+        current.stop = to;
+        if let Some(&score) = terms.0.get(&token.text) {
+            current.score += score;
+            current.highlighted.push(from..to);
+        }
+    }
+    if current.score > 0.0 {
+        candidates.push(current);
+    }
+    let best = candidates.into_iter().max_by(|left, right| {
+        match left.score.partial_cmp(&right.score) {
+            Some(std::cmp::Ordering::Equal) | None => {
+                (right.start, right.stop).cmp(&(left.start, left.stop))
+            }
+            Some(order) => order,
+        }
+    })?;
+    Some(Fragment {
+        range: best.start..best.stop,
+        highlighted: best.highlighted,
+    })
+}
+
 /// The whole title with the matched words marked.
-pub fn highlight_whole(title: &str, snippet: &Snippet) -> String {
-    let shift = snippet.fragment_range().start;
-    let ranges: Vec<Range<usize>> = snippet
-        .highlighted()
-        .iter()
-        .map(|r| r.start + shift..r.end + shift)
-        .collect();
-    mark(title, &ranges)
+pub fn highlight_whole(title: &str, fragment: Option<&Fragment>) -> String {
+    match fragment {
+        Some(f) => mark(title, &f.highlighted),
+        None => escape(title),
+    }
 }
 
 /// The best passage of the body with the matched words marked, or its beginning when none matched.
-pub fn passage(text: &str, snippet: &Snippet) -> String {
-    if snippet.highlighted().is_empty() {
+pub fn passage(text: &str, fragment: Option<&Fragment>) -> String {
+    let Some(fragment) = fragment.filter(|f| !f.highlighted.is_empty()) else {
         let start: String = text.chars().take(FALLBACK_CHARS).collect();
         let cut = start.len() < text.len();
         return format!("{}{}", escape(&start), if cut { "…" } else { "" });
-    }
-    let range = snippet.fragment_range();
+    };
+    let range = fragment.range.clone();
+    let Some(piece) = text.get(range.clone()) else {
+        return escape(text);
+    };
+    let local: Vec<Range<usize>> = fragment
+        .highlighted
+        .iter()
+        .map(|r| r.start - range.start..r.end - range.start)
+        .collect();
     format!(
         "{}{}{}",
         if range.start > 0 { "…" } else { "" },
-        mark(snippet.fragment(), snippet.highlighted()),
+        mark(piece, &local),
         if range.end < text.len() { "…" } else { "" }
     )
+}
+
+/// Each entry's analysed title and body, by id, bounded in bytes.
+pub struct TokenCache(quick_cache::sync::Cache<String, Arc<(Analysed, Analysed)>, ByWeight>);
+
+#[derive(Clone)]
+pub struct ByWeight;
+
+impl quick_cache::Weighter<String, Arc<(Analysed, Analysed)>> for ByWeight {
+    fn weight(&self, id: &String, tokens: &Arc<(Analysed, Analysed)>) -> u64 {
+        id.len() as u64 + tokens.0.weight() + tokens.1.weight()
+    }
+}
+
+impl TokenCache {
+    pub fn new(max_bytes: u64) -> TokenCache {
+        TokenCache(quick_cache::sync::Cache::with_weighter(
+            (max_bytes / 2_000).max(16) as usize,
+            max_bytes.max(1),
+            ByWeight,
+        ))
+    }
+
+    /// The entry's tokens (title, body), analysed now if they are not kept.
+    pub fn get(
+        &self,
+        id: &str,
+        analyse: impl FnOnce() -> (Analysed, Analysed),
+    ) -> Arc<(Analysed, Analysed)> {
+        if let Some(tokens) = self.0.get(id) {
+            return tokens;
+        }
+        let tokens = Arc::new(analyse());
+        self.0.insert(id.to_string(), tokens.clone());
+        tokens
+    }
 }
 
 /// Escapes `text` and wraps each range in `<mark>`, merging ranges that touch or overlap.

@@ -1,9 +1,15 @@
 //! The JSON API for ticket systems and tools (shapes fixed by DESIGN.md).
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::{ApiError, AppState, Error};
+
+/// A JSON answer for [`AppState::page`] to keep, as pages are.
+fn json_body(value: &impl Serialize) -> Result<(&'static str, String), Error> {
+    let body = serde_json::to_string(value).map_err(|e| Error::Internal(format!("JSON: {e}")))?;
+    Ok(("application/json", body))
+}
 use crate::content::{Entry, Heading, Lookup};
 use crate::store::Feedback;
 
@@ -40,13 +46,20 @@ struct EntryDetail<'a> {
     feedback: Feedback,
 }
 
-pub async fn entries(state: web::Data<AppState>) -> HttpResponse {
+pub async fn entries(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let site = state.site();
-    let entries: Vec<_> = site.library.entries.iter().map(EntrySummary::of).collect();
-    HttpResponse::Ok().json(serde_json::json!({ "entries": entries }))
+    Ok(state.page(&req, &site, format_args!("api-entries"), || {
+        let entries: Vec<_> = site.library.entries.iter().map(EntrySummary::of).collect();
+        json_body(&serde_json::json!({ "entries": entries }))
+    })
+    .await?)
 }
 
 pub async fn entry(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -60,19 +73,28 @@ pub async fn entry(
             .ok_or_else(|| Error::Internal(format!("alias {id} points nowhere")))?,
         Lookup::Missing => return Err(Error::NotFound(format!("没有编号为“{id}”的条目")).into()),
     };
-    Ok(HttpResponse::Ok().json(EntryDetail {
-        summary: EntrySummary::of(entry),
-        html: entry.html(),
-        text: entry.text(),
-        headings: &entry.headings,
-        feedback: match state.store() {
-            Some(store) => store.feedback(&entry.id).await.unwrap_or_else(|e| {
-                tracing::error!(entry = %entry.id, "reading votes: {e}");
-                Feedback::default()
-            }),
-            None => Feedback::default(),
-        },
-    }))
+    // The votes are read every time; with them, they name the answer in the cache.
+    let feedback = match state.store() {
+        Some(store) => store.feedback(&entry.id).await.unwrap_or_else(|e| {
+            tracing::error!(entry = %entry.id, "reading votes: {e}");
+            Feedback::default()
+        }),
+        None => Feedback::default(),
+    };
+    let key = format_args!(
+        "api-entry\0{}\0{}\0{}",
+        entry.id, feedback.helpful, feedback.not_helpful
+    );
+    Ok(state.page(&req, &site, key, || {
+        json_body(&EntryDetail {
+            summary: EntrySummary::of(entry),
+            html: entry.html(),
+            text: entry.text(),
+            headings: &entry.headings,
+            feedback,
+        })
+    })
+    .await?)
 }
 
 /// Always 200 while serving: a failed reload shows in `last_reload`, not in the status code.

@@ -3,11 +3,12 @@
 
 use std::sync::LazyLock;
 
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sha2::{Digest, Sha256};
 
 use super::Error;
+use super::prepared::{Effort, Prepared};
 
 pub struct Asset {
     pub name: &'static str,
@@ -15,6 +16,8 @@ pub struct Asset {
     pub content_type: &'static str,
     /// First 16 hex digits of the SHA-256 of the bytes.
     pub hash: String,
+    /// The bytes with their ETag and compressed variants, made once.
+    prepared: Prepared,
 }
 
 macro_rules! asset {
@@ -39,6 +42,7 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         bytes,
         content_type,
         hash: hex16(&Sha256::digest(bytes)),
+        prepared: Prepared::new(content_type, bytes, Effort::Best),
     })
     .collect()
 });
@@ -70,35 +74,15 @@ pub async fn serve(
     version: web::Query<Version>,
 ) -> Result<HttpResponse, Error> {
     let asset = get(&name).ok_or_else(|| Error::NotFound(format!("没有静态文件 {name}")))?;
-    let etag = format!("\"{}\"", asset.hash);
     let cache = if version.v.as_deref() == Some(asset.hash.as_str()) {
         "public, max-age=31536000, immutable"
     } else {
         "public, max-age=300"
     };
-    let matches = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let mut response = if matches {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    response
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, cache));
-    if matches {
-        return Ok(response.finish());
-    }
-    Ok(response
-        .content_type(ContentType(
-            asset.content_type.parse().unwrap_or(mime_octet()),
-        ))
-        .body(asset.bytes))
-}
-
-fn mime_octet() -> actix_web::mime::Mime {
-    actix_web::mime::APPLICATION_OCTET_STREAM
+    let mut response = asset.prepared.respond(&req);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static(cache),
+    );
+    Ok(response)
 }

@@ -1,5 +1,6 @@
-//! Middleware of our own: request metrics and ids, and conditional GET for pages and JSON.
+//! Middleware of our own: request logs, metrics and ids; conditional GET and compression.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime};
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
@@ -7,115 +8,156 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue, HttpDate};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{Error as ActixError, HttpMessage, HttpResponse, web};
-use sha2::{Digest, Sha256};
+use actix_web::{Error as ActixError, HttpResponse, web};
 
 use super::AppState;
+use super::prepared;
 
-/// Counts every request by route pattern and status, times it, logs it (inside the request's
-/// span, so the line carries its id) and returns the id in `x-request-id`.
+/// Request ids: a number fixed at start (so two runs' ids differ) and a counter. Cheap to
+/// make, unique within a run, and enough to find a request's line in the logs.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+fn request_id() -> HeaderValue {
+    static RUN: std::sync::LazyLock<u32> = std::sync::LazyLock::new(|| {
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        (now.subsec_nanos() ^ (now.as_secs() as u32).rotate_left(16)) ^ std::process::id()
+    });
+    let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let mut id = itoa_hex(u64::from(*RUN));
+    id.push('-');
+    id.push_str(&itoa_hex(n));
+    HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("0"))
+}
+
+fn itoa_hex(n: u64) -> String {
+    format!("{n:x}")
+}
+
+/// Counts every request by route pattern and status, times it, logs one line with its id
+/// and returns the id in `x-request-id`. Labels are the route's pattern (e.g. `/kb/{id}`),
+/// never the path, so metrics stay bounded.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, ActixError> {
     let started = Instant::now();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let request_id = req
-        .extensions()
-        .get::<tracing_actix_web::RequestId>()
-        .map(|id| id.to_string());
-    let method = req.method().to_string();
+    let id = request_id();
     let mut res = next.call(req).await?;
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_string());
     let elapsed = started.elapsed();
+    let request = res.request();
+    let route = request.match_name().unwrap_or("unmatched");
+    let method = request.method().as_str();
+    let status = res.status();
     tracing::info!(
-        method = %method,
-        route = %route,
-        path = %res.request().path(),
-        status = res.status().as_u16(),
+        id = id.to_str().unwrap_or(""),
+        method,
+        route,
+        path = request.path(),
+        status = status.as_u16(),
         micros = elapsed.as_micros() as u64,
         "request"
     );
-    if let Some(state) = state {
-        let status = res.status().as_u16().to_string();
+    if let Some(state) = request.app_data::<web::Data<AppState>>() {
         state
             .metrics
             .requests
-            .with_label_values(&[route.as_str(), method.as_str(), status.as_str()])
+            .with_label_values(&[route, method, status.as_str()])
             .inc();
         state
             .metrics
             .latency
-            .with_label_values(&[route.as_str()])
+            .with_label_values(&[route])
             .observe(elapsed.as_secs_f64());
     }
-    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-        res.headers_mut()
-            .insert(header::HeaderName::from_static("x-request-id"), id);
-    }
+    res.headers_mut()
+        .insert(header::HeaderName::from_static("x-request-id"), id);
     Ok(res)
 }
 
-/// ETag and Last-Modified on successful GET and HEAD answers that have none yet, and
-/// `304 Not Modified` when the client already has that ETag. `If-Modified-Since` alone never
-/// gives a 304: an HTTP date holds whole seconds, so a vote in the same second as the page was
-/// served would leave the client with stale counts. The ETag, a hash of the body, is exact.
-pub async fn conditional_get(
+/// The last step of every answer:
+/// - `Last-Modified` and `Cache-Control: no-cache` on successful GET and HEAD answers;
+/// - an answer made per request gets a weak ETag (a hash of its body), `304 Not Modified`
+///   when the client has it, and is compressed inline at a fast level when worth it;
+/// - a prepared answer (see [`prepared`]) already has all that and passes through.
+///
+/// `If-Modified-Since` alone never gives a 304: an HTTP date holds whole seconds, so a vote
+/// in the same second as the page was served would leave the client with stale counts.
+/// Bodies are sent whole, with a `Content-Length`: one write, no chunks.
+pub async fn finish(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, ActixError> {
     let cacheable = matches!(*req.method(), Method::GET | Method::HEAD);
-    let if_none_match = header_string(&req, header::IF_NONE_MATCH);
     let modified_at = req
         .app_data::<web::Data<AppState>>()
         .map(|s| s.modified_at());
     let res = next.call(req).await?;
-    if !cacheable || res.status() != StatusCode::OK || res.headers().contains_key(header::ETAG) {
-        return Ok(res.map_into_boxed_body());
+    let ok = res.status() == StatusCode::OK;
+    if res.headers().contains_key(header::CONTENT_ENCODING)
+        || (res.headers().contains_key(header::ETAG) && !ok)
+    {
+        // Prepared (or a 304 of one): only the freshness headers are missing.
+        let mut res = res.map_into_boxed_body();
+        if cacheable && matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
+            freshness(res.headers_mut(), modified_at);
+        }
+        return Ok(res);
     }
     let (req, res) = res.into_parts();
     let (head, body) = res.into_parts();
     let bytes = to_bytes(body)
         .await
         .map_err(|_| actix_web::error::ErrorInternalServerError("reading the response"))?;
-    let etag = format!(
-        "W/\"{}\"",
-        Sha256::digest(&bytes)
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
-    // Whole seconds: that is all an HTTP date holds.
-    let last_modified = modified_at.map(|t| HttpDate::from(truncate_to_seconds(t)));
-    let fresh = if_none_match
-        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let mut response = if fresh {
-        HttpResponse::NotModified().finish()
-    } else {
-        head.set_body(BoxBody::new(bytes))
-    };
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        headers.insert(header::ETAG, value);
+    let mut response = head.set_body(BoxBody::new(()));
+    if cacheable && ok {
+        let etag = match response.headers().get(header::ETAG) {
+            Some(etag) => etag.clone(),
+            None => prepared::etag(&bytes),
+        };
+        if prepared::if_none_match(&req, &etag) {
+            let mut not_modified = HttpResponse::NotModified().finish();
+            let headers = not_modified.headers_mut();
+            headers.insert(header::ETAG, etag);
+            headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+            freshness(headers, modified_at);
+            return Ok(ServiceResponse::new(req, not_modified));
+        }
+        response.headers_mut().insert(header::ETAG, etag);
+        freshness(response.headers_mut(), modified_at);
     }
-    if let Some(date) = last_modified.and_then(|d| HeaderValue::from_str(&d.to_string()).ok()) {
+    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+    if prepared::compressible(content_type.as_ref()) {
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    }
+    let body = match prepared::compress_inline(&req, response.status(), content_type.as_ref(), &bytes)
+    {
+        Some((encoding, compressed)) => {
+            response.headers_mut().insert(
+                header::CONTENT_ENCODING,
+                HeaderValue::from_static(encoding.name()),
+            );
+            compressed
+        }
+        None => bytes,
+    };
+    Ok(ServiceResponse::new(req, response.set_body(BoxBody::new(body))))
+}
+
+fn freshness(headers: &mut header::HeaderMap, modified_at: Option<SystemTime>) {
+    // Whole seconds: that is all an HTTP date holds.
+    if let Some(date) = modified_at
+        .map(|t| HttpDate::from(truncate_to_seconds(t)))
+        .and_then(|d| HeaderValue::from_str(&d.to_string()).ok())
+    {
         headers.insert(header::LAST_MODIFIED, date);
     }
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
-    Ok(ServiceResponse::new(req, response))
-}
-
-fn header_string(req: &ServiceRequest, name: header::HeaderName) -> Option<String> {
-    req.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
 }
 
 fn truncate_to_seconds(t: SystemTime) -> SystemTime {

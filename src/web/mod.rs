@@ -9,6 +9,7 @@ mod feedback;
 mod guard;
 mod middleware;
 mod pages;
+pub mod prepared;
 mod search;
 mod views;
 mod wizard;
@@ -43,7 +44,12 @@ pub struct AppState {
     store: Option<Store>,
     /// Opens `/admin/insights`; without it the page does not exist.
     admin_token: Option<String>,
+    /// Pages built once with their compressed variants, and popular searches.
+    pages: prepared::PageCache,
 }
+
+/// What the page cache may hold by default.
+pub const PAGE_CACHE_BYTES: u64 = 64 << 20;
 
 /// Which content is being served, and how the last reload went (shown by `/healthz`).
 #[derive(Debug, Clone)]
@@ -67,6 +73,8 @@ pub struct ReloadRecord {
 pub struct Site {
     pub library: Library,
     pub index: SearchIndex,
+    /// Set when the site is served (1 at start, +1 per reload): cached pages name it.
+    pub generation: u64,
 }
 
 impl Site {
@@ -74,7 +82,11 @@ impl Site {
     pub fn build(library: Library) -> anyhow::Result<Site> {
         let index = SearchIndex::build(&library, Settings::FULL)?;
         crate::release_free_memory();
-        Ok(Site { library, index })
+        Ok(Site {
+            library,
+            index,
+            generation: 0,
+        })
     }
 
     /// With the index under `data`, reused when the content has not changed since it was built.
@@ -82,7 +94,11 @@ impl Site {
         let (index, origin) = SearchIndex::open_or_build(&library, Settings::FULL, data)?;
         tracing::info!(?origin, version = %library.fingerprint, "search index ready");
         crate::release_free_memory();
-        Ok(Site { library, index })
+        Ok(Site {
+            library,
+            index,
+            generation: 0,
+        })
     }
 
     pub fn search(&self, request: &engine::Request) -> engine::Results {
@@ -91,7 +107,8 @@ impl Site {
 }
 
 impl AppState {
-    pub fn new(site: Site, base_url: Option<String>) -> AppState {
+    pub fn new(mut site: Site, base_url: Option<String>) -> AppState {
+        site.generation = 1;
         let status = ContentStatus {
             version: site.library.fingerprint.clone(),
             generation: 1,
@@ -105,7 +122,47 @@ impl AppState {
             metrics: Metrics::new(),
             store: None,
             admin_token: None,
+            pages: prepared::PageCache::new(PAGE_CACHE_BYTES),
         }
+    }
+
+    /// Bounds the page cache to `bytes`.
+    pub fn with_page_cache(mut self, bytes: u64) -> AppState {
+        self.pages = prepared::PageCache::new(bytes);
+        self
+    }
+
+    pub fn pages(&self) -> &prepared::PageCache {
+        &self.pages
+    }
+
+    /// A key of the page cache: `key` within the site's generation.
+    pub fn cache_key(site: &Site, key: std::fmt::Arguments<'_>) -> String {
+        format!("{}\0{key}", site.generation)
+    }
+
+    /// The cached page under `key`, or the one `build` renders (content type and body),
+    /// compressed at the best levels and kept for the next reader. `key` must name everything
+    /// the page shows; the site's generation is added here. The compression (brotli 11: some
+    /// ms a page, once) runs on the blocking pool so it never stalls the other connections.
+    pub async fn page(
+        &self,
+        req: &HttpRequest,
+        site: &Site,
+        key: std::fmt::Arguments<'_>,
+        build: impl FnOnce() -> Result<(&'static str, String), Error>,
+    ) -> Result<HttpResponse, Error> {
+        let key = Self::cache_key(site, key);
+        if let Some(page) = self.pages.get(&key) {
+            return Ok(page.respond(req));
+        }
+        let (content_type, body) = build()?;
+        let page = web::block(move || {
+            prepared::Prepared::new(content_type, body, prepared::Effort::Best)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("compressing a page: {e}")))?;
+        Ok(self.pages.insert(key, page).respond(req))
     }
 
     /// An empty token counts as none.
@@ -173,11 +230,12 @@ impl AppState {
     }
 
     /// Swaps in a new generation: requests under way keep the one they started with.
-    pub fn install(&self, site: Site) {
+    pub fn install(&self, mut site: Site) {
         let now = SystemTime::now();
         let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
         status.version = site.library.fingerprint.clone();
         status.generation += 1;
+        site.generation = status.generation;
         status.loaded_at = now;
         status.last_reload = Some(ReloadRecord {
             at: now,
@@ -185,6 +243,7 @@ impl AppState {
             errors: Vec::new(),
         });
         self.site.store(Arc::new(site));
+        self.pages.clear();
     }
 
     /// Records a reload that failed; the current generation keeps serving.
@@ -218,26 +277,31 @@ fn read() -> Route {
     web::route().guard(route_guard::Any(route_guard::Get()).or(route_guard::Head()))
 }
 
+/// A resource named by its pattern: request logs and metrics label requests with the name.
+fn resource(pattern: &'static str, route: Route) -> actix_web::Resource {
+    web::resource(pattern).name(pattern).route(route)
+}
+
 /// Every route of the site, used by `main` and by the tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", read().to(pages::home))
-        .route("/c/{slug}", read().to(pages::category))
-        .route("/kb/{id}", read().to(pages::entry))
-        .route("/kb/{id}/feedback", web::post().to(feedback::submit))
-        .route("/search", read().to(search::page))
-        .route("/opensearch.xml", read().to(search::opensearch))
-        .route("/api/search", read().to(search::api))
-        .route("/api/suggest", read().to(search::suggest))
-        .route("/wizard", read().to(wizard::list))
-        .route("/wizard/{id}", read().to(wizard::step))
-        .route("/sitemap.xml", read().to(pages::sitemap))
-        .route("/robots.txt", read().to(pages::robots))
-        .route("/healthz", read().to(api::healthz))
-        .route("/admin/insights", read().to(admin::insights))
-        .route("/metrics", read().to(api::metrics))
-        .route("/static/{name}", read().to(assets::serve))
-        .route("/api/entries", read().to(api::entries))
-        .route("/api/entries/{id}", read().to(api::entry))
+    cfg.service(resource("/", read().to(pages::home)))
+        .service(resource("/c/{slug}", read().to(pages::category)))
+        .service(resource("/kb/{id}", read().to(pages::entry)))
+        .service(resource("/kb/{id}/feedback", web::post().to(feedback::submit)))
+        .service(resource("/search", read().to(search::page)))
+        .service(resource("/opensearch.xml", read().to(search::opensearch)))
+        .service(resource("/api/search", read().to(search::api)))
+        .service(resource("/api/suggest", read().to(search::suggest)))
+        .service(resource("/wizard", read().to(wizard::list)))
+        .service(resource("/wizard/{id}", read().to(wizard::step)))
+        .service(resource("/sitemap.xml", read().to(pages::sitemap)))
+        .service(resource("/robots.txt", read().to(pages::robots)))
+        .service(resource("/healthz", read().to(api::healthz)))
+        .service(resource("/admin/insights", read().to(admin::insights)))
+        .service(resource("/metrics", read().to(api::metrics)))
+        .service(resource("/static/{name}", read().to(assets::serve)))
+        .service(resource("/api/entries", read().to(api::entries)))
+        .service(resource("/api/entries/{id}", read().to(api::entry)))
         .default_service(web::to(unrouted));
 }
 
@@ -289,8 +353,8 @@ pub fn app(
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
         .add(("X-Frame-Options", "DENY"));
-    // The last `wrap` runs first: logging and request ids, metrics, headers, compression,
-    // the URL check, then conditional GET nearest the handlers.
+    // The last `wrap` runs first: logging, request ids and metrics, headers, the URL check,
+    // then conditional GET and compression nearest the handlers.
     App::new()
         .app_data(state)
         .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
@@ -307,12 +371,10 @@ pub fn app(
             web::QueryConfig::default()
                 .error_handler(|e, _| Error::BadRequest(e.to_string()).into()),
         )
-        .wrap(mw::from_fn(middleware::conditional_get))
+        .wrap(mw::from_fn(middleware::finish))
         .wrap(mw::from_fn(guard::reject_malformed_urls))
-        .wrap(mw::Compress::default())
         .wrap(security)
         .wrap(mw::from_fn(middleware::observe))
-        .wrap(tracing_actix_web::TracingLogger::default())
         .configure(configure)
 }
 

@@ -14,31 +14,43 @@ const RECENT_ON_HOME: usize = 8;
 const POPULAR_ON_HOME: usize = 6;
 const RELATED_ON_ENTRY: usize = 8;
 
-fn html(page: impl Template) -> Result<HttpResponse, Error> {
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .body(page.render()?))
+pub(super) const HTML: &str = "text/html; charset=utf-8";
+
+/// A page for [`AppState::page`] to keep.
+pub(super) fn html_body(page: impl Template) -> Result<(&'static str, String), Error> {
+    Ok((HTML, page.render()?))
 }
 
 pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
     let site = state.site();
     let library = &site.library;
-    let categories = library
-        .categories
-        .iter()
-        .map(|category| CategoryCard {
-            category,
-            count: library.entries_in(&category.slug).count(),
-        })
-        .collect();
-    html(HomePage {
-        chrome: Chrome::new(format!("{}/", state.base_url(&req))),
-        categories,
-        popular: state.popular(library, POPULAR_ON_HOME).await,
-        recent: library.recently_updated(RECENT_ON_HOME),
-        total: library.entries.len(),
-        wizards: library.wizards.iter().collect(),
-    })
+    let base = state.base_url(&req);
+    // The one part that changes with use: it names the page in the cache.
+    let popular = state.popular(library, POPULAR_ON_HOME).await;
+    let popular_ids: Vec<&str> = popular.iter().map(|e| e.id.as_str()).collect();
+    state.page(
+        &req,
+        &site,
+        format_args!("home\0{base}\0{}", popular_ids.join(" ")),
+        || {
+            html_body(HomePage {
+                chrome: Chrome::new(format!("{base}/")),
+                categories: library
+                    .categories
+                    .iter()
+                    .map(|category| CategoryCard {
+                        category,
+                        count: library.entries_in(&category.slug).count(),
+                    })
+                    .collect(),
+                popular,
+                recent: library.recently_updated(RECENT_ON_HOME),
+                total: library.entries.len(),
+                wizards: library.wizards.iter().collect(),
+            })
+        },
+    )
+    .await
 }
 
 pub async fn category(
@@ -51,11 +63,15 @@ pub async fn category(
     let category = library
         .category(&slug)
         .ok_or_else(|| Error::NotFound(format!("没有分类“{slug}”。")))?;
-    html(CategoryPage {
-        chrome: Chrome::new(format!("{}/c/{}", state.base_url(&req), category.slug)),
-        category,
-        entries: library.entries_in(&category.slug).collect(),
+    let base = state.base_url(&req);
+    state.page(&req, &site, format_args!("c\0{base}\0{slug}"), || {
+        html_body(CategoryPage {
+            chrome: Chrome::new(format!("{base}/c/{}", category.slug)),
+            category,
+            entries: library.entries_in(&category.slug).collect(),
+        })
     })
+    .await
 }
 
 /// What an entry URL may carry besides the id (other parameters are ignored).
@@ -98,26 +114,39 @@ pub async fn entry(
     {
         store.result_opened(&normalize_query(q), &entry.id);
     }
-    let absolute_url = format!("{}{}", state.base_url(&req), entry.url());
-    html(EntryPage {
-        chrome: Chrome::new(absolute_url.clone()),
-        ticket_reply: format!("{}\n{}\n{}", entry.title, entry.summary(), absolute_url),
-        related: library
-            .entries_in(&entry.category)
-            .filter(|e| e.id != entry.id)
-            .take(RELATED_ON_ENTRY)
-            .collect(),
-        wizards: library.wizards_leading_to(&entry.id),
-        thanked: params.feedback.as_deref() == Some("thanks"),
-        entry,
-        category,
-        absolute_url,
+    let base = state.base_url(&req);
+    let thanked = params.feedback.as_deref() == Some("thanks");
+    let key = format_args!("kb\0{base}\0{}\0{thanked}", entry.id);
+    state.page(&req, &site, key, || {
+        let absolute_url = format!("{base}{}", entry.url());
+        html_body(EntryPage {
+            chrome: Chrome::new(absolute_url.clone()),
+            ticket_reply: format!("{}\n{}\n{}", entry.title, entry.summary(), absolute_url),
+            related: library
+                .entries_in(&entry.category)
+                .filter(|e| e.id != entry.id)
+                .take(RELATED_ON_ENTRY)
+                .collect(),
+            wizards: library.wizards_leading_to(&entry.id),
+            thanked,
+            entry,
+            category,
+            absolute_url,
+        })
     })
+    .await
 }
 
-pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
     let site = state.site();
     let base = state.base_url(&req);
+    state.page(&req, &site, format_args!("sitemap\0{base}"), || {
+        Ok(("application/xml; charset=utf-8", sitemap_xml(&site, &base)))
+    })
+    .await
+}
+
+fn sitemap_xml(site: &super::Site, base: &str) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -139,9 +168,7 @@ pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
         url(&entry.url(), entry.updated.as_deref());
     }
     xml.push_str("</urlset>\n");
-    HttpResponse::Ok()
-        .content_type("application/xml; charset=utf-8")
-        .body(xml)
+    xml
 }
 
 pub async fn robots(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {

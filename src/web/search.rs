@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
+use super::prepared::{Effort, Prepared};
 use super::views::{CategoryFilter, Chrome, PageLink, SearchHitView, SearchPage};
 use super::{ApiError, AppState, Error, Site, urlencode};
 use crate::search::analysis::normalize_query;
@@ -75,6 +76,20 @@ pub async fn page(
     let query = params.q.clone().unwrap_or_default();
     let selected = category(&site, &params.category)?.map(str::to_string);
     let page = number(&params.page, "page", 1, MAX_PAGE)?.max(1);
+    let base = state.base_url(&req);
+    // Popular searches are answered from the cache; only searches with results are kept
+    // (an empty one shows popular entries, which change with use).
+    let key = AppState::cache_key(
+        &site,
+        format_args!(
+            "search\0{base}\0{query}\0{}\0{page}",
+            selected.as_deref().unwrap_or("")
+        ),
+    );
+    if let Some(cached) = state.pages().get(&key) {
+        state.metrics.searches.inc();
+        return Ok(cached.respond(&req));
+    }
     let request = engine::Request {
         query: query.clone(),
         category: selected.clone(),
@@ -159,11 +174,7 @@ pub async fn page(
     } else {
         (Vec::new(), Vec::new())
     };
-    let mut chrome = Chrome::new(format!(
-        "{}{}",
-        state.base_url(&req),
-        link(selected.as_deref(), page)
-    ));
+    let mut chrome = Chrome::new(format!("{base}{}", link(selected.as_deref(), page)));
     chrome.query = results.query.clone();
     let html = SearchPage {
         chrome,
@@ -186,10 +197,18 @@ pub async fn page(
         },
     }
     .render()?;
+    if results.total > 0 {
+        let page = state
+            .pages()
+            .insert(key, Prepared::new(HTML, html, Effort::Fast));
+        return Ok(page.respond(&req));
+    }
     Ok(HttpResponse::Ok()
         .content_type(ContentType::html())
         .body(html))
 }
+
+const HTML: &str = "text/html; charset=utf-8";
 
 #[derive(Serialize)]
 struct ApiHit<'a> {
@@ -202,6 +221,7 @@ struct ApiHit<'a> {
 }
 
 pub async fn api(
+    req: HttpRequest,
     state: web::Data<AppState>,
     params: web::Query<Params>,
 ) -> Result<HttpResponse, ApiError> {
@@ -216,6 +236,20 @@ pub async fn api(
         limit: number(&params.limit, "limit", API_DEFAULT_LIMIT, API_MAX_LIMIT)?,
         offset: number(&params.offset, "offset", 0, MAX_RESULTS)?,
     };
+    let key = AppState::cache_key(
+        &site,
+        format_args!(
+            "api-search\0{}\0{}\0{}\0{}",
+            request.query,
+            request.category.as_deref().unwrap_or(""),
+            request.limit,
+            request.offset
+        ),
+    );
+    if let Some(cached) = state.pages().get(&key) {
+        state.metrics.searches.inc();
+        return Ok(cached.respond(&req));
+    }
     let results = run(&state, site.clone(), request).await?;
     let hits: Vec<ApiHit> = results
         .hits
@@ -232,11 +266,21 @@ pub async fn api(
             })
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({
+    let body = serde_json::to_vec(&serde_json::json!({
         "query": results.query,
         "total": results.total,
         "hits": hits,
-    })))
+    }))
+    .map_err(|e| Error::Internal(format!("JSON: {e}")))?;
+    if results.total > 0 {
+        let answer = state
+            .pages()
+            .insert(key, Prepared::new("application/json", body, Effort::Fast));
+        return Ok(answer.respond(&req));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(body))
 }
 
 pub async fn suggest(

@@ -15,6 +15,7 @@ use crate::search as engine;
 use crate::wizard::{MAX_ANSWERS, Position, StepKind, Wizard};
 
 const SEARCH_HITS_ON_FALLBACK: usize = 5;
+const HTML: &str = "text/html; charset=utf-8";
 /// The funnel's name for "an answer nothing matched, so we searched" (not a valid step id).
 pub const SEARCHED: &str = "(search)";
 
@@ -40,13 +41,18 @@ fn path_url(wizard: &Wizard, answers: &[String], at: Option<&str>) -> String {
 
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
     let site = state.site();
-    html(
-        StatusCode::OK,
-        WizardListPage {
-            chrome: Chrome::new(format!("{}/wizard", state.base_url(&req))),
-            wizards: site.library.wizards.iter().collect(),
-        },
-    )
+    let base = state.base_url(&req);
+    state.page(&req, &site, format_args!("wizards\0{base}"), || {
+        Ok((
+            HTML,
+            WizardListPage {
+                chrome: Chrome::new(format!("{base}/wizard")),
+                wizards: site.library.wizards.iter().collect(),
+            }
+            .render()?,
+        ))
+    })
+    .await
 }
 
 pub async fn step(
@@ -145,7 +151,7 @@ pub async fn step(
         _ => None,
     };
 
-    let view = match walk.at {
+    let view = match &walk.at {
         Position::Step(step) => match &step.kind {
             StepKind::Choices(choices) => WizardView::Choices {
                 step,
@@ -199,29 +205,41 @@ pub async fn step(
             }
         },
         Position::Search(query) => {
-            let hits = search_hits(&site, &query).await?;
+            let hits = search_hits(&site, query).await?;
             WizardView::Search {
-                search_url: format!("/search?q={}", urlencode(&query)),
-                query,
+                search_url: format!("/search?q={}", urlencode(query)),
+                query: query.clone(),
                 hits,
             }
         }
     };
 
-    html(
-        StatusCode::OK,
-        WizardPage {
-            chrome: Chrome::new(format!("{base}{canonical}")),
-            wizard,
-            step_number: answers.len() + 1,
-            trail,
-            back_url,
-            restart_url,
-            notice,
-            share_url: format!("{base}{canonical}"),
-            view,
-        },
-    )
+    let page = WizardPage {
+        chrome: Chrome::new(format!("{base}{canonical}")),
+        wizard,
+        step_number: answers.len() + 1,
+        trail,
+        back_url,
+        restart_url,
+        notice,
+        share_url: format!("{base}{canonical}"),
+        view,
+    };
+    // A step reached by choices alone is one of a few pages every reader shares: made once.
+    // Typed answers (and the searches they lead to) differ per reader: made per request.
+    let by_choices = matches!(walk.at, Position::Step(_))
+        && walk
+            .trail
+            .iter()
+            .all(|(step, _, _)| matches!(step.kind, StepKind::Choices(_)));
+    if by_choices {
+        let key = format_args!("wizard\0{base}\0{}\0{}", wizard.id, req.query_string());
+        state
+            .page(&req, &site, key, || Ok((HTML, page.render()?)))
+            .await
+    } else {
+        html(StatusCode::OK, page)
+    }
 }
 
 /// `canonical` always has `?` once it has answers or `at`; the start page may not.

@@ -9,7 +9,14 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mixed_load_answers_every_request() {
     let (base, server) = crate::common::start_server(&crate::common::repo_content());
-    let report = generator::run(&base, &generator::mixed_paths(), 16, Duration::from_secs(3)).await;
+    let report = generator::run(
+        &base,
+        &generator::mixed_paths(),
+        generator::BROWSER_HEADERS,
+        16,
+        generator::Until::Elapsed(Duration::from_secs(3)),
+    )
+    .await;
     println!("{}", report.line("test"));
     assert_eq!(report.errors, 0, "{}", report.line("test"));
     assert!(report.requests > 100, "{}", report.line("test"));

@@ -18,4 +18,5 @@ mod relevance;
 mod reload;
 mod search;
 mod seed;
+mod serving;
 mod wizard;

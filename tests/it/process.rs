@@ -5,15 +5,23 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Server {
+pub struct Server {
     child: Child,
-    base: String,
+    pub base: String,
     /// A data directory made for this server, removed when it is dropped.
     _data: Option<tempfile::TempDir>,
 }
 
+/// A server left running by a failed test is stopped with it.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Starts the binary on a fresh data directory.
-fn spawn(extra: &[&str]) -> Server {
+pub fn spawn(extra: &[&str]) -> Server {
     let data = tempfile::tempdir().expect("data dir");
     let mut server = spawn_on(data.path(), extra);
     server._data = Some(data);

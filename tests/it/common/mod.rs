@@ -31,6 +31,8 @@ pub struct Response {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent (compressed when the response says so).
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -54,6 +56,7 @@ pub async fn request(state: &Data<AppState>, req: test::TestRequest) -> Response
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes: bytes.to_vec(),
     }
 }
 
@@ -137,4 +140,91 @@ pub fn raw_http(base: &str, raw: &str) -> String {
     let mut out = Vec::new();
     let _ = stream.read_to_end(&mut out);
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One answer read off a [`Connection`].
+pub struct Answer {
+    pub status: u16,
+    /// Names in lowercase.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A client on one keep-alive connection, as a browser keeps one: TCP_NODELAY on, requests
+/// one after another. It reads answers by their `Content-Length` and fails on any other kind
+/// (chunked), since every answer of ours must have one.
+pub struct Connection {
+    stream: TcpStream,
+    pending: Vec<u8>,
+}
+
+impl Connection {
+    pub fn open(base: &str) -> Connection {
+        let stream = TcpStream::connect(base.trim_start_matches("http://")).expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        Connection {
+            stream,
+            pending: Vec::new(),
+        }
+    }
+
+    pub fn get(&mut self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        self.stream.write_all(request.as_bytes()).expect("send");
+        let head_end = loop {
+            if let Some(at) = self.pending.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at;
+            }
+            self.read_more(path);
+        };
+        let head = String::from_utf8_lossy(&self.pending[..head_end]).into_owned();
+        self.pending.drain(..head_end + 4);
+        let mut lines = head.split("\r\n");
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("{path}: no status line in {head:?}"));
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let length: usize = headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or_else(|| panic!("{path}: no Content-Length in {head:?}"));
+        while self.pending.len() < length {
+            self.read_more(path);
+        }
+        let body = self.pending.drain(..length).collect();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    fn read_more(&mut self, path: &str) {
+        let mut buf = [0u8; 16 * 1024];
+        let n = self.stream.read(&mut buf).expect("read");
+        assert!(n > 0, "{path}: the server closed the connection");
+        self.pending.extend_from_slice(&buf[..n]);
+    }
 }
