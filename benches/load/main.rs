@@ -16,9 +16,9 @@
 //! It needs `wrk` (and `nginx` for `--nginx`): `apt-get install wrk nginx`. It exits 1 on any
 //! error answer.
 
-mod generator;
 #[path = "../common/corpus.rs"]
 mod corpus;
+mod generator;
 #[path = "../common/server.rs"]
 mod server;
 
@@ -102,7 +102,10 @@ fn main() {
     let o = options();
     let work = tempfile::tempdir().expect("tempdir");
     let content = work.path().join("content");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &content);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &content,
+    );
     if o.entries > 0 {
         corpus::generate(&content, o.entries);
         // Keep the bundled categories: generate() writes the same file.
@@ -270,13 +273,7 @@ fn main() {
     }
 }
 
-const POPULAR_QUERIES: &[&str] = &[
-    "白名单不生效",
-    "error 19",
-    "接口超时",
-    "参数乱码",
-    "N22106",
-];
+const POPULAR_QUERIES: &[&str] = &["白名单不生效", "error 19", "接口超时", "参数乱码", "N22106"];
 
 /// The bundled entries and the first generated ones.
 fn entry_paths(generated: usize) -> Vec<String> {
@@ -378,7 +375,7 @@ fn wrk(
         text.lines()
             .find(|l| l.trim_start().starts_with(label))
             .and_then(|l| l.trim_start()[label.len()..].split_whitespace().next())
-            .and_then(|v| parse_wrk_number(v))
+            .and_then(parse_wrk_number)
     };
     let requests_per_s = number_after("Requests/sec:").unwrap_or(0.0);
     let non_2xx = number_after("Non-2xx or 3xx responses:").unwrap_or(0.0) as u64;
@@ -426,7 +423,8 @@ fn wait_ready(base: &str, limit: Duration) {
     let started = Instant::now();
     while started.elapsed() < limit {
         if let Ok(mut stream) = std::net::TcpStream::connect(addr) {
-            let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let _ =
+                stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             let mut answer = String::new();
             let _ = stream.read_to_string(&mut answer);
             if answer.starts_with("HTTP/1.1 200") {
@@ -534,7 +532,10 @@ impl Nginx {
         let base = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(10), "nginx did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "nginx did not start"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         Nginx { child, base }

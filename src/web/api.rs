@@ -51,11 +51,12 @@ pub async fn entries(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let site = state.site();
-    Ok(state.page(&req, &site, format_args!("api-entries"), || {
-        let entries: Vec<_> = site.library.entries.iter().map(EntrySummary::of).collect();
-        json_body(&serde_json::json!({ "entries": entries }))
-    })
-    .await?)
+    Ok(state
+        .page(&req, &site, format_args!("api-entries"), || {
+            let entries: Vec<_> = site.library.entries.iter().map(EntrySummary::of).collect();
+            json_body(&serde_json::json!({ "entries": entries }))
+        })
+        .await?)
 }
 
 pub async fn entry(
@@ -85,16 +86,17 @@ pub async fn entry(
         "api-entry\0{}\0{}\0{}",
         entry.id, feedback.helpful, feedback.not_helpful
     );
-    Ok(state.page(&req, &site, key, || {
-        json_body(&EntryDetail {
-            summary: EntrySummary::of(entry),
-            html: entry.html(),
-            text: entry.text(),
-            headings: &entry.headings,
-            feedback,
+    Ok(state
+        .page(&req, &site, key, || {
+            json_body(&EntryDetail {
+                summary: EntrySummary::of(entry),
+                html: entry.html(),
+                text: entry.text(),
+                headings: &entry.headings,
+                feedback,
+            })
         })
-    })
-    .await?)
+        .await?)
 }
 
 /// Always 200 while serving: a failed reload shows in `last_reload`, not in the status code.

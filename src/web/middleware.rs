@@ -133,18 +133,21 @@ pub async fn finish(
             .headers_mut()
             .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     }
-    let body = match prepared::compress_inline(&req, response.status(), content_type.as_ref(), &bytes)
-    {
-        Some((encoding, compressed)) => {
-            response.headers_mut().insert(
-                header::CONTENT_ENCODING,
-                HeaderValue::from_static(encoding.name()),
-            );
-            compressed
-        }
-        None => bytes,
-    };
-    Ok(ServiceResponse::new(req, response.set_body(BoxBody::new(body))))
+    let body =
+        match prepared::compress_inline(&req, response.status(), content_type.as_ref(), &bytes) {
+            Some((encoding, compressed)) => {
+                response.headers_mut().insert(
+                    header::CONTENT_ENCODING,
+                    HeaderValue::from_static(encoding.name()),
+                );
+                compressed
+            }
+            None => bytes,
+        };
+    Ok(ServiceResponse::new(
+        req,
+        response.set_body(BoxBody::new(body)),
+    ))
 }
 
 fn freshness(headers: &mut header::HeaderMap, modified_at: Option<SystemTime>) {

@@ -157,11 +157,10 @@ impl AppState {
             return Ok(page.respond(req));
         }
         let (content_type, body) = build()?;
-        let page = web::block(move || {
-            prepared::Prepared::new(content_type, body, prepared::Effort::Best)
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("compressing a page: {e}")))?;
+        let page =
+            web::block(move || prepared::Prepared::new(content_type, body, prepared::Effort::Best))
+                .await
+                .map_err(|e| Error::Internal(format!("compressing a page: {e}")))?;
         Ok(self.pages.insert(key, page).respond(req))
     }
 
@@ -278,8 +277,12 @@ fn read() -> Route {
 }
 
 /// A resource named by its pattern: request logs and metrics label requests with the name.
+/// A method it does not take gets our 405 page, as an unknown path gets our 404.
 fn resource(pattern: &'static str, route: Route) -> actix_web::Resource {
-    web::resource(pattern).name(pattern).route(route)
+    web::resource(pattern)
+        .name(pattern)
+        .route(route)
+        .default_service(web::to(unrouted))
 }
 
 /// Every route of the site, used by `main` and by the tests.
@@ -287,7 +290,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/", read().to(pages::home)))
         .service(resource("/c/{slug}", read().to(pages::category)))
         .service(resource("/kb/{id}", read().to(pages::entry)))
-        .service(resource("/kb/{id}/feedback", web::post().to(feedback::submit)))
+        .service(resource(
+            "/kb/{id}/feedback",
+            web::post().to(feedback::submit),
+        ))
         .service(resource("/search", read().to(search::page)))
         .service(resource("/opensearch.xml", read().to(search::opensearch)))
         .service(resource("/api/search", read().to(search::api)))

@@ -28,29 +28,30 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     // The one part that changes with use: it names the page in the cache.
     let popular = state.popular(library, POPULAR_ON_HOME).await;
     let popular_ids: Vec<&str> = popular.iter().map(|e| e.id.as_str()).collect();
-    state.page(
-        &req,
-        &site,
-        format_args!("home\0{base}\0{}", popular_ids.join(" ")),
-        || {
-            html_body(HomePage {
-                chrome: Chrome::new(format!("{base}/")),
-                categories: library
-                    .categories
-                    .iter()
-                    .map(|category| CategoryCard {
-                        category,
-                        count: library.entries_in(&category.slug).count(),
-                    })
-                    .collect(),
-                popular,
-                recent: library.recently_updated(RECENT_ON_HOME),
-                total: library.entries.len(),
-                wizards: library.wizards.iter().collect(),
-            })
-        },
-    )
-    .await
+    state
+        .page(
+            &req,
+            &site,
+            format_args!("home\0{base}\0{}", popular_ids.join(" ")),
+            || {
+                html_body(HomePage {
+                    chrome: Chrome::new(format!("{base}/")),
+                    categories: library
+                        .categories
+                        .iter()
+                        .map(|category| CategoryCard {
+                            category,
+                            count: library.entries_in(&category.slug).count(),
+                        })
+                        .collect(),
+                    popular,
+                    recent: library.recently_updated(RECENT_ON_HOME),
+                    total: library.entries.len(),
+                    wizards: library.wizards.iter().collect(),
+                })
+            },
+        )
+        .await
 }
 
 pub async fn category(
@@ -64,14 +65,15 @@ pub async fn category(
         .category(&slug)
         .ok_or_else(|| Error::NotFound(format!("没有分类“{slug}”。")))?;
     let base = state.base_url(&req);
-    state.page(&req, &site, format_args!("c\0{base}\0{slug}"), || {
-        html_body(CategoryPage {
-            chrome: Chrome::new(format!("{base}/c/{}", category.slug)),
-            category,
-            entries: library.entries_in(&category.slug).collect(),
+    state
+        .page(&req, &site, format_args!("c\0{base}\0{slug}"), || {
+            html_body(CategoryPage {
+                chrome: Chrome::new(format!("{base}/c/{}", category.slug)),
+                category,
+                entries: library.entries_in(&category.slug).collect(),
+            })
         })
-    })
-    .await
+        .await
 }
 
 /// What an entry URL may carry besides the id (other parameters are ignored).
@@ -117,33 +119,35 @@ pub async fn entry(
     let base = state.base_url(&req);
     let thanked = params.feedback.as_deref() == Some("thanks");
     let key = format_args!("kb\0{base}\0{}\0{thanked}", entry.id);
-    state.page(&req, &site, key, || {
-        let absolute_url = format!("{base}{}", entry.url());
-        html_body(EntryPage {
-            chrome: Chrome::new(absolute_url.clone()),
-            ticket_reply: format!("{}\n{}\n{}", entry.title, entry.summary(), absolute_url),
-            related: library
-                .entries_in(&entry.category)
-                .filter(|e| e.id != entry.id)
-                .take(RELATED_ON_ENTRY)
-                .collect(),
-            wizards: library.wizards_leading_to(&entry.id),
-            thanked,
-            entry,
-            category,
-            absolute_url,
+    state
+        .page(&req, &site, key, || {
+            let absolute_url = format!("{base}{}", entry.url());
+            html_body(EntryPage {
+                chrome: Chrome::new(absolute_url.clone()),
+                ticket_reply: format!("{}\n{}\n{}", entry.title, entry.summary(), absolute_url),
+                related: library
+                    .entries_in(&entry.category)
+                    .filter(|e| e.id != entry.id)
+                    .take(RELATED_ON_ENTRY)
+                    .collect(),
+                wizards: library.wizards_leading_to(&entry.id),
+                thanked,
+                entry,
+                category,
+                absolute_url,
+            })
         })
-    })
-    .await
+        .await
 }
 
 pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
     let site = state.site();
     let base = state.base_url(&req);
-    state.page(&req, &site, format_args!("sitemap\0{base}"), || {
-        Ok(("application/xml; charset=utf-8", sitemap_xml(&site, &base)))
-    })
-    .await
+    state
+        .page(&req, &site, format_args!("sitemap\0{base}"), || {
+            Ok(("application/xml; charset=utf-8", sitemap_xml(&site, &base)))
+        })
+        .await
 }
 
 fn sitemap_xml(site: &super::Site, base: &str) -> String {

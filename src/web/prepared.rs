@@ -70,10 +70,8 @@ impl Prepared {
         if if_none_match(req, &self.etag) {
             let mut res = HttpResponse::NotModified().finish();
             res.headers_mut().insert(header::ETAG, self.etag.clone());
-            res.headers_mut().insert(
-                header::VARY,
-                HeaderValue::from_static("Accept-Encoding"),
-            );
+            res.headers_mut()
+                .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
             return res;
         }
         let accepted = accepted(req);
@@ -245,15 +243,13 @@ fn gzip(body: &[u8], effort: Effort, out: &mut Vec<u8>) {
 
 /// Whether a response of this type is worth compressing (text; images and archives are not).
 pub fn compressible(content_type: Option<&HeaderValue>) -> bool {
-    content_type
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| {
-            t.starts_with("text/")
-                || t.starts_with("application/json")
-                || t.starts_with("application/xml")
-                || t.starts_with("application/opensearchdescription+xml")
-                || t.starts_with("image/svg+xml")
-        })
+    content_type.and_then(|v| v.to_str().ok()).is_some_and(|t| {
+        t.starts_with("text/")
+            || t.starts_with("application/json")
+            || t.starts_with("application/xml")
+            || t.starts_with("application/opensearchdescription+xml")
+            || t.starts_with("image/svg+xml")
+    })
 }
 
 /// Compresses a finished answer inline at the fast level when the client takes it and it is
@@ -389,12 +385,39 @@ mod tests {
                     .to_http_request(),
             )
         };
-        assert_eq!(of("gzip, deflate, br"), Accepted { br: true, gzip: true });
-        assert_eq!(of("gzip;q=1.0, br;q=0"), Accepted { br: false, gzip: true });
+        assert_eq!(
+            of("gzip, deflate, br"),
+            Accepted {
+                br: true,
+                gzip: true
+            }
+        );
+        assert_eq!(
+            of("gzip;q=1.0, br;q=0"),
+            Accepted {
+                br: false,
+                gzip: true
+            }
+        );
         assert_eq!(of("identity"), Accepted::default());
-        assert_eq!(of("BR"), Accepted { br: true, gzip: false });
-        assert_eq!(of("*"), Accepted { br: true, gzip: true });
-        assert_eq!(accepted(&TestRequest::default().to_http_request()), Accepted::default());
+        assert_eq!(
+            of("BR"),
+            Accepted {
+                br: true,
+                gzip: false
+            }
+        );
+        assert_eq!(
+            of("*"),
+            Accepted {
+                br: true,
+                gzip: true
+            }
+        );
+        assert_eq!(
+            accepted(&TestRequest::default().to_http_request()),
+            Accepted::default()
+        );
     }
 
     #[test]

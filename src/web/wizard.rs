@@ -42,17 +42,18 @@ fn path_url(wizard: &Wizard, answers: &[String], at: Option<&str>) -> String {
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
     let site = state.site();
     let base = state.base_url(&req);
-    state.page(&req, &site, format_args!("wizards\0{base}"), || {
-        Ok((
-            HTML,
-            WizardListPage {
-                chrome: Chrome::new(format!("{base}/wizard")),
-                wizards: site.library.wizards.iter().collect(),
-            }
-            .render()?,
-        ))
-    })
-    .await
+    state
+        .page(&req, &site, format_args!("wizards\0{base}"), || {
+            Ok((
+                HTML,
+                WizardListPage {
+                    chrome: Chrome::new(format!("{base}/wizard")),
+                    wizards: site.library.wizards.iter().collect(),
+                }
+                .render()?,
+            ))
+        })
+        .await
 }
 
 pub async fn step(
