@@ -159,8 +159,8 @@ fn main() {
     for route in &o.routes {
         let report = |label: &str, r: &Figures| {
             println!(
-                "{route:<16} {label:<7} {:>8.0} req/s  p50 {:>6.2}ms  p99 {:>6.2}ms  {} requests, {} errors",
-                r.rate, r.p50, r.p99, r.requests, r.errors
+                "{route:<16} {label:<7} {:>8.0} req/s  p50 {:>6.2}ms  p90 {:>6.2}ms  p99 {:>6.2}ms  max {:>7.2}ms  {} requests, {} errors",
+                r.rate, r.p50, r.p90, r.p99, r.max, r.requests, r.errors
             );
         };
         match route.as_str() {
@@ -322,7 +322,9 @@ fn distinct_queries(n: usize) -> Vec<String> {
 struct Figures {
     rate: f64,
     p50: f64,
+    p90: f64,
     p99: f64,
+    max: f64,
     requests: u64,
     errors: u64,
 }
@@ -332,7 +334,9 @@ impl Figures {
         Figures {
             rate: r.throughput(),
             p50: ms(r.percentile(0.5)),
+            p90: ms(r.percentile(0.9)),
             p99: ms(r.percentile(0.99)),
+            max: ms(r.percentile(1.0)),
             requests: r.requests,
             errors: r.errors,
         }
@@ -391,7 +395,16 @@ fn wrk(
     Figures {
         rate: requests_per_s,
         p50: number_after("50%").unwrap_or(0.0),
+        p90: number_after("90%").unwrap_or(0.0),
         p99: number_after("99%").unwrap_or(0.0),
+        max: number_after("Latency").map_or(0.0, |_| {
+            // "Latency   1.23ms  0.50ms  12.00ms  90%": the third figure is the maximum.
+            text.lines()
+                .find(|l| l.trim_start().starts_with("Latency"))
+                .and_then(|l| l.split_whitespace().nth(3))
+                .and_then(parse_wrk_number)
+                .unwrap_or(0.0)
+        }),
         requests: (requests_per_s * o.seconds as f64) as u64,
         errors: non_2xx + socket_errors,
     }

@@ -36,8 +36,8 @@ const MIN_POOL: usize = 50;
 
 const TOKENIZER: &str = "wendao";
 /// What the analysed titles and bodies kept for snippets may take (16 bytes a token: about
-/// 30,000 entries of the generated kind).
-const TOKEN_CACHE_BYTES: u64 = 48 << 20;
+/// 15,000 entries of the generated kind).
+const TOKEN_CACHE_BYTES: u64 = 24 << 20;
 
 /// Which steps of the search chain are on: everything for the site, less for measuring gains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

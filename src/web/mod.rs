@@ -49,7 +49,7 @@ pub struct AppState {
 }
 
 /// What the page cache may hold by default.
-pub const PAGE_CACHE_BYTES: u64 = 64 << 20;
+pub const PAGE_CACHE_BYTES: u64 = 32 << 20;
 
 /// Which content is being served, and how the last reload went (shown by `/healthz`).
 #[derive(Debug, Clone)]
