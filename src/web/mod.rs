@@ -115,8 +115,9 @@ impl AppState {
             loaded_at: SystemTime::now(),
             last_reload: None,
         };
+        let site = warmed(site);
         AppState {
-            site: ArcSwap::from_pointee(site),
+            site: ArcSwap::new(site),
             base_url: base_url.map(|url| url.trim_end_matches('/').to_string()),
             status: Mutex::new(status),
             metrics: Metrics::new(),
@@ -241,7 +242,7 @@ impl AppState {
             ok: true,
             errors: Vec::new(),
         });
-        self.site.store(Arc::new(site));
+        self.site.store(warmed(site));
         self.pages.clear();
     }
 
@@ -269,6 +270,14 @@ impl AppState {
             }
         }
     }
+}
+
+/// The site, with the index's one-time work started beside it (see [`SearchIndex::warm_up`]).
+fn warmed(site: Site) -> Arc<Site> {
+    let site = Arc::new(site);
+    let warming = site.clone();
+    std::thread::spawn(move || warming.index.warm_up(&warming.library));
+    site
 }
 
 /// GET, and HEAD with the same headers and no body.
