@@ -51,7 +51,7 @@ pub struct ServeArgs {
     #[arg(long, env = "WENDAO_LOG_JSON")]
     pub log_json: bool,
     /// Memory for pages kept ready with their compressed variants (and popular searches), in MB.
-    #[arg(long, env = "WENDAO_PAGE_CACHE_MB", default_value_t = 32)]
+    #[arg(long, env = "WENDAO_PAGE_CACHE_MB", default_value_t = crate::web::PAGE_CACHE_BYTES >> 20)]
     pub page_cache_mb: u64,
 }
 

@@ -25,14 +25,8 @@ fn request_id() -> HeaderValue {
         (now.subsec_nanos() ^ (now.as_secs() as u32).rotate_left(16)) ^ std::process::id()
     });
     let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-    let mut id = itoa_hex(u64::from(*RUN));
-    id.push('-');
-    id.push_str(&itoa_hex(n));
-    HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("0"))
-}
-
-fn itoa_hex(n: u64) -> String {
-    format!("{n:x}")
+    HeaderValue::from_str(&format!("{:08x}-{n:x}", *RUN))
+        .unwrap_or_else(|_| HeaderValue::from_static("0"))
 }
 
 /// Counts every request by route pattern and status, times it, logs one line with its id
