@@ -9,8 +9,10 @@
 //! - `--encoding identity|gzip|br`: send that `Accept-Encoding` instead of the browser's;
 //! - `--nginx`: also serve the same entry and home page bytes with Debian's nginx
 //!   (`gzip_static`, files compressed at the best level) and print wendao's rate as a ratio;
-//! - `--routes entry,home,search-popular,search-distinct,search-seq,crawl,mixed`: which to
-//!   run (`crawl`: up to 10,000 entry pages nobody asked for yet, each once, then the memory);
+//! - `--routes entry,home,search-popular,search-distinct,search-fresh,search-seq,crawl,mixed`:
+//!   which to run (`search-distinct`: 2,000 queries each once, by our own client;
+//!   `search-fresh`: wrk over queries none of which repeats; `crawl`: up to 10,000 entry pages
+//!   nobody asked for yet, each once, then the memory);
 //! - `--bin PATH`: benchmark another build of wendao (e.g. the one before a change).
 //!
 //! It needs `wrk` (and `nginx` for `--nginx`): `apt-get install wrk nginx`. It exits 1 on any
@@ -47,6 +49,7 @@ const ALL_ROUTES: &[&str] = &[
     "home",
     "search-popular",
     "search-distinct",
+    "search-fresh",
     "search-seq",
 ];
 
@@ -147,7 +150,7 @@ fn main() {
         .build()
         .expect("runtime");
     let entry_paths = entry_paths(o.entries);
-    let queries = distinct_queries(2_500);
+    let queries = distinct_queries(FRESH_QUERIES);
     let nginx = o.nginx.then(|| {
         Nginx::start(
             &server.base,
@@ -182,7 +185,7 @@ fn main() {
                     1,
                     Until::EachOnce,
                 ));
-                let ours = wrk(&server.base, &paths, &header_refs, &o, work.path());
+                let ours = wrk(&server.base, &paths, &header_refs, &o, work.path(), false);
                 report("wendao", &ours);
                 errors += ours.errors;
                 if let Some(nginx) = &nginx {
@@ -198,7 +201,14 @@ fn main() {
                         } else {
                             vec!["/".to_string()]
                         };
-                        let theirs = wrk(&nginx.base, &nginx_paths, &header_refs, &o, work.path());
+                        let theirs = wrk(
+                            &nginx.base,
+                            &nginx_paths,
+                            &header_refs,
+                            &o,
+                            work.path(),
+                            false,
+                        );
                         report("nginx", &theirs);
                         println!(
                             "{route:<16} ratio   {:.2} of nginx gzip_static serving {reference} pages",
@@ -220,6 +230,24 @@ fn main() {
                     Until::EachOnce,
                 )));
                 report("wendao", &r);
+                errors += r.errors;
+            }
+            "search-fresh" => {
+                // wrk as for the other routes, over queries none of which is asked twice
+                // while the list lasts: nothing is answered from the cache.
+                let paths: Vec<String> = queries[2_500..]
+                    .iter()
+                    .map(|q| format!("/search?q={}", urlencode(q)))
+                    .collect();
+                let r = wrk(&server.base, &paths, &header_refs, &o, work.path(), true);
+                report("wendao", &r);
+                if r.requests as usize > paths.len() {
+                    println!(
+                        "{route:<16} note    {} requests over {} queries: some were answered from the cache",
+                        r.requests,
+                        paths.len()
+                    );
+                }
                 errors += r.errors;
             }
             "crawl" => {
@@ -245,7 +273,7 @@ fn main() {
                 errors += r.errors;
             }
             "search-seq" => {
-                let paths: Vec<String> = queries[2_000..]
+                let paths: Vec<String> = queries[2_000..2_500]
                     .iter()
                     .map(|q| format!("/search?q={}", urlencode(q)))
                     .collect();
@@ -272,6 +300,9 @@ fn main() {
         std::process::exit(1);
     }
 }
+
+/// 2,000 for `search-distinct`, 500 for `search-seq`, the rest for `search-fresh`.
+const FRESH_QUERIES: usize = 40_000;
 
 const POPULAR_QUERIES: &[&str] = &["白名单不生效", "error 19", "接口超时", "参数乱码", "N22106"];
 
@@ -350,18 +381,26 @@ fn wrk(
     headers: &[(&str, &str)],
     o: &Options,
     work: &Path,
+    split: bool,
 ) -> Figures {
     assert!(base.starts_with("http://127."), "loopback only, not {base}");
     let mut script = String::from("local paths = {\n");
     for p in paths {
         let _ = writeln!(script, "  {:?},", p);
     }
-    script.push_str("}\nlocal i = 0\n");
+    script.push_str("}\nlocal i = 0\nlocal threads = 0\nfirst = 0\n");
     for (k, v) in headers {
         let _ = writeln!(script, "wrk.headers[{k:?}] = {v:?}");
     }
-    script.push_str(
-        "request = function()\n  i = i + 1\n  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n",
+    // Cycling: every thread walks the whole list. Split: the two threads take alternate
+    // URLs, so none is asked twice until the list runs out.
+    let stride = if split { 2 } else { 1 };
+    let _ = write!(
+        script,
+        "function setup(thread)\n  thread:set(\"first\", {first})\n  threads = threads + 1\nend\n\
+         request = function()\n  local n = first + i * {stride}\n  i = i + 1\n  \
+         return wrk.format(\"GET\", paths[(n % #paths) + 1])\nend\n",
+        first = if split { "threads" } else { "0" },
     );
     let script_path = work.join("wrk.lua");
     std::fs::write(&script_path, script).expect("wrk script");
