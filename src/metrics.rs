@@ -1,7 +1,8 @@
 //! Prometheus metrics: requests by route and status, latency, searches, reloads.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 pub struct Metrics {
@@ -11,6 +12,9 @@ pub struct Metrics {
     pub searches: IntCounter,
     pub zero_result_searches: IntCounter,
     pub reloads: IntCounterVec,
+    /// Set when the metrics are read: what the page cache holds, in bytes and pages.
+    pub page_cache_bytes: IntGauge,
+    pub page_cache_pages: IntGauge,
 }
 
 impl Metrics {
@@ -50,12 +54,22 @@ impl Metrics {
             &["result"],
         )
         .expect("valid metric");
+        let page_cache_bytes = IntGauge::new(
+            "wendao_page_cache_bytes",
+            "Bytes of the pages kept with their compressed variants (bounded by --page-cache-mb)",
+        )
+        .expect("valid metric");
+        let page_cache_pages =
+            IntGauge::new("wendao_page_cache_pages", "Pages and searches kept ready")
+                .expect("valid metric");
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(searches.clone()),
             Box::new(zero_result_searches.clone()),
             Box::new(reloads.clone()),
+            Box::new(page_cache_bytes.clone()),
+            Box::new(page_cache_pages.clone()),
         ] {
             registry.register(metric).expect("metric registered once");
         }
@@ -66,6 +80,8 @@ impl Metrics {
             searches,
             zero_result_searches,
             reloads,
+            page_cache_bytes,
+            page_cache_pages,
         }
     }
 

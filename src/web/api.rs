@@ -122,6 +122,9 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 
 /// Prometheus text format.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let pages = state.pages();
+    state.metrics.page_cache_bytes.set(pages.weight() as i64);
+    state.metrics.page_cache_pages.set(pages.len() as i64);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render())

@@ -101,6 +101,21 @@ fn every_answer_decodes_to_the_same_bytes_in_every_encoding() {
             }
         }
     }
+    // What the cache holds shows in the metrics, within its bound.
+    let metrics = String::from_utf8(connection.get("/metrics", &[]).body).expect("text");
+    let gauge = |name: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {metrics}"))
+    };
+    assert!(gauge("wendao_page_cache_pages") >= 10);
+    let bytes = gauge("wendao_page_cache_bytes");
+    assert!(
+        bytes > 10_000 && bytes <= wendao::web::PAGE_CACHE_BYTES,
+        "{bytes}"
+    );
     actix_web::rt::System::new().block_on(server.stop(true));
 }
 
