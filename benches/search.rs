@@ -139,26 +139,10 @@ fn run_one(size: usize) {
 /// How long `wendao serve` takes, from its start, to answer `/healthz` on this content, and
 /// its resident memory (KiB) once it answers.
 fn startup_time(content: &Path, data: &Path) -> (Duration, u64) {
-    use std::io::{Read, Write};
     let started = Instant::now();
     let server = Server::start(content, data);
-    let addr = server.base.trim_start_matches("http://");
-    let took = loop {
-        if let Ok(mut stream) = std::net::TcpStream::connect(addr) {
-            let _ =
-                stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            let mut answer = String::new();
-            let _ = stream.read_to_string(&mut answer);
-            if answer.starts_with("HTTP/1.1 200") {
-                break started.elapsed();
-            }
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "the server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    server.wait_ready(Duration::from_secs(120));
+    let took = started.elapsed();
     let rss = memory_of(&format!("/proc/{}/status", server.child.id())).0;
     (took, rss)
 }

@@ -1,9 +1,10 @@
 //! `wendao serve` started for a benchmark: on a free loopback port, the address read from the
 //! line it prints, stopped when dropped. Shared by `benches/search.rs` and `benches/load`.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 pub struct Server {
     pub child: Child,
@@ -52,6 +53,27 @@ impl Server {
             .trim_end_matches('/')
             .to_string();
         Server { child, base }
+    }
+}
+
+impl Server {
+    /// Waits until `/healthz` answers 200 (panics after `limit`); returns how long it took.
+    pub fn wait_ready(&self, limit: Duration) -> Duration {
+        let addr = self.base.trim_start_matches("http://");
+        let started = Instant::now();
+        loop {
+            if let Ok(mut stream) = std::net::TcpStream::connect(addr) {
+                let _ = stream
+                    .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                let mut answer = String::new();
+                let _ = stream.read_to_string(&mut answer);
+                if answer.starts_with("HTTP/1.1 200") {
+                    return started.elapsed();
+                }
+            }
+            assert!(started.elapsed() < limit, "wendao did not answer /healthz");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 

@@ -123,7 +123,7 @@ fn main() {
         "info",
         std::fs::File::create(&log).expect("log file"),
     );
-    wait_ready(&server.base, Duration::from_secs(300));
+    server.wait_ready(Duration::from_secs(300));
     let headers = headers(&o);
     let header_refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
     println!(
@@ -158,6 +158,21 @@ fn main() {
             &[entry_paths.clone(), vec!["/".to_string()]].concat(),
         )
     });
+    let search_paths = |qs: &[String]| -> Vec<String> {
+        qs.iter()
+            .map(|q| format!("/search?q={}", urlencode(q)))
+            .collect()
+    };
+    // Our own client, each URL once over `connections`.
+    let each_once = |paths: &[String], connections: usize| {
+        Figures::of(&runtime.block_on(generator::run(
+            &server.base,
+            paths,
+            &header_refs,
+            connections,
+            Until::EachOnce,
+        )))
+    };
     let mut errors = 0;
     for route in &o.routes {
         let report = |label: &str, r: &Figures| {
@@ -218,27 +233,14 @@ fn main() {
                 }
             }
             "search-distinct" => {
-                let paths: Vec<String> = queries[..2_000]
-                    .iter()
-                    .map(|q| format!("/search?q={}", urlencode(q)))
-                    .collect();
-                let r = Figures::of(&runtime.block_on(generator::run(
-                    &server.base,
-                    &paths,
-                    &header_refs,
-                    o.connections,
-                    Until::EachOnce,
-                )));
+                let r = each_once(&search_paths(&queries[..2_000]), o.connections);
                 report("wendao", &r);
                 errors += r.errors;
             }
             "search-fresh" => {
                 // wrk as for the other routes, over queries none of which is asked twice
                 // while the list lasts: nothing is answered from the cache.
-                let paths: Vec<String> = queries[2_500..]
-                    .iter()
-                    .map(|q| format!("/search?q={}", urlencode(q)))
-                    .collect();
+                let paths = search_paths(&queries[2_500..]);
                 let r = wrk(&server.base, &paths, &header_refs, &o, work.path(), true);
                 report("wendao", &r);
                 if r.requests as usize > paths.len() {
@@ -257,13 +259,7 @@ fn main() {
                     .rev()
                     .map(|i| format!("/kb/gen-{i}"))
                     .collect();
-                let r = Figures::of(&runtime.block_on(generator::run(
-                    &server.base,
-                    &paths,
-                    &header_refs,
-                    o.connections,
-                    Until::EachOnce,
-                )));
+                let r = each_once(&paths, o.connections);
                 report("wendao", &r);
                 println!(
                     "{route:<16} RSS     {} MB after {} distinct pages",
@@ -273,17 +269,7 @@ fn main() {
                 errors += r.errors;
             }
             "search-seq" => {
-                let paths: Vec<String> = queries[2_000..2_500]
-                    .iter()
-                    .map(|q| format!("/search?q={}", urlencode(q)))
-                    .collect();
-                let r = Figures::of(&runtime.block_on(generator::run(
-                    &server.base,
-                    &paths,
-                    &header_refs,
-                    1,
-                    Until::EachOnce,
-                )));
+                let r = each_once(&search_paths(&queries[2_000..2_500]), 1);
                 report("wendao", &r);
                 errors += r.errors;
             }
@@ -467,25 +453,6 @@ fn parse_wrk_number(v: &str) -> Option<f64> {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-fn wait_ready(base: &str, limit: Duration) {
-    use std::io::Read;
-    let addr = base.trim_start_matches("http://");
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if let Ok(mut stream) = std::net::TcpStream::connect(addr) {
-            let _ =
-                stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            let mut answer = String::new();
-            let _ = stream.read_to_string(&mut answer);
-            if answer.starts_with("HTTP/1.1 200") {
-                return;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("wendao did not answer /healthz");
 }
 
 fn copy_dir(from: &Path, to: &Path) {
