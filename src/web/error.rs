@@ -16,6 +16,9 @@ pub enum Error {
     BadRequest(String),
     #[error("不支持 {0} 方法：这里只接受 GET 和 HEAD")]
     MethodNotAllowed(String),
+    /// A state-changing request from a page of another site.
+    #[error("{0}")]
+    Forbidden(String),
     /// A write that could not be stored: pages and search keep serving.
     #[error("{0}")]
     Unavailable(String),
@@ -29,6 +32,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::BadRequest(_) => "bad_request",
             Error::MethodNotAllowed(_) => "method_not_allowed",
+            Error::Forbidden(_) => "forbidden",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
         }
@@ -47,6 +51,7 @@ impl ResponseError for Error {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -63,6 +68,7 @@ impl ResponseError for Error {
             heading: match self {
                 Error::NotFound(_) => "没有找到这个页面",
                 Error::BadRequest(_) | Error::MethodNotAllowed(_) => "请求有误",
+                Error::Forbidden(_) => "不能从其他网站提交",
                 Error::Internal(_) | Error::Unavailable(_) => "服务器出了点问题",
             },
             message: self.to_string(),

@@ -1,11 +1,13 @@
-//! Refuses URLs that cannot be read as text before any handler sees them.
+//! Refuses, before any handler sees them, URLs that cannot be read as text and state-changing
+//! requests sent by pages of other sites.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{Error as ActixError, ResponseError};
+use actix_web::{Error as ActixError, ResponseError, web};
 
-use super::{ApiError, Error};
+use super::{ApiError, AppState, Error};
 
 /// Longest URL we read (path and query), in bytes: room for a 20 KB query of Chinese text,
 /// percent-encoded.
@@ -28,6 +30,68 @@ pub async fn reject_malformed_urls(
     next.call(req)
         .await
         .map(ServiceResponse::map_into_left_body)
+}
+
+/// A 403 for a request that changes something (a vote, any later POST) when a browser says it
+/// comes from another site: its `Origin` is not ours, or, without `Origin`, `Sec-Fetch-Site`
+/// says `cross-site` or `same-site`. Our own origin is `--base-url`'s, or else the request's
+/// host (compared without the scheme, which a proxy may have changed). A request with neither
+/// header is no browser on another site (curl, a server-side client): it is let through.
+pub async fn refuse_cross_site(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, ActixError> {
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && let Some(state) = req.app_data::<web::Data<AppState>>()
+        && from_another_site(&req, state)
+    {
+        let error = Error::Forbidden(
+            "这个请求来自其他网站，没有被接受。请在本站的页面上提交。".to_string(),
+        );
+        let response = if req.path().starts_with("/api/") {
+            ApiError(error).error_response()
+        } else {
+            error.error_response()
+        };
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+fn from_another_site(req: &ServiceRequest, state: &AppState) -> bool {
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if let Some(origin) = header(header::ORIGIN) {
+        let origin = origin.trim().trim_end_matches('/');
+        return match &state.base_url {
+            Some(base) => !origin.eq_ignore_ascii_case(origin_of(base)),
+            None => {
+                let host = req.connection_info().host().to_string();
+                !authority_of(origin).eq_ignore_ascii_case(&host)
+            }
+        };
+    }
+    matches!(
+        header(header::HeaderName::from_static("sec-fetch-site")),
+        Some("cross-site" | "same-site")
+    )
+}
+
+/// `https://help.example.com` of `https://help.example.com/any/path`.
+fn origin_of(url: &str) -> &str {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    match url[start..].find('/') {
+        Some(end) => &url[..start + end],
+        None => url,
+    }
+}
+
+/// `help.example.com:8080` of `https://help.example.com:8080`; `null` stays `null`.
+fn authority_of(origin: &str) -> &str {
+    origin_of(origin)
+        .split_once("://")
+        .map_or(origin, |(_, authority)| authority)
 }
 
 fn url_problem(path: &str, query: &str) -> Option<&'static str> {

@@ -369,7 +369,7 @@ pub fn app(
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
         .add(("X-Frame-Options", "DENY"));
     // The last `wrap` runs first: logging, request ids and metrics, headers, the URL check,
-    // then conditional GET and compression nearest the handlers.
+    // the cross-site check, then conditional GET and compression nearest the handlers.
     App::new()
         .app_data(state)
         .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
@@ -387,6 +387,7 @@ pub fn app(
                 .error_handler(|e, _| Error::BadRequest(e.to_string()).into()),
         )
         .wrap(mw::from_fn(middleware::finish))
+        .wrap(mw::from_fn(guard::refuse_cross_site))
         .wrap(mw::from_fn(guard::reject_malformed_urls))
         .wrap(security)
         .wrap(mw::from_fn(middleware::observe))

@@ -244,3 +244,74 @@ async fn when_votes_cannot_be_written_they_answer_503_and_pages_keep_serving() {
     assert_eq!(get(&state, "/kb/error-19").await.status, 200);
     assert_eq!(get(&state, "/search?q=cookie").await.status, 200);
 }
+
+/// A page of another site cannot make its visitors vote: its `Origin` (or, without one,
+/// `Sec-Fetch-Site`) gives it away, and nothing is counted. Our own pages, with or without
+/// JavaScript, and clients that are no browser (no such headers) still vote.
+#[actix_web::test]
+async fn votes_from_other_sites_are_refused_and_not_counted() {
+    let data = tempfile::tempdir().expect("data");
+    let state = state_with_store(data.path()).await;
+    // A test request's host is localhost:8080.
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("origin", "http://localhost:8080.evil.example"),
+        ("origin", "null"),
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+    ] {
+        let res = request(&state, vote("helpful=no").insert_header((name, value))).await;
+        assert_eq!(res.status, 403, "{name}: {value}");
+        assert!(res.body.contains("其他网站"), "{}", res.body);
+        let res = request(
+            &state,
+            vote("helpful=no")
+                .insert_header((name, value))
+                .insert_header(("accept", "application/json")),
+        )
+        .await;
+        assert_eq!(res.status, 403, "{name}: {value}");
+    }
+    assert_eq!(counts(&state, "error-19").await, (0, 0), "nothing counted");
+
+    // The site's own form post (a browser sends both headers), and a plain client.
+    let own = vote("helpful=yes")
+        .insert_header(("origin", "http://localhost:8080"))
+        .insert_header(("sec-fetch-site", "same-origin"));
+    assert_eq!(request(&state, own).await.status, 303);
+    assert_eq!(request(&state, vote("helpful=yes")).await.status, 303);
+    assert_eq!(counts(&state, "error-19").await, (2, 0));
+}
+
+/// With `--base-url`, the origin must be that one, scheme included.
+#[actix_web::test]
+async fn with_a_base_url_only_its_origin_may_vote() {
+    let data = tempfile::tempdir().expect("data");
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let site = Site::build(library).expect("site");
+    let store = Store::open(data.path()).await.expect("store");
+    let state = Data::new(
+        AppState::new(site, Some("https://help.example.com/".to_string())).with_store(store),
+    );
+    let from = |origin: &str| vote("helpful=yes").insert_header(("origin", origin.to_string()));
+    assert_eq!(
+        request(&state, from("https://help.example.com"))
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        request(&state, from("HTTPS://HELP.EXAMPLE.COM"))
+            .await
+            .status,
+        303
+    );
+    for other in [
+        "http://help.example.com",
+        "http://localhost:8080",
+        "https://help.example.com.evil.example",
+    ] {
+        assert_eq!(request(&state, from(other)).await.status, 403, "{other}");
+    }
+    assert_eq!(counts(&state, "error-19").await, (2, 0));
+}
