@@ -53,6 +53,13 @@ pub struct ServeArgs {
     /// Memory for pages kept ready with their compressed variants (and popular searches), in MB.
     #[arg(long, env = "WENDAO_PAGE_CACHE_MB", default_value_t = crate::web::PAGE_CACHE_BYTES >> 20)]
     pub page_cache_mb: u64,
+    /// Votes one client address may send per minute (0: no limit).
+    #[arg(long, env = "WENDAO_VOTES_PER_MINUTE", default_value_t = crate::web::limits::VOTES_PER_MINUTE)]
+    pub votes_per_minute: u32,
+    /// A proxy (load balancer) whose X-Forwarded-For names the client; repeat or separate
+    /// with commas for several. Unset: the peer address is the client.
+    #[arg(long, env = "WENDAO_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -51,7 +51,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         web::AppState::new(site, args.base_url.clone())
             .with_store(store.clone())
             .with_admin_token(args.admin_token.clone())
-            .with_page_cache(args.page_cache_mb << 20),
+            .with_page_cache(args.page_cache_mb << 20)
+            .with_vote_limit(args.votes_per_minute, args.trusted_proxy.clone()),
     );
     // Kept alive for as long as the server runs.
     let _watcher = if args.no_watch {
@@ -63,7 +64,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             state.clone(),
         )?)
     };
-    let server = HttpServer::new(move || web::app(state.clone()))
+    let app_state = state.clone();
+    let server = HttpServer::new(move || web::app(app_state.clone()))
         // Answers go out in one write, but a reader's next request must never wait for the
         // ACK of the last one (Nagle against delayed ACK: 40 ms a page).
         .tcp_nodelay(true)
@@ -78,13 +80,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("wendao: serving on http://{addr}/");
     }
     // Page-view counters are gathered in memory; they reach the database within a second.
+    // The vote limiter forgets clients whose votes are refilled.
     let flusher = actix_web::rt::spawn({
         let store = store.clone();
+        let state = state.clone();
         async move {
             loop {
                 actix_web::rt::time::sleep(store::FLUSH_EVERY).await;
                 if let Err(e) = store.flush().await {
                     tracing::warn!("writing counters: {e}");
+                }
+                if let Some(limit) = state.vote_limit() {
+                    limit.forget_idle();
                 }
             }
         }

@@ -19,6 +19,9 @@ pub enum Error {
     /// A state-changing request from a page of another site.
     #[error("{0}")]
     Forbidden(String),
+    /// A client over its limit; it may try again after this many seconds.
+    #[error("提交太频繁了，请 {0} 秒后再试。")]
+    TooManyRequests(u64),
     /// A write that could not be stored: pages and search keep serving.
     #[error("{0}")]
     Unavailable(String),
@@ -33,6 +36,7 @@ impl Error {
             Error::BadRequest(_) => "bad_request",
             Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::Forbidden(_) => "forbidden",
+            Error::TooManyRequests(_) => "too_many_requests",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
         }
@@ -52,6 +56,7 @@ impl ResponseError for Error {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -69,17 +74,32 @@ impl ResponseError for Error {
                 Error::NotFound(_) => "没有找到这个页面",
                 Error::BadRequest(_) | Error::MethodNotAllowed(_) => "请求有误",
                 Error::Forbidden(_) => "不能从其他网站提交",
+                Error::TooManyRequests(_) => "请稍后再试",
                 Error::Internal(_) | Error::Unavailable(_) => "服务器出了点问题",
             },
             message: self.to_string(),
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(html) => HttpResponse::build(status)
                 .content_type(ContentType::html())
                 .body(html),
             Err(_) => HttpResponse::build(status)
                 .content_type(ContentType::plaintext())
                 .body(self.to_string()),
+        };
+        self.add_retry_after(&mut response);
+        response
+    }
+}
+
+impl Error {
+    /// `Retry-After` on a 429: when the client may try again.
+    fn add_retry_after(&self, response: &mut HttpResponse) {
+        if let Error::TooManyRequests(seconds) = self {
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(*seconds),
+            );
         }
     }
 }
@@ -98,8 +118,10 @@ impl ResponseError for ApiError {
         if let Error::Internal(detail) = &self.0 {
             tracing::error!(%detail, "api request failed");
         }
-        HttpResponse::build(self.status_code()).json(json!({
+        let mut response = HttpResponse::build(self.status_code()).json(json!({
             "error": { "code": self.0.code(), "message": self.0.to_string() }
-        }))
+        }));
+        self.0.add_retry_after(&mut response);
+        response
     }
 }

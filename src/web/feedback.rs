@@ -51,6 +51,11 @@ pub async fn submit(
             "留言最多 {MAX_COMMENT_CHARS} 个字"
         )));
     }
+    if let Some(limit) = state.vote_limit()
+        && let Err(wait) = limit.check(&req)
+    {
+        return Err(Error::TooManyRequests(wait.as_secs().max(1)));
+    }
     let store = state.store().ok_or_else(unavailable)?;
     let known = req
         .cookie(VISITOR_COOKIE)

@@ -7,6 +7,7 @@ pub mod assets;
 mod error;
 mod feedback;
 mod guard;
+pub mod limits;
 mod middleware;
 mod pages;
 pub mod prepared;
@@ -46,6 +47,8 @@ pub struct AppState {
     admin_token: Option<String>,
     /// Pages built once with their compressed variants, and popular searches.
     pages: prepared::PageCache,
+    /// Votes per client; none: unlimited.
+    vote_limit: Option<limits::VoteLimit>,
 }
 
 /// What the page cache may hold by default.
@@ -124,7 +127,23 @@ impl AppState {
             store: None,
             admin_token: None,
             pages: prepared::PageCache::new(PAGE_CACHE_BYTES),
+            vote_limit: limits::VoteLimit::new(limits::VOTES_PER_MINUTE, Vec::new()),
         }
+    }
+
+    /// `per_minute` votes per client address (0: no limit); `X-Forwarded-For` is believed
+    /// only from `trusted_proxies`.
+    pub fn with_vote_limit(
+        mut self,
+        per_minute: u32,
+        trusted_proxies: Vec<std::net::IpAddr>,
+    ) -> AppState {
+        self.vote_limit = limits::VoteLimit::new(per_minute, trusted_proxies);
+        self
+    }
+
+    pub fn vote_limit(&self) -> Option<&limits::VoteLimit> {
+        self.vote_limit.as_ref()
     }
 
     /// Bounds the page cache to `bytes`.

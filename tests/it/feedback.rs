@@ -174,10 +174,20 @@ async fn bad_votes_are_refused() {
     assert_eq!(counts(&state, "error-19").await, (0, 0));
 }
 
+/// 50 votes at once, all from this machine: the per-address limit is off here (it has tests
+/// of its own), since what is tested is that concurrent writes all count.
 #[actix_web::test]
 async fn fifty_concurrent_votes_are_all_counted() {
     let data = tempfile::tempdir().expect("data");
-    let (base, server) = crate::common::serve(state_with_store(data.path()).await);
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let site = Site::build(library).expect("site");
+    let store = Store::open(data.path()).await.expect("store");
+    let state = Data::new(
+        AppState::new(site, None)
+            .with_store(store)
+            .with_vote_limit(0, Vec::new()),
+    );
+    let (base, server) = crate::common::serve(state);
     let voters: Vec<_> = (0..50)
         .map(|i| {
             let base = base.clone();
@@ -314,4 +324,85 @@ async fn with_a_base_url_only_its_origin_may_vote() {
         assert_eq!(request(&state, from(other)).await.status, 403, "{other}");
     }
     assert_eq!(counts(&state, "error-19").await, (2, 0));
+}
+
+fn vote_from(peer: &str, forwarded: Option<&str>) -> TestRequest {
+    let mut req = vote("helpful=no").peer_addr(peer.parse().expect("a socket address"));
+    if let Some(chain) = forwarded {
+        req = req.insert_header(("x-forwarded-for", chain.to_string()));
+    }
+    req
+}
+
+/// A flood from one address: 2,000 votes, at most the per-minute limit counted, the rest 429
+/// with `Retry-After` and a readable message.
+#[actix_web::test]
+async fn a_flood_of_votes_from_one_address_counts_at_most_the_limit() {
+    let data = tempfile::tempdir().expect("data");
+    let state = state_with_store(data.path()).await;
+    let (mut accepted, mut refused) = (0, 0);
+    for _ in 0..2_000 {
+        let res = request(&state, vote_from("198.51.100.7:40000", None)).await;
+        match res.status.as_u16() {
+            303 => accepted += 1,
+            429 => {
+                refused += 1;
+                let wait: u64 = res
+                    .header("retry-after")
+                    .and_then(|v| v.parse().ok())
+                    .expect("Retry-After in seconds");
+                assert!((1..=60).contains(&wait), "{wait}");
+                assert!(res.body.contains("提交太频繁"), "{}", res.body);
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert!(accepted <= 31, "{accepted} votes accepted");
+    assert!(accepted >= 25, "{accepted} votes accepted");
+    assert_eq!(accepted + refused, 2_000);
+    let (_, not_helpful) = counts(&state, "error-19").await;
+    assert_eq!(not_helpful, accepted as u64, "only accepted votes count");
+    // Another address is not held back by the first one's flood.
+    let other = request(&state, vote_from("203.0.113.9:40000", None)).await;
+    assert_eq!(other.status, 303);
+}
+
+/// Behind a trusted proxy each client has its own limit; a forged `X-Forwarded-For` from an
+/// untrusted peer changes nothing.
+#[actix_web::test]
+async fn the_client_address_comes_from_a_trusted_proxy_only() {
+    let data = tempfile::tempdir().expect("data");
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let site = Site::build(library).expect("site");
+    let store = Store::open(data.path()).await.expect("store");
+    let state = Data::new(
+        AppState::new(site, None)
+            .with_store(store)
+            .with_vote_limit(5, vec!["10.0.0.2".parse().expect("an address")]),
+    );
+    let accepted = |results: &[u16]| results.iter().filter(|&&s| s == 303).count();
+    let mut through_proxy = Vec::new();
+    for client in ["192.0.2.1", "192.0.2.2"] {
+        let mut statuses = Vec::new();
+        for _ in 0..8 {
+            // A client may put anything first; the proxy appends the address it saw.
+            let chain = format!("6.6.6.6, {client}");
+            let res = request(&state, vote_from("10.0.0.2:5000", Some(&chain))).await;
+            statuses.push(res.status.as_u16());
+        }
+        through_proxy.push(accepted(&statuses));
+    }
+    assert_eq!(through_proxy, vec![5, 5], "each client limited on its own");
+
+    let mut forged = Vec::new();
+    for i in 0..8 {
+        let chain = format!("192.0.2.{}", 100 + i);
+        let res = request(&state, vote_from("198.51.100.20:5000", Some(&chain))).await;
+        forged.push(res.status.as_u16());
+    }
+    assert_eq!(
+        accepted(&forged),
+        5,
+        "an untrusted peer is one client, whatever it forwards"
+    );
 }
