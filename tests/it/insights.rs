@@ -237,3 +237,32 @@ async fn popular_entries_are_those_people_open_and_find_helpful() {
         "{offered:?}"
     );
 }
+
+/// What people type is shown as text on the admin page, never as markup: a comment and a
+/// search holding HTML come out escaped.
+#[actix_web::test]
+async fn comments_and_queries_with_markup_are_escaped_on_the_page() {
+    let data = tempfile::tempdir().expect("data");
+    let state = state(data.path(), Some(TOKEN)).await;
+    let vote = TestRequest::post()
+        .uri("/kb/timeout/feedback")
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .set_payload("helpful=no&comment=%3Cscript%3Ealert(1)%3C%2Fscript%3E%3Cimg%20src%3Dx%20onerror%3Dalert(2)%3E");
+    assert_eq!(request(&state, vote).await.status, 303);
+    get(&state, "/search?q=%3Cb%3Ezzqq%3C%2Fb%3E").await;
+    if let Some(store) = state.store() {
+        store.flush().await.expect("counters written");
+    }
+    let page = admin(&state, Some(basic(TOKEN))).await.body;
+    assert!(!page.contains("<script>alert(1)"), "a comment must not run");
+    assert!(
+        !page.contains("<img src=x"),
+        "a comment must not become an element"
+    );
+    assert!(page.contains("&#60;script&#62;alert(1)") || page.contains("&lt;script&gt;alert(1)"));
+    assert!(
+        !page.contains("<b>zzqq</b>"),
+        "a query must not become markup"
+    );
+    assert!(page.contains("zzqq"), "the zero-result query is listed");
+}
