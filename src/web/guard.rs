@@ -19,13 +19,7 @@ pub async fn reject_malformed_urls(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, ActixError> {
     if let Some(problem) = url_problem(req.uri().path(), req.query_string()) {
-        let error = Error::BadRequest(problem.to_string());
-        let response = if req.path().starts_with("/api/") {
-            ApiError(error).error_response()
-        } else {
-            error.error_response()
-        };
-        return Ok(req.into_response(response).map_into_right_body());
+        return Ok(refuse(req, Error::BadRequest(problem.to_string())));
     }
     next.call(req)
         .await
@@ -48,16 +42,21 @@ pub async fn refuse_cross_site(
         let error = Error::Forbidden(
             "这个请求来自其他网站，没有被接受。请在本站的页面上提交。".to_string(),
         );
-        let response = if req.path().starts_with("/api/") {
-            ApiError(error).error_response()
-        } else {
-            error.error_response()
-        };
-        return Ok(req.into_response(response).map_into_right_body());
+        return Ok(refuse(req, error));
     }
     next.call(req)
         .await
         .map(ServiceResponse::map_into_left_body)
+}
+
+/// The request answered with `error`: JSON under `/api/`, else the HTML error page.
+fn refuse<B>(req: ServiceRequest, error: Error) -> ServiceResponse<EitherBody<B>> {
+    let response = if req.path().starts_with("/api/") {
+        ApiError(error).error_response()
+    } else {
+        error.error_response()
+    };
+    req.into_response(response).map_into_right_body()
 }
 
 fn from_another_site(req: &ServiceRequest, state: &AppState) -> bool {

@@ -11,10 +11,15 @@ use wendao::store::Store;
 use wendao::web::{AppState, Site};
 
 async fn state_with_store(data: &Path) -> Data<AppState> {
+    Data::new(app_state(data, None).await)
+}
+
+/// The repository's content with votes under `data`, and `base_url`.
+async fn app_state(data: &Path, base_url: Option<&str>) -> AppState {
     let library = wendao::content::load(&repo_content()).expect("content");
     let site = Site::build(library).expect("site");
     let store = Store::open(data).await.expect("store");
-    Data::new(AppState::new(site, None).with_store(store))
+    AppState::new(site, base_url.map(str::to_string)).with_store(store)
 }
 
 fn vote(body: &str) -> TestRequest {
@@ -179,15 +184,10 @@ async fn bad_votes_are_refused() {
 #[actix_web::test]
 async fn fifty_concurrent_votes_are_all_counted() {
     let data = tempfile::tempdir().expect("data");
-    let library = wendao::content::load(&repo_content()).expect("content");
-    let site = Site::build(library).expect("site");
-    let store = Store::open(data.path()).await.expect("store");
-    let state = Data::new(
-        AppState::new(site, None)
-            .with_store(store)
-            .with_vote_limit(0, Vec::new()),
-    );
-    let (base, server) = crate::common::serve(state);
+    let state = app_state(data.path(), None)
+        .await
+        .with_vote_limit(0, Vec::new());
+    let (base, server) = crate::common::serve(Data::new(state));
     let voters: Vec<_> = (0..50)
         .map(|i| {
             let base = base.clone();
@@ -297,12 +297,7 @@ async fn votes_from_other_sites_are_refused_and_not_counted() {
 #[actix_web::test]
 async fn with_a_base_url_only_its_origin_may_vote() {
     let data = tempfile::tempdir().expect("data");
-    let library = wendao::content::load(&repo_content()).expect("content");
-    let site = Site::build(library).expect("site");
-    let store = Store::open(data.path()).await.expect("store");
-    let state = Data::new(
-        AppState::new(site, Some("https://help.example.com/".to_string())).with_store(store),
-    );
+    let state = Data::new(app_state(data.path(), Some("https://help.example.com/")).await);
     let from = |origin: &str| vote("helpful=yes").insert_header(("origin", origin.to_string()));
     assert_eq!(
         request(&state, from("https://help.example.com"))
@@ -372,12 +367,9 @@ async fn a_flood_of_votes_from_one_address_counts_at_most_the_limit() {
 #[actix_web::test]
 async fn the_client_address_comes_from_a_trusted_proxy_only() {
     let data = tempfile::tempdir().expect("data");
-    let library = wendao::content::load(&repo_content()).expect("content");
-    let site = Site::build(library).expect("site");
-    let store = Store::open(data.path()).await.expect("store");
     let state = Data::new(
-        AppState::new(site, None)
-            .with_store(store)
+        app_state(data.path(), None)
+            .await
             .with_vote_limit(5, vec!["10.0.0.2".parse().expect("an address")]),
     );
     let accepted = |results: &[u16]| results.iter().filter(|&&s| s == 303).count();
