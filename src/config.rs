@@ -60,6 +60,10 @@ pub struct ServeArgs {
     /// with commas for several. Unset: the peer address is the client.
     #[arg(long, env = "WENDAO_TRUSTED_PROXY", value_delimiter = ',')]
     pub trusted_proxy: Vec<std::net::IpAddr>,
+    /// Distinct rows kept of zero-result searches, and of results opened from a search: the
+    /// most frequent half and the most recent half.
+    #[arg(long, env = "WENDAO_INSIGHTS_ROWS", default_value_t = crate::store::INSIGHT_ROWS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub insights_rows: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -74,4 +78,10 @@ pub struct InsightsArgs {
     /// The data directory the server writes to.
     #[arg(long, env = "WENDAO_DATA", default_value = "./data")]
     pub data: PathBuf,
+    /// Cut the query tables to `--insights-rows` now and give the freed space back (VACUUM).
+    #[arg(long)]
+    pub prune: bool,
+    /// As for `serve`: distinct rows kept of zero-result searches and of opened results.
+    #[arg(long, env = "WENDAO_INSIGHTS_ROWS", default_value_t = crate::store::INSIGHT_ROWS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub insights_rows: u64,
 }

@@ -46,7 +46,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         web::Site::open_or_build(library, &args.data).context("building the search index")?;
     let store = store::Store::open(&args.data)
         .await
-        .context("opening the database")?;
+        .context("opening the database")?
+        .keeping(args.insights_rows);
     let state = Data::new(
         web::AppState::new(site, args.base_url.clone())
             .with_store(store.clone())
@@ -150,7 +151,18 @@ pub fn check(args: CheckArgs) -> ExitCode {
 
 /// `wendao insights`: the same tables as `/admin/insights`, as text.
 pub async fn insights(args: InsightsArgs) -> anyhow::Result<()> {
-    let store = store::Store::open(&args.data).await?;
+    let store = store::Store::open(&args.data)
+        .await?
+        .keeping(args.insights_rows);
+    if args.prune {
+        let deleted = store.prune().await.context("pruning the database")?;
+        println!(
+            "pruned: {deleted} rows deleted; at most {} kept in each query table",
+            args.insights_rows
+        );
+        store.close().await;
+        return Ok(());
+    }
     let insights = store.insights(30).await.context("reading the database")?;
     println!("条目评价（最需要改进的在前）: entry, 有帮助, 没帮助");
     for e in &insights.entries {

@@ -12,7 +12,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
 
 /// The database file inside `--data`.
@@ -20,8 +21,17 @@ pub const FILE: &str = "wendao.sqlite3";
 
 /// How often the server writes the gathered counters.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
-/// Distinct counters kept while the database cannot be written; more are dropped.
+/// Distinct wizard counters kept while the database cannot be written; more are dropped.
+/// (Their number is bounded by the content; this only bounds memory.)
 const MAX_PENDING: usize = 10_000;
+/// Distinct query counters (zero results, opened results) gathered between two writes; more
+/// are dropped. A flood of distinct junk searches then writes at most this many rows a second,
+/// and cannot crowd out the wizard counters.
+const MAX_PENDING_QUERIES: usize = 1_000;
+/// Queries are stored cut to this many characters: real ones are far shorter.
+pub const QUERY_CHARS: usize = 100;
+/// Distinct rows kept in each query table by default (`--insights-rows`).
+pub const INSIGHT_ROWS: u64 = 2_000;
 /// How many popular entries are read (and kept) at once.
 const POPULAR_KEPT: usize = 50;
 
@@ -30,6 +40,8 @@ pub struct Store {
     pool: SqlitePool,
     counters: Arc<Mutex<Counters>>,
     writes: Arc<Mutex<Writes>>,
+    /// Distinct rows kept in each query table (zero results, opened results).
+    rows_kept: u64,
 }
 
 /// What readers need to know of the writes: when the last one was made (pages' Last-Modified)
@@ -46,14 +58,33 @@ struct Writes {
 #[derive(Default)]
 struct Counters {
     pending: HashMap<Counter, i64>,
+    /// How many of `pending` are query counters.
+    queries: usize,
 }
 
 impl Counters {
-    /// Adds `n` to a counter; a new counter is dropped once [`MAX_PENDING`] are waiting.
+    /// Adds `n` to a counter; a new counter is dropped once its kind has [`MAX_PENDING`] (or
+    /// [`MAX_PENDING_QUERIES`]) waiting.
     fn add(&mut self, counter: Counter, n: i64) {
-        if self.pending.len() < MAX_PENDING || self.pending.contains_key(&counter) {
-            *self.pending.entry(counter).or_default() += n;
+        if let Some(count) = self.pending.get_mut(&counter) {
+            *count += n;
+            return;
         }
+        let is_query = counter.is_query();
+        let full = if is_query {
+            self.queries >= MAX_PENDING_QUERIES
+        } else {
+            self.pending.len() - self.queries >= MAX_PENDING
+        };
+        if !full {
+            self.queries += usize::from(is_query);
+            self.pending.insert(counter, n);
+        }
+    }
+
+    fn take(&mut self) -> HashMap<Counter, i64> {
+        self.queries = 0;
+        std::mem::take(&mut self.pending)
     }
 }
 
@@ -76,6 +107,38 @@ enum Counter {
         entry: String,
     },
 }
+
+impl Counter {
+    /// Counters keyed by what people type: unbounded in number, so kept bounded.
+    fn is_query(&self) -> bool {
+        matches!(
+            self,
+            Counter::ZeroResult { .. } | Counter::ResultOpened { .. }
+        )
+    }
+}
+
+/// The tables keyed by what people type, each kept to `rows_kept` distinct rows: half chosen
+/// by count (then recency), half by recency, so a flood of new junk cannot push out the
+/// queries people ask most, and a new question still shows up. (How many rows; the pruning.)
+const QUERY_TABLES: [(&str, &str); 2] = [
+    (
+        "SELECT COUNT(*) FROM zero_result_queries",
+        "DELETE FROM zero_result_queries
+         WHERE query NOT IN (SELECT query FROM zero_result_queries
+                             ORDER BY count DESC, last_at DESC LIMIT ?)
+           AND query NOT IN (SELECT query FROM zero_result_queries
+                             ORDER BY last_at DESC LIMIT ?)",
+    ),
+    (
+        "SELECT COUNT(*) FROM result_opens",
+        "DELETE FROM result_opens
+         WHERE (query, entry) NOT IN (SELECT query, entry FROM result_opens
+                                      ORDER BY count DESC, last_at DESC LIMIT ?)
+           AND (query, entry) NOT IN (SELECT query, entry FROM result_opens
+                                      ORDER BY last_at DESC LIMIT ?)",
+    ),
+];
 
 /// What people told us, for authors.
 #[derive(Debug, Clone, Default)]
@@ -113,6 +176,10 @@ impl From<(String, i64, i64)> for EntryVotes {
     }
 }
 
+fn cut(query: &str) -> String {
+    query.chars().take(QUERY_CHARS).collect()
+}
+
 fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -137,6 +204,12 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5))
+            // Pages freed by pruning go back to the file system (new databases; an old one
+            // after `wendao insights --prune`), and the log is cut back after each
+            // checkpoint, so the files stay near the bound on rows.
+            .auto_vacuum(SqliteAutoVacuum::Incremental)
+            .pragma("wal_autocheckpoint", "256")
+            .pragma("journal_size_limit", (1 << 20).to_string())
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -155,7 +228,14 @@ impl Store {
                 at: SystemTime::now(),
                 popular: None,
             })),
+            rows_kept: INSIGHT_ROWS,
         })
+    }
+
+    /// Keeps at most `rows` distinct rows in each query table (zero results, opened results).
+    pub fn keeping(mut self, rows: u64) -> Store {
+        self.rows_kept = rows;
+        self
     }
 
     /// Records a visitor's vote on an entry, replacing their earlier one. A vote without a
@@ -202,17 +282,15 @@ impl Store {
         });
     }
 
-    /// Counts a search that found nothing (`query` already normalised).
+    /// Counts a search that found nothing (`query` already normalised; cut to [`QUERY_CHARS`]).
     pub fn zero_result(&self, query: &str) {
-        self.count(Counter::ZeroResult {
-            query: query.to_string(),
-        });
+        self.count(Counter::ZeroResult { query: cut(query) });
     }
 
-    /// Counts a result opened from a search (`query` already normalised).
+    /// Counts a result opened from a search (`query` already normalised; cut to [`QUERY_CHARS`]).
     pub fn result_opened(&self, query: &str, entry: &str) {
         self.count(Counter::ResultOpened {
-            query: query.to_string(),
+            query: cut(query),
             entry: entry.to_string(),
         });
     }
@@ -230,7 +308,7 @@ impl Store {
     pub async fn flush(&self) -> Result<(), sqlx::Error> {
         let batch = {
             let mut counters = self.counters.lock().unwrap_or_else(PoisonError::into_inner);
-            std::mem::take(&mut counters.pending)
+            counters.take()
         };
         if batch.is_empty() {
             return Ok(());
@@ -283,16 +361,62 @@ impl Store {
                 .bind(n)
                 .bind(at),
                 Counter::ResultOpened { query, entry } => sqlx::query(
-                    "INSERT INTO result_opens (query, entry, count) VALUES (?, ?, ?)
-                     ON CONFLICT (query, entry) DO UPDATE SET count = count + excluded.count",
+                    "INSERT INTO result_opens (query, entry, count, last_at) VALUES (?, ?, ?, ?)
+                     ON CONFLICT (query, entry) DO UPDATE SET
+                         count = count + excluded.count, last_at = excluded.last_at",
                 )
                 .bind(query)
                 .bind(entry)
-                .bind(n),
+                .bind(n)
+                .bind(at),
             };
             query.execute(&mut *tx).await?;
         }
-        tx.commit().await
+        let pruned = batch.keys().any(Counter::is_query) && self.prune_in(&mut tx).await? > 0;
+        tx.commit().await?;
+        // The counts are written: a failure here must not put them back to be written again.
+        if pruned
+            && let Err(e) = sqlx::query("PRAGMA incremental_vacuum")
+                .execute(&self.pool)
+                .await
+        {
+            tracing::warn!("giving pruned pages back: {e}");
+        }
+        Ok(())
+    }
+
+    /// Deletes the query rows beyond the bound (see [`QUERY_TABLES`]); returns how many.
+    async fn prune_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    ) -> Result<u64, sqlx::Error> {
+        let mut deleted = 0;
+        let by_count = self.rows_kept - self.rows_kept / 2;
+        let by_time = self.rows_kept / 2;
+        for (count, prune) in QUERY_TABLES {
+            let rows: i64 = sqlx::query_scalar(count).fetch_one(&mut **tx).await?;
+            if rows as u64 <= self.rows_kept {
+                continue;
+            }
+            let done = sqlx::query(prune)
+                .bind(by_count as i64)
+                .bind(by_time as i64)
+                .execute(&mut **tx)
+                .await?;
+            deleted += done.rows_affected();
+        }
+        Ok(deleted)
+    }
+
+    /// Brings the query tables to the bound now and gives the freed space back to the file
+    /// system (`wendao insights --prune`); returns how many rows went.
+    pub async fn prune(&self) -> Result<u64, sqlx::Error> {
+        self.flush().await?;
+        let mut tx = self.pool.begin().await?;
+        let deleted = self.prune_in(&mut tx).await?;
+        tx.commit().await?;
+        sqlx::query("VACUUM").execute(&self.pool).await?;
+        Ok(deleted)
     }
 
     /// Writes what is gathered before reading, so reads include every count so far.
@@ -422,5 +546,45 @@ impl Store {
             helpful: helpful.max(0) as u64,
             not_helpful: not_helpful.max(0) as u64,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_of_new_queries_cannot_crowd_out_the_wizard_counters() {
+        let mut counters = Counters::default();
+        for i in 0..5_000 {
+            counters.add(
+                Counter::ZeroResult {
+                    query: format!("junk {i}"),
+                },
+                1,
+            );
+        }
+        let step = Counter::WizardStep {
+            wizard: "w".into(),
+            step: "s".into(),
+        };
+        counters.add(step.clone(), 1);
+        counters.add(step.clone(), 2);
+        let first = Counter::ZeroResult {
+            query: "junk 0".into(),
+        };
+        counters.add(first.clone(), 4);
+        let batch = counters.take();
+        assert_eq!(batch.len(), MAX_PENDING_QUERIES + 1);
+        assert_eq!(batch.get(&step), Some(&3));
+        assert_eq!(batch.get(&first), Some(&5), "a waiting query still counts");
+        assert_eq!(counters.queries, 0);
+        counters.add(
+            Counter::ZeroResult {
+                query: "new".into(),
+            },
+            1,
+        );
+        assert_eq!(counters.pending.len(), 1, "room again after a write");
     }
 }

@@ -7,6 +7,7 @@ use crate::common::{get, repo_content, request};
 use actix_web::test::TestRequest;
 use actix_web::web::Data;
 use base64::Engine;
+use wendao::search::analysis::normalize_query;
 use wendao::store::Store;
 use wendao::web::{AppState, Site};
 
@@ -265,4 +266,159 @@ async fn comments_and_queries_with_markup_are_escaped_on_the_page() {
         "a query must not become markup"
     );
     assert!(page.contains("zzqq"), "the zero-result query is listed");
+}
+
+/// Junk query `i`: 200 characters that match nothing, distinct for every `i`.
+fn junk(i: u32) -> String {
+    const RARE: [char; 12] = [
+        '龘', '靐', '齉', '爨', '鬱', '纛', '饕', '餮', '魑', '魅', '魍', '魉',
+    ];
+    let mut x = i.wrapping_mul(2_654_435_761) ^ 0x5bd1_e995;
+    let mut text = String::new();
+    while text.chars().count() < 200 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        text.push(RARE[(x % 12) as usize]);
+    }
+    text
+}
+
+fn percent(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// What the database takes on disk, with its write-ahead log.
+fn database_bytes(data: &Path) -> u64 {
+    ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|suffix| {
+            std::fs::metadata(data.join(format!("{}{suffix}", wendao::store::FILE))).ok()
+        })
+        .map(|m| m.len())
+        .sum()
+}
+
+#[actix_web::test]
+async fn a_flood_of_junk_searches_leaves_the_query_tables_bounded() {
+    let data = tempfile::tempdir().expect("data");
+    let state = state(data.path(), Some(TOKEN)).await;
+    let store = state.store().expect("a store").clone();
+
+    // What people really ask, before the flood: one unanswered question, one opened result.
+    for _ in 0..5 {
+        get(&state, "/search?q=%E9%87%8F%E5%AD%90%E7%BA%A0%E7%BC%A0").await;
+        get(&state, "/kb/n22106?from=search&q=N22106").await;
+    }
+    store.flush().await.expect("flush");
+
+    // 20,000 distinct junk searches, and as many junk "opened from a search" links, written
+    // as the server's flusher writes them (once a second; here every 1,000). One in ten goes
+    // through HTTP; the rest straight to the calls the handlers make (a debug build searches
+    // 200 characters of junk slowly).
+    for i in 0..20_000 {
+        let q = junk(i);
+        if i % 10 == 0 {
+            let found = get(&state, &format!("/search?q={}", percent(&q))).await;
+            assert!(found.body.contains("没有找到"), "junk {i} finds nothing");
+            let opened = get(
+                &state,
+                &format!("/kb/timeout?from=search&q={}", percent(&q)),
+            )
+            .await;
+            assert_eq!(opened.status, 200);
+        } else {
+            store.zero_result(&normalize_query(&q));
+            store.result_opened(&normalize_query(&q), "timeout");
+        }
+        if i % 1_000 == 999 {
+            store.flush().await.expect("flush");
+        }
+    }
+
+    let rows = wendao::store::INSIGHT_ROWS as usize;
+    let insights = store.insights(i64::MAX).await.expect("insights");
+    assert!(
+        (rows / 2..=rows).contains(&insights.zero_results.len()),
+        "zero-result rows: {}",
+        insights.zero_results.len()
+    );
+    assert!(
+        (rows / 2..=rows).contains(&insights.opened.len()),
+        "opened rows: {}",
+        insights.opened.len()
+    );
+    assert_eq!(
+        insights.zero_results.first(),
+        Some(&("量子纠缠".to_string(), 5)),
+        "the question people ask most survives"
+    );
+    assert!(
+        insights
+            .opened
+            .contains(&("n22106".to_string(), "n22106".to_string(), 5)),
+        "the result people open survives"
+    );
+    // A new question after the flood still shows up (times are kept in seconds).
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    let new = junk(20_000);
+    get(&state, &format!("/search?q={}", percent(&new))).await;
+    store.flush().await.expect("flush");
+    let insights = store.insights(i64::MAX).await.expect("insights");
+    let stored: String = normalize_query(&new)
+        .chars()
+        .take(wendao::store::QUERY_CHARS)
+        .collect();
+    assert!(
+        insights.zero_results.iter().any(|(q, _)| *q == stored),
+        "the newest query is kept, cut to {} characters",
+        wendao::store::QUERY_CHARS
+    );
+    assert!(insights.zero_results.len() <= rows);
+    let bytes = database_bytes(data.path());
+    eprintln!("database after the flood: {bytes} bytes");
+    assert!(bytes < 5 << 20, "{bytes} bytes");
+
+    let page = admin(&state, Some(basic(TOKEN))).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("量子纠缠"));
+
+    // `wendao insights --prune` cuts to a smaller bound and gives the space back.
+    store.close().await;
+    drop(state);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wendao"))
+        .args(["insights", "--prune", "--insights-rows", "10", "--data"])
+        .arg(data.path())
+        .env_remove("WENDAO_DATA")
+        .env_remove("WENDAO_INSIGHTS_ROWS")
+        .output()
+        .expect("run wendao insights --prune");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pruned = database_bytes(data.path());
+    assert!(
+        pruned < bytes / 4,
+        "{pruned} bytes after pruning, {bytes} before"
+    );
+    let store = Store::open(data.path()).await.expect("reopen");
+    let insights = store.insights(i64::MAX).await.expect("insights");
+    assert!(insights.zero_results.len() <= 10);
+    assert!(insights.opened.len() <= 10);
+    assert_eq!(insights.zero_results.first().map(|(_, n)| *n), Some(5));
+    store.close().await;
+
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_wendao"))
+        .args(["insights", "--prune", "--insights-rows", "0", "--data"])
+        .arg(data.path())
+        .output()
+        .expect("run wendao insights");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--insights-rows"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
 }
