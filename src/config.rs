@@ -24,6 +24,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Print what votes, searches and wizard runs said (the data of /admin/insights).
     Insights(InsightsArgs),
+    /// Copy votes and counters from one database into another, empty one (e.g. the SQLite
+    /// file into PostgreSQL before running several servers).
+    MigrateStore(MigrateStoreArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -37,6 +40,10 @@ pub struct ServeArgs {
     /// Where the server writes (the search index, reused across restarts); created if missing.
     #[arg(long, env = "WENDAO_DATA", default_value = "./data")]
     pub data: PathBuf,
+    /// Where votes and insights live: postgres://user@host:port/database, shared by several
+    /// servers. Unset: the SQLite file under --data.
+    #[arg(long, env = "WENDAO_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     /// Public base URL for canonical links and the sitemap, e.g. https://help.example.com.
     /// Taken from each request's Host when unset.
     #[arg(long, env = "WENDAO_BASE_URL")]
@@ -78,10 +85,23 @@ pub struct InsightsArgs {
     /// The data directory the server writes to.
     #[arg(long, env = "WENDAO_DATA", default_value = "./data")]
     pub data: PathBuf,
+    /// As for `serve`: postgres://…, or unset for the SQLite file under --data.
+    #[arg(long, env = "WENDAO_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     /// Cut the query tables to `--insights-rows` now and give the freed space back (VACUUM).
     #[arg(long)]
     pub prune: bool,
     /// As for `serve`: distinct rows kept of zero-result searches and of opened results.
     #[arg(long, env = "WENDAO_INSIGHTS_ROWS", default_value_t = crate::store::INSIGHT_ROWS, value_parser = clap::value_parser!(u64).range(1..))]
     pub insights_rows: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MigrateStoreArgs {
+    /// Copy from: a data directory (its SQLite file) or a postgres:// URL.
+    #[arg(long)]
+    pub from: String,
+    /// Copy into: a data directory or a postgres:// URL; it must hold no votes or counters yet.
+    #[arg(long)]
+    pub to: String,
 }

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use actix_web::{HttpServer, web::Data};
 use anyhow::Context;
 
-use config::{CheckArgs, InsightsArgs, ServeArgs};
+use config::{CheckArgs, InsightsArgs, MigrateStoreArgs, ServeArgs};
 
 /// Loads and validates the content while the segmentation dictionary loads beside it: search
 /// needs both, and together they take the longer of the two instead of the sum (~80 ms saved).
@@ -44,7 +44,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     let site =
         web::Site::open_or_build(library, &args.data).context("building the search index")?;
-    let store = store::Store::open(&args.data)
+    let store = store::Store::connect(args.database_url.as_deref(), &args.data)
         .await
         .context("opening the database")?
         .keeping(args.insights_rows);
@@ -90,6 +90,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 actix_web::rt::time::sleep(store::FLUSH_EVERY).await;
                 if let Err(e) = store.flush().await {
                     tracing::warn!("writing counters: {e}");
+                }
+                if let Err(e) = store.refresh().await {
+                    tracing::warn!("reading what other servers wrote: {e}");
                 }
                 if let Some(limit) = state.vote_limit() {
                     limit.forget_idle();
@@ -151,7 +154,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
 
 /// `wendao insights`: the same tables as `/admin/insights`, as text.
 pub async fn insights(args: InsightsArgs) -> anyhow::Result<()> {
-    let store = store::Store::open(&args.data)
+    let store = store::Store::connect(args.database_url.as_deref(), &args.data)
         .await?
         .keeping(args.insights_rows);
     if args.prune {
@@ -195,5 +198,27 @@ pub async fn insights(args: InsightsArgs) -> anyhow::Result<()> {
         );
     }
     store.close().await;
+    Ok(())
+}
+
+/// `wendao migrate-store`: copies votes and counters from one database into another, empty one.
+pub async fn migrate_store(args: MigrateStoreArgs) -> anyhow::Result<()> {
+    let open = |place: String| async move {
+        let store = if place.contains("://") {
+            store::Store::connect(Some(&place), std::path::Path::new(".")).await?
+        } else {
+            store::Store::open(std::path::Path::new(&place)).await?
+        };
+        anyhow::Ok(store)
+    };
+    let from = open(args.from.clone()).await.context("opening --from")?;
+    let to = open(args.to.clone()).await.context("opening --to")?;
+    let (votes, counters) = from.copy_into(&to).await?;
+    println!(
+        "copied {votes} votes and {counters} counters from {} to {}",
+        args.from, args.to
+    );
+    from.close().await;
+    to.close().await;
     Ok(())
 }

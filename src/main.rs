@@ -24,24 +24,22 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => wendao::check(args),
-        Command::Insights(args) => {
-            match actix_web::rt::System::new().block_on(wendao::insights(args)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("wendao: {e:#}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        Command::Insights(args) => run(wendao::insights(args)),
+        Command::MigrateStore(args) => run(wendao::migrate_store(args)),
         Command::Serve(args) => {
             init_logging(args.log_json);
-            match actix_web::rt::System::new().block_on(wendao::serve(args)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("wendao: {e:#}");
-                    ExitCode::FAILURE
-                }
-            }
+            run(wendao::serve(args))
+        }
+    }
+}
+
+/// Runs a command on the actix runtime; an error is printed with its causes.
+fn run(command: impl Future<Output = anyhow::Result<()>>) -> ExitCode {
+    match actix_web::rt::System::new().block_on(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wendao: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -112,6 +112,7 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         "entries": site.library.entries.len(),
         "categories": site.library.categories.len(),
         "wizards": site.library.wizards.len(),
+        "database": state.store().map(|store| store.health()),
         "last_reload": status.last_reload.map(|r| serde_json::json!({
             "at": time(r.at),
             "ok": r.ok,

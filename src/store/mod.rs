@@ -1,0 +1,602 @@
+//! What people tell us: votes, and counters of use (wizard steps and outcomes, searches with no
+//! results, results opened from a search). One interface, two databases, chosen at start:
+//! the bundled SQLite file under `--data` (nothing to install; [`sqlite`]), or PostgreSQL shared
+//! by several replicas (`--database-url`; [`postgres`]). Handlers never know which.
+//!
+//! A vote is committed before its HTTP answer goes out. Counters are gathered in memory and
+//! written together by [`Store::flush`], which the server calls every [`FLUSH_EVERY`], as
+//! increments (`count = count + n`), so no page view waits for a disk and replicas add up
+//! exactly. While the database cannot be written they wait in memory (bounded).
+
+mod postgres;
+mod sqlite;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The database file inside `--data`.
+pub const FILE: &str = "wendao.sqlite3";
+
+/// How often the server writes the gathered counters.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// Distinct wizard counters kept while the database cannot be written; more are dropped.
+/// (Their number is bounded by the content; this only bounds memory.)
+const MAX_PENDING: usize = 10_000;
+/// Distinct query counters (zero results, opened results) gathered between two writes; more
+/// are dropped. A flood of distinct junk searches then writes at most this many rows a second,
+/// and cannot crowd out the wizard counters.
+const MAX_PENDING_QUERIES: usize = 1_000;
+/// Queries are stored cut to this many characters: real ones are far shorter.
+pub const QUERY_CHARS: usize = 100;
+/// Distinct rows kept in each query table by default (`--insights-rows`).
+pub const INSIGHT_ROWS: u64 = 2_000;
+/// How many popular entries are read (and kept) at once.
+const POPULAR_KEPT: usize = 50;
+
+#[derive(Clone)]
+pub struct Store {
+    db: Db,
+    counters: Arc<Mutex<Counters>>,
+    writes: Arc<Mutex<Writes>>,
+    /// Distinct rows kept in each query table (zero results, opened results).
+    rows_kept: u64,
+    /// Whether the last statement sent reached the database.
+    reachable: Arc<AtomicBool>,
+}
+
+#[derive(Clone)]
+enum Db {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+/// What readers need to know of the writes: when the last one was made (pages' Last-Modified)
+/// and the popular entries read since (every home page asks; they only change with a write).
+struct Writes {
+    /// Bumped by every write, so a popular read racing a write is not kept.
+    generation: u64,
+    /// The last write, or the store's opening before any.
+    at: SystemTime,
+    popular: Option<Vec<String>>,
+    /// The last popular entries read, shown while the database does not answer.
+    last_popular: Vec<String>,
+    /// The shared write marker last seen (PostgreSQL: other replicas write too).
+    seen: Option<i64>,
+}
+
+/// Counts not yet written.
+#[derive(Default)]
+struct Counters {
+    pending: HashMap<Counter, i64>,
+    /// How many of `pending` are query counters.
+    queries: usize,
+}
+
+impl Counters {
+    /// Adds `n` to a counter; a new counter is dropped once its kind has [`MAX_PENDING`] (or
+    /// [`MAX_PENDING_QUERIES`]) waiting.
+    fn add(&mut self, counter: Counter, n: i64) {
+        if let Some(count) = self.pending.get_mut(&counter) {
+            *count += n;
+            return;
+        }
+        let is_query = counter.is_query();
+        let full = if is_query {
+            self.queries >= MAX_PENDING_QUERIES
+        } else {
+            self.pending.len() - self.queries >= MAX_PENDING
+        };
+        if !full {
+            self.queries += usize::from(is_query);
+            self.pending.insert(counter, n);
+        }
+    }
+
+    fn take(&mut self) -> HashMap<Counter, i64> {
+        self.queries = 0;
+        std::mem::take(&mut self.pending)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Counter {
+    WizardStep {
+        wizard: String,
+        step: String,
+    },
+    WizardOutcome {
+        wizard: String,
+        outcome: String,
+        solved: bool,
+    },
+    ZeroResult {
+        query: String,
+    },
+    ResultOpened {
+        query: String,
+        entry: String,
+    },
+}
+
+impl Counter {
+    /// Counters keyed by what people type: unbounded in number, so kept bounded.
+    fn is_query(&self) -> bool {
+        matches!(
+            self,
+            Counter::ZeroResult { .. } | Counter::ResultOpened { .. }
+        )
+    }
+}
+
+/// What people told us, for authors.
+#[derive(Debug, Clone, Default)]
+pub struct Insights {
+    /// Entries with votes, least helpful first.
+    pub entries: Vec<EntryVotes>,
+    /// Entries with votes, most helpful first.
+    pub most_helpful: Vec<EntryVotes>,
+    /// (entry, helpful, comment), newest first.
+    pub comments: Vec<(String, bool, String)>,
+    /// (query, times), most frequent first.
+    pub zero_results: Vec<(String, i64)>,
+    /// (query, entry, times) results opened from a search.
+    pub opened: Vec<(String, String, i64)>,
+    /// (wizard, step, visits).
+    pub steps: Vec<(String, String, i64)>,
+    /// (wizard, outcome, solved, times).
+    pub outcomes: Vec<(String, String, bool, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryVotes {
+    pub entry: String,
+    pub helpful: i64,
+    pub not_helpful: i64,
+}
+
+impl From<(String, i64, i64)> for EntryVotes {
+    fn from((entry, helpful, not_helpful): (String, i64, i64)) -> EntryVotes {
+        EntryVotes {
+            entry,
+            helpful,
+            not_helpful,
+        }
+    }
+}
+
+impl From<(String, String, bool, Option<String>, i64)> for VoteRow {
+    fn from(
+        (entry, visitor, helpful, comment, voted_at): (String, String, bool, Option<String>, i64),
+    ) -> VoteRow {
+        VoteRow {
+            entry,
+            visitor,
+            helpful,
+            comment,
+            voted_at,
+        }
+    }
+}
+
+/// Every counter, from the rows of the four counter tables (for `wendao migrate-store`).
+fn counters_from(
+    steps: Vec<(String, String, i64)>,
+    outcomes: Vec<(String, String, bool, i64)>,
+    zero: Vec<(String, i64)>,
+    opened: Vec<(String, String, i64)>,
+) -> HashMap<Counter, i64> {
+    let steps = steps
+        .into_iter()
+        .map(|(wizard, step, n)| (Counter::WizardStep { wizard, step }, n));
+    let outcomes = outcomes.into_iter().map(|(wizard, outcome, solved, n)| {
+        let counter = Counter::WizardOutcome {
+            wizard,
+            outcome,
+            solved,
+        };
+        (counter, n)
+    });
+    let zero = zero
+        .into_iter()
+        .map(|(query, n)| (Counter::ZeroResult { query }, n));
+    let opened = opened
+        .into_iter()
+        .map(|(query, entry, n)| (Counter::ResultOpened { query, entry }, n));
+    steps.chain(outcomes).chain(zero).chain(opened).collect()
+}
+
+fn cut(query: &str) -> String {
+    query.chars().take(QUERY_CHARS).collect()
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// One vote as stored (for `wendao migrate-store`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct VoteRow {
+    pub entry: String,
+    pub visitor: String,
+    pub helpful: bool,
+    pub comment: Option<String>,
+    pub voted_at: i64,
+}
+
+/// Which database, and whether it answered the last statement (`/healthz`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Health {
+    pub backend: &'static str,
+    pub reachable: bool,
+}
+
+/// Votes on one entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Feedback {
+    pub helpful: u64,
+    pub not_helpful: u64,
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database under `data`, schema brought up to date.
+    pub async fn open(data: &Path) -> anyhow::Result<Store> {
+        Ok(Store::with(Db::Sqlite(sqlite::Sqlite::open(data).await?)))
+    }
+
+    /// The database `--database-url` names (PostgreSQL), or without one the SQLite file under
+    /// `data`. PostgreSQL need not be up yet: its schema is brought up to date when it first
+    /// answers, and until then votes answer 503 and counters wait.
+    pub async fn connect(url: Option<&str>, data: &Path) -> anyhow::Result<Store> {
+        let Some(url) = url else {
+            return Store::open(data).await;
+        };
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            anyhow::bail!(
+                "--database-url must be postgres://user@host:port/database \
+                 (leave it unset for the SQLite file under --data)"
+            );
+        }
+        let store = Store::with(Db::Postgres(postgres::Postgres::connect(url)?));
+        if let Err(e) = store.refresh().await {
+            tracing::warn!("the database does not answer yet; serving without it: {e}");
+        }
+        Ok(store)
+    }
+
+    fn with(db: Db) -> Store {
+        Store {
+            db,
+            counters: Arc::default(),
+            writes: Arc::new(Mutex::new(Writes {
+                generation: 0,
+                at: SystemTime::now(),
+                popular: None,
+                last_popular: Vec::new(),
+                seen: None,
+            })),
+            rows_kept: INSIGHT_ROWS,
+            reachable: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// Keeps at most `rows` distinct rows in each query table (zero results, opened results).
+    pub fn keeping(mut self, rows: u64) -> Store {
+        self.rows_kept = rows;
+        self
+    }
+
+    /// Which database this is, and whether it answered the last statement.
+    pub fn health(&self) -> Health {
+        Health {
+            backend: match self.db {
+                Db::Sqlite(_) => "sqlite",
+                Db::Postgres(_) => "postgres",
+            },
+            reachable: self.reachable.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Notes whether a statement reached the database.
+    fn answered<T>(&self, result: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
+        self.reachable.store(result.is_ok(), Ordering::Relaxed);
+        result
+    }
+
+    /// Records a visitor's vote on an entry, replacing their earlier one. A vote without a
+    /// comment keeps the comment given before. Committed when this returns.
+    pub async fn vote(
+        &self,
+        entry: &str,
+        visitor: &str,
+        helpful: bool,
+        comment: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        let vote = VoteRow {
+            entry: entry.to_string(),
+            visitor: visitor.to_string(),
+            helpful,
+            comment: comment.map(str::to_string),
+            voted_at: now(),
+        };
+        let result = match &self.db {
+            Db::Sqlite(db) => db.vote(&vote).await,
+            Db::Postgres(db) => db.vote(&vote).await,
+        };
+        self.answered(result)?;
+        self.written().await;
+        Ok(())
+    }
+
+    /// Counts a visit to a wizard step.
+    pub fn wizard_step(&self, wizard: &str, step: &str) {
+        self.count(Counter::WizardStep {
+            wizard: wizard.to_string(),
+            step: step.to_string(),
+        });
+    }
+
+    /// Counts an answer to "问题解决了吗？" on an outcome.
+    pub fn wizard_outcome(&self, wizard: &str, outcome: &str, solved: bool) {
+        self.count(Counter::WizardOutcome {
+            wizard: wizard.to_string(),
+            outcome: outcome.to_string(),
+            solved,
+        });
+    }
+
+    /// Counts a search that found nothing (`query` already normalised; cut to [`QUERY_CHARS`]).
+    pub fn zero_result(&self, query: &str) {
+        self.count(Counter::ZeroResult { query: cut(query) });
+    }
+
+    /// Counts a result opened from a search (`query` already normalised; cut to [`QUERY_CHARS`]).
+    pub fn result_opened(&self, query: &str, entry: &str) {
+        self.count(Counter::ResultOpened {
+            query: cut(query),
+            entry: entry.to_string(),
+        });
+    }
+
+    /// Adds one to a counter, in memory only.
+    fn count(&self, counter: Counter) {
+        self.counters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .add(counter, 1);
+    }
+
+    /// Writes the gathered counters in one transaction, as increments, and prunes the query
+    /// tables to their bound in it. On failure they are kept for the next attempt. Called every
+    /// [`FLUSH_EVERY`] by the server, before every read, and at the end.
+    pub async fn flush(&self) -> Result<(), sqlx::Error> {
+        let batch = self
+            .counters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let result = match &self.db {
+            Db::Sqlite(db) => db.write(&batch, now(), self.rows_kept).await,
+            Db::Postgres(db) => db.write(&batch, now(), self.rows_kept).await,
+        };
+        match self.answered(result) {
+            Ok(()) => {
+                self.written().await;
+                Ok(())
+            }
+            Err(e) => {
+                let mut counters = self.counters.lock().unwrap_or_else(PoisonError::into_inner);
+                for (counter, n) in batch {
+                    counters.add(counter, n);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Learns whether other replicas wrote (PostgreSQL; the server calls it every
+    /// [`FLUSH_EVERY`]), so popular entries and `Last-Modified` follow them within seconds.
+    /// Also how a store that lost its database finds it again.
+    pub async fn refresh(&self) -> Result<(), sqlx::Error> {
+        let db = match &self.db {
+            Db::Postgres(db) => db,
+            // One process: its own writes already tell it everything. After a failure: is
+            // the file there again?
+            Db::Sqlite(db) if !self.health().reachable => return self.answered(db.ping().await),
+            Db::Sqlite(_) => return Ok(()),
+        };
+        let marker = self.answered(db.marker().await)?;
+        let changed = {
+            let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
+            let changed = writes.seen.is_some_and(|seen| seen != marker);
+            writes.seen = Some(marker);
+            changed
+        };
+        if changed {
+            self.forget_reads();
+        }
+        Ok(())
+    }
+
+    /// Writes what is gathered before reading, so reads include every count so far.
+    async fn flush_before_reading(&self) {
+        if let Err(e) = self.flush().await {
+            tracing::warn!("writing counters before a read: {e}");
+        }
+    }
+
+    /// Entry ids by how often people found them useful: opened from search results, plus
+    /// helpful votes. Most first; only entries with some use; at most [`POPULAR_KEPT`]. Asked on
+    /// every home page, so it reads what is written (counters are at most a second behind)
+    /// rather than writing first, and keeps the answer until the next write here or elsewhere.
+    /// While the database does not answer, the last answer, without waiting for it.
+    pub async fn popular(&self, limit: usize) -> Result<Vec<String>, sqlx::Error> {
+        let generation = {
+            let writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(ids) = &writes.popular {
+                return Ok(ids.iter().take(limit).cloned().collect());
+            }
+            if !self.health().reachable {
+                return Ok(writes.last_popular.iter().take(limit).cloned().collect());
+            }
+            writes.generation
+        };
+        let result = match &self.db {
+            Db::Sqlite(db) => db.popular(POPULAR_KEPT).await,
+            Db::Postgres(db) => db.popular(POPULAR_KEPT).await,
+        };
+        let ids = self.answered(result)?;
+        let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
+        if writes.generation == generation {
+            writes.popular = Some(ids.clone());
+        }
+        writes.last_popular.clone_from(&ids);
+        Ok(ids.into_iter().take(limit).collect())
+    }
+
+    /// After a write here: what was read may have changed; other replicas are told.
+    async fn written(&self) {
+        self.forget_reads();
+        if let Db::Postgres(db) = &self.db
+            && let Err(e) = db.mark_written().await
+        {
+            tracing::warn!("telling other replicas of a write: {e}");
+        }
+    }
+
+    /// The popular entries, and pages showing votes, may have changed.
+    fn forget_reads(&self) {
+        let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
+        writes.generation += 1;
+        writes.at = SystemTime::now();
+        writes.popular = None;
+    }
+
+    /// When votes or counters were last written (here, or seen from other replicas): pages
+    /// showing them may have changed then.
+    pub fn written_at(&self) -> SystemTime {
+        self.writes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .at
+    }
+
+    /// Everything `/admin/insights` and `wendao insights` show; `limit` rows of each list.
+    pub async fn insights(&self, limit: i64) -> Result<Insights, sqlx::Error> {
+        self.flush_before_reading().await;
+        let result = match &self.db {
+            Db::Sqlite(db) => db.insights(limit).await,
+            Db::Postgres(db) => db.insights(limit).await,
+        };
+        self.answered(result)
+    }
+
+    /// Votes on one entry. While the database does not answer, an error at once: pages
+    /// showing votes do not wait for it.
+    pub async fn feedback(&self, entry: &str) -> Result<Feedback, sqlx::Error> {
+        if !self.health().reachable {
+            return Err(sqlx::Error::PoolTimedOut);
+        }
+        let result = match &self.db {
+            Db::Sqlite(db) => db.feedback(entry).await,
+            Db::Postgres(db) => db.feedback(entry).await,
+        };
+        let (helpful, not_helpful) = self.answered(result)?;
+        Ok(Feedback {
+            helpful: helpful.max(0) as u64,
+            not_helpful: not_helpful.max(0) as u64,
+        })
+    }
+
+    /// Brings the query tables to the bound now and gives the freed space back to the file
+    /// system (`wendao insights --prune`); returns how many rows went.
+    pub async fn prune(&self) -> Result<u64, sqlx::Error> {
+        self.flush().await?;
+        match &self.db {
+            Db::Sqlite(db) => db.prune(self.rows_kept).await,
+            Db::Postgres(db) => db.prune(self.rows_kept).await,
+        }
+    }
+
+    /// Copies everything this store holds into `to`, which must be empty (so that counters,
+    /// added as increments, are never added twice): `wendao migrate-store`. Returns the
+    /// number of votes and of counters copied.
+    pub async fn copy_into(&self, to: &Store) -> anyhow::Result<(usize, usize)> {
+        self.flush().await?;
+        let empty = match &to.db {
+            Db::Sqlite(db) => db.is_empty().await?,
+            Db::Postgres(db) => db.is_empty().await?,
+        };
+        if !empty {
+            anyhow::bail!("the target database already holds votes or counters; not copying");
+        }
+        let (votes, counters) = match &self.db {
+            Db::Sqlite(db) => (db.all_votes().await?, db.all_counters().await?),
+            Db::Postgres(db) => (db.all_votes().await?, db.all_counters().await?),
+        };
+        let copied = (votes.len(), counters.len());
+        match &to.db {
+            Db::Sqlite(db) => db.restore(&votes, &counters).await?,
+            Db::Postgres(db) => db.restore(&votes, &counters).await?,
+        }
+        to.written().await;
+        Ok(copied)
+    }
+
+    /// Writes the gathered counters and closes the connections; later reads and writes fail
+    /// (and answer 503).
+    pub async fn close(&self) {
+        self.flush_before_reading().await;
+        match &self.db {
+            Db::Sqlite(db) => db.close().await,
+            Db::Postgres(db) => db.close().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_of_new_queries_cannot_crowd_out_the_wizard_counters() {
+        let mut counters = Counters::default();
+        for i in 0..5_000 {
+            counters.add(
+                Counter::ZeroResult {
+                    query: format!("junk {i}"),
+                },
+                1,
+            );
+        }
+        let step = Counter::WizardStep {
+            wizard: "w".into(),
+            step: "s".into(),
+        };
+        counters.add(step.clone(), 1);
+        counters.add(step.clone(), 2);
+        let first = Counter::ZeroResult {
+            query: "junk 0".into(),
+        };
+        counters.add(first.clone(), 4);
+        let batch = counters.take();
+        assert_eq!(batch.len(), MAX_PENDING_QUERIES + 1);
+        assert_eq!(batch.get(&step), Some(&3));
+        assert_eq!(batch.get(&first), Some(&5), "a waiting query still counts");
+        assert_eq!(counters.queries, 0);
+        counters.add(
+            Counter::ZeroResult {
+                query: "new".into(),
+            },
+            1,
+        );
+        assert_eq!(counters.pending.len(), 1, "room again after a write");
+    }
+}
