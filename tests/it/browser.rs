@@ -2,7 +2,6 @@
 //! the wizard, changing an answer, opening a pasted step URL, search suggestions as you type,
 //! and voting on an entry without leaving it. Needs Debian's `chromium` and `chromium-driver`; without them the test says it skipped.
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -15,13 +14,6 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const WAIT: Duration = Duration::from_secs(15);
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 struct Driver(Child);
 
 impl Drop for Driver {
@@ -32,7 +24,7 @@ impl Drop for Driver {
 }
 
 async fn start_browser() -> (Driver, Client, tempfile::TempDir) {
-    let port = free_port();
+    let port = crate::common::free_port();
     let driver = Driver(
         Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))

@@ -19,4 +19,5 @@ mod reload;
 mod search;
 mod seed;
 mod serving;
+mod store;
 mod wizard;

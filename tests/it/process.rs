@@ -30,7 +30,7 @@ pub fn spawn(extra: &[&str]) -> Server {
 
 /// Starts the binary on `data`. Its logs are kept only with `--log-json` (read them after it
 /// stops: unread logs would fill the pipe and block the server under load).
-fn spawn_on(data: &std::path::Path, extra: &[&str]) -> Server {
+pub fn spawn_on(data: &std::path::Path, extra: &[&str]) -> Server {
     let logs = if extra.contains(&"--log-json") {
         Stdio::piped()
     } else {
@@ -64,7 +64,7 @@ fn spawn_on(data: &std::path::Path, extra: &[&str]) -> Server {
     }
 }
 
-fn stop(server: &mut Server, signal: i32) -> Option<i32> {
+pub fn stop(server: &mut Server, signal: i32) -> Option<i32> {
     let pid = server.child.id() as i32;
     // SAFETY: sending a signal to our own child process.
     assert_eq!(unsafe { libc::kill(pid, signal) }, 0);

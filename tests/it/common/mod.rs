@@ -11,6 +11,16 @@ use actix_web::http::header::HeaderMap;
 use actix_web::{test, web::Data};
 use wendao::web::{AppState, Site};
 
+pub mod postgres;
+
+/// A port nobody listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
 pub fn repo_content() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("content")
 }

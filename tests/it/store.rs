@@ -1,0 +1,207 @@
+//! The store's behaviour, proven the same on both databases: the SQLite file and PostgreSQL
+//! (a throwaway cluster; `SKIPPED postgres` when it is not installed). Each run uses two
+//! stores on one database, as two replicas would.
+
+use wendao::store::{Feedback, Store};
+
+async fn suite(a: &Store, b: &Store) {
+    // A vote is committed when `vote` returns: the other store reads it at once.
+    a.vote("timeout", "v1", true, Some("有用"))
+        .await
+        .expect("vote");
+    b.vote("timeout", "v2", false, None).await.expect("vote");
+    let both = Feedback {
+        helpful: 1,
+        not_helpful: 1,
+    };
+    assert_eq!(b.feedback("timeout").await.expect("read"), both);
+    assert_eq!(a.feedback("timeout").await.expect("read"), both);
+    // One vote per visitor and entry, changeable; a vote without a comment keeps the last one.
+    a.vote("timeout", "v1", false, None).await.expect("vote");
+    assert_eq!(
+        b.feedback("timeout").await.expect("read"),
+        Feedback {
+            helpful: 0,
+            not_helpful: 2
+        }
+    );
+    let insights = a.insights(100).await.expect("insights");
+    assert_eq!(
+        insights.comments,
+        vec![("timeout".to_string(), false, "有用".to_string())]
+    );
+    assert_eq!(insights.entries.len(), 1);
+    assert_eq!(insights.entries[0].not_helpful, 2);
+
+    // Counters from both stores, gathered and written at the same time, add up exactly.
+    for round in 0..5 {
+        for _ in 0..10 {
+            a.wizard_step("request-errors", "start");
+            b.wizard_step("request-errors", "start");
+            a.zero_result("量子纠缠");
+            b.zero_result("量子纠缠");
+            b.result_opened("n22106", "n22106");
+            a.wizard_outcome("request-errors", "out-garbled", round % 2 == 0);
+        }
+        let (written_a, written_b) = tokio::join!(a.flush(), b.flush());
+        written_a.expect("flush a");
+        written_b.expect("flush b");
+    }
+    let insights = b.insights(100).await.expect("insights");
+    assert_eq!(
+        insights.steps,
+        vec![("request-errors".into(), "start".into(), 100)]
+    );
+    assert_eq!(insights.zero_results, vec![("量子纠缠".into(), 100)]);
+    assert_eq!(
+        insights.opened,
+        vec![("n22106".into(), "n22106".into(), 50)]
+    );
+    assert_eq!(
+        insights.outcomes,
+        vec![
+            ("request-errors".into(), "out-garbled".into(), false, 20),
+            ("request-errors".into(), "out-garbled".into(), true, 30),
+        ]
+    );
+
+    // Popular entries: opened from search plus helpful votes.
+    assert_eq!(a.popular(5).await.expect("popular"), vec!["n22106"]);
+    for i in 0..60 {
+        b.vote("error-19", &format!("fan-{i}"), true, None)
+            .await
+            .expect("vote");
+    }
+    // Another replica's writes reach this one's kept answer at its next refresh (the server
+    // refreshes every second). One SQLite file serves one process: there the writer reads.
+    let reader = if a.health().backend == "postgres" {
+        let before = a.written_at();
+        a.refresh().await.expect("refresh");
+        assert!(
+            a.written_at() > before,
+            "Last-Modified follows the other replica"
+        );
+        a
+    } else {
+        b
+    };
+    assert_eq!(
+        reader.popular(5).await.expect("popular"),
+        vec!["error-19", "n22106"]
+    );
+
+    // The query tables keep their bound: the frequent query and the newest stay.
+    let small = a.clone().keeping(10);
+    for i in 0..40 {
+        small.zero_result(&format!("junk {i}"));
+    }
+    small.flush().await.expect("flush");
+    let insights = b.insights(1_000).await.expect("insights");
+    assert!(
+        (5..=10).contains(&insights.zero_results.len()),
+        "{:?}",
+        insights.zero_results
+    );
+    assert_eq!(insights.zero_results[0], ("量子纠缠".into(), 100));
+
+    assert!(a.health().reachable && b.health().reachable);
+}
+
+#[actix_web::test]
+async fn the_store_suite_on_sqlite() {
+    let data = tempfile::tempdir().expect("data");
+    let a = Store::open(data.path()).await.expect("open");
+    let b = Store::open(data.path()).await.expect("open");
+    assert_eq!(a.health().backend, "sqlite");
+    suite(&a, &b).await;
+}
+
+#[actix_web::test]
+async fn the_store_suite_on_postgres() {
+    let Some(cluster) = crate::common::postgres::cluster() else {
+        return;
+    };
+    let url = cluster.database("suite").await;
+    let data = tempfile::tempdir().expect("data");
+    // Two replicas starting at once both bring the schema up to date, one after the other.
+    let (a, b) = tokio::join!(
+        Store::connect(Some(&url), data.path()),
+        Store::connect(Some(&url), data.path())
+    );
+    let (a, b) = (a.expect("connect"), b.expect("connect"));
+    assert_eq!(a.health().backend, "postgres");
+    suite(&a, &b).await;
+}
+
+#[actix_web::test]
+async fn a_database_url_that_is_not_postgres_is_refused() {
+    let data = tempfile::tempdir().expect("data");
+    for url in ["mysql://x@y/z", "sqlite://x.db", "nonsense"] {
+        let error = Store::connect(Some(url), data.path())
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{url} accepted"));
+        assert!(error.to_string().contains("postgres://"), "{error}");
+    }
+}
+
+/// `wendao migrate-store` copies the SQLite file's votes and counters into PostgreSQL, keeps
+/// the votes' times, and refuses to copy into a database that already holds some.
+#[actix_web::test]
+async fn migrate_store_moves_sqlite_into_postgres() {
+    let Some(cluster) = crate::common::postgres::cluster() else {
+        return;
+    };
+    let url = cluster.database("moved").await;
+    let data = tempfile::tempdir().expect("data");
+    let sqlite = Store::open(data.path()).await.expect("open");
+    sqlite
+        .vote("timeout", "v1", false, Some("安卓上还是不行"))
+        .await
+        .expect("vote");
+    sqlite.vote("n22106", "v2", true, None).await.expect("vote");
+    sqlite.wizard_step("request-errors", "start");
+    sqlite.zero_result("量子纠缠");
+    sqlite.result_opened("n22106", "n22106");
+    sqlite.wizard_outcome("request-errors", "out-garbled", true);
+    let before = sqlite.insights(100).await.expect("insights");
+    sqlite.close().await;
+
+    let migrate = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wendao"))
+            .args(["migrate-store", "--from"])
+            .arg(data.path())
+            .args(["--to", &url])
+            .output()
+            .expect("run wendao migrate-store")
+    };
+    let out = migrate();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("copied 2 votes and 4 counters"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let postgres = Store::connect(Some(&url), data.path())
+        .await
+        .expect("connect");
+    let after = postgres.insights(100).await.expect("insights");
+    assert_eq!(after.entries, before.entries);
+    assert_eq!(after.comments, before.comments);
+    assert_eq!(after.steps, before.steps);
+    assert_eq!(after.outcomes, before.outcomes);
+    assert_eq!(after.zero_results, before.zero_results);
+    assert_eq!(after.opened, before.opened);
+
+    let again = migrate();
+    assert!(!again.status.success(), "a second copy would count twice");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already holds"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}
