@@ -9,7 +9,9 @@ pub mod store;
 pub mod web;
 pub mod wizard;
 
+use std::cell::Cell;
 use std::process::ExitCode;
+use std::rc::Rc;
 
 use actix_web::{HttpServer, web::Data};
 use anyhow::Context;
@@ -81,13 +83,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("wendao: serving on http://{addr}/");
     }
     // Page-view counters are gathered in memory; they reach the database within a second.
-    // The vote limiter forgets clients whose votes are refilled.
+    // The store learns what other replicas wrote; the vote limiter forgets clients whose
+    // votes are refilled. `busy` marks a round under way: stopping then waits for it, since
+    // cancelling a write midway would lose the counters it had taken.
+    let busy = Rc::new(Cell::new(false));
+    let stopping = Rc::new(Cell::new(false));
     let flusher = actix_web::rt::spawn({
-        let store = store.clone();
-        let state = state.clone();
+        let (store, state) = (store.clone(), state.clone());
+        let (busy, stopping) = (busy.clone(), stopping.clone());
         async move {
-            loop {
+            while !stopping.get() {
                 actix_web::rt::time::sleep(store::FLUSH_EVERY).await;
+                busy.set(true);
                 if let Err(e) = store.flush().await {
                     tracing::warn!("writing counters: {e}");
                 }
@@ -97,11 +104,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 if let Some(limit) = state.vote_limit() {
                     limit.forget_idle();
                 }
+                busy.set(false);
             }
         }
     });
     let served = server.run().await.context("server failed");
-    flusher.abort();
+    // The flusher runs on this thread: between these lines it is either asleep or mid-round.
+    stopping.set(true);
+    if busy.get() {
+        let _ = flusher.await;
+    } else {
+        flusher.abort();
+    }
     // Counters gathered since the last write.
     if let Err(e) = store.flush().await {
         tracing::error!("writing counters at shutdown: {e}");

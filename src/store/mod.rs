@@ -47,6 +47,8 @@ pub struct Store {
     reachable: Arc<AtomicBool>,
 }
 
+/// PostgreSQL's connections are tied to the runtime that made them, and each actix worker
+/// has its own, stopped at shutdown: so its work runs on a runtime of its own ([`postgres::Postgres::run`]).
 #[derive(Clone)]
 enum Db {
     Sqlite(sqlite::Sqlite),
@@ -325,7 +327,10 @@ impl Store {
         };
         let result = match &self.db {
             Db::Sqlite(db) => db.vote(&vote).await,
-            Db::Postgres(db) => db.vote(&vote).await,
+            Db::Postgres(db) => {
+                let vote = vote.clone();
+                db.run(|db| async move { db.vote(&vote).await }).await
+            }
         };
         self.answered(result)?;
         self.written().await;
@@ -384,7 +389,11 @@ impl Store {
         }
         let result = match &self.db {
             Db::Sqlite(db) => db.write(&batch, now(), self.rows_kept).await,
-            Db::Postgres(db) => db.write(&batch, now(), self.rows_kept).await,
+            Db::Postgres(db) => {
+                let (batch, rows_kept) = (batch.clone(), self.rows_kept);
+                db.run(move |db| async move { db.write(&batch, now(), rows_kept).await })
+                    .await
+            }
         };
         match self.answered(result) {
             Ok(()) => {
@@ -412,7 +421,7 @@ impl Store {
             Db::Sqlite(db) if !self.health().reachable => return self.answered(db.ping().await),
             Db::Sqlite(_) => return Ok(()),
         };
-        let marker = self.answered(db.marker().await)?;
+        let marker = self.answered(db.run(|db| async move { db.marker().await }).await)?;
         let changed = {
             let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
             let changed = writes.seen.is_some_and(|seen| seen != marker);
@@ -450,7 +459,10 @@ impl Store {
         };
         let result = match &self.db {
             Db::Sqlite(db) => db.popular(POPULAR_KEPT).await,
-            Db::Postgres(db) => db.popular(POPULAR_KEPT).await,
+            Db::Postgres(db) => {
+                db.run(|db| async move { db.popular(POPULAR_KEPT).await })
+                    .await
+            }
         };
         let ids = self.answered(result)?;
         let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
@@ -465,7 +477,7 @@ impl Store {
     async fn written(&self) {
         self.forget_reads();
         if let Db::Postgres(db) = &self.db
-            && let Err(e) = db.mark_written().await
+            && let Err(e) = db.run(|db| async move { db.mark_written().await }).await
         {
             tracing::warn!("telling other replicas of a write: {e}");
         }
@@ -493,7 +505,10 @@ impl Store {
         self.flush_before_reading().await;
         let result = match &self.db {
             Db::Sqlite(db) => db.insights(limit).await,
-            Db::Postgres(db) => db.insights(limit).await,
+            Db::Postgres(db) => {
+                db.run(move |db| async move { db.insights(limit).await })
+                    .await
+            }
         };
         self.answered(result)
     }
@@ -506,7 +521,10 @@ impl Store {
         }
         let result = match &self.db {
             Db::Sqlite(db) => db.feedback(entry).await,
-            Db::Postgres(db) => db.feedback(entry).await,
+            Db::Postgres(db) => {
+                let entry = entry.to_string();
+                db.run(|db| async move { db.feedback(&entry).await }).await
+            }
         };
         let (helpful, not_helpful) = self.answered(result)?;
         Ok(Feedback {
@@ -521,7 +539,11 @@ impl Store {
         self.flush().await?;
         match &self.db {
             Db::Sqlite(db) => db.prune(self.rows_kept).await,
-            Db::Postgres(db) => db.prune(self.rows_kept).await,
+            Db::Postgres(db) => {
+                let rows_kept = self.rows_kept;
+                db.run(move |db| async move { db.prune(rows_kept).await })
+                    .await
+            }
         }
     }
 
@@ -532,19 +554,26 @@ impl Store {
         self.flush().await?;
         let empty = match &to.db {
             Db::Sqlite(db) => db.is_empty().await?,
-            Db::Postgres(db) => db.is_empty().await?,
+            Db::Postgres(db) => db.run(|db| async move { db.is_empty().await }).await?,
         };
         if !empty {
             anyhow::bail!("the target database already holds votes or counters; not copying");
         }
         let (votes, counters) = match &self.db {
             Db::Sqlite(db) => (db.all_votes().await?, db.all_counters().await?),
-            Db::Postgres(db) => (db.all_votes().await?, db.all_counters().await?),
+            Db::Postgres(db) => {
+                db.run(|db| async move { Ok((db.all_votes().await?, db.all_counters().await?)) })
+                    .await?
+            }
         };
         let copied = (votes.len(), counters.len());
         match &to.db {
             Db::Sqlite(db) => db.restore(&votes, &counters).await?,
-            Db::Postgres(db) => db.restore(&votes, &counters).await?,
+            Db::Postgres(db) => {
+                let (votes, counters) = (votes.clone(), counters.clone());
+                db.run(|db| async move { db.restore(&votes, &counters).await })
+                    .await?
+            }
         }
         to.written().await;
         Ok(copied)

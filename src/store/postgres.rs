@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -14,6 +14,18 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres as Driver, Transaction};
 
 use super::{Counter, EntryVotes, Insights, VoteRow};
+
+/// Where every statement runs. A connection belongs to the runtime that opened it; each actix
+/// worker has its own, and stops it at shutdown, which left the pool holding dead connections
+/// (the last counters were lost). One runtime that lives as long as the process owns them all.
+static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("wendao-postgres")
+        .enable_all()
+        .build()
+        .expect("a runtime for the database")
+});
 
 /// How long a statement waits for a connection before it fails (a vote then answers 503).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -47,6 +59,8 @@ pub struct Postgres {
 impl Postgres {
     /// A pool that connects when first used: the database may come up after the server.
     pub fn connect(url: &str) -> anyhow::Result<Postgres> {
+        // A lazy pool starts its reaper on the current runtime: make it the database's.
+        let _guard = RUNTIME.enter();
         let options = PgConnectOptions::from_str(url)
             .context("reading --database-url")?
             .application_name("wendao");
@@ -58,6 +72,18 @@ impl Postgres {
             pool,
             migrated: Arc::default(),
         })
+    }
+
+    /// Runs `work` on the database's runtime (see [`RUNTIME`]) and waits for it.
+    pub async fn run<T, F>(&self, work: impl FnOnce(Postgres) -> F) -> Result<T, sqlx::Error>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, sqlx::Error>> + Send + 'static,
+    {
+        RUNTIME
+            .spawn(work(self.clone()))
+            .await
+            .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
     }
 
     /// The pool, once the schema is up to date.
@@ -273,7 +299,12 @@ impl Postgres {
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        let _ = self
+            .run(|db| async move {
+                db.pool.close().await;
+                Ok(())
+            })
+            .await;
     }
 }
 

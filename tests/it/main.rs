@@ -16,6 +16,7 @@ mod pages;
 mod process;
 mod relevance;
 mod reload;
+mod replicas;
 mod search;
 mod seed;
 mod serving;

@@ -64,6 +64,15 @@ pub fn spawn_on(data: &std::path::Path, extra: &[&str]) -> Server {
     }
 }
 
+/// What a server started with `--log-json` logged (read after it stopped).
+pub fn logs(server: &mut Server) -> String {
+    let mut text = String::new();
+    if let Some(mut stderr) = server.child.stderr.take() {
+        std::io::Read::read_to_string(&mut stderr, &mut text).expect("read logs");
+    }
+    text
+}
+
 pub fn stop(server: &mut Server, signal: i32) -> Option<i32> {
     let pid = server.child.id() as i32;
     // SAFETY: sending a signal to our own child process.
