@@ -22,22 +22,26 @@ impl Server {
             data,
             "warn",
             Stdio::inherit(),
+            &[],
         )
     }
 
-    /// `bin` (another build, to compare) with the log filter `log`, its log lines going to `logs`.
+    /// `bin` (another build, to compare) with the log filter `log`, its log lines going to
+    /// `logs`, and `extra` flags.
     pub fn start_with(
         bin: &Path,
         content: &Path,
         data: &Path,
         log: &str,
         logs: impl Into<Stdio>,
+        extra: &[&str],
     ) -> Server {
         let mut child = Command::new(bin)
             .args(["serve", "--addr", "127.0.0.1:0", "--no-watch", "--content"])
             .arg(content)
             .arg("--data")
             .arg(data)
+            .args(extra)
             .env("RUST_LOG", log)
             .stdout(Stdio::piped())
             .stderr(logs)

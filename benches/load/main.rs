@@ -13,7 +13,10 @@
 //!   which to run (`search-distinct`: 2,000 queries each once, by our own client;
 //!   `search-fresh`: wrk over queries none of which repeats; `crawl`: up to 10,000 entry pages
 //!   nobody asked for yet, each once, then the memory);
-//! - `--bin PATH`: benchmark another build of wendao (e.g. the one before a change).
+//! - `--bin PATH`: benchmark another build of wendao (e.g. the one before a change);
+//! - route `replicas` (not run by default): the mixed pages with a vote in every 20 requests,
+//!   on this SQLite server and on two replicas sharing a throwaway PostgreSQL cluster behind
+//!   nginx (`apt-get install postgresql`): votes per second and entry-page p99, as ratios.
 //!
 //! It needs `wrk` (and `nginx` for `--nginx`): `apt-get install wrk nginx`. It exits 1 on any
 //! error answer.
@@ -21,6 +24,10 @@
 #[path = "../common/corpus.rs"]
 mod corpus;
 mod generator;
+#[path = "../../tests/it/common/postgres.rs"]
+#[allow(dead_code)]
+mod postgres;
+mod replicas;
 #[path = "../common/server.rs"]
 mod server;
 
@@ -122,6 +129,8 @@ fn main() {
         &work.path().join("data"),
         "info",
         std::fs::File::create(&log).expect("log file"),
+        // The votes of the `replicas` route all come from this one address.
+        &["--votes-per-minute", "0"],
     );
     server.wait_ready(Duration::from_secs(300));
     let headers = headers(&o);
@@ -200,7 +209,15 @@ fn main() {
                     1,
                     Until::EachOnce,
                 ));
-                let ours = wrk(&server.base, &paths, &header_refs, &o, work.path(), false);
+                let ours = wrk(
+                    &server.base,
+                    &paths,
+                    &header_refs,
+                    &o,
+                    work.path(),
+                    false,
+                    0,
+                );
                 report("wendao", &ours);
                 errors += ours.errors;
                 if let Some(nginx) = &nginx {
@@ -223,6 +240,7 @@ fn main() {
                             &o,
                             work.path(),
                             false,
+                            0,
                         );
                         report("nginx", &theirs);
                         println!(
@@ -241,7 +259,7 @@ fn main() {
                 // wrk as for the other routes, over queries none of which is asked twice
                 // while the list lasts: nothing is answered from the cache.
                 let paths = search_paths(&queries[2_500..]);
-                let r = wrk(&server.base, &paths, &header_refs, &o, work.path(), true);
+                let r = wrk(&server.base, &paths, &header_refs, &o, work.path(), true, 0);
                 report("wendao", &r);
                 if r.requests as usize > paths.len() {
                     println!(
@@ -273,7 +291,21 @@ fn main() {
                 report("wendao", &r);
                 errors += r.errors;
             }
-            other => panic!("unknown route {other}; known: {}", ALL_ROUTES.join(",")),
+            "replicas" => {
+                let mut run = replicas::Run {
+                    options: &o,
+                    work: work.path(),
+                    content: &content,
+                    headers: &header_refs,
+                    runtime: &runtime,
+                    entry_paths: &entry_paths,
+                };
+                errors += run.compare(&server.base);
+            }
+            other => panic!(
+                "unknown route {other}; known: {},crawl,mixed,replicas",
+                ALL_ROUTES.join(",")
+            ),
         }
     }
     println!(
@@ -281,6 +313,8 @@ fn main() {
         rss_kib(server.child.id()) / 1024
     );
     drop(nginx);
+    // exit() below skips destructors: the server must not outlive the benchmark.
+    drop(server);
     if errors > 0 {
         eprintln!("{errors} error answers");
         std::process::exit(1);
@@ -360,7 +394,8 @@ impl Figures {
     }
 }
 
-/// wrk over `paths`, cycled, with `headers`.
+/// wrk over `paths`, cycled, with `headers`; with `vote_every` > 0, every so many requests is
+/// a vote (`POST /kb/timeout/feedback`, a new visitor each time).
 fn wrk(
     base: &str,
     paths: &[String],
@@ -368,6 +403,7 @@ fn wrk(
     o: &Options,
     work: &Path,
     split: bool,
+    vote_every: u32,
 ) -> Figures {
     assert!(base.starts_with("http://127."), "loopback only, not {base}");
     let mut script = String::from("local paths = {\n");
@@ -384,7 +420,10 @@ fn wrk(
     let _ = write!(
         script,
         "function setup(thread)\n  thread:set(\"first\", {first})\n  threads = threads + 1\nend\n\
+         local form = {{[\"Content-Type\"] = \"application/x-www-form-urlencoded\"}}\n\
          request = function()\n  local n = first + i * {stride}\n  i = i + 1\n  \
+         if {vote_every} > 0 and i % {vote_every} == 0 then\n    \
+         return wrk.format(\"POST\", \"/kb/timeout/feedback\", form, \"helpful=yes\")\n  end\n  \
          return wrk.format(\"GET\", paths[(n % #paths) + 1])\nend\n",
         first = if split { "threads" } else { "0" },
     );
@@ -406,6 +445,11 @@ fn wrk(
             .and_then(|l| l.trim_start()[label.len()..].split_whitespace().next())
             .and_then(parse_wrk_number)
     };
+    for line in text.lines() {
+        if line.contains("Socket errors") || line.contains("Non-2xx") {
+            println!("  wrk: {}", line.trim());
+        }
+    }
     let requests_per_s = number_after("Requests/sec:").unwrap_or(0.0);
     let non_2xx = number_after("Non-2xx or 3xx responses:").unwrap_or(0.0) as u64;
     let socket_errors: u64 = text
@@ -537,11 +581,47 @@ impl Nginx {
             root = root.display(),
             site = site.display(),
         );
+        Nginx::spawn(&root, &conf, port)
+    }
+
+    /// nginx as the load balancer of `upstreams` (`http://127.0.0.1:port` each), configured as
+    /// the README's "Running several servers" shows.
+    fn proxy(work: &Path, name: &str, upstreams: &[&str]) -> Nginx {
+        let root = work.join(name);
+        std::fs::create_dir_all(&root).expect("nginx dir");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let servers: String = upstreams
+            .iter()
+            .map(|u| {
+                format!(
+                    "    server {} max_fails=3 fail_timeout=10s;\n",
+                    u.trim_start_matches("http://")
+                )
+            })
+            .collect();
+        let conf = format!(
+            "daemon off;\nuser root;\nworker_processes 2;\npid {root}/nginx.pid;\n\
+             error_log {root}/error.log warn;\nevents {{ worker_connections 1024; }}\n\
+             http {{\n  access_log {root}/access.log;\n  upstream wendao {{\n{servers}    keepalive 32;\n  }}\n\
+             server {{\n    listen 127.0.0.1:{port};\n    location / {{\n\
+             proxy_pass http://wendao;\n      proxy_http_version 1.1;\n\
+             proxy_set_header Connection \"\";\n      proxy_set_header Host $host;\n\
+             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
+             proxy_set_header X-Forwarded-Proto $scheme;\n    }}\n  }}\n}}\n",
+            root = root.display(),
+        );
+        Nginx::spawn(&root, &conf, port)
+    }
+
+    fn spawn(root: &Path, conf: &str, port: u16) -> Nginx {
         let conf_path = root.join("nginx.conf");
         std::fs::write(&conf_path, conf).expect("nginx.conf");
         let child = Command::new("nginx")
             .arg("-p")
-            .arg(&root)
+            .arg(root)
             .arg("-c")
             .arg(&conf_path)
             // Its workers would hold our stderr open after we stop it.

@@ -63,10 +63,27 @@ struct Writes {
     /// The last write, or the store's opening before any.
     at: SystemTime,
     popular: Option<Vec<String>>,
-    /// The last popular entries read, shown while the database does not answer.
+    /// The last popular entries read: shown while the database does not answer, and to
+    /// readers arriving while they are read again (one read at a time, not one per reader).
     last_popular: Vec<String>,
+    /// Whether a read of the popular entries is under way.
+    reading_popular: bool,
     /// The shared write marker last seen (PostgreSQL: other replicas write too).
     seen: Option<i64>,
+    /// Whether this store wrote since it last moved the shared marker.
+    unannounced: bool,
+}
+
+/// Marks the end of a read of the popular entries when dropped.
+struct ReadingPopular<'a>(&'a Mutex<Writes>);
+
+impl Drop for ReadingPopular<'_> {
+    fn drop(&mut self) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .reading_popular = false;
+    }
 }
 
 /// Counts not yet written.
@@ -279,7 +296,9 @@ impl Store {
                 at: SystemTime::now(),
                 popular: None,
                 last_popular: Vec::new(),
+                reading_popular: false,
                 seen: None,
+                unannounced: false,
             })),
             rows_kept: INSIGHT_ROWS,
             reachable: Arc::new(AtomicBool::new(true)),
@@ -333,7 +352,7 @@ impl Store {
             }
         };
         self.answered(result)?;
-        self.written().await;
+        self.written();
         Ok(())
     }
 
@@ -397,7 +416,7 @@ impl Store {
         };
         match self.answered(result) {
             Ok(()) => {
-                self.written().await;
+                self.written();
                 Ok(())
             }
             Err(e) => {
@@ -421,6 +440,20 @@ impl Store {
             Db::Sqlite(db) if !self.health().reachable => return self.answered(db.ping().await),
             Db::Sqlite(_) => return Ok(()),
         };
+        let unannounced = std::mem::take(
+            &mut self
+                .writes
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .unannounced,
+        );
+        if unannounced && let Err(e) = db.run(|db| async move { db.mark_written().await }).await {
+            self.writes
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .unannounced = true;
+            return self.answered(Err(e));
+        }
         let marker = self.answered(db.run(|db| async move { db.marker().await }).await)?;
         let changed = {
             let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
@@ -448,15 +481,18 @@ impl Store {
     /// While the database does not answer, the last answer, without waiting for it.
     pub async fn popular(&self, limit: usize) -> Result<Vec<String>, sqlx::Error> {
         let generation = {
-            let writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(ids) = &writes.popular {
                 return Ok(ids.iter().take(limit).cloned().collect());
             }
-            if !self.health().reachable {
+            if writes.reading_popular || !self.health().reachable {
                 return Ok(writes.last_popular.iter().take(limit).cloned().collect());
             }
+            writes.reading_popular = true;
             writes.generation
         };
+        // Cleared however this ends, even if the request is dropped while waiting.
+        let _reading = ReadingPopular(&self.writes);
         let result = match &self.db {
             Db::Sqlite(db) => db.popular(POPULAR_KEPT).await,
             Db::Postgres(db) => {
@@ -474,13 +510,13 @@ impl Store {
     }
 
     /// After a write here: what was read may have changed; other replicas are told.
-    async fn written(&self) {
+    /// (Other replicas are told at the next [`Store::refresh`]: once a second, not once a vote.)
+    fn written(&self) {
         self.forget_reads();
-        if let Db::Postgres(db) = &self.db
-            && let Err(e) = db.run(|db| async move { db.mark_written().await }).await
-        {
-            tracing::warn!("telling other replicas of a write: {e}");
-        }
+        self.writes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .unannounced = true;
     }
 
     /// The popular entries, and pages showing votes, may have changed.
@@ -575,7 +611,7 @@ impl Store {
                     .await?
             }
         }
-        to.written().await;
+        to.written();
         Ok(copied)
     }
 

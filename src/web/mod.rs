@@ -173,15 +173,18 @@ impl AppState {
         build: impl FnOnce() -> Result<(&'static str, String), Error>,
     ) -> Result<HttpResponse, Error> {
         let key = Self::cache_key(site, key);
-        if let Some(page) = self.pages.get(&key) {
-            return Ok(page.respond(req));
-        }
-        let (content_type, body) = build()?;
-        let page =
-            web::block(move || prepared::Prepared::new(content_type, body, prepared::Effort::Best))
+        let page = self
+            .pages
+            .get_or_build(&key, async {
+                let (content_type, body) = build()?;
+                web::block(move || {
+                    prepared::Prepared::new(content_type, body, prepared::Effort::Best)
+                })
                 .await
-                .map_err(|e| Error::Internal(format!("compressing a page: {e}")))?;
-        Ok(self.pages.insert(key, page).respond(req))
+                .map_err(|e| Error::Internal(format!("compressing a page: {e}")))
+            })
+            .await?;
+        Ok(page.respond(req))
     }
 
     /// An empty token counts as none.

@@ -320,6 +320,20 @@ impl PageCache {
         page
     }
 
+    /// The page kept under `key`, or the one `build` makes, kept. Readers asking for the same
+    /// page while it is built wait for that one build: a big page missed by many readers at
+    /// once (a cold replica under load) was built by each of them and filled the blocking
+    /// pool for seconds.
+    pub async fn get_or_build<E>(
+        &self,
+        key: &str,
+        build: impl Future<Output = Result<Prepared, E>>,
+    ) -> Result<Arc<Prepared>, E> {
+        self.pages
+            .get_or_insert_async(key, async { build.await.map(Arc::new) })
+            .await
+    }
+
     /// Drops everything: after a reload, no key of the old generation is asked for again.
     pub fn clear(&self) {
         self.pages.clear();

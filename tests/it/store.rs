@@ -76,6 +76,7 @@ async fn suite(a: &Store, b: &Store) {
     // refreshes every second). One SQLite file serves one process: there the writer reads.
     let reader = if a.health().backend == "postgres" {
         let before = a.written_at();
+        b.refresh().await.expect("the writer tells the others");
         a.refresh().await.expect("refresh");
         assert!(
             a.written_at() > before,

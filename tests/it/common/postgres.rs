@@ -2,7 +2,7 @@
 //! `pg_ctl` on a free port, stopped and removed when dropped. PostgreSQL refuses to run as
 //! root, so as root its tools run as the `postgres` user (`runuser`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 pub struct Cluster {
@@ -40,6 +40,14 @@ fn find_bin() -> Option<PathBuf> {
     versions.pop().map(|(_, bin)| bin)
 }
 
+/// A port nobody listens on now. (This file is also used by `benches/load`.)
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
@@ -47,9 +55,10 @@ fn is_root() -> bool {
 
 impl Cluster {
     fn new(bin: PathBuf) -> Cluster {
+        // In /tmp, not $TMPDIR: the postgres user must be able to reach it.
         let dir = tempfile::Builder::new()
             .prefix("wendao-pg-")
-            .tempdir()
+            .tempdir_in("/tmp")
             .expect("cluster dir");
         if is_root() {
             let status = Command::new("chown")
@@ -62,7 +71,7 @@ impl Cluster {
         let cluster = Cluster {
             dir,
             bin,
-            port: crate::common::free_port(),
+            port: free_port(),
         };
         cluster.run(
             "initdb",
@@ -170,10 +179,6 @@ impl Cluster {
             .expect("create database");
         admin.close().await.expect("close");
         self.url(name)
-    }
-
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
     }
 }
 
