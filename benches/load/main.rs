@@ -129,8 +129,9 @@ fn main() {
         &work.path().join("data"),
         "info",
         std::fs::File::create(&log).expect("log file"),
-        // The votes of the `replicas` route all come from this one address.
-        &["--votes-per-minute", "0"],
+        // The votes of the `replicas` route all come from this one address; pages are named
+        // by the base URL, as in production, not by each request's Host (which nginx changes).
+        &["--votes-per-minute", "0", "--base-url", replicas::BASE_URL],
     );
     server.wait_ready(Duration::from_secs(300));
     let headers = headers(&o);
@@ -313,8 +314,9 @@ fn main() {
         rss_kib(server.child.id()) / 1024
     );
     drop(nginx);
-    // exit() below skips destructors: the server must not outlive the benchmark.
+    // exit() below skips destructors: the server and files must not outlive the benchmark.
     drop(server);
+    drop(work);
     if errors > 0 {
         eprintln!("{errors} error answers");
         std::process::exit(1);
