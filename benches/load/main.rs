@@ -41,6 +41,7 @@ use std::time::{Duration, Instant};
 use generator::{BROWSER_HEADERS, Report, Until};
 use server::Server;
 
+#[derive(Clone)]
 struct Options {
     entries: usize,
     seconds: u64,
@@ -383,6 +384,20 @@ struct Figures {
 }
 
 impl Figures {
+    /// Loads run at once: rates and counts added, latencies the worst of them.
+    fn sum(all: &[Figures]) -> Figures {
+        let worst = |f: fn(&Figures) -> f64| all.iter().map(f).fold(0.0, f64::max);
+        Figures {
+            rate: all.iter().map(|f| f.rate).sum(),
+            p50: worst(|f| f.p50),
+            p90: worst(|f| f.p90),
+            p99: worst(|f| f.p99),
+            max: worst(|f| f.max),
+            requests: all.iter().map(|f| f.requests).sum(),
+            errors: all.iter().map(|f| f.errors).sum(),
+        }
+    }
+
     fn of(r: &Report) -> Figures {
         Figures {
             rate: r.throughput(),
@@ -429,7 +444,8 @@ fn wrk(
          return wrk.format(\"GET\", paths[(n % #paths) + 1])\nend\n",
         first = if split { "threads" } else { "0" },
     );
-    let script_path = work.join("wrk.lua");
+    // One script per target: two wrk may run at once.
+    let script_path = work.join(format!("wrk-{}.lua", base.rsplit(':').next().unwrap_or("")));
     std::fs::write(&script_path, script).expect("wrk script");
     let out = Command::new("wrk")
         .args(["-t2", "--latency"])

@@ -77,15 +77,25 @@ impl Run<'_> {
             self.options.connections
         );
         let both = [replicas[0].base.as_str(), replicas[1].base.as_str()];
+        // (label, where the load goes, the servers that answer it)
         let targets = [
-            ("sqlite, 1 server", single, &[single][..]),
-            ("sqlite, 1 behind nginx", one.base.as_str(), &[single][..]),
-            ("postgres, 2 behind nginx", two.base.as_str(), &both[..]),
+            ("sqlite, 1 server", &[single][..], &[single][..]),
+            (
+                "sqlite, 1 behind nginx",
+                &[one.base.as_str()][..],
+                &[single][..],
+            ),
+            (
+                "postgres, 2 behind nginx",
+                &[two.base.as_str()][..],
+                &both[..],
+            ),
+            ("postgres, 2 direct", &both[..], &both[..]),
         ];
         let mut errors = 0;
         let mut outcomes = Vec::new();
-        for (label, base, servers) in targets {
-            let outcome = self.measure(base, servers);
+        for (label, bases, servers) in targets {
+            let outcome = self.measure(bases, servers);
             println!(
                 "{label:<26} {:>7.0} req/s  p99 {:>6.2}ms  {:>5.0} votes/s  entry page p99 {:>6.2}ms (p50 {:.2}ms)  {} errors",
                 outcome.load.rate,
@@ -113,10 +123,21 @@ impl Run<'_> {
                 println!("{name}:\n  {}", trouble.join("\n  "));
             }
         }
-        let replicas = &outcomes[2];
-        for (against, single) in [("", &outcomes[0]), (" behind the same nginx", &outcomes[1])] {
+        for (replicas, single, how) in [
+            (
+                &outcomes[2],
+                &outcomes[1],
+                "2 behind nginx against 1 behind the same nginx",
+            ),
+            (&outcomes[3], &outcomes[0], "2 direct against 1 direct"),
+            (
+                &outcomes[2],
+                &outcomes[0],
+                "2 behind nginx against 1 direct",
+            ),
+        ] {
             println!(
-                "replicas ratio: entry page p99 {:.2}×, p99 {:.2}×, votes/s {:.2}×, req/s {:.2}× the single SQLite server's{against}",
+                "replicas ratio, {how}: entry page p99 {:.2}×, p99 {:.2}×, votes/s {:.2}×, req/s {:.2}×",
                 replicas.entry.p99 / single.entry.p99,
                 replicas.load.p99 / single.load.p99,
                 replicas.votes_per_s / single.votes_per_s,
@@ -126,9 +147,10 @@ impl Run<'_> {
         errors
     }
 
-    /// The load on `base`, which `servers` answer (each warmed first; the votes are counted
-    /// by the first).
-    fn measure(&self, base: &str, servers: &[&str]) -> Outcome {
+    /// The load on `bases` (the connections shared among them, one wrk each), which `servers`
+    /// answer (each warmed first; the votes are counted by the first; the entry reader asks
+    /// the first base).
+    fn measure(&self, bases: &[&str], servers: &[&str]) -> Outcome {
         let mixed = generator::mixed_paths();
         // Warm: every page built once on each server, as after the first readers.
         for server in servers {
@@ -143,26 +165,35 @@ impl Run<'_> {
         let counted_by = servers[0];
         let before = helpful_votes(counted_by);
         let seconds = self.options.seconds;
+        let mut options = self.options.clone();
+        options.connections /= bases.len();
         let (load, entry) = std::thread::scope(|scope| {
-            let load = scope.spawn(|| {
-                wrk(
-                    base,
-                    &mixed,
-                    self.headers,
-                    self.options,
-                    self.work,
-                    false,
-                    VOTE_EVERY,
-                )
-            });
+            let loads: Vec<_> = bases
+                .iter()
+                .map(|base| {
+                    let (mixed, options) = (&mixed, &options);
+                    scope.spawn(move || {
+                        wrk(
+                            base,
+                            mixed,
+                            self.headers,
+                            options,
+                            self.work,
+                            false,
+                            VOTE_EVERY,
+                        )
+                    })
+                })
+                .collect();
             let entry = self.runtime.block_on(generator::run(
-                base,
+                bases[0],
                 self.entry_paths,
                 self.headers,
                 1,
                 Until::Elapsed(Duration::from_secs(seconds)),
             ));
-            (load.join().expect("wrk"), Figures::of(&entry))
+            let loads: Vec<Figures> = loads.into_iter().map(|l| l.join().expect("wrk")).collect();
+            (Figures::sum(&loads), Figures::of(&entry))
         });
         let votes = helpful_votes(counted_by) - before;
         Outcome {
