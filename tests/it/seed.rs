@@ -1,4 +1,6 @@
-//! The real content: every section of the seed FAQ in `../shared/seed/` is served whole, word for word.
+//! The real content: every section of the seed FAQ is served whole, word for word. The seed is
+//! kept in `tests/fixtures/seed/` (so the tests need nothing beside the checkout), and checked
+//! against `../shared/seed/` when that is beside the repository.
 
 use std::path::Path;
 
@@ -13,11 +15,7 @@ struct Section {
 /// The seed split at its `#` and `##` headings; headings with no text of their own (section
 /// titles such as "功能支持类 FAQ") are left out.
 fn seed_sections() -> Vec<Section> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("the seed must be beside the repo at {}: {e}", dir.display()))
-        .map(|f| f.expect("dir entry").path())
-        .collect();
+    let mut files = seed_files(&crate::common::fixture("seed"));
     files.sort();
     let mut sections: Vec<Section> = Vec::new();
     for file in files {
@@ -36,6 +34,42 @@ fn seed_sections() -> Vec<Section> {
     }
     sections.retain(|s| !s.body.trim().is_empty());
     sections
+}
+
+fn seed_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading the seed at {}: {e}", dir.display()))
+        .map(|f| f.expect("dir entry").path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// The copy in the repository is the seed itself, byte for byte, where the seed is at hand.
+#[test]
+fn the_fixture_is_the_shared_seed() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed");
+    if !shared.is_dir() {
+        println!("SKIPPED: no ../shared/seed beside the repository to compare the fixture with");
+        return;
+    }
+    let ours = seed_files(&crate::common::fixture("seed"));
+    let theirs = seed_files(&shared);
+    let names = |files: &[std::path::PathBuf]| -> Vec<_> {
+        files
+            .iter()
+            .map(|f| f.file_name().map(|n| n.to_owned()))
+            .collect()
+    };
+    assert_eq!(names(&ours), names(&theirs), "the same files");
+    for (a, b) in ours.iter().zip(&theirs) {
+        assert!(
+            std::fs::read(a).expect("fixture") == std::fs::read(b).expect("seed"),
+            "{} differs from {}: copy the seed again",
+            a.display(),
+            b.display()
+        );
+    }
 }
 
 #[test]
