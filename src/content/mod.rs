@@ -110,6 +110,47 @@ impl Entry {
     }
 }
 
+/// The longest lead: a ticket reply or a link preview says this much.
+const LEAD_CHARS: usize = 160;
+
+impl Entry {
+    /// The entry's opening sentences, whole, up to [`LEAD_CHARS`]: what a ticket reply and a
+    /// link preview quote. Only a first sentence longer than that is cut (with "…").
+    pub fn lead(&self) -> String {
+        let text: String = self
+            .text()
+            .chars()
+            .map(|c| if c == '\n' { ' ' } else { c })
+            .collect();
+        let mut lead = String::new();
+        let mut sentence = String::new();
+        for c in text.chars() {
+            sentence.push(c);
+            if matches!(c, '。' | '！' | '？' | '；') {
+                if lead.chars().count() + sentence.chars().count() > LEAD_CHARS {
+                    break;
+                }
+                lead.push_str(&sentence);
+                sentence.clear();
+            }
+        }
+        if lead.is_empty() {
+            // No sentence end in reach: the text itself, cut.
+            let mut cut: String = text.chars().take(LEAD_CHARS).collect();
+            if text.chars().count() > LEAD_CHARS {
+                cut.push('…');
+            }
+            return cut.trim().to_string();
+        }
+        lead.trim().to_string()
+    }
+
+    /// Title, lead and link, ready to paste into a ticket.
+    pub fn ticket_reply(&self, absolute_url: &str) -> String {
+        format!("{}\n{}\n{}", self.title, self.lead(), absolute_url)
+    }
+}
+
 /// Everything loaded from one content directory. Immutable: a reload builds a new one.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
@@ -238,6 +279,23 @@ mod tests {
             body: Body::new("", text),
             headings: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_lead_is_whole_sentences_and_cuts_only_a_long_first_one() {
+        assert_eq!(entry("短。\n第二段。").lead(), "短。 第二段。");
+        let many = "一二三四五六七八九十。".repeat(30);
+        let lead = entry(&many).lead();
+        assert!(
+            lead.ends_with('。') && lead.chars().count() <= LEAD_CHARS,
+            "{lead}"
+        );
+        assert_eq!(lead.chars().count(), 154, "14 whole sentences of 11");
+        let long = "长".repeat(300) + "。";
+        let cut = entry(&long).lead();
+        assert_eq!(cut.chars().count(), LEAD_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(entry("没有句号").lead(), "没有句号");
     }
 
     #[test]

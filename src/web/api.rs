@@ -18,17 +18,21 @@ struct EntrySummary<'a> {
     id: &'a str,
     title: &'a str,
     url: String,
+    /// With `--base-url` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    absolute_url: Option<String>,
     category: &'a str,
     tags: &'a [String],
     updated: Option<&'a str>,
 }
 
 impl<'a> EntrySummary<'a> {
-    fn of(entry: &'a Entry) -> Self {
+    fn of(entry: &'a Entry, state: &AppState) -> Self {
         EntrySummary {
             id: &entry.id,
             title: &entry.title,
             url: entry.url(),
+            absolute_url: state.absolute(&entry.url()),
             category: &entry.category,
             tags: &entry.tags,
             updated: entry.updated.as_deref(),
@@ -39,7 +43,10 @@ impl<'a> EntrySummary<'a> {
 #[derive(Serialize)]
 struct EntryDetail<'a> {
     #[serde(flatten)]
-    summary: EntrySummary<'a>,
+    entry: EntrySummary<'a>,
+    summary: String,
+    /// Title, lead and link, as the entry page's "复制为工单回复" gives it.
+    ticket_reply: String,
     html: String,
     text: String,
     headings: &'a [Heading],
@@ -53,7 +60,12 @@ pub async fn entries(
     let site = state.site();
     Ok(state
         .page(&req, &site, format_args!("api-entries"), || {
-            let entries: Vec<_> = site.library.entries.iter().map(EntrySummary::of).collect();
+            let entries: Vec<_> = site
+                .library
+                .entries
+                .iter()
+                .map(|e| EntrySummary::of(e, &state))
+                .collect();
             json_body(&serde_json::json!({ "entries": entries }))
         })
         .await?)
@@ -82,14 +94,17 @@ pub async fn entry(
         }),
         None => Feedback::default(),
     };
+    let base = state.base_url(&req);
     let key = format_args!(
-        "api-entry\0{}\0{}\0{}",
+        "api-entry\0{base}\0{}\0{}\0{}",
         entry.id, feedback.helpful, feedback.not_helpful
     );
     Ok(state
         .page(&req, &site, key, || {
             json_body(&EntryDetail {
-                summary: EntrySummary::of(entry),
+                summary: entry.lead(),
+                ticket_reply: entry.ticket_reply(&format!("{base}{}", entry.url())),
+                entry: EntrySummary::of(entry, &state),
                 html: entry.html(),
                 text: entry.text(),
                 headings: &entry.headings,

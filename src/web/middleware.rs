@@ -83,6 +83,23 @@ pub async fn finish(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, ActixError> {
+    // The read-only API may be called from any site's pages (a ticket tool in the browser).
+    let cors =
+        matches!(*req.method(), Method::GET | Method::HEAD) && req.path().starts_with("/api/");
+    let mut res = finish_response(req, next).await?;
+    if cors {
+        res.headers_mut().insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
+    Ok(res)
+}
+
+async fn finish_response(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, ActixError> {
     let cacheable = matches!(*req.method(), Method::GET | Method::HEAD);
     let modified_at = req
         .app_data::<web::Data<AppState>>()

@@ -283,6 +283,12 @@ impl AppState {
         self.site.load_full()
     }
 
+    /// `path` made absolute, when `--base-url` says what the site's address is (the API then
+    /// gives both; a request's Host is not trusted to say it).
+    pub fn absolute(&self, path: &str) -> Option<String> {
+        self.base_url.as_ref().map(|base| format!("{base}{path}"))
+    }
+
     fn base_url(&self, req: &HttpRequest) -> String {
         match &self.base_url {
             Some(url) => url.clone(),

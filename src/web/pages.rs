@@ -68,7 +68,11 @@ pub async fn category(
     state
         .page(&req, &site, format_args!("c\0{base}\0{slug}"), || {
             html_body(CategoryPage {
-                chrome: Chrome::new(format!("{base}/c/{}", category.slug)),
+                chrome: Chrome::described(
+                    format!("{base}/c/{}", category.slug),
+                    &category.name,
+                    &category.description,
+                ),
                 category,
                 entries: library.entries_in(&category.slug).collect(),
             })
@@ -122,9 +126,12 @@ pub async fn entry(
     state
         .page(&req, &site, key, || {
             let absolute_url = format!("{base}{}", entry.url());
+            let mut chrome = Chrome::described(absolute_url.clone(), &entry.title, &entry.lead());
+            chrome.preview_type = "article";
             html_body(EntryPage {
-                chrome: Chrome::new(absolute_url.clone()),
-                ticket_reply: format!("{}\n{}\n{}", entry.title, entry.summary(), absolute_url),
+                chrome,
+                ticket_reply: entry.ticket_reply(&absolute_url),
+                json_ld: faq_json_ld(entry, &absolute_url),
                 related: library
                     .entries_in(&entry.category)
                     .filter(|e| e.id != entry.id)
@@ -190,4 +197,21 @@ fn xml_escape(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&apos;")
+}
+
+/// An entry as schema.org's `FAQPage`: one question, its whole text the answer. `</` is
+/// escaped so the JSON cannot end its `<script>` element.
+fn faq_json_ld(entry: &crate::content::Entry, url: &str) -> String {
+    let data = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "url": url,
+        "inLanguage": "zh-CN",
+        "mainEntity": [{
+            "@type": "Question",
+            "name": entry.title,
+            "acceptedAnswer": { "@type": "Answer", "text": entry.text(), "url": url },
+        }],
+    });
+    data.to_string().replace("</", "<\\/")
 }

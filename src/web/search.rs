@@ -175,6 +175,9 @@ pub async fn page(
         (Vec::new(), Vec::new())
     };
     let mut chrome = Chrome::new(format!("{base}{}", link(selected.as_deref(), page)));
+    if searched {
+        chrome.preview_title = format!("搜索：{}", results.query);
+    }
     chrome.query = results.query.clone();
     let html = SearchPage {
         chrome,
@@ -215,6 +218,9 @@ struct ApiHit<'a> {
     id: &'a str,
     title: &'a str,
     url: String,
+    /// With `--base-url` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    absolute_url: Option<String>,
     category: &'a str,
     snippet_html: &'a str,
     score: f32,
@@ -260,6 +266,7 @@ pub async fn api(
                 id: &entry.id,
                 title: &entry.title,
                 url: entry.url(),
+                absolute_url: state.absolute(&entry.url()),
                 category: &entry.category,
                 snippet_html: &hit.snippet_html,
                 score: hit.score,
@@ -289,13 +296,21 @@ pub async fn suggest(
 ) -> Result<HttpResponse, ApiError> {
     let site = state.site();
     let query = params.q.clone().unwrap_or_default();
+    let base = state.absolute("");
     let found = {
         let site = site.clone();
         web::block(move || {
             site.index
                 .suggest(&site.library, &query, SUGGESTIONS)
                 .into_iter()
-                .map(|e| serde_json::json!({ "id": e.id, "title": e.title, "url": e.url() }))
+                .map(|e| {
+                    let mut hit =
+                        serde_json::json!({ "id": e.id, "title": e.title, "url": e.url() });
+                    if let Some(base) = &base {
+                        hit["absolute_url"] = format!("{base}{}", e.url()).into();
+                    }
+                    hit
+                })
                 .collect::<Vec<_>>()
         })
         .await

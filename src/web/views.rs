@@ -7,9 +7,17 @@ use crate::content::{Category, Entry};
 use crate::wizard::{Input, Outcome, Step, Wizard};
 
 /// What the base layout needs on every page.
+pub const SITE_NAME: &str = "问道 支持中心";
+const SITE_DESCRIPTION: &str = "小程序网络请求常见问题、排查方案与排查向导。";
+
 pub struct Chrome {
     /// Absolute URL of this page; absent on error pages.
     pub canonical: Option<String>,
+    /// What a link preview (Open Graph, Twitter) shows: title, description, and `article` for
+    /// an entry, `website` for the rest.
+    pub preview_title: String,
+    pub preview_description: String,
+    pub preview_type: &'static str,
     /// The text of the search box.
     pub query: String,
     pub css: String,
@@ -25,9 +33,21 @@ impl Chrome {
         }
     }
 
+    /// The same, with what a link preview shows.
+    pub fn described(canonical: String, title: &str, description: &str) -> Chrome {
+        Chrome {
+            preview_title: title.to_string(),
+            preview_description: description.to_string(),
+            ..Chrome::new(canonical)
+        }
+    }
+
     pub fn bare() -> Chrome {
         Chrome {
             canonical: None,
+            preview_title: SITE_NAME.to_string(),
+            preview_description: SITE_DESCRIPTION.to_string(),
+            preview_type: "website",
             query: String::new(),
             css: assets::url("app.css"),
             js: assets::url("app.js"),
@@ -73,6 +93,8 @@ pub struct EntryPage<'a> {
     pub ticket_reply: String,
     /// Wizards that lead to this entry.
     pub wizards: Vec<&'a Wizard>,
+    /// `FAQPage` structured data (JSON, `</` escaped), for search engines and previews.
+    pub json_ld: String,
     /// Back from voting: say thank you instead of asking.
     pub thanked: bool,
 }

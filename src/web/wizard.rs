@@ -47,7 +47,11 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
             Ok((
                 HTML,
                 WizardListPage {
-                    chrome: Chrome::new(format!("{base}/wizard")),
+                    chrome: Chrome::described(
+                        format!("{base}/wizard"),
+                        "排查向导",
+                        "一步步回答问题，找到网络请求问题的原因和解决办法。",
+                    ),
                     wizards: site.library.wizards.iter().collect(),
                 }
                 .render()?,
@@ -216,7 +220,11 @@ pub async fn step(
     };
 
     let page = WizardPage {
-        chrome: Chrome::new(format!("{base}{canonical}")),
+        chrome: Chrome::described(
+            format!("{base}{canonical}"),
+            &wizard.title,
+            &wizard.description,
+        ),
         wizard,
         step_number: answers.len() + 1,
         trail,

@@ -13,6 +13,7 @@ mod index_on_disk;
 mod insights;
 mod load;
 mod pages;
+mod previews;
 mod process;
 mod relevance;
 mod reload;
