@@ -39,27 +39,9 @@ impl VoteLimit {
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 
-    /// The client's address: the peer, or behind a trusted proxy the last address in
-    /// `X-Forwarded-For` that is not itself a trusted proxy (earlier ones the client can forge).
+    /// The client's address (see [`client_address`]).
     pub fn client(&self, req: &HttpRequest) -> Option<IpAddr> {
-        let peer = req.peer_addr()?.ip();
-        if !self.trusted_proxies.contains(&peer) {
-            return Some(peer);
-        }
-        let forwarded = req
-            .headers()
-            .get_all("x-forwarded-for")
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-            .collect::<Vec<_>>();
-        Some(
-            forwarded
-                .into_iter()
-                .rev()
-                .find(|a| !self.trusted_proxies.contains(a))
-                .unwrap_or(peer),
-        )
+        client_address(req, &self.trusted_proxies)
     }
 
     /// Forgets addresses whose votes are all refilled: the table stays as small as the
@@ -67,4 +49,28 @@ impl VoteLimit {
     pub fn forget_idle(&self) {
         self.limiter.retain_recent();
     }
+}
+
+/// The client's address: the peer, or behind a trusted proxy the last address in
+/// `X-Forwarded-For` that is not itself a trusted proxy (earlier ones the client can forge).
+/// `None` without a peer (an in-process request).
+pub fn client_address(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    if !trusted_proxies.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .collect::<Vec<_>>();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|a| !trusted_proxies.contains(a))
+            .unwrap_or(peer),
+    )
 }

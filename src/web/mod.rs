@@ -9,6 +9,7 @@ mod feedback;
 mod guard;
 pub mod limits;
 mod middleware;
+mod once;
 mod pages;
 pub mod prepared;
 mod search;
@@ -49,6 +50,10 @@ pub struct AppState {
     pages: prepared::PageCache,
     /// Votes per client; none: unlimited.
     vote_limit: Option<limits::VoteLimit>,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// What each visitor viewed lately, so plain links count once a session.
+    seen: once::SeenRecently,
 }
 
 /// What the page cache may hold by default.
@@ -128,6 +133,8 @@ impl AppState {
             admin_token: None,
             pages: prepared::PageCache::new(PAGE_CACHE_BYTES),
             vote_limit: limits::VoteLimit::new(limits::VOTES_PER_MINUTE, Vec::new()),
+            trusted_proxies: Vec::new(),
+            seen: once::SeenRecently::default(),
         }
     }
 
@@ -138,8 +145,16 @@ impl AppState {
         per_minute: u32,
         trusted_proxies: Vec<std::net::IpAddr>,
     ) -> AppState {
-        self.vote_limit = limits::VoteLimit::new(per_minute, trusted_proxies);
+        self.vote_limit = limits::VoteLimit::new(per_minute, trusted_proxies.clone());
+        self.trusted_proxies = trusted_proxies;
         self
+    }
+
+    /// Whether a counter that `req` would move by viewing `what` should move: a page view,
+    /// the first of this visitor in a session of use (see [`once::SeenRecently`]).
+    pub fn first_view(&self, req: &HttpRequest, what: std::fmt::Arguments<'_>) -> bool {
+        let client = limits::client_address(req, &self.trusted_proxies);
+        self.seen.first(req, client, &what.to_string())
     }
 
     pub fn vote_limit(&self) -> Option<&limits::VoteLimit> {

@@ -118,7 +118,10 @@ pub async fn entry(
         && let (Some(q), Some(store)) = (params.q.as_deref(), state.store())
         && !q.trim().is_empty()
     {
-        store.result_opened(&normalize_query(q), &entry.id);
+        let q = normalize_query(q);
+        if state.first_view(&req, format_args!("opened\0{q}\0{}", entry.id)) {
+            store.result_opened(&q, &entry.id);
+        }
     }
     let base = state.base_url(&req);
     let thanked = params.feedback.as_deref() == Some("thanks");

@@ -102,7 +102,10 @@ pub async fn page(
         && results.total == 0
         && let Some(store) = state.store()
     {
-        store.zero_result(&normalize_query(&results.query));
+        let q = normalize_query(&results.query);
+        if state.first_view(&req, format_args!("zero\0{q}")) {
+            store.zero_result(&q);
+        }
     }
     // Result links carry the query, so the entry page can count which result was opened.
     let opened_from = format!("?from=search&q={}", urlencode(&results.query));

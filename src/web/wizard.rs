@@ -132,12 +132,26 @@ pub async fn step(
         path_url(wizard, &answers[..answers.len() - 1], Some(&previous.id))
     });
     if let Some(store) = state.store() {
+        // Once a session per visitor: a step for the funnel, an outcome's answer (yes or no:
+        // changing it counts the new one once too).
+        let w = &wizard.id;
         match (&walk.at, solved) {
             (Position::Step(step), Some(answer)) if matches!(step.kind, StepKind::Outcome(_)) => {
-                store.wizard_outcome(&wizard.id, &step.id, answer == "yes");
+                let solved = answer == "yes";
+                if state.first_view(&req, format_args!("outcome\0{w}\0{}\0{solved}", step.id)) {
+                    store.wizard_outcome(w, &step.id, solved);
+                }
             }
-            (Position::Step(step), _) => store.wizard_step(&wizard.id, &step.id),
-            (Position::Search(_), _) => store.wizard_step(&wizard.id, SEARCHED),
+            (Position::Step(step), _) => {
+                if state.first_view(&req, format_args!("step\0{w}\0{}", step.id)) {
+                    store.wizard_step(w, &step.id);
+                }
+            }
+            (Position::Search(_), _) => {
+                if state.first_view(&req, format_args!("step\0{w}\0{SEARCHED}")) {
+                    store.wizard_step(w, SEARCHED);
+                }
+            }
         }
     }
     let here = match &walk.at {

@@ -422,3 +422,89 @@ async fn a_flood_of_junk_searches_leaves_the_query_tables_bounded() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+/// A GET from `addr` with `user_agent`, and extra headers.
+fn view(uri: &str, addr: &str, extra: &[(&str, &str)]) -> TestRequest {
+    let mut req = TestRequest::get()
+        .uri(uri)
+        .peer_addr(addr.parse().expect("address"))
+        .insert_header(("user-agent", "Mozilla/5.0 测试"));
+    for (name, value) in extra {
+        req = req.insert_header((*name, *value));
+    }
+    req
+}
+
+#[actix_web::test]
+async fn plain_links_count_once_per_visitor_and_only_for_page_views() {
+    let data = tempfile::tempdir().expect("data");
+    let state = state(data.path(), None).await;
+    let store = state.store().expect("a store").clone();
+    let opened = "/kb/n22106?from=search&q=N22106";
+    let solved = "/wizard/request-errors?a=&a=wrong-data&a=garbled&solved=yes";
+    let step = "/wizard/request-errors?a=";
+    let nothing = "/search?q=%E9%87%8F%E5%AD%90%E7%BA%A0%E7%BC%A0";
+    // One reader clicks each link three times; then a second reader once.
+    for uri in [opened, solved, step, nothing] {
+        for _ in 0..3 {
+            assert_eq!(
+                request(&state, view(uri, "10.0.0.1:5000", &[]))
+                    .await
+                    .status,
+                200
+            );
+        }
+        request(&state, view(uri, "10.0.0.2:5000", &[])).await;
+        // Not page views: a HEAD, a browser's prefetch, a prerender.
+        request(
+            &state,
+            TestRequest::default()
+                .method(actix_web::http::Method::HEAD)
+                .uri(uri)
+                .peer_addr("10.0.0.3:5000".parse().expect("address")),
+        )
+        .await;
+        request(
+            &state,
+            view(uri, "10.0.0.4:5000", &[("sec-purpose", "prefetch")]),
+        )
+        .await;
+        request(
+            &state,
+            view(
+                uri,
+                "10.0.0.5:5000",
+                &[("sec-purpose", "prefetch;prerender")],
+            ),
+        )
+        .await;
+        request(
+            &state,
+            view(uri, "10.0.0.6:5000", &[("purpose", "prefetch")]),
+        )
+        .await;
+    }
+    // The same visitor (by cookie) from two addresses is one reader.
+    let cookie = ("cookie", "wendao_visitor=0123456789abcdef0123456789abcdef");
+    request(&state, view(opened, "10.0.1.1:5000", &[cookie])).await;
+    request(&state, view(opened, "10.0.1.2:5000", &[cookie])).await;
+    store.flush().await.expect("flush");
+
+    let insights = store.insights(100).await.expect("insights");
+    assert_eq!(
+        insights.opened,
+        vec![("n22106".into(), "n22106".into(), 3)],
+        "two readers by address and one by cookie"
+    );
+    assert_eq!(
+        insights.outcomes,
+        vec![("request-errors".into(), "out-garbled".into(), true, 2)]
+    );
+    assert_eq!(insights.steps.len(), 1, "{:?}", insights.steps);
+    assert_eq!(
+        insights.steps[0].2, 2,
+        "the step, once a reader: {:?}",
+        insights.steps
+    );
+    assert_eq!(insights.zero_results, vec![("量子纠缠".into(), 2)]);
+}
