@@ -135,7 +135,9 @@
       if (composing || e.isComposing || e.keyCode === 229) { return; }
       if (e.key === "ArrowDown" && !list.hidden) { e.preventDefault(); highlight(active + 1); }
       else if (e.key === "ArrowUp" && !list.hidden) { e.preventDefault(); highlight(active - 1); }
-      else if (e.key === "Escape") { close(); }
+      // Escape closes the suggestions and keeps the query (a search box would clear itself);
+      // with none open, the box's own Escape clears it as usual.
+      else if (e.key === "Escape" && !list.hidden) { e.preventDefault(); close(); }
       else if (e.key === "Enter" && active >= 0 && !list.hidden) {
         e.preventDefault();
         window.location.href = options()[active].querySelector("a").href;

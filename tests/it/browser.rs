@@ -238,6 +238,30 @@ async fn wizard_and_search_in_a_real_browser() {
         search.attr("aria-expanded").await.expect("attr").as_deref(),
         Some("true")
     );
+    // Escape closes the suggestions and keeps what was typed.
+    search.send_keys("\u{E00C}").await.expect("escape");
+    assert_eq!(
+        search.attr("aria-expanded").await.expect("attr").as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        search.prop("value").await.expect("value").as_deref(),
+        Some("白名"),
+        "Escape must not wipe the query"
+    );
+    search.send_keys("单").await.expect("type on");
+    let started = Instant::now();
+    while search.attr("aria-expanded").await.expect("attr").as_deref() != Some("true") {
+        assert!(started.elapsed() < WAIT, "suggestions did not open again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let first = wait_for(
+        &client,
+        Locator::Css(".suggestions [role=option] a"),
+        "suggestions again",
+    )
+    .await;
+    let target = first.attr("href").await.expect("href").expect("has href");
     search.send_keys("\u{E015}").await.expect("arrow down");
     // Enter while an input method is composing picks the candidate: it must not navigate.
     client
