@@ -143,6 +143,27 @@ async fn wizard_and_search_in_a_real_browser() {
     let (base, server) = crate::common::serve(actix_web::web::Data::new(state));
     let (_driver, client, _profile) = start_browser().await;
 
+    // On a phone, the header keeps room above and below (a later `.wrap` rule once set it to 0).
+    client.set_window_size(390, 844).await.expect("phone width");
+    client.goto(&format!("{base}/")).await.expect("home");
+    let padding = client
+        .execute(
+            "const s = getComputedStyle(document.querySelector('.header-inner')); return [s.paddingTop, s.paddingBottom, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .expect("header style");
+    assert!(
+        padding[2].as_u64().is_some_and(|w| w <= 400),
+        "the page is laid out at phone width: {padding:?}"
+    );
+    assert_eq!(padding[0], "12px", "header padding at 390 px: {padding:?}");
+    assert_eq!(padding[1], "12px", "header padding at 390 px: {padding:?}");
+    client
+        .set_window_size(1200, 900)
+        .await
+        .expect("desktop width");
+
     // Click through the wizard to an outcome.
     client
         .goto(&format!("{base}/wizard"))
