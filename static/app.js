@@ -50,7 +50,8 @@
       button.type = "button";
       button.className = "button heading-copy";
       button.textContent = "复制链接";
-      button.setAttribute("aria-label", "复制本节链接：" + heading.textContent.replace(/#$/, "").trim());
+      // The name starts with the words shown, as speech input expects.
+      button.setAttribute("aria-label", "复制链接：" + heading.textContent.replace(/#$/, "").trim());
       button.setAttribute("data-copy", base + "#" + encodeURIComponent(heading.id));
       heading.appendChild(button);
     });

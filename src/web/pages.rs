@@ -5,7 +5,7 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::views::{CategoryCard, CategoryPage, Chrome, EntryPage, HomePage};
+use super::views::{CategoryCard, CategoryPage, Chrome, EntryPage, HomePage, TocItem};
 use super::{AppState, Error};
 use crate::content::Lookup;
 use crate::search::analysis::normalize_query;
@@ -34,6 +34,13 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
             &site,
             format_args!("home\0{base}\0{}", popular_ids.join(" ")),
             || {
+                // Entries already under 常见问题 are not listed again.
+                let recent = library
+                    .recently_updated(RECENT_ON_HOME + POPULAR_ON_HOME)
+                    .into_iter()
+                    .filter(|e| !popular.iter().any(|p| p.id == e.id))
+                    .take(RECENT_ON_HOME)
+                    .collect();
                 html_body(HomePage {
                     chrome: Chrome::new(format!("{base}/")),
                     categories: library
@@ -45,7 +52,7 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                         })
                         .collect(),
                     popular,
-                    recent: library.recently_updated(RECENT_ON_HOME),
+                    recent,
                     total: library.entries.len(),
                     wizards: library.wizards.iter().collect(),
                 })
@@ -135,6 +142,7 @@ pub async fn entry(
                 chrome,
                 ticket_reply: entry.ticket_reply(&absolute_url),
                 json_ld: faq_json_ld(entry, &absolute_url),
+                toc: TocItem::nest(&entry.headings),
                 related: library
                     .entries_in(&entry.category)
                     .filter(|e| e.id != entry.id)

@@ -3,7 +3,7 @@
 use askama::Template;
 
 use super::assets;
-use crate::content::{Category, Entry};
+use crate::content::{Category, Entry, Heading};
 use crate::wizard::{Input, Outcome, Step, Wizard};
 
 /// What the base layout needs on every page.
@@ -93,6 +93,8 @@ pub struct EntryPage<'a> {
     pub ticket_reply: String,
     /// Wizards that lead to this entry.
     pub wizards: Vec<&'a Wizard>,
+    /// The table of contents: each top heading with the ones under it.
+    pub toc: Vec<TocItem<'a>>,
     /// `FAQPage` structured data (JSON, `</` escaped), for search engines and previews.
     pub json_ld: String,
     /// Back from voting: say thank you instead of asking.
@@ -257,4 +259,28 @@ pub struct AdminPage {
     /// (query, url, title, times).
     pub opened: Vec<(String, String, String, i64)>,
     pub funnels: Vec<FunnelView>,
+}
+
+/// A heading of the table of contents and the deeper headings under it, numbered on their own.
+pub struct TocItem<'a> {
+    pub heading: &'a Heading,
+    pub children: Vec<&'a Heading>,
+}
+
+impl<'a> TocItem<'a> {
+    /// Groups headings under the shallowest level present (h3s under the h2 before them).
+    pub fn nest(headings: &'a [Heading]) -> Vec<TocItem<'a>> {
+        let top = headings.iter().map(|h| h.level).min().unwrap_or(2);
+        let mut items: Vec<TocItem<'a>> = Vec::new();
+        for heading in headings {
+            match items.last_mut() {
+                Some(item) if heading.level > top => item.children.push(heading),
+                _ => items.push(TocItem {
+                    heading,
+                    children: Vec::new(),
+                }),
+            }
+        }
+        items
+    }
 }

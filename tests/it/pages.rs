@@ -16,15 +16,26 @@ async fn home_lists_categories_with_counts_and_recent_entries() {
     let alpha = res.body.find("/c/alpha").unwrap();
     assert!(res.body[alpha..].find("2 篇").unwrap() < res.body[alpha..].find("/c/beta").unwrap());
     assert!(res.body.contains("0 篇"));
-    // Recently updated: newest first, undated entries left out.
-    let recent = &res.body[res.body.find("最近更新</h2>").unwrap()..];
-    let tls = recent.find("/kb/tls-errors").unwrap();
-    let proxy = recent.find("/kb/proxy-config").unwrap();
-    assert!(tls < proxy, "newest first");
-    assert!(!recent.contains("/kb/no-date"));
     // Without any use recorded, the popular entries are the first ones.
     let popular = &res.body[res.body.find("常见问题</h2>").unwrap()..];
-    assert!(popular.find("/kb/").unwrap() < popular.find("</ul>").unwrap());
+    let popular = &popular[..popular.find("</ul>").unwrap()];
+    assert!(popular.contains("/kb/"));
+    // Recently updated lists what 常见问题 does not already show: here, nothing.
+    assert!(
+        !res.body.contains("最近更新</h2>"),
+        "every entry is already listed"
+    );
+    // The library's order of recent entries: newest first, undated entries left out.
+    let library = wendao::content::load(&fixture("basic")).expect("content");
+    let recent: Vec<&str> = library
+        .recently_updated(10)
+        .iter()
+        .map(|e| e.id.as_str())
+        .collect();
+    let tls = recent.iter().position(|id| *id == "tls-errors").unwrap();
+    let proxy = recent.iter().position(|id| *id == "proxy-config").unwrap();
+    assert!(tls < proxy, "newest first");
+    assert!(!recent.contains(&"no-date"));
 }
 
 #[actix_web::test]
@@ -269,4 +280,57 @@ async fn no_page_repeats_an_id_and_every_page_has_one_h1_and_a_main_landmark() {
         assert!(res.body.contains("<main id=\"main\""), "{uri}");
         assert!(res.body.contains("<html lang=\"zh-CN\">"), "{uri}");
     }
+}
+
+/// On the real content the two lists of the home page never repeat each other.
+#[actix_web::test]
+async fn the_home_page_lists_each_entry_once() {
+    let state = state(&crate::common::repo_content(), None);
+    let body = get(&state, "/").await.body;
+    let list = |title: &str| -> Vec<String> {
+        let Some(start) = body.find(&format!("{title}</h2>")) else {
+            return Vec::new();
+        };
+        let rest = &body[start..];
+        rest[..rest.find("</ul>").expect("the list ends")]
+            .split("href=\"/kb/")
+            .skip(1)
+            .filter_map(|s| s.split('"').next().map(str::to_string))
+            .collect()
+    };
+    let popular = list("常见问题");
+    let recent = list("最近更新");
+    assert_eq!(popular.len(), 6, "{popular:?}");
+    assert!(
+        !recent.is_empty(),
+        "the real content has more than 6 dated entries"
+    );
+    assert!(
+        recent.iter().all(|id| !popular.contains(id)),
+        "{popular:?} / {recent:?}"
+    );
+}
+
+/// The table of contents numbers top headings on their own, with deeper ones nested.
+#[actix_web::test]
+async fn the_table_of_contents_nests_deeper_headings() {
+    let content = crate::common::TempContent::copy_of(&crate::common::repo_content());
+    content.write(
+        "kb/nested-toc.md",
+        "+++\ntitle = \"目录嵌套\"\ncategory = \"request-errors\"\n+++\n## 第一节\n\n正文。\n\n### 小节甲\n\n正文。\n\n### 小节乙\n\n正文。\n\n## 第二节\n\n正文。\n",
+    );
+    let state = state(content.path(), None);
+    let body = get(&state, "/kb/nested-toc").await.body;
+    let toc = &body[body.find("<nav class=\"toc\"").expect("a toc")..];
+    let toc = &toc[..toc.find("</nav>").expect("its end")];
+    let first = toc.find(">第一节<").expect("first");
+    let nested = toc
+        .find("<ol>")
+        .map(|at| toc[at + 4..].find("<ol>").map(|n| n + at + 4));
+    let inner = nested.flatten().expect("a nested list");
+    let a = toc.find(">小节甲<").expect("a");
+    let second = toc.find(">第二节<").expect("second");
+    assert!(first < inner && inner < a && a < second, "{toc}");
+    // The second top heading closes the nested list first: it is numbered 2, not 4.
+    assert!(toc[a..second].contains("</ol>"), "{toc}");
 }
