@@ -164,6 +164,29 @@ async fn wizard_and_search_in_a_real_browser() {
         .await
         .expect("desktop width");
 
+    // A search that finds nothing has no filter column: its answer takes the page's width.
+    client
+        .goto(&format!(
+            "{base}/search?q=%E9%87%8F%E5%AD%90%E7%BA%A0%E7%BC%A0"
+        ))
+        .await
+        .expect("no results");
+    let widths = client
+        .execute(
+            "return [document.querySelector('.results').getBoundingClientRect().width, document.querySelector('main').getBoundingClientRect().width];",
+            vec![],
+        )
+        .await
+        .expect("widths");
+    let (results, main) = (
+        widths[0].as_f64().expect("results width"),
+        widths[1].as_f64().expect("main width"),
+    );
+    assert!(
+        results >= main / 2.0,
+        "the no-results answer is {results} px of {main}"
+    );
+
     // Click through the wizard to an outcome.
     client
         .goto(&format!("{base}/wizard"))
