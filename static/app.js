@@ -96,11 +96,9 @@
         li.id = list.id + "-" + i;
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
-        var a = document.createElement("a");
-        a.href = s.url;
-        a.textContent = s.title;
-        a.tabIndex = -1;
-        li.appendChild(a);
+        // Text only: a link inside an option would be a control inside a control.
+        li.textContent = s.title;
+        li.setAttribute("data-url", s.url);
         list.appendChild(li);
       });
       active = -1;
@@ -141,11 +139,15 @@
       else if (e.key === "Escape" && !list.hidden) { e.preventDefault(); close(); }
       else if (e.key === "Enter" && active >= 0 && !list.hidden) {
         e.preventDefault();
-        window.location.href = options()[active].querySelector("a").href;
+        window.location.href = options()[active].getAttribute("data-url");
       }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
     list.addEventListener("mousedown", function (e) { e.preventDefault(); });
+    list.addEventListener("click", function (e) {
+      var option = e.target.closest("[role=option]");
+      if (option) { window.location.href = option.getAttribute("data-url"); }
+    });
   }
 
   // Votes go out without leaving the page; the form still works as a plain POST.

@@ -272,12 +272,27 @@ async fn wizard_and_search_in_a_real_browser() {
     search.send_keys("白名").await.expect("type");
     let first = wait_for(
         &client,
-        Locator::Css(".suggestions [role=option] a"),
+        Locator::Css(".suggestions [role=option]"),
         "a suggestion",
     )
     .await;
-    let target = first.attr("href").await.expect("href").expect("has href");
+    let target = first
+        .attr("data-url")
+        .await
+        .expect("data-url")
+        .expect("has data-url");
     assert!(target.starts_with("/kb/"), "{target}");
+    let nested = client
+        .execute(
+            "return document.querySelectorAll('.suggestions [role=option] a, .suggestions [role=option] button').length;",
+            vec![],
+        )
+        .await
+        .expect("count controls in options");
+    assert_eq!(
+        nested, 0,
+        "no control inside an option (axe nested-interactive)"
+    );
     assert_eq!(
         search.attr("aria-expanded").await.expect("attr").as_deref(),
         Some("true")
@@ -301,11 +316,15 @@ async fn wizard_and_search_in_a_real_browser() {
     }
     let first = wait_for(
         &client,
-        Locator::Css(".suggestions [role=option] a"),
+        Locator::Css(".suggestions [role=option]"),
         "suggestions again",
     )
     .await;
-    let target = first.attr("href").await.expect("href").expect("has href");
+    let target = first
+        .attr("data-url")
+        .await
+        .expect("data-url")
+        .expect("has data-url");
     search.send_keys("\u{E015}").await.expect("arrow down");
     // Enter while an input method is composing picks the candidate: it must not navigate.
     client

@@ -283,6 +283,15 @@ async fn outcomes_ask_whether_it_helped() {
     assert!(solved.body.contains("太好了，问题解决了"));
     let unsolved = get(&state, &no).await;
     assert!(unsolved.body.contains("还没解决？"));
+    // Two search forms on this page: each landmark has its own name.
+    let labels: Vec<&str> = unsolved
+        .body
+        .split("role=\"search\" aria-label=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    assert_ne!(labels[0], labels[1]);
     assert!(unsolved.body.contains("action=\"/search\""));
     assert!(
         unsolved.body.contains("提交工单"),
