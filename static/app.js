@@ -185,7 +185,19 @@
     });
   }
 
+  // After answering a wizard step, start at the new question, not at the top of the page
+  // (a keyboard reader needed 12 Tabs to reach the first choice). The first step and a
+  // step opened from elsewhere keep the page's usual start.
+  function focusWizardStep() {
+    var heading = document.getElementById("step-title");
+    var fromWizard = document.referrer.indexOf(window.location.origin + "/wizard/") === 0;
+    if (!heading || !fromWizard || !document.querySelector(".trail")) { return; }
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusWizardStep();
     addHeadingButtons();
     enhanceFeedback();
     enableCopyButtons(document);

@@ -204,6 +204,27 @@ async fn wizard_and_search_in_a_real_browser() {
     wait_for_heading(&client, "请求失败时，你看到的是什么？").await;
     click_link(&client, "请求成功了，但数据不对").await;
     wait_for_heading(&client, "请求到了，哪里不对？").await;
+    // A keyboard reader starts at the new question: one Tab reaches its first choice.
+    let focused = client
+        .execute("return document.activeElement.id;", vec![])
+        .await
+        .expect("focused element");
+    assert_eq!(focused, "step-title", "focus moves to the new step");
+    client
+        .active_element()
+        .await
+        .expect("active")
+        .send_keys("\u{E004}")
+        .await
+        .expect("tab");
+    let first_choice = client
+        .execute(
+            "return document.activeElement === document.querySelector('.choices a');",
+            vec![],
+        )
+        .await
+        .expect("after one tab");
+    assert_eq!(first_choice, true, "one Tab to the first choice");
     click_link(&client, "参数是乱码").await;
     wait_for_heading(&client, "参数乱码").await;
     client
