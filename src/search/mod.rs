@@ -105,6 +105,8 @@ pub struct Hit {
     pub title_html: String,
     /// A passage of the body with the matched words in `<mark>`, escaped.
     pub snippet_html: String,
+    /// Whether it holds every word of the query (such hits come first).
+    pub all_terms: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -346,7 +348,9 @@ impl SearchIndex {
         ordered.sort_by(|a, b| b.2.cmp(&a.2).then(b.0.total_cmp(&a.0)));
 
         let snippets = Snippets::new(&searcher, &*any, self.fields, &self.tokens);
-        for (score, address, _) in ordered.into_iter().skip(request.offset).take(request.limit) {
+        for (score, address, all_terms) in
+            ordered.into_iter().skip(request.offset).take(request.limit)
+        {
             let Some(id) = self.stored_id(&searcher, address) else {
                 continue;
             };
@@ -359,6 +363,7 @@ impl SearchIndex {
                 score,
                 title_html,
                 snippet_html,
+                all_terms,
             });
         }
         results

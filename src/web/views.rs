@@ -189,8 +189,11 @@ pub enum WizardView<'a> {
     Search {
         query: String,
         search_url: String,
-        /// Notes hold escaped snippets with `<mark>`.
+        /// Entries holding every word of the answer; notes hold escaped snippets with `<mark>`.
         hits: Vec<LinkView>,
+        solved: Option<bool>,
+        yes_url: String,
+        no_url: String,
     },
 }
 

@@ -147,7 +147,13 @@ pub async fn step(
                     store.wizard_step(w, &step.id);
                 }
             }
-            (Position::Search(_), _) => {
+            (Position::Search(_), Some(answer)) => {
+                let solved = answer == "yes";
+                if state.first_view(&req, format_args!("outcome\0{w}\0{SEARCHED}\0{solved}")) {
+                    store.wizard_outcome(w, SEARCHED, solved);
+                }
+            }
+            (Position::Search(_), None) => {
                 if state.first_view(&req, format_args!("step\0{w}\0{SEARCHED}")) {
                     store.wizard_step(w, SEARCHED);
                 }
@@ -225,10 +231,14 @@ pub async fn step(
         },
         Position::Search(query) => {
             let hits = search_hits(&site, query).await?;
+            let with = |value: &str| format!("{}&solved={value}", canonical_with_query(&canonical));
             WizardView::Search {
                 search_url: format!("/search?q={}", urlencode(query)),
                 query: query.clone(),
                 hits,
+                solved: solved.map(|s| s == "yes"),
+                yes_url: with("yes"),
+                no_url: with("no"),
             }
         }
     };
@@ -282,9 +292,12 @@ async fn search_hits(site: &std::sync::Arc<Site>, query: &str) -> Result<Vec<Lin
         ..engine::Request::default()
     };
     web::block(move || {
+        // Only entries with every word: "error 99" must not list the entries of other codes
+        // that merely say "error".
         site.search(&request)
             .hits
             .iter()
+            .take_while(|hit| hit.all_terms)
             .filter_map(|hit| {
                 let entry = site.library.entry(&hit.id)?;
                 Some(LinkView {

@@ -517,3 +517,43 @@ fn definition_errors_name_file_and_line() {
         "w.toml:3: unknown field `colour`",
     );
 }
+
+/// An answer the wizard does not know falls back to search: only entries holding every word,
+/// then "问题解决了吗？", and the contact text when nothing fits or it did not help.
+#[actix_web::test]
+async fn the_search_fallback_lists_only_what_fits_and_offers_a_way_on() {
+    let state = state(&repo_content(), None);
+    let unknown = get(&state, "/wizard/request-errors?a=&a=message&a=error%2099").await;
+    assert_eq!(unknown.status, 200);
+    assert!(unknown.body.contains("没有认出"));
+    assert!(
+        !unknown.body.contains("class=\"hit-title\""),
+        "no entry of another code offered for error 99"
+    );
+    assert!(unknown.body.contains("提交工单"), "the contact text");
+
+    let known = get(
+        &state,
+        "/wizard/request-errors?a=&a=message&a=%E7%99%BD%E5%90%8D%E5%8D%95%20%E4%B8%8D%E7%94%9F%E6%95%88",
+    )
+    .await;
+    assert!(
+        known.body.contains("class=\"hit-title\""),
+        "entries that fit"
+    );
+    assert!(known.body.contains("问题解决了吗？"));
+    let no = known
+        .body
+        .split("href=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|url| url.ends_with("solved=no"))
+        .expect("a 没有解决 link")
+        .replace("&#38;", "&");
+    let unsolved = get(&state, &no).await;
+    assert!(
+        unsolved.body.contains("还没解决？"),
+        "{no}: {}",
+        unsolved.status
+    );
+    assert!(unsolved.body.contains("提交工单"), "the contact text");
+}
