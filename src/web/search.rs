@@ -98,8 +98,9 @@ pub async fn page(
     };
     let results = run(&state, site.clone(), request).await?;
     let library = &site.library;
+    // Nothing in any category (a filter with nothing in it is not an unanswered question).
     if !results.query.is_empty()
-        && results.total == 0
+        && results.categories.is_empty()
         && let Some(store) = state.store()
     {
         let q = normalize_query(&results.query);
@@ -165,7 +166,7 @@ pub async fn page(
         })
         .collect();
     let searched = !results.query.is_empty();
-    let (near, popular) = if searched && results.total == 0 {
+    let (near, popular) = if searched && all_count == 0 {
         (
             site.index
                 .near_queries(library, &results.query, NEAR_QUERIES)
@@ -188,6 +189,16 @@ pub async fn page(
         searched,
         total: results.total,
         partial_only: results.total > 0 && !results.all_terms_found,
+        elsewhere: match (&selected, results.total, all_count) {
+            (Some(slug), 0, n) if n > 0 => Some((
+                library
+                    .category(slug)
+                    .map_or_else(|| slug.clone(), |c| c.name.clone()),
+                n,
+                link(None, 1),
+            )),
+            _ => None,
+        },
         page,
         prev: (page > 1).then(|| link(selected.as_deref(), page - 1)),
         next: (page < pages).then(|| link(selected.as_deref(), page + 1)),
@@ -196,7 +207,7 @@ pub async fn page(
         hits,
         near,
         popular,
-        wizards: if searched && results.total == 0 {
+        wizards: if searched && all_count == 0 {
             library.wizards.iter().collect()
         } else {
             Vec::new()

@@ -141,6 +141,8 @@ pub struct SearchPage<'a> {
     pub total: usize,
     /// Nothing matched every word: the hits match some of them.
     pub partial_only: bool,
+    /// Nothing in the chosen category, but some in others: (category name, count in all, URL).
+    pub elsewhere: Option<(String, usize, String)>,
     pub page: usize,
     pub prev: Option<String>,
     pub next: Option<String>,

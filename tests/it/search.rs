@@ -391,3 +391,32 @@ async fn every_entry_with_the_phrase_gets_its_boost() {
         "{ids:?}"
     );
 }
+
+/// A category with nothing in it says so, and points to the results in the others: it is not
+/// "nothing found", and not an unanswered question for insights.
+#[actix_web::test]
+async fn an_empty_category_points_to_the_results_elsewhere() {
+    let state = crate::common::state(&crate::common::repo_content(), None);
+    let all = crate::common::get(&state, "/search?q=N22106").await.body;
+    assert!(all.contains("找到 "));
+    let library = wendao::content::load(&crate::common::repo_content()).expect("content");
+    let holder = &library.entry("n22106").expect("the entry").category;
+    let other = library
+        .categories
+        .iter()
+        .find(|c| &c.slug != holder)
+        .expect("another category");
+    let body = crate::common::get(&state, &format!("/search?q=N22106&category={}", other.slug))
+        .await
+        .body;
+    assert!(
+        body.contains(&format!("“{}”里没有与“N22106”相关的条目", other.name)),
+        "{body}"
+    );
+    assert!(body.contains("在全部分类中有 "), "a link to the results");
+    assert!(!body.contains("没有找到与"), "not 'nothing found'");
+    assert!(
+        !body.contains("换个方式"),
+        "no advice for a search that found something"
+    );
+}
