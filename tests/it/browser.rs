@@ -159,6 +159,26 @@ async fn wizard_and_search_in_a_real_browser() {
     );
     assert_eq!(padding[0], "12px", "header padding at 390 px: {padding:?}");
     assert_eq!(padding[1], "12px", "header padding at 390 px: {padding:?}");
+    // The breadcrumb keeps its distance from the header, and names the page it is on.
+    client
+        .goto(&format!("{base}/c/request-errors"))
+        .await
+        .expect("category");
+    let layout = client
+        .execute(
+            "const h = document.querySelector('.site-header').getBoundingClientRect(); const b = document.querySelector('.breadcrumb').getBoundingClientRect(); const here = document.querySelector('.breadcrumb [aria-current]'); return [b.top - h.bottom, here.getBoundingClientRect().width, here.textContent];",
+            vec![],
+        )
+        .await
+        .expect("breadcrumb layout");
+    assert!(
+        layout[0].as_f64().is_some_and(|gap| gap >= 8.0),
+        "breadcrumb against the header: {layout:?}"
+    );
+    assert!(
+        layout[1].as_f64().is_some_and(|w| w > 0.0),
+        "the current page shows in the breadcrumb: {layout:?}"
+    );
     client
         .set_window_size(1200, 900)
         .await
