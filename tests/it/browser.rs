@@ -24,6 +24,11 @@ impl Drop for Driver {
 }
 
 async fn start_browser() -> (Driver, Client, tempfile::TempDir) {
+    start_browser_with(false).await
+}
+
+/// A browser whose pages see `prefers-color-scheme: dark` when `dark`.
+async fn start_browser_with(dark: bool) -> (Driver, Client, tempfile::TempDir) {
     let port = crate::common::free_port();
     let driver = Driver(
         Command::new(CHROMEDRIVER)
@@ -44,6 +49,9 @@ async fn start_browser() -> (Driver, Client, tempfile::TempDir) {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1200,900",
                 format!("--user-data-dir={}", profile.path().display()),
+                if dark { "--force-dark-mode" } else { "--no-default-browser-check" },
+                // Blink's preferred colour scheme: 0 dark, 1 light.
+                format!("--blink-settings=preferredColorScheme={}", if dark { 0 } else { 1 }),
             ]
         }),
     );
@@ -434,4 +442,87 @@ async fn wizard_and_search_in_a_real_browser() {
 
     client.close().await.expect("close browser");
     server.stop(true).await;
+}
+
+/// The pages a reader meets most, checked with axe-core (`WENDAO_AXE`: the path of
+/// `axe.min.js`, which `.ci/run` downloads from npm) in light and dark: no serious or critical
+/// finding.
+#[tokio::test]
+async fn the_main_pages_pass_axe_in_light_and_dark() {
+    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+        println!("SKIPPED axe test: no chromium");
+        return;
+    }
+    let Some(axe) = std::env::var_os("WENDAO_AXE").map(std::path::PathBuf::from) else {
+        assert!(
+            std::env::var_os("WENDAO_REQUIRE_AXE").is_none(),
+            "WENDAO_REQUIRE_AXE is set but WENDAO_AXE names no axe.min.js"
+        );
+        println!("SKIPPED axe test: set WENDAO_AXE to axe-core's axe.min.js to run it");
+        return;
+    };
+    let axe = std::fs::read_to_string(&axe).unwrap_or_else(|e| panic!("{}: {e}", axe.display()));
+    let data = tempfile::tempdir().expect("data");
+    let store = wendao::store::Store::open(data.path())
+        .await
+        .expect("store");
+    let library = wendao::content::load(&crate::common::repo_content()).expect("content");
+    let state = wendao::web::AppState::new(wendao::web::Site::build(library).expect("site"), None)
+        .with_store(store);
+    let (base, server) = crate::common::serve(actix_web::web::Data::new(state));
+    let pages = [
+        "/",
+        "/c/request-errors",
+        "/kb/request-troubleshooting",
+        "/kb/timeout",
+        "/search?q=%E8%B6%85%E6%97%B6",
+        "/search?q=%E9%87%8F%E5%AD%90%E7%BA%A0%E7%BC%A0",
+        "/wizard",
+        "/wizard/request-errors?a=",
+        "/wizard/request-errors?a=&a=wrong-data&a=garbled",
+        "/wizard/request-errors?a=&a=wrong-data&a=garbled&solved=no",
+        "/kb/no-such-entry",
+    ];
+    let mut findings = Vec::new();
+    for dark in [false, true] {
+        let (_driver, client, _profile) = start_browser_with(dark).await;
+        for path in pages {
+            client.goto(&format!("{base}{path}")).await.expect("open");
+            let scheme = client
+                .execute(
+                    "return matchMedia('(prefers-color-scheme: dark)').matches;",
+                    vec![],
+                )
+                .await
+                .expect("colour scheme");
+            assert_eq!(scheme, dark, "the browser is in the scheme asked for");
+            client
+                .execute(&format!("{axe}\nreturn true;"), vec![])
+                .await
+                .expect("load axe");
+            let found = client
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     axe.run(document, { resultTypes: ['violations'], rules: { 'label-content-name-mismatch': { enabled: true } } }).then(r => done(
+                       r.violations
+                         .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                         .map(v => v.id + ' (' + v.impact + '): ' +
+                              v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))
+                     ), e => done(['axe failed: ' + e]));",
+                    vec![],
+                )
+                .await
+                .expect("run axe");
+            for finding in found.as_array().cloned().unwrap_or_default() {
+                findings.push(format!(
+                    "{} {path}: {}",
+                    if dark { "dark" } else { "light" },
+                    finding.as_str().unwrap_or("?")
+                ));
+            }
+        }
+        client.close().await.expect("close");
+    }
+    server.stop(true).await;
+    assert!(findings.is_empty(), "axe found:\n{}", findings.join("\n"));
 }
