@@ -72,6 +72,29 @@ async fn start_browser_with(dark: bool) -> (Driver, Client, tempfile::TempDir) {
     }
 }
 
+/// The bundled content served over HTTP with a store of its own: (base URL, server, data dir).
+async fn serve_real_content() -> (String, actix_web::dev::ServerHandle, tempfile::TempDir) {
+    let data = tempfile::tempdir().expect("data");
+    let store = wendao::store::Store::open(data.path())
+        .await
+        .expect("store");
+    let library = wendao::content::load(&crate::common::repo_content()).expect("content");
+    let state = wendao::web::AppState::new(wendao::web::Site::build(library).expect("site"), None)
+        .with_store(store);
+    let (base, server) = crate::common::serve(actix_web::web::Data::new(state));
+    (base, server, data)
+}
+
+/// The URL of the first suggestion offered, once there is one.
+async fn first_suggestion(client: &Client, what: &str) -> String {
+    wait_for(client, Locator::Css(".suggestions [role=option]"), what)
+        .await
+        .attr("data-url")
+        .await
+        .expect("data-url")
+        .expect("has data-url")
+}
+
 /// The element `locator` finds, once the page has it.
 async fn wait_for(
     client: &Client,
@@ -141,14 +164,7 @@ async fn wizard_and_search_in_a_real_browser() {
         println!("SKIPPED browser test: install Debian's chromium and chromium-driver to run it");
         return;
     }
-    let data = tempfile::tempdir().expect("data");
-    let store = wendao::store::Store::open(data.path())
-        .await
-        .expect("store");
-    let library = wendao::content::load(&crate::common::repo_content()).expect("content");
-    let state = wendao::web::AppState::new(wendao::web::Site::build(library).expect("site"), None)
-        .with_store(store);
-    let (base, server) = crate::common::serve(actix_web::web::Data::new(state));
+    let (base, server, _data) = serve_real_content().await;
     let (_driver, client, _profile) = start_browser().await;
 
     // On a phone, the header keeps room above and below (a later `.wrap` rule once set it to 0).
@@ -319,17 +335,7 @@ async fn wizard_and_search_in_a_real_browser() {
         .expect("entry page");
     let search = wait_for(&client, Locator::Id("search-q"), "search box").await;
     search.send_keys("白名").await.expect("type");
-    let first = wait_for(
-        &client,
-        Locator::Css(".suggestions [role=option]"),
-        "a suggestion",
-    )
-    .await;
-    let target = first
-        .attr("data-url")
-        .await
-        .expect("data-url")
-        .expect("has data-url");
+    let target = first_suggestion(&client, "a suggestion").await;
     assert!(target.starts_with("/kb/"), "{target}");
     let nested = client
         .execute(
@@ -363,17 +369,7 @@ async fn wizard_and_search_in_a_real_browser() {
         assert!(started.elapsed() < WAIT, "suggestions did not open again");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let first = wait_for(
-        &client,
-        Locator::Css(".suggestions [role=option]"),
-        "suggestions again",
-    )
-    .await;
-    let target = first
-        .attr("data-url")
-        .await
-        .expect("data-url")
-        .expect("has data-url");
+    let target = first_suggestion(&client, "suggestions again").await;
     search.send_keys("\u{E015}").await.expect("arrow down");
     // Enter while an input method is composing picks the candidate: it must not navigate.
     client
@@ -462,14 +458,7 @@ async fn the_main_pages_pass_axe_in_light_and_dark() {
         return;
     };
     let axe = std::fs::read_to_string(&axe).unwrap_or_else(|e| panic!("{}: {e}", axe.display()));
-    let data = tempfile::tempdir().expect("data");
-    let store = wendao::store::Store::open(data.path())
-        .await
-        .expect("store");
-    let library = wendao::content::load(&crate::common::repo_content()).expect("content");
-    let state = wendao::web::AppState::new(wendao::web::Site::build(library).expect("site"), None)
-        .with_store(store);
-    let (base, server) = crate::common::serve(actix_web::web::Data::new(state));
+    let (base, server, _data) = serve_real_content().await;
     let pages = [
         "/",
         "/c/request-errors",
