@@ -117,32 +117,23 @@ impl Entry {
     /// The entry's opening sentences, whole, up to [`LEAD_CHARS`]: what a ticket reply and a
     /// link preview quote. Only a first sentence longer than that is cut (with "…").
     pub fn lead(&self) -> String {
-        let text: String = self
-            .text()
-            .chars()
-            .map(|c| if c == '\n' { ' ' } else { c })
-            .collect();
-        let mut lead = String::new();
-        let mut sentence = String::new();
-        for c in text.chars() {
-            sentence.push(c);
-            if matches!(c, '。' | '！' | '？' | '；') {
-                if lead.chars().count() + sentence.chars().count() > LEAD_CHARS {
-                    break;
-                }
-                lead.push_str(&sentence);
-                sentence.clear();
+        let text = self.text().replace('\n', " ");
+        // The end (in bytes) of the last sentence that ends within LEAD_CHARS characters.
+        let end = text
+            .char_indices()
+            .take(LEAD_CHARS)
+            .filter(|(_, c)| matches!(c, '。' | '！' | '？' | '；'))
+            .map(|(i, c)| i + c.len_utf8())
+            .last();
+        match end {
+            Some(end) => text[..end].trim().to_string(),
+            // No sentence ends in reach: the text itself, cut.
+            None if text.chars().count() > LEAD_CHARS => {
+                let cut: String = text.chars().take(LEAD_CHARS).collect();
+                format!("{}…", cut.trim_end())
             }
+            None => text.trim().to_string(),
         }
-        if lead.is_empty() {
-            // No sentence end in reach: the text itself, cut.
-            let mut cut: String = text.chars().take(LEAD_CHARS).collect();
-            if text.chars().count() > LEAD_CHARS {
-                cut.push('…');
-            }
-            return cut.trim().to_string();
-        }
-        lead.trim().to_string()
     }
 
     /// Title, lead and link, ready to paste into a ticket.

@@ -62,10 +62,12 @@ struct Writes {
     generation: u64,
     /// The last write, or the store's opening before any.
     at: SystemTime,
-    popular: Option<Vec<String>>,
-    /// The last popular entries read: shown while the database does not answer, and to
-    /// readers arriving while they are read again (one read at a time, not one per reader).
-    last_popular: Vec<String>,
+    /// The popular entries last read. Until the next write they are the answer; after it,
+    /// still what the database does not answer with, and what readers get while they are
+    /// read again (one read at a time, not one per reader).
+    popular: Vec<String>,
+    /// Whether `popular` was read after the last write.
+    popular_fresh: bool,
     /// Whether a read of the popular entries is under way.
     reading_popular: bool,
     /// The shared write marker last seen (PostgreSQL: other replicas write too).
@@ -169,35 +171,28 @@ pub struct Insights {
     pub outcomes: Vec<(String, String, bool, i64)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct EntryVotes {
     pub entry: String,
     pub helpful: i64,
     pub not_helpful: i64,
 }
 
-impl From<(String, i64, i64)> for EntryVotes {
-    fn from((entry, helpful, not_helpful): (String, i64, i64)) -> EntryVotes {
-        EntryVotes {
-            entry,
-            helpful,
-            not_helpful,
-        }
-    }
-}
-
-impl From<(String, String, bool, Option<String>, i64)> for VoteRow {
-    fn from(
-        (entry, visitor, helpful, comment, voted_at): (String, String, bool, Option<String>, i64),
-    ) -> VoteRow {
-        VoteRow {
-            entry,
-            visitor,
-            helpful,
-            comment,
-            voted_at,
-        }
-    }
+/// Statements both databases take as they are (the rest differ in placeholders and types).
+mod sql {
+    /// Rows in all tables: none means a database `migrate-store` may copy into.
+    pub const ROWS: &str =
+        "SELECT (SELECT COUNT(*) FROM votes) + (SELECT COUNT(*) FROM wizard_steps)
+             + (SELECT COUNT(*) FROM wizard_outcomes) + (SELECT COUNT(*) FROM zero_result_queries)
+             + (SELECT COUNT(*) FROM result_opens)";
+    pub const VOTES: &str =
+        "SELECT entry, visitor, helpful, comment, voted_at FROM votes ORDER BY voted_at";
+    pub const STEPS: &str =
+        "SELECT wizard, step, visits FROM wizard_steps ORDER BY wizard, visits DESC";
+    pub const OUTCOMES: &str = "SELECT wizard, outcome, solved, count FROM wizard_outcomes
+         ORDER BY wizard, outcome, solved";
+    pub const ZERO_RESULTS: &str = "SELECT query, count FROM zero_result_queries";
+    pub const OPENED: &str = "SELECT query, entry, count FROM result_opens";
 }
 
 /// Every counter, from the rows of the four counter tables (for `wendao migrate-store`).
@@ -238,7 +233,7 @@ fn now() -> i64 {
 }
 
 /// One vote as stored (for `wendao migrate-store`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub(crate) struct VoteRow {
     pub entry: String,
     pub visitor: String,
@@ -294,8 +289,8 @@ impl Store {
             writes: Arc::new(Mutex::new(Writes {
                 generation: 0,
                 at: SystemTime::now(),
-                popular: None,
-                last_popular: Vec::new(),
+                popular: Vec::new(),
+                popular_fresh: false,
                 reading_popular: false,
                 seen: None,
                 unannounced: false,
@@ -482,11 +477,8 @@ impl Store {
     pub async fn popular(&self, limit: usize) -> Result<Vec<String>, sqlx::Error> {
         let generation = {
             let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(ids) = &writes.popular {
-                return Ok(ids.iter().take(limit).cloned().collect());
-            }
-            if writes.reading_popular || !self.health().reachable {
-                return Ok(writes.last_popular.iter().take(limit).cloned().collect());
+            if writes.popular_fresh || writes.reading_popular || !self.health().reachable {
+                return Ok(writes.popular.iter().take(limit).cloned().collect());
             }
             writes.reading_popular = true;
             writes.generation
@@ -502,10 +494,8 @@ impl Store {
         };
         let ids = self.answered(result)?;
         let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
-        if writes.generation == generation {
-            writes.popular = Some(ids.clone());
-        }
-        writes.last_popular.clone_from(&ids);
+        writes.popular_fresh = writes.generation == generation;
+        writes.popular.clone_from(&ids);
         Ok(ids.into_iter().take(limit).collect())
     }
 
@@ -524,7 +514,7 @@ impl Store {
         let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
         writes.generation += 1;
         writes.at = SystemTime::now();
-        writes.popular = None;
+        writes.popular_fresh = false;
     }
 
     /// When votes or counters were last written (here, or seen from other replicas): pages

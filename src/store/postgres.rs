@@ -13,7 +13,7 @@ use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres as Driver, Transaction};
 
-use super::{Counter, EntryVotes, Insights, VoteRow};
+use super::{Counter, Insights, VoteRow, sql};
 
 /// Where every statement runs. A connection belongs to the runtime that opened it; each actix
 /// worker has its own, and stops it at shutdown, which left the pool holding dead connections
@@ -173,16 +173,18 @@ impl Postgres {
 
     pub async fn insights(&self, limit: i64) -> Result<Insights, sqlx::Error> {
         let pool = self.ready().await?;
-        let entries: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT entry, SUM(helpful::INT)::BIGINT, SUM(1 - helpful::INT)::BIGINT FROM votes
+        let entries = sqlx::query_as(
+            "SELECT entry, SUM(helpful::INT)::BIGINT AS helpful,
+                    SUM(1 - helpful::INT)::BIGINT AS not_helpful FROM votes
              GROUP BY entry
              ORDER BY SUM(1 - helpful::INT) - SUM(helpful::INT) DESC, entry LIMIT $1",
         )
         .bind(limit)
         .fetch_all(pool)
         .await?;
-        let most_helpful: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT entry, SUM(helpful::INT)::BIGINT, SUM(1 - helpful::INT)::BIGINT FROM votes
+        let most_helpful = sqlx::query_as(
+            "SELECT entry, SUM(helpful::INT)::BIGINT AS helpful,
+                    SUM(1 - helpful::INT)::BIGINT AS not_helpful FROM votes
              GROUP BY entry
              ORDER BY SUM(helpful::INT) - SUM(1 - helpful::INT) DESC, entry LIMIT $1",
         )
@@ -209,20 +211,11 @@ impl Postgres {
         .bind(limit)
         .fetch_all(pool)
         .await?;
-        let steps = sqlx::query_as(
-            "SELECT wizard, step, visits FROM wizard_steps ORDER BY wizard, visits DESC",
-        )
-        .fetch_all(pool)
-        .await?;
-        let outcomes = sqlx::query_as(
-            "SELECT wizard, outcome, solved, count FROM wizard_outcomes
-             ORDER BY wizard, outcome, solved",
-        )
-        .fetch_all(pool)
-        .await?;
+        let steps = sqlx::query_as(sql::STEPS).fetch_all(pool).await?;
+        let outcomes = sqlx::query_as(sql::OUTCOMES).fetch_all(pool).await?;
         Ok(Insights {
-            entries: entries.into_iter().map(EntryVotes::from).collect(),
-            most_helpful: most_helpful.into_iter().map(EntryVotes::from).collect(),
+            entries,
+            most_helpful,
             comments,
             zero_results,
             opened,
@@ -244,40 +237,25 @@ impl Postgres {
     }
 
     pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {
-        let rows: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM votes) + (SELECT COUNT(*) FROM wizard_steps)
-                  + (SELECT COUNT(*) FROM wizard_outcomes)
-                  + (SELECT COUNT(*) FROM zero_result_queries)
-                  + (SELECT COUNT(*) FROM result_opens)",
-        )
-        .fetch_one(self.ready().await?)
-        .await?;
+        let rows: i64 = sqlx::query_scalar(sql::ROWS)
+            .fetch_one(self.ready().await?)
+            .await?;
         Ok(rows == 0)
     }
 
     pub async fn all_votes(&self) -> Result<Vec<VoteRow>, sqlx::Error> {
-        let rows: Vec<(String, String, bool, Option<String>, i64)> = sqlx::query_as(
-            "SELECT entry, visitor, helpful, comment, voted_at FROM votes ORDER BY voted_at",
-        )
-        .fetch_all(self.ready().await?)
-        .await?;
-        Ok(rows.into_iter().map(VoteRow::from).collect())
+        let rows: Vec<VoteRow> = sqlx::query_as(sql::VOTES)
+            .fetch_all(self.ready().await?)
+            .await?;
+        Ok(rows)
     }
 
     pub async fn all_counters(&self) -> Result<HashMap<Counter, i64>, sqlx::Error> {
         let pool = self.ready().await?;
-        let steps = sqlx::query_as("SELECT wizard, step, visits FROM wizard_steps")
-            .fetch_all(pool)
-            .await?;
-        let outcomes = sqlx::query_as("SELECT wizard, outcome, solved, count FROM wizard_outcomes")
-            .fetch_all(pool)
-            .await?;
-        let zero = sqlx::query_as("SELECT query, count FROM zero_result_queries")
-            .fetch_all(pool)
-            .await?;
-        let opened = sqlx::query_as("SELECT query, entry, count FROM result_opens")
-            .fetch_all(pool)
-            .await?;
+        let steps = sqlx::query_as(sql::STEPS).fetch_all(pool).await?;
+        let outcomes = sqlx::query_as(sql::OUTCOMES).fetch_all(pool).await?;
+        let zero = sqlx::query_as(sql::ZERO_RESULTS).fetch_all(pool).await?;
+        let opened = sqlx::query_as(sql::OPENED).fetch_all(pool).await?;
         Ok(super::counters_from(steps, outcomes, zero, opened))
     }
 

@@ -13,7 +13,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite as Driver, Transaction};
 
-use super::{Counter, EntryVotes, FILE, Insights, VoteRow};
+use super::{Counter, FILE, Insights, VoteRow, sql};
 
 /// The query tables, each kept to its bound: half the rows chosen by count (then recency), half
 /// by recency, so a flood of new junk cannot push out the queries people ask most, and a new
@@ -130,15 +130,17 @@ impl Sqlite {
     }
 
     pub async fn insights(&self, limit: i64) -> Result<Insights, sqlx::Error> {
-        let entries: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT entry, SUM(helpful), SUM(1 - helpful) FROM votes GROUP BY entry
+        let entries = sqlx::query_as(
+            "SELECT entry, SUM(helpful) AS helpful, SUM(1 - helpful) AS not_helpful FROM votes
+             GROUP BY entry
              ORDER BY SUM(1 - helpful) - SUM(helpful) DESC, entry LIMIT ?",
         )
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let most_helpful: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT entry, SUM(helpful), SUM(1 - helpful) FROM votes GROUP BY entry
+        let most_helpful = sqlx::query_as(
+            "SELECT entry, SUM(helpful) AS helpful, SUM(1 - helpful) AS not_helpful FROM votes
+             GROUP BY entry
              ORDER BY SUM(helpful) - SUM(1 - helpful) DESC, entry LIMIT ?",
         )
         .bind(limit)
@@ -164,20 +166,11 @@ impl Sqlite {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let steps = sqlx::query_as(
-            "SELECT wizard, step, visits FROM wizard_steps ORDER BY wizard, visits DESC",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let outcomes = sqlx::query_as(
-            "SELECT wizard, outcome, solved, count FROM wizard_outcomes
-             ORDER BY wizard, outcome, solved",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let steps = sqlx::query_as(sql::STEPS).fetch_all(&self.pool).await?;
+        let outcomes = sqlx::query_as(sql::OUTCOMES).fetch_all(&self.pool).await?;
         Ok(Insights {
-            entries: entries.into_iter().map(EntryVotes::from).collect(),
-            most_helpful: most_helpful.into_iter().map(EntryVotes::from).collect(),
+            entries,
+            most_helpful,
             comments,
             zero_results,
             opened,
@@ -198,43 +191,22 @@ impl Sqlite {
     }
 
     pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {
-        let rows: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM votes) + (SELECT COUNT(*) FROM wizard_steps)
-                  + (SELECT COUNT(*) FROM wizard_outcomes)
-                  + (SELECT COUNT(*) FROM zero_result_queries)
-                  + (SELECT COUNT(*) FROM result_opens)",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let rows: i64 = sqlx::query_scalar(sql::ROWS).fetch_one(&self.pool).await?;
         Ok(rows == 0)
     }
 
     pub async fn all_votes(&self) -> Result<Vec<VoteRow>, sqlx::Error> {
-        let rows: Vec<(String, String, bool, Option<String>, i64)> = sqlx::query_as(
-            "SELECT entry, visitor, helpful, comment, voted_at FROM votes ORDER BY voted_at",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(VoteRow::from).collect())
+        let rows: Vec<VoteRow> = sqlx::query_as(sql::VOTES).fetch_all(&self.pool).await?;
+        Ok(rows)
     }
 
     pub async fn all_counters(&self) -> Result<HashMap<Counter, i64>, sqlx::Error> {
-        let steps: Vec<(String, String, i64)> =
-            sqlx::query_as("SELECT wizard, step, visits FROM wizard_steps")
-                .fetch_all(&self.pool)
-                .await?;
-        let outcomes: Vec<(String, String, bool, i64)> =
-            sqlx::query_as("SELECT wizard, outcome, solved, count FROM wizard_outcomes")
-                .fetch_all(&self.pool)
-                .await?;
-        let zero: Vec<(String, i64)> =
-            sqlx::query_as("SELECT query, count FROM zero_result_queries")
-                .fetch_all(&self.pool)
-                .await?;
-        let opened: Vec<(String, String, i64)> =
-            sqlx::query_as("SELECT query, entry, count FROM result_opens")
-                .fetch_all(&self.pool)
-                .await?;
+        let steps = sqlx::query_as(sql::STEPS).fetch_all(&self.pool).await?;
+        let outcomes = sqlx::query_as(sql::OUTCOMES).fetch_all(&self.pool).await?;
+        let zero = sqlx::query_as(sql::ZERO_RESULTS)
+            .fetch_all(&self.pool)
+            .await?;
+        let opened = sqlx::query_as(sql::OPENED).fetch_all(&self.pool).await?;
         Ok(super::counters_from(steps, outcomes, zero, opened))
     }
 
@@ -315,7 +287,7 @@ async fn add(
         Counter::ZeroResult { query } => sqlx::query(
             "INSERT INTO zero_result_queries (query, count, last_at) VALUES (?, ?, ?)
              ON CONFLICT (query) DO UPDATE SET
-                 count = count + excluded.count, last_at = excluded.last_at",
+                 count = count + excluded.count, last_at = MAX(last_at, excluded.last_at)",
         )
         .bind(query)
         .bind(n)
@@ -323,7 +295,7 @@ async fn add(
         Counter::ResultOpened { query, entry } => sqlx::query(
             "INSERT INTO result_opens (query, entry, count, last_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (query, entry) DO UPDATE SET
-                 count = count + excluded.count, last_at = excluded.last_at",
+                 count = count + excluded.count, last_at = MAX(last_at, excluded.last_at)",
         )
         .bind(query)
         .bind(entry)

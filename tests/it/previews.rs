@@ -1,19 +1,10 @@
 //! What other tools see of a page or an entry: link previews (Open Graph, Twitter), `FAQPage`
 //! structured data, CORS on the read-only API, absolute URLs and ticket text in the API.
 
-use crate::common::{TempContent, get, repo_content, request, state};
+use crate::common::{TempContent, get, repo_content, request, state, unescape};
 use actix_web::test::TestRequest;
 
 const BASE: &str = "https://help.example.com";
-
-/// Text as askama escapes it, back to what it was.
-fn unescape(html: &str) -> String {
-    html.replace("&#34;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#60;", "<")
-        .replace("&#62;", ">")
-        .replace("&#38;", "&")
-}
 
 /// The `content` of `<meta property|name="{name}" content="…">`, unescaped.
 fn meta(page: &str, name: &str) -> Option<String> {

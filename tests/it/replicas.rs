@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::postgres::{Cluster, cluster};
+use crate::common::postgres::cluster;
 use crate::common::raw_http;
 use crate::process::{Server, logs, spawn_on, stop};
 
@@ -70,8 +70,12 @@ fn wait_reachable(base: &str, reachable: bool) {
     }
 }
 
-async fn database(cluster: &Cluster, name: &str) -> String {
-    cluster.database(name).await
+/// Two replicas on `url`, each with its own data directory (kept with them).
+fn two_replicas(url: &str) -> [(Server, tempfile::TempDir); 2] {
+    [(), ()].map(|()| {
+        let data = tempfile::tempdir().expect("data");
+        (replica(&data, url), data)
+    })
 }
 
 #[actix_web::test]
@@ -79,13 +83,8 @@ async fn two_replicas_count_concurrent_votes_exactly() {
     let Some(cluster) = cluster() else {
         return;
     };
-    let url = database(&cluster, "two").await;
-    let (data_a, data_b) = (
-        tempfile::tempdir().expect("a"),
-        tempfile::tempdir().expect("b"),
-    );
-    let mut a = replica(&data_a, &url);
-    let mut b = replica(&data_b, &url);
+    let url = cluster.database("two").await;
+    let [(mut a, _data_a), (mut b, _data_b)] = two_replicas(&url);
     assert_eq!(healthz(&a.base)["database"]["backend"], "postgres");
 
     // 4 clients, 2 on each replica, 50 votes each: 120 helpful, 80 not.
@@ -158,13 +157,8 @@ async fn a_replica_killed_right_after_a_vote_loses_nothing() {
     let Some(cluster) = cluster() else {
         return;
     };
-    let url = database(&cluster, "killed").await;
-    let (data_a, data_b) = (
-        tempfile::tempdir().expect("a"),
-        tempfile::tempdir().expect("b"),
-    );
-    let mut a = replica(&data_a, &url);
-    let b = replica(&data_b, &url);
+    let url = cluster.database("killed").await;
+    let [(mut a, _data_a), (b, _data_b)] = two_replicas(&url);
     assert!(vote(&a.base, "n22106", false).starts_with("HTTP/1.1 303"));
     assert_eq!(stop(&mut a, libc::SIGKILL), None, "killed");
     assert_eq!(
@@ -178,7 +172,7 @@ async fn a_replica_rides_out_the_database_going_away() {
     let Some(cluster) = cluster() else {
         return;
     };
-    let url = database(&cluster, "restarted").await;
+    let url = cluster.database("restarted").await;
     let data = tempfile::tempdir().expect("data");
     let server = replica(&data, &url);
     assert!(vote(&server.base, "timeout", true).starts_with("HTTP/1.1 303"));
@@ -250,7 +244,7 @@ async fn a_replica_starts_before_its_database() {
     let Some(cluster) = cluster() else {
         return;
     };
-    let url = database(&cluster, "later").await;
+    let url = cluster.database("later").await;
     cluster.stop();
     let data = tempfile::tempdir().expect("data");
     let server = replica(&data, &url);

@@ -3,7 +3,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use crate::common::{TempContent, fixture, get, repo_content, state};
+use crate::common::{TempContent, fixture, get, repo_content, state, unescape};
 use wendao::wizard::{Position, StepKind, Wizard};
 
 /// Inputs tried at every input step: each kind of answer the seed talks about, and noise.
@@ -188,10 +188,6 @@ fn href_after<'a>(html: &'a str, marker: &str) -> &'a str {
     let start = html[..at].rfind("href=\"").expect("href") + 6;
     let end = html[start..].find('"').expect("quote") + start;
     &html[start..end]
-}
-
-fn unescape(url: &str) -> String {
-    url.replace("&#38;", "&").replace("&amp;", "&")
 }
 
 #[actix_web::test]
@@ -542,13 +538,7 @@ async fn the_search_fallback_lists_only_what_fits_and_offers_a_way_on() {
         "entries that fit"
     );
     assert!(known.body.contains("问题解决了吗？"));
-    let no = known
-        .body
-        .split("href=\"")
-        .filter_map(|rest| rest.split('"').next())
-        .find(|url| url.ends_with("solved=no"))
-        .expect("a 没有解决 link")
-        .replace("&#38;", "&");
+    let no = unescape(href_after(&known.body, ">没有解决</a>"));
     let unsolved = get(&state, &no).await;
     assert!(
         unsolved.body.contains("还没解决？"),

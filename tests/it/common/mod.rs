@@ -13,6 +13,16 @@ use wendao::web::{AppState, Site};
 
 pub mod postgres;
 
+/// Text as askama escapes it in HTML, back to what it was.
+pub fn unescape(html: &str) -> String {
+    html.replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
 /// A port nobody listens on now.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
