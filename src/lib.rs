@@ -192,9 +192,9 @@ pub async fn insights(args: InsightsArgs) -> anyhow::Result<()> {
             if *helpful { "yes" } else { "no" }
         );
     }
-    println!("没有结果的搜索: query, 次数");
-    for (query, n) in &insights.zero_results {
-        println!("  {query}\t{n}");
+    println!("没有答案的搜索: query, 次数, 结果 (none: 没有结果, weak: 只有弱相关结果)");
+    for (query, n, weak) in &insights.zero_results {
+        println!("  {query}\t{n}\t{}", if *weak { "weak" } else { "none" });
     }
     println!("搜索后打开的条目: query, entry, 次数");
     for (query, entry, n) in &insights.opened {

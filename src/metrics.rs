@@ -11,6 +11,7 @@ pub struct Metrics {
     pub latency: HistogramVec,
     pub searches: IntCounter,
     pub zero_result_searches: IntCounter,
+    pub unanswered_searches: IntCounter,
     pub reloads: IntCounterVec,
     /// Set when the metrics are read: what the page cache holds, in bytes and pages.
     pub page_cache_bytes: IntGauge,
@@ -46,6 +47,11 @@ impl Metrics {
             "Searches that found nothing",
         )
         .expect("valid metric");
+        let unanswered_searches = IntCounter::new(
+            "wendao_unanswered_searches_total",
+            "Searches no entry answers: nothing found, or only weak matches",
+        )
+        .expect("valid metric");
         let reloads = IntCounterVec::new(
             Opts::new(
                 "wendao_content_reloads_total",
@@ -67,6 +73,7 @@ impl Metrics {
             Box::new(latency.clone()),
             Box::new(searches.clone()),
             Box::new(zero_result_searches.clone()),
+            Box::new(unanswered_searches.clone()),
             Box::new(reloads.clone()),
             Box::new(page_cache_bytes.clone()),
             Box::new(page_cache_pages.clone()),
@@ -79,6 +86,7 @@ impl Metrics {
             latency,
             searches,
             zero_result_searches,
+            unanswered_searches,
             reloads,
             page_cache_bytes,
             page_cache_pages,

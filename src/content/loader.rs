@@ -50,6 +50,8 @@ struct FrontMatter {
 #[serde(deny_unknown_fields)]
 struct SynonymsFile {
     #[serde(default)]
+    generic: Vec<Spanned<String>>,
+    #[serde(default)]
     group: Vec<SynonymGroup>,
 }
 
@@ -108,10 +110,10 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
         .collect();
     let wizards = wizards::load_all(&dir.join("wizards"), &anchors, &mut report);
     let synonyms_path = dir.join("synonyms.toml");
-    let synonyms = if synonyms_path.exists() {
+    let (synonyms, generic) = if synonyms_path.exists() {
         load_synonyms(&synonyms_path, &mut report)
     } else {
-        Vec::new()
+        Default::default()
     };
 
     if !report.0.is_empty() {
@@ -119,6 +121,7 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     }
     let entries = drafts.into_iter().map(|d| d.entry).collect();
     let mut library = Library::new(categories, entries, synonyms, wizards);
+    library.generic = generic;
     library.fingerprint = fingerprint(dir, report.1);
     Ok(library)
 }
@@ -170,18 +173,42 @@ fn load_categories(path: &Path, report: &mut Report) -> Vec<Category> {
     categories
 }
 
-/// `[[group]] words = [...]`: each word at most once in the whole file, two or more words a group.
-fn load_synonyms(path: &Path, report: &mut Report) -> Vec<Vec<String>> {
+/// `[[group]] words = [...]`: each word at most once in the whole file, two or more words a
+/// group; and `generic = [...]`, the words that name no topic. Returns (groups, generic words).
+fn load_synonyms(path: &Path, report: &mut Report) -> (Vec<Vec<String>>, Vec<String>) {
     let Some(text) = read(path, report) else {
-        return Vec::new();
+        return Default::default();
     };
     let file: SynonymsFile = match toml::from_str(&text) {
         Ok(file) => file,
         Err(e) => {
             report.error(path, toml_error_line(&text, &e, 1), toml_message(&e));
-            return Vec::new();
+            return Default::default();
         }
     };
+    let mut generic: Vec<String> = Vec::new();
+    for word in file.generic {
+        let line = line_at(&text, word.span().start, 1);
+        let word = word.into_inner().trim().to_string();
+        if !word.chars().any(char::is_alphanumeric) {
+            report.error(
+                path,
+                line,
+                format!("generic word \"{word}\" has no letters or digits"),
+            );
+        } else if generic
+            .iter()
+            .any(|w| w.to_lowercase() == word.to_lowercase())
+        {
+            report.error(
+                path,
+                line,
+                format!("generic word \"{word}\" is listed twice"),
+            );
+        } else {
+            generic.push(word);
+        }
+    }
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut groups = Vec::new();
     for group in file.group {
@@ -215,7 +242,7 @@ fn load_synonyms(path: &Path, report: &mut Report) -> Vec<Vec<String>> {
         }
         groups.push(words);
     }
-    groups
+    (groups, generic)
 }
 
 fn load_entries(dir: &Path, report: &mut Report) -> Vec<Draft> {

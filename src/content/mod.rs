@@ -151,6 +151,9 @@ pub struct Library {
     pub entries: Vec<Entry>,
     /// Groups of words that mean the same to someone searching (`synonyms.toml`).
     pub synonyms: Vec<Vec<String>>,
+    /// Words that name no topic of their own (失败, 小程序, …): a search that matches only
+    /// these has not found an answer (`generic` in `synonyms.toml`).
+    pub generic: Vec<String>,
     /// Troubleshooting wizards, by file name.
     pub wizards: Vec<Wizard>,
     /// Hash of every file read: the content's version.
@@ -200,6 +203,7 @@ impl Library {
             categories,
             entries,
             synonyms,
+            generic: Vec::new(),
             wizards,
             fingerprint: String::new(),
             by_id,

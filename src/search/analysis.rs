@@ -84,6 +84,10 @@ const DOMAIN_WORDS: &[&str] = &[
     "调试器",
 ];
 
+/// Names whose parts mean something else: 支付 (paying) is not what 支付宝 is about, so a
+/// search for 支付失败 must not find every entry that names the platform.
+const KEPT_WHOLE: &[&str] = &["支付宝", "淘宝", "钉钉"];
+
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
 /// Words that carry no meaning for search, dropped everywhere (question words included, so
@@ -314,14 +318,20 @@ impl Tokens {
         let first = self.spans.len();
         for t in JIEBA.cut_for_search(norm.slice(start, end), false) {
             let (a, b) = (start + t.start, start + t.end);
-            // Search mode lists a word's parts right before the word: mark those parts.
+            // Search mode lists a word's parts right before the word: mark those parts, or
+            // drop them for a name kept whole.
+            let whole = KEPT_WHOLE.contains(&t.word);
             for i in (first..self.spans.len()).rev() {
                 let earlier = self.spans[i];
                 if earlier.position >= a
                     && earlier.position < b
                     && (earlier.position, self.word(&earlier).chars().count()) != (a, b - a)
                 {
-                    self.spans[i].primary = false;
+                    if whole {
+                        self.spans.remove(i);
+                    } else {
+                        self.spans[i].primary = false;
+                    }
                 } else if earlier.position < a {
                     break;
                 }

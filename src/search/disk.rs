@@ -12,7 +12,7 @@ use super::{Fields, SearchIndex, Settings, fill, schema};
 use crate::content::Library;
 
 /// Bump when the schema or the analysis chain changes: older directories are then rebuilt.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 /// Written last: a directory without it was never finished.
 const COMPLETE: &str = "wendao-complete";
 

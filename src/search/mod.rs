@@ -33,6 +33,9 @@ pub const MAX_RESULTS: usize = 1000;
 /// [`MIN_POOL`].
 const POOL_FACTOR: usize = 4;
 const MIN_POOL: usize = 50;
+/// The share of a query's distinctive words (weighted by rarity) one entry must hold for the
+/// search to count as answered. Chosen on the relevance suite's on- and off-topic questions.
+const ANSWER_COVERAGE: f32 = 0.5;
 
 const TOKENIZER: &str = "wendao";
 /// What the analysed titles and bodies kept for snippets may take (16 bytes a token: about
@@ -117,6 +120,9 @@ pub struct Results {
     pub total: usize,
     /// Whether some entry matched every word (those come first).
     pub all_terms_found: bool,
+    /// Whether some entry answers the query: it holds every word that names something, not
+    /// only generic ones (失败, 小程序). False when nothing matched.
+    pub answered: bool,
     pub hits: Vec<Hit>,
     /// (category slug, matches) over all categories, for the filter.
     pub categories: Vec<(String, usize)>,
@@ -147,11 +153,12 @@ impl SearchIndex {
         // The reader never reloads, so its segments are these for the life of the index.
         let category_ords =
             counts::category_ords(&reader.searcher()).context("reading entry categories")?;
-        let synonyms = if settings.synonyms {
-            plan::Synonyms::new(&library.synonyms, settings.mode)
+        let groups: &[Vec<String>] = if settings.synonyms {
+            &library.synonyms
         } else {
-            plan::Synonyms::default()
+            &[]
         };
+        let synonyms = plan::Synonyms::new(groups, &library.generic, settings.mode);
         let titles = library
             .entries
             .iter()
@@ -325,8 +332,17 @@ impl SearchIndex {
         // The pool is rescored as larger engines do: entries with every word first, then the
         // others; the phrase boost added to the entries holding the words in order. Checking
         // only the pool keeps the cost of positions off the entries that cannot make the page.
-        let has_all = holds_every_group(&searcher, &plan.group_queries(&self.fields), &candidates);
+        let held = groups_held(&searcher, &plan.group_queries(&self.fields), &candidates);
+        let has_all: Vec<bool> = (0..candidates.len())
+            .map(|c| held.iter().all(|group| group[c]))
+            .collect();
         results.all_terms_found = has_all.iter().any(|&all| all);
+        results.answered = results.total > 0
+            && match self.coverage(&searcher, &plan, &held) {
+                Some(coverage) => coverage >= ANSWER_COVERAGE,
+                // Only generic words (请求失败): answered when one entry has them all.
+                None => results.all_terms_found,
+            };
         // One field at a time: a phrase scorer checks just the candidates it is asked about,
         // where a union of them would walk every entry holding the words up to each candidate.
         let mut boost = vec![0.0; candidates.len()];
@@ -367,6 +383,46 @@ impl SearchIndex {
             });
         }
         results
+    }
+
+    /// How much of what the query names the best candidate holds: the share of the
+    /// distinctive (not generic) groups it holds, each weighted by its rarity (BM25's idf), so a
+    /// word no entry has (登录 in 登录失败) weighs most. `None` when every group is generic.
+    fn coverage(&self, searcher: &Searcher, plan: &Plan, held: &[Vec<bool>]) -> Option<f32> {
+        let entries = searcher.num_docs() as f32;
+        let doc_freq = |token: &str| {
+            [self.fields.title, self.fields.tags, self.fields.body]
+                .into_iter()
+                .map(|field| {
+                    searcher
+                        .doc_freq(&Term::from_field_text(field, token))
+                        .unwrap_or(0)
+                })
+                .max()
+                .unwrap_or(0)
+        };
+        let weights: Vec<(usize, f32)> = (0..plan.groups.len())
+            .filter(|&i| !plan.groups[i].generic)
+            .map(|i| {
+                let n = plan.doc_freq(i, doc_freq) as f32;
+                (i, (1.0 + (entries - n + 0.5) / (n + 0.5)).ln())
+            })
+            .collect();
+        let total: f32 = weights.iter().map(|(_, w)| w).sum();
+        if weights.is_empty() || total <= 0.0 {
+            return None;
+        }
+        let candidates = held.first().map_or(0, Vec::len);
+        let best = (0..candidates)
+            .map(|c| {
+                weights
+                    .iter()
+                    .filter(|(i, _)| held[*i][c])
+                    .map(|(_, w)| w)
+                    .sum::<f32>()
+            })
+            .fold(0.0, f32::max);
+        Some(best / total)
     }
 
     fn filtered(&self, query: Box<dyn Query>, slug: &str) -> Box<dyn Query> {
@@ -488,24 +544,25 @@ fn fill(
 }
 
 /// For each candidate, whether every group's query matches it (trivially true with one group).
-fn holds_every_group(
+/// For each group, whether each candidate holds it.
+fn groups_held(
     searcher: &Searcher,
     groups: &[Box<dyn Query>],
     candidates: &[(f32, DocAddress)],
-) -> Vec<bool> {
-    let mut all = vec![true; candidates.len()];
+) -> Vec<Vec<bool>> {
+    // Every candidate matches at least one group: with one group, all hold it.
     if groups.len() < 2 {
-        return all;
+        return vec![vec![true; candidates.len()]; groups.len()];
     }
-    for group in groups {
-        for (all, matched) in all
-            .iter_mut()
-            .zip(scores_of(searcher, &**group, candidates, false))
-        {
-            *all &= matched.is_some();
-        }
-    }
-    all
+    groups
+        .iter()
+        .map(|group| {
+            scores_of(searcher, &**group, candidates, false)
+                .into_iter()
+                .map(|score| score.is_some())
+                .collect()
+        })
+        .collect()
 }
 
 /// For each candidate, the query's score if it matches the candidate (0 when not `scoring`).

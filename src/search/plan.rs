@@ -5,7 +5,7 @@
 //! needs every group; the any-terms query needs one. A phrase query over the whole words boosts
 //! entries that have them in the same order.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::Term;
 use tantivy::query::{
@@ -41,9 +41,11 @@ pub struct Group {
     fuzzy: Vec<(String, u8)>,
     /// An unfinished last word, for search as you type.
     prefix: Option<String>,
+    /// A word that names no topic (失败, 小程序): matching it alone answers nothing.
+    pub generic: bool,
 }
 
-/// Synonym groups, each word analysed the way queries are.
+/// Synonym groups and generic words, each word analysed the way queries are.
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
     /// Each group: its words as token sequences.
@@ -51,29 +53,60 @@ pub struct Synonyms {
     /// Token sequence of a word → its group.
     by_words: HashMap<Vec<String>, usize>,
     longest: usize,
+    /// Generic words as token sequences, with every synonym of one (报错 when 失败 is generic).
+    generic: HashSet<Vec<String>>,
 }
 
 impl Synonyms {
-    pub fn new(groups: &[Vec<String>], mode: Mode) -> Synonyms {
+    pub fn new(groups: &[Vec<String>], generic: &[String], mode: Mode) -> Synonyms {
+        let words = |word: &str| -> Vec<String> {
+            analysis::analyze(word, mode)
+                .into_iter()
+                .filter(|t| t.primary)
+                .map(|t| t.text)
+                .collect()
+        };
         let mut synonyms = Synonyms::default();
         for (i, group) in groups.iter().enumerate() {
-            let mut words = Vec::new();
+            let mut analysed = Vec::new();
             for word in group {
-                let tokens: Vec<String> = analysis::analyze(word, mode)
-                    .into_iter()
-                    .filter(|t| t.primary)
-                    .map(|t| t.text)
-                    .collect();
+                let tokens = words(word);
                 if tokens.is_empty() {
                     continue;
                 }
                 synonyms.longest = synonyms.longest.max(tokens.len());
                 synonyms.by_words.entry(tokens.clone()).or_insert(i);
-                words.push(tokens);
+                analysed.push(tokens);
             }
-            synonyms.groups.push(words);
+            synonyms.groups.push(analysed);
+        }
+        for word in generic {
+            let tokens = words(word);
+            match synonyms.by_words.get(&tokens) {
+                Some(&g) => synonyms.generic.extend(synonyms.groups[g].iter().cloned()),
+                None if !tokens.is_empty() => {
+                    synonyms.generic.insert(tokens);
+                }
+                None => {}
+            }
         }
         synonyms
+    }
+
+    /// Whether a word (as tokens) is generic, or made only of generic words. A lone Chinese
+    /// character (能, 用, 拿) is too: it names nothing by itself. (Several in a row, as jieba
+    /// splits a word it does not know, such as 卡顿, do.)
+    fn is_generic(&self, tokens: &[String]) -> bool {
+        match tokens {
+            [] => false,
+            [token] if token.chars().count() == 1 && !token.is_ascii() => true,
+            _ => {
+                self.generic.contains(tokens)
+                    || tokens
+                        .iter()
+                        .all(|t| self.generic.contains(std::slice::from_ref(t)))
+            }
+        }
     }
 }
 
@@ -161,6 +194,17 @@ impl Plan {
         self.groups.iter().map(|g| group_query(g, fields)).collect()
     }
 
+    /// How many entries hold group `i`, about: the most any of its words (or synonyms) is in,
+    /// given each token's count by `doc_freq`. Typo variants are not counted.
+    pub(super) fn doc_freq(&self, i: usize, doc_freq: impl Fn(&str) -> u64) -> u64 {
+        self.groups[i]
+            .alternatives
+            .iter()
+            .map(|alt| alt.tokens.iter().map(|t| doc_freq(t)).min().unwrap_or(0))
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The whole words in order (a little slop allowed): one query for the title, one for the
     /// body, whose scores are added to the candidates they match. None for a single word or a
     /// very long query.
@@ -225,7 +269,7 @@ fn group_at(
             .map(|u| u.word.text.clone())
             .collect();
         if let Some(&g) = synonyms.by_words.get(&words) {
-            let mut group = unit_group(query, &units[i..i + len], settings);
+            let mut group = unit_group(query, &units[i..i + len], synonyms, settings);
             for synonym in &synonyms.groups[g] {
                 if *synonym != words {
                     group.alternatives.push(Alternative {
@@ -237,11 +281,11 @@ fn group_at(
             return (group, len);
         }
     }
-    (unit_group(query, &units[i..=i], settings), 1)
+    (unit_group(query, &units[i..=i], synonyms, settings), 1)
 }
 
 /// The words of `units` all together, or (for a single word) its parts all together.
-fn unit_group(query: &str, units: &[Unit], settings: Settings) -> Group {
+fn unit_group(query: &str, units: &[Unit], synonyms: &Synonyms, settings: Settings) -> Group {
     let from = units[0].word.from;
     let to = units[units.len() - 1].word.to;
     let mut alternatives = vec![Alternative {
@@ -268,23 +312,30 @@ fn unit_group(query: &str, units: &[Unit], settings: Settings) -> Group {
             }
         }
     }
+    // Generic when the words are, or when one word is made only of generic words (小程序请求;
+    // not 请求头, whose one part is all that is generic about it).
+    let generic = synonyms.is_generic(&alternatives[0].tokens)
+        || alternatives
+            .get(1)
+            .is_some_and(|parts| parts.tokens.len() > 1 && synonyms.is_generic(&parts.tokens));
     Group {
         label: query.get(from..to).unwrap_or_default().to_string(),
         alternatives,
         fuzzy,
         prefix: None,
+        generic,
     }
 }
 
-/// Edit distance allowed for a Latin word: 1 from 5 letters on, 2 from 9; none for codes or Chinese.
+/// Edit distance allowed for a Latin word: 1 from 4 letters on, 2 from 9; none for codes or Chinese.
 fn typo_distance(token: &str) -> Option<u8> {
     let letters = token.chars().filter(|c| c.is_ascii_alphabetic()).count();
     if !token.is_ascii() || letters * 2 < token.len() {
         return None;
     }
     match token.chars().count() {
-        0..=4 => None,
-        5..=8 => Some(1),
+        0..=3 => None,
+        4..=8 => Some(1),
         _ => Some(2),
     }
 }
@@ -365,7 +416,7 @@ mod tests {
             .collect();
         Plan::new(
             q,
-            &Synonyms::new(&groups, Mode::Full),
+            &Synonyms::new(&groups, &[], Mode::Full),
             Settings::FULL,
             false,
         )
@@ -407,7 +458,8 @@ mod tests {
     fn typo_tolerance_only_for_long_latin_words() {
         assert_eq!(typo_distance("cookie"), Some(1));
         assert_eq!(typo_distance("getappidsync"), Some(2));
-        assert_eq!(typo_distance("json"), None);
+        assert_eq!(typo_distance("json"), Some(1));
+        assert_eq!(typo_distance("ios"), None);
         assert_eq!(typo_distance("22106"), None);
         assert_eq!(typo_distance("白名单白名单"), None);
     }

@@ -133,8 +133,10 @@ pub(crate) enum Counter {
         outcome: String,
         solved: bool,
     },
+    /// A search no entry answers: nothing found, or (`weak`) only weak matches.
     ZeroResult {
         query: String,
+        weak: bool,
     },
     ResultOpened {
         query: String,
@@ -161,8 +163,9 @@ pub struct Insights {
     pub most_helpful: Vec<EntryVotes>,
     /// (entry, helpful, comment), newest first.
     pub comments: Vec<(String, bool, String)>,
-    /// (query, times), most frequent first.
-    pub zero_results: Vec<(String, i64)>,
+    /// (query, times, weak) searches no entry answers, most frequent first: nothing found, or
+    /// (`weak`, as the latest such search went) only weak matches.
+    pub zero_results: Vec<(String, i64, bool)>,
     /// (query, entry, times) results opened from a search.
     pub opened: Vec<(String, String, i64)>,
     /// (wizard, step, visits).
@@ -191,7 +194,7 @@ mod sql {
         "SELECT wizard, step, visits FROM wizard_steps ORDER BY wizard, visits DESC";
     pub const OUTCOMES: &str = "SELECT wizard, outcome, solved, count FROM wizard_outcomes
          ORDER BY wizard, outcome, solved";
-    pub const ZERO_RESULTS: &str = "SELECT query, count FROM zero_result_queries";
+    pub const ZERO_RESULTS: &str = "SELECT query, count, weak FROM zero_result_queries";
     pub const OPENED: &str = "SELECT query, entry, count FROM result_opens";
 }
 
@@ -199,7 +202,7 @@ mod sql {
 fn counters_from(
     steps: Vec<(String, String, i64)>,
     outcomes: Vec<(String, String, bool, i64)>,
-    zero: Vec<(String, i64)>,
+    zero: Vec<(String, i64, bool)>,
     opened: Vec<(String, String, i64)>,
 ) -> HashMap<Counter, i64> {
     let steps = steps
@@ -215,7 +218,7 @@ fn counters_from(
     });
     let zero = zero
         .into_iter()
-        .map(|(query, n)| (Counter::ZeroResult { query }, n));
+        .map(|(query, n, weak)| (Counter::ZeroResult { query, weak }, n));
     let opened = opened
         .into_iter()
         .map(|(query, entry, n)| (Counter::ResultOpened { query, entry }, n));
@@ -368,9 +371,13 @@ impl Store {
         });
     }
 
-    /// Counts a search that found nothing (`query` already normalised; cut to [`QUERY_CHARS`]).
-    pub fn zero_result(&self, query: &str) {
-        self.count(Counter::ZeroResult { query: cut(query) });
+    /// Counts a search no entry answers: it found nothing, or (`weak`) only weak matches
+    /// (`query` already normalised; cut to [`QUERY_CHARS`]).
+    pub fn unanswered(&self, query: &str, weak: bool) {
+        self.count(Counter::ZeroResult {
+            query: cut(query),
+            weak,
+        });
     }
 
     /// Counts a result opened from a search (`query` already normalised; cut to [`QUERY_CHARS`]).
@@ -627,6 +634,7 @@ mod tests {
             counters.add(
                 Counter::ZeroResult {
                     query: format!("junk {i}"),
+                    weak: false,
                 },
                 1,
             );
@@ -639,6 +647,7 @@ mod tests {
         counters.add(step.clone(), 2);
         let first = Counter::ZeroResult {
             query: "junk 0".into(),
+            weak: false,
         };
         counters.add(first.clone(), 4);
         let batch = counters.take();
@@ -649,6 +658,7 @@ mod tests {
         counters.add(
             Counter::ZeroResult {
                 query: "new".into(),
+                weak: true,
             },
             1,
         );

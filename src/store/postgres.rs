@@ -199,7 +199,7 @@ impl Postgres {
         .fetch_all(pool)
         .await?;
         let zero_results = sqlx::query_as(
-            "SELECT query, count FROM zero_result_queries
+            "SELECT query, count, weak FROM zero_result_queries
              ORDER BY count DESC, last_at DESC LIMIT $1",
         )
         .bind(limit)
@@ -340,15 +340,17 @@ async fn add(
         .bind(outcome)
         .bind(solved)
         .bind(n),
-        Counter::ZeroResult { query } => sqlx::query(
-            "INSERT INTO zero_result_queries (query, count, last_at) VALUES ($1, $2, $3)
+        Counter::ZeroResult { query, weak } => sqlx::query(
+            "INSERT INTO zero_result_queries (query, count, last_at, weak) VALUES ($1, $2, $3, $4)
              ON CONFLICT (query) DO UPDATE
              SET count = zero_result_queries.count + excluded.count,
-                 last_at = GREATEST(zero_result_queries.last_at, excluded.last_at)",
+                 last_at = GREATEST(zero_result_queries.last_at, excluded.last_at),
+                 weak = excluded.weak",
         )
         .bind(query)
         .bind(n)
-        .bind(at),
+        .bind(at)
+        .bind(weak),
         Counter::ResultOpened { query, entry } => sqlx::query(
             "INSERT INTO result_opens (query, entry, count, last_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (query, entry) DO UPDATE

@@ -154,7 +154,7 @@ impl Sqlite {
         .fetch_all(&self.pool)
         .await?;
         let zero_results = sqlx::query_as(
-            "SELECT query, count FROM zero_result_queries
+            "SELECT query, count, weak FROM zero_result_queries
              ORDER BY count DESC, last_at DESC LIMIT ?",
         )
         .bind(limit)
@@ -284,14 +284,16 @@ async fn add(
         .bind(outcome)
         .bind(solved)
         .bind(n),
-        Counter::ZeroResult { query } => sqlx::query(
-            "INSERT INTO zero_result_queries (query, count, last_at) VALUES (?, ?, ?)
+        Counter::ZeroResult { query, weak } => sqlx::query(
+            "INSERT INTO zero_result_queries (query, count, last_at, weak) VALUES (?, ?, ?, ?)
              ON CONFLICT (query) DO UPDATE SET
-                 count = count + excluded.count, last_at = MAX(last_at, excluded.last_at)",
+                 count = count + excluded.count, last_at = MAX(last_at, excluded.last_at),
+                 weak = excluded.weak",
         )
         .bind(query)
         .bind(n)
-        .bind(at),
+        .bind(at)
+        .bind(weak),
         Counter::ResultOpened { query, entry } => sqlx::query(
             "INSERT INTO result_opens (query, entry, count, last_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (query, entry) DO UPDATE SET

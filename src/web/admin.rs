@@ -133,14 +133,15 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
             )
         })
         .collect();
-    let most_zero = insights.zero_results.first().map_or(0, |(_, n)| *n);
+    let most_zero = insights.zero_results.first().map_or(0, |(_, n, _)| *n);
     let zero_results = insights
         .zero_results
         .iter()
-        .map(|(q, n)| {
+        .map(|(q, n, weak)| {
             (
                 format!("/search?q={}", urlencode(q)),
                 q.clone(),
+                *weak,
                 Bar {
                     value: *n,
                     width: bar(*n, most_zero),

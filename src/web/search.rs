@@ -18,6 +18,8 @@ const API_MAX_LIMIT: usize = 50;
 const SUGGESTIONS: usize = 6;
 const NEAR_QUERIES: usize = 4;
 const POPULAR_ON_EMPTY: usize = 5;
+/// Weak matches shown when no entry answers a query.
+const WEAK_HITS: usize = 5;
 
 /// Query strings are read as text: numbers are checked here so a bad one is a clear 400.
 #[derive(Deserialize)]
@@ -63,6 +65,9 @@ async fn run(
         if results.total == 0 {
             state.metrics.zero_result_searches.inc();
         }
+        if !results.answered {
+            state.metrics.unanswered_searches.inc();
+        }
     }
     Ok(results)
 }
@@ -77,8 +82,8 @@ pub async fn page(
     let selected = category(&site, &params.category)?.map(str::to_string);
     let page = number(&params.page, "page", 1, MAX_PAGE)?.max(1);
     let base = state.base_url(&req);
-    // Popular searches are answered from the cache; only searches with results are kept
-    // (an empty one shows popular entries, which change with use).
+    // Popular searches are answered from the cache; only answered searches are kept (an empty
+    // one shows popular entries, which change with use; an unanswered one is counted).
     let key = AppState::cache_key(
         &site,
         format_args!(
@@ -98,14 +103,17 @@ pub async fn page(
     };
     let results = run(&state, site.clone(), request).await?;
     let library = &site.library;
-    // Nothing in any category (a filter with nothing in it is not an unanswered question).
+    // Nothing in any category, or only weak matches (a filter with nothing in it is not an
+    // unanswered question).
+    let found_nothing = results.categories.is_empty();
+    let unanswered = found_nothing || (!results.answered && selected.is_none());
     if !results.query.is_empty()
-        && results.categories.is_empty()
+        && unanswered
         && let Some(store) = state.store()
     {
         let q = normalize_query(&results.query);
         if state.first_view(&req, format_args!("zero\0{q}")) {
-            store.zero_result(&q);
+            store.unanswered(&q, !found_nothing);
         }
     }
     // Result links carry the query, so the entry page can count which result was opened.
@@ -149,7 +157,7 @@ pub async fn page(
             current: p == page,
         })
         .collect();
-    let hits = results
+    let hits: Vec<SearchHitView> = results
         .hits
         .iter()
         .filter_map(|hit| {
@@ -166,6 +174,12 @@ pub async fn page(
         })
         .collect();
     let searched = !results.query.is_empty();
+    let weak = searched && results.total > 0 && !results.answered;
+    let (hits, pagination) = if weak {
+        (hits.into_iter().take(WEAK_HITS).collect(), Vec::new())
+    } else {
+        (hits, pagination)
+    };
     let (near, popular) = if searched && all_count == 0 {
         (
             site.index
@@ -188,7 +202,8 @@ pub async fn page(
         query: results.query.clone(),
         searched,
         total: results.total,
-        partial_only: results.total > 0 && !results.all_terms_found,
+        partial_only: results.total > 0 && results.answered && !results.all_terms_found,
+        weak,
         elsewhere: match (&selected, results.total, all_count) {
             (Some(slug), 0, n) if n > 0 => Some((
                 library
@@ -207,14 +222,14 @@ pub async fn page(
         hits,
         near,
         popular,
-        wizards: if searched && all_count == 0 {
+        wizards: if searched && (all_count == 0 || weak) {
             library.wizards.iter().collect()
         } else {
             Vec::new()
         },
     }
     .render()?;
-    if results.total > 0 {
+    if results.total > 0 && results.answered {
         let page = state
             .pages()
             .insert(key, Prepared::new(HTML, html, Effort::Fast));
@@ -290,6 +305,7 @@ pub async fn api(
     let body = serde_json::to_vec(&serde_json::json!({
         "query": results.query,
         "total": results.total,
+        "answered": results.answered,
         "hits": hits,
     }))
     .map_err(|e| Error::Internal(format!("JSON: {e}")))?;

@@ -141,6 +141,9 @@ pub struct SearchPage<'a> {
     pub total: usize,
     /// Nothing matched every word: the hits match some of them.
     pub partial_only: bool,
+    /// No entry answers the query: the hits matched only generic words, or too few of the
+    /// query's own; shown as "可能相关" at most.
+    pub weak: bool,
     /// Nothing in the chosen category, but some in others: (category name, count in all, URL).
     pub elsewhere: Option<(String, usize, String)>,
     pub page: usize,
@@ -259,8 +262,8 @@ pub struct AdminPage {
     pub most_helpful: Vec<(String, String, Bar, Bar)>,
     /// (url, title, helpful, comment), newest first.
     pub comments: Vec<(String, String, bool, String)>,
-    /// (search url, query, times).
-    pub zero_results: Vec<(String, String, Bar)>,
+    /// (search url, query, only weak matches, times): searches no entry answers.
+    pub zero_results: Vec<(String, String, bool, Bar)>,
     /// (query, url, title, times).
     pub opened: Vec<(String, String, String, i64)>,
     pub funnels: Vec<FunnelView>,

@@ -291,3 +291,39 @@ fn serve_refuses_invalid_content_with_the_same_messages() {
         "{stderr}"
     );
 }
+
+#[test]
+fn bad_synonyms_and_generic_words() {
+    let group = "[[group]]\nwords = [\"代理\", \"proxy\"]\n";
+    expect_error(
+        "synonyms.toml",
+        &format!("{group}\n[[group]]\nwords = [\"代理服务器\", \"PROXY\"]\n"),
+        5,
+        "synonym \"PROXY\" is listed twice (first at line 2)",
+    );
+    expect_error(
+        "synonyms.toml",
+        "[[group]]\nwords = [\"孤单\"]\n",
+        2,
+        "a synonym group needs two or more words",
+    );
+    expect_error(
+        "synonyms.toml",
+        "[[group]]\nwords = [\"证书\", \"——\"]\n",
+        2,
+        "synonym \"——\" has no letters or digits",
+    );
+    expect_error(
+        "synonyms.toml",
+        &format!("generic = [\"失败\",\n  \"？？\"]\n{group}"),
+        2,
+        "generic word \"？？\" has no letters or digits",
+    );
+    expect_error(
+        "synonyms.toml",
+        &format!("generic = [\"失败\", \"问题\",\n  \"失败\"]\n{group}"),
+        2,
+        "generic word \"失败\" is listed twice",
+    );
+    expect_error("synonyms.toml", "generic = \"失败\"\n", 1, "invalid type");
+}

@@ -105,6 +105,12 @@ async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
     ] {
         get(&state, &format!("/search?q={q}")).await;
     }
+    // A search that finds only weak matches (登录 is in no entry), three times: the page is
+    // never served from the cache, so each counts (these requests carry no visitor cookie).
+    for _ in 0..3 {
+        let weak = get(&state, "/search?q=%E7%99%BB%E5%BD%95%E5%A4%B1%E8%B4%A5").await;
+        assert!(weak.body.contains("没有条目回答“登录失败”"));
+    }
     let results = get(&state, "/search?q=N22106").await;
     assert!(results.body.contains("/kb/n22106?from=search&#38;q=N22106"));
     get(&state, "/kb/n22106?from=search&q=N22106").await;
@@ -134,8 +140,14 @@ async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
         .nth(1)
         .expect("section");
     assert!(
-        zero.contains("量子纠缠</a></td><td class=\"num\"><svg") && zero.contains("</svg> 2</td>"),
+        zero.contains("量子纠缠</a></td><td>没有结果</td><td class=\"num\"><svg")
+            && zero.contains("</svg> 2</td>"),
         "counted twice, traditional folded into simplified: {zero:.600}"
+    );
+    assert!(
+        zero.contains("登录失败</a></td><td>只有弱相关</td><td class=\"num\"><svg")
+            && zero.contains("</svg> 3</td>"),
+        "the weakly matched search, each time: {zero:.1200}"
     );
     assert!(
         page.contains("请求接口报错 “N22106”？"),
@@ -172,7 +184,8 @@ async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
     for want in [
         "timeout\t0\t1",
         "安卓上还是不行",
-        "量子纠缠\t2",
+        "量子纠缠\t2\tnone",
+        "登录失败\t3\tweak",
         "n22106\tn22106\t1",
         "request-errors\tout-garbled\tno\t1",
         "request-errors\t(search)\t1",
@@ -328,7 +341,7 @@ async fn a_flood_of_junk_searches_leaves_the_query_tables_bounded() {
             .await;
             assert_eq!(opened.status, 200);
         } else {
-            store.zero_result(&normalize_query(&q));
+            store.unanswered(&normalize_query(&q), false);
             store.result_opened(&normalize_query(&q), "timeout");
         }
         if i % 1_000 == 999 {
@@ -350,7 +363,7 @@ async fn a_flood_of_junk_searches_leaves_the_query_tables_bounded() {
     );
     assert_eq!(
         insights.zero_results.first(),
-        Some(&("量子纠缠".to_string(), 5)),
+        Some(&("量子纠缠".to_string(), 5, false)),
         "the question people ask most survives"
     );
     assert!(
@@ -370,7 +383,7 @@ async fn a_flood_of_junk_searches_leaves_the_query_tables_bounded() {
         .take(wendao::store::QUERY_CHARS)
         .collect();
     assert!(
-        insights.zero_results.iter().any(|(q, _)| *q == stored),
+        insights.zero_results.iter().any(|(q, _, _)| *q == stored),
         "the newest query is kept, cut to {} characters",
         wendao::store::QUERY_CHARS
     );
@@ -407,7 +420,7 @@ async fn a_flood_of_junk_searches_leaves_the_query_tables_bounded() {
     let insights = store.insights(i64::MAX).await.expect("insights");
     assert!(insights.zero_results.len() <= 10);
     assert!(insights.opened.len() <= 10);
-    assert_eq!(insights.zero_results.first().map(|(_, n)| *n), Some(5));
+    assert_eq!(insights.zero_results.first().map(|(_, n, _)| *n), Some(5));
     store.close().await;
 
     let refused = std::process::Command::new(env!("CARGO_BIN_EXE_wendao"))
@@ -506,5 +519,5 @@ async fn plain_links_count_once_per_visitor_and_only_for_page_views() {
         "the step, once a reader: {:?}",
         insights.steps
     );
-    assert_eq!(insights.zero_results, vec![("量子纠缠".into(), 2)]);
+    assert_eq!(insights.zero_results, vec![("量子纠缠".into(), 2, false)]);
 }

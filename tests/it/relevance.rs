@@ -310,3 +310,145 @@ fn relevance_of_the_full_chain_against_the_baseline() {
         "the full chain must beat the baseline"
     );
 }
+
+/// Questions a reader of this site might ask that no entry answers: neighbouring topics of
+/// mini-program development, often sharing words with the entries (失败, 请求, 超时, 域名).
+const OFF_TOPIC: &[&str] = &[
+    "登录失败",
+    "支付失败",
+    "退款多久到账",
+    "my.tradePay 支付失败怎么办",
+    "获取用户手机号失败",
+    "my.getAuthCode 授权失败",
+    "小程序审核被拒绝了",
+    "小程序怎么发布上线",
+    "版本回退怎么操作",
+    "如何获取用户头像和昵称",
+    "小程序码怎么生成",
+    "分享功能不生效",
+    "模板消息推送失败",
+    "订阅消息怎么发送",
+    "地图组件不显示",
+    "my.getLocation 定位失败",
+    "扫码 my.scan 没反应",
+    "蓝牙连接失败",
+    "摄像头权限被拒绝",
+    "录音功能报错",
+    "视频播放黑屏",
+    "WebSocket 断开后怎么重连",
+    "my.connectSocket 连接失败",
+    "setStorage 超过大小限制",
+    "本地缓存数据丢失",
+    "navigateTo 页面层级超过限制",
+    "tabBar 图标不显示",
+    "自定义导航栏高度",
+    "下拉刷新不触发",
+    "页面白屏怎么办",
+    "小程序包体积超过 2M",
+    "分包加载配置",
+    "云函数部署失败",
+    "数据库查询超时",
+    "会员卡领取失败",
+    "优惠券核销报错",
+    "花呗分期怎么接入",
+    "芝麻信用授权",
+    "实名认证失败",
+    "发票怎么开",
+    "小程序改名字",
+    "企业认证需要哪些材料",
+    "客服消息怎么接入",
+    "人脸识别失败",
+    "canvas 绘图模糊",
+    "键盘遮挡输入框",
+    "开发者工具登录不了",
+    "生命周期 onShow 不执行",
+    "图片懒加载",
+    "Lottie 动画卡顿",
+    // Written after the threshold was chosen, to see that it holds.
+    "微信小程序和支付宝小程序有什么区别",
+    "小程序怎么接入广告",
+    "如何获取设备型号",
+    "震动 API 怎么用",
+    "剪贴板读取失败",
+    "如何在小程序里打电话",
+    "日期选择器 datePicker 样式",
+    "小程序多语言国际化",
+    "暗黑模式适配",
+    "自定义组件传值",
+    "插件市场怎么用",
+    "灰度发布",
+    "体验版二维码过期",
+    "数据统计 埋点",
+    "轮播图 swiper 不自动播放",
+    "表单提交 form 重置",
+    "生成海报保存到相册",
+    "NFC 读卡",
+    "小程序内嵌 web-view 白屏",
+    "用户授权弹窗不出来",
+];
+
+/// More questions the entries do answer, phrased apart from the ranked queries above (written
+/// after the threshold was chosen); answered-ness is checked over both.
+const ON_TOPIC: &[&str] = &[
+    "请求一直 pending 没返回",
+    "域名白名单配置后多久生效",
+    "接口返回中文乱码",
+    "真机上请求报 error 19",
+    "开发者工具里预览没反应",
+    "服务端拿不到 referer",
+    "ipv6 地址能请求吗",
+    "跨域 报错 怎么解决",
+    "ssl 证书 不受信任",
+    "局域网 ip 本地调试",
+    "请求头里带 cookie",
+    "abort 取消请求",
+    "error 14 怎么处理",
+    "n22106 权限不足",
+    "my.request 和 my.httpRequest 区别",
+    "超时时间设置多少",
+    "await my.request 同步",
+    "post 参数后端收不到",
+    "同时发10个请求会不会卡",
+    "只能用 https 吗",
+];
+
+#[test]
+fn searches_say_whether_an_entry_answers_them() {
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let index = SearchIndex::build(&library, Settings::FULL).expect("index");
+    let answered = |query: &str| {
+        index
+            .search(
+                &library,
+                &Request {
+                    query: query.to_string(),
+                    limit: 3,
+                    ..Request::default()
+                },
+            )
+            .answered
+    };
+    assert!(OFF_TOPIC.len() >= 40);
+    let wrongly_answered: Vec<&str> = OFF_TOPIC.iter().copied().filter(|q| answered(q)).collect();
+    let on_topic: Vec<&str> = QUERIES
+        .iter()
+        .map(|(q, _, _)| *q)
+        .chain(ON_TOPIC.iter().copied())
+        .collect();
+    let missed: Vec<&str> = on_topic.iter().copied().filter(|q| !answered(q)).collect();
+    let off_rate = 1.0 - wrongly_answered.len() as f64 / OFF_TOPIC.len() as f64;
+    let on_rate = 1.0 - missed.len() as f64 / on_topic.len() as f64;
+    println!(
+        "\noff-topic flagged unanswered: {off_rate:.3} ({} questions); answered anyway: {wrongly_answered:?}",
+        OFF_TOPIC.len()
+    );
+    println!(
+        "on-topic answered: {on_rate:.3} ({} queries); flagged unanswered: {missed:?}",
+        on_topic.len()
+    );
+    assert!(
+        off_rate >= 0.90,
+        "off-topic flagged unanswered {off_rate:.3} < 0.90"
+    );
+    assert!(on_rate >= 0.97, "on-topic answered {on_rate:.3} < 0.97");
+}

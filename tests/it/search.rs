@@ -135,6 +135,71 @@ async fn no_results_says_so_and_offers_ways_forward() {
 }
 
 #[actix_web::test]
+async fn a_question_no_entry_answers_says_so_and_shows_weak_matches_at_most() {
+    let state = state(&repo_content(), None);
+    // 失败 matches every error entry through its synonyms, but 登录 (login) is in none of them.
+    let res = get(&state, &format!("/search?q={}", enc("登录失败"))).await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("没有条目回答“登录失败”"), "{}", res.body);
+    assert!(!res.body.contains("条结果"), "not presented as results");
+    assert!(res.body.contains(">可能相关</h2>"));
+    let hits = res.body.matches("class=\"hit-title\"").count();
+    assert!((1..=5).contains(&hits), "{hits} weak matches");
+    assert!(!res.body.contains("class=\"pagination\""));
+    assert!(
+        res.body.contains("href=\"/wizard/request-errors\""),
+        "the wizard"
+    );
+    assert!(res.body.contains("支付宝开放平台"), "the contact text");
+
+    // A question an entry does answer is shown as results, with no such notice.
+    let res = get(&state, &format!("/search?q={}", enc("白名单不生效"))).await;
+    assert!(res.body.contains("条结果"));
+    assert!(!res.body.contains("没有条目回答"));
+    assert!(!res.body.contains("可能相关"));
+}
+
+#[actix_web::test]
+async fn the_api_says_whether_a_search_is_answered() {
+    let state = state(&repo_content(), None);
+    for (q, answered) in [
+        ("error 19", true),
+        ("白名单不生效", true),
+        ("请求失败", true),
+        ("登录失败", false),
+        ("支付失败", false),
+        ("退款多久到账", false),
+        ("量子纠缠", false),
+    ] {
+        let body = get(&state, &format!("/api/search?q={}", enc(q)))
+            .await
+            .json();
+        assert_eq!(body["answered"], answered, "{q}: {body}");
+        if q == "登录失败" {
+            assert!(
+                body["total"].as_u64().unwrap() > 0,
+                "weak matches are listed"
+            );
+        }
+    }
+    // Within a category: answered when an entry of that category answers.
+    let body = get(
+        &state,
+        &format!("/api/search?q={}&category=request-errors", enc("error 19")),
+    )
+    .await
+    .json();
+    assert_eq!(body["answered"], true);
+    let body = get(
+        &state,
+        &format!("/api/search?q={}&category=guides", enc("error 19")),
+    )
+    .await
+    .json();
+    assert_eq!(body["answered"], false, "{body}");
+}
+
+#[actix_web::test]
 async fn entries_with_every_word_come_before_entries_with_some() {
     let state = state(&repo_content(), None);
     let body = get(
@@ -332,11 +397,16 @@ async fn an_entry_with_every_word_beats_one_that_scores_higher_on_one_word() {
     assert!(body["hits"][0]["score"].as_f64().unwrap() < 1000.0);
     let page = get(&state, &format!("/search?q={}", enc("代理 证书"))).await;
     assert!(!page.body.contains("没有同时包含所有搜索词"));
-    let page = get(&state, &format!("/search?q={}", enc("代理 量子"))).await;
+    // Both words are in entries, never together: partial matches, said to be partial.
+    let page = get(&state, &format!("/search?q={}", enc("代理 日期"))).await;
     assert!(
         page.body.contains("没有同时包含所有搜索词"),
         "partial matches are said to be partial"
     );
+    // 量子 is in no entry: no entry answers this, whatever matches 代理.
+    let page = get(&state, &format!("/search?q={}", enc("代理 量子"))).await;
+    assert!(page.body.contains("没有条目回答"));
+    assert!(!page.body.contains("没有同时包含所有搜索词"));
 }
 
 #[actix_web::test]

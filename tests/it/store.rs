@@ -38,8 +38,8 @@ async fn suite(a: &Store, b: &Store) {
         for _ in 0..10 {
             a.wizard_step("request-errors", "start");
             b.wizard_step("request-errors", "start");
-            a.zero_result("量子纠缠");
-            b.zero_result("量子纠缠");
+            a.unanswered("量子纠缠", false);
+            b.unanswered("量子纠缠", false);
             b.result_opened("n22106", "n22106");
             a.wizard_outcome("request-errors", "out-garbled", round % 2 == 0);
         }
@@ -52,7 +52,21 @@ async fn suite(a: &Store, b: &Store) {
         insights.steps,
         vec![("request-errors".into(), "start".into(), 100)]
     );
-    assert_eq!(insights.zero_results, vec![("量子纠缠".into(), 100)]);
+    assert_eq!(insights.zero_results, vec![("量子纠缠".into(), 100, false)]);
+    // A search with only weak matches is logged beside them, marked; the latest kind wins.
+    a.unanswered("登录失败", false);
+    a.flush().await.expect("flush");
+    b.unanswered("登录失败", true);
+    b.unanswered("登录失败", true);
+    b.flush().await.expect("flush");
+    let insights = a.insights(100).await.expect("insights");
+    assert_eq!(
+        insights.zero_results,
+        vec![
+            ("量子纠缠".into(), 100, false),
+            ("登录失败".into(), 3, true)
+        ]
+    );
     assert_eq!(
         insights.opened,
         vec![("n22106".into(), "n22106".into(), 50)]
@@ -94,7 +108,7 @@ async fn suite(a: &Store, b: &Store) {
     // The query tables keep their bound: the frequent query and the newest stay.
     let small = a.clone().keeping(10);
     for i in 0..40 {
-        small.zero_result(&format!("junk {i}"));
+        small.unanswered(&format!("junk {i}"), false);
     }
     small.flush().await.expect("flush");
     let insights = b.insights(1_000).await.expect("insights");
@@ -103,7 +117,7 @@ async fn suite(a: &Store, b: &Store) {
         "{:?}",
         insights.zero_results
     );
-    assert_eq!(insights.zero_results[0], ("量子纠缠".into(), 100));
+    assert_eq!(insights.zero_results[0], ("量子纠缠".into(), 100, false));
 
     assert!(a.health().reachable && b.health().reachable);
 }
@@ -162,7 +176,7 @@ async fn migrate_store_moves_sqlite_into_postgres() {
         .expect("vote");
     sqlite.vote("n22106", "v2", true, None).await.expect("vote");
     sqlite.wizard_step("request-errors", "start");
-    sqlite.zero_result("量子纠缠");
+    sqlite.unanswered("量子纠缠", false);
     sqlite.result_opened("n22106", "n22106");
     sqlite.wizard_outcome("request-errors", "out-garbled", true);
     let before = sqlite.insights(100).await.expect("insights");
