@@ -164,6 +164,7 @@ pub async fn page(
             let entry = library.entry(&hit.id)?;
             Some(SearchHitView {
                 url: format!("{}{opened_from}", entry.url()),
+                path: entry.url(),
                 title_html: hit.title_html.clone(),
                 snippet_html: hit.snippet_html.clone(),
                 category: library

@@ -124,7 +124,10 @@ pub struct PageLink {
 }
 
 pub struct SearchHitView {
+    /// The link, which says which search it was opened from (for insights).
     pub url: String,
+    /// The entry's own path, shown to readers (`/kb/<id>`).
+    pub path: String,
     /// Escaped title with `<mark>`s, from the search module.
     pub title_html: String,
     /// Escaped passage with `<mark>`s, from the search module.
@@ -290,5 +293,69 @@ impl<'a> TocItem<'a> {
             }
         }
         items
+    }
+}
+
+/// A URL as escaped HTML that wraps only where a URL may: after `/` and `=`, before `?`, `&`,
+/// `#` and each `%` escape (a long run of encoded Chinese would otherwise not fit a phone),
+/// never inside a word such as `no-response` (browsers wrap after a hyphen: such parts are kept
+/// in a `nobr` span).
+pub fn breakable_url(url: &str) -> String {
+    let mut html = String::with_capacity(url.len() * 2);
+    let mut part = String::new();
+    let flush = |part: &mut String, html: &mut String| {
+        if part.contains('-') {
+            html.push_str("<span class=\"nobr\">");
+            html.push_str(part);
+            html.push_str("</span>");
+        } else {
+            html.push_str(part);
+        }
+        part.clear();
+    };
+    for c in url.chars() {
+        if matches!(c, '?' | '&' | '#' | '%') {
+            flush(&mut part, &mut html);
+            html.push_str("<wbr>");
+        }
+        match c {
+            '&' => part.push_str("&amp;"),
+            '<' => part.push_str("&lt;"),
+            '>' => part.push_str("&gt;"),
+            '"' => part.push_str("&quot;"),
+            '\'' => part.push_str("&#39;"),
+            c => part.push(c),
+        }
+        if matches!(c, '/' | '=') {
+            flush(&mut part, &mut html);
+            html.push_str("<wbr>");
+        }
+    }
+    flush(&mut part, &mut html);
+    html
+}
+
+impl EntryPage<'_> {
+    pub fn absolute_url_html(&self) -> String {
+        breakable_url(&self.absolute_url)
+    }
+}
+
+impl WizardPage<'_> {
+    pub fn share_url_html(&self) -> String {
+        breakable_url(&self.share_url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_wrap_at_their_punctuation_only() {
+        assert_eq!(
+            super::breakable_url("https://x.cn/wizard/request-errors?a=no-response&b=%E7%99"),
+            "https:/<wbr>/<wbr>x.cn/<wbr>wizard/<wbr><span class=\"nobr\">request-errors</span>\
+             <wbr>?a=<wbr><span class=\"nobr\">no-response</span><wbr>&amp;b=<wbr><wbr>%E7<wbr>%99"
+        );
+        assert_eq!(super::breakable_url("\"<x>'"), "&quot;&lt;x&gt;&#39;");
     }
 }

@@ -72,6 +72,14 @@ async fn start_browser_with(dark: bool) -> (Driver, Client, tempfile::TempDir) {
     }
 }
 
+/// Opens /admin/insights in the servers these tests start (HTTP Basic, given in the URL).
+const ADMIN_TOKEN: &str = "t0ken";
+
+/// The admin page's URL with its credentials, for a server at `base` (`http://127.0.0.1:…`).
+fn admin_url(base: &str) -> String {
+    base.replacen("http://", &format!("http://admin:{ADMIN_TOKEN}@"), 1) + "/admin/insights"
+}
+
 /// The bundled content served over HTTP with a store of its own: (base URL, server, data dir).
 async fn serve_real_content() -> (String, actix_web::dev::ServerHandle, tempfile::TempDir) {
     let data = tempfile::tempdir().expect("data");
@@ -80,7 +88,8 @@ async fn serve_real_content() -> (String, actix_web::dev::ServerHandle, tempfile
         .expect("store");
     let library = wendao::content::load(&crate::common::repo_content()).expect("content");
     let state = wendao::web::AppState::new(wendao::web::Site::build(library).expect("site"), None)
-        .with_store(store);
+        .with_store(store)
+        .with_admin_token(Some(ADMIN_TOKEN.to_string()));
     let (base, server) = crate::common::serve(actix_web::web::Data::new(state));
     (base, server, data)
 }
@@ -203,6 +212,70 @@ async fn wizard_and_search_in_a_real_browser() {
         layout[1].as_f64().is_some_and(|w| w > 0.0),
         "the current page shows in the breadcrumb: {layout:?}"
     );
+    // A long step link wraps only where a URL may (after / and =, before ? & %), never inside a
+    // word such as no-response.
+    client
+        .goto(&format!(
+            "{base}/wizard/request-errors?a=%E6%89%93%E5%BC%80%E9%A1%B5%E9%9D%A2%E6%B2%A1%E6%9C%89%E5%8F%8D%E5%BA%94&a=no-response&a=ide-preview"
+        ))
+        .await
+        .expect("a deep wizard step");
+    let breaks = client
+        .execute(
+            "const el = document.querySelector('.share-link .permalink');
+             const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+             let top = null, before = '', breaks = [], width = el.getBoundingClientRect().width;
+             while (walker.nextNode()) {
+               const node = walker.currentNode;
+               for (let i = 0; i < node.length; i++) {
+                 const range = document.createRange();
+                 range.setStart(node, i); range.setEnd(node, i + 1);
+                 const rect = range.getClientRects()[0];
+                 if (!rect) continue;
+                 if (top !== null && rect.top > top + 1) breaks.push(before + '|' + node.data[i]);
+                 top = rect.top; before = node.data[i];
+               }
+             }
+             return [breaks, width, document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .expect("permalink lines");
+    let lines = breaks[0].as_array().expect("breaks");
+    assert!(!lines.is_empty(), "the link wraps at 390 px: {breaks:?}");
+    for pair in lines {
+        let pair = pair.as_str().unwrap_or_default();
+        assert!(
+            pair.starts_with(['/', '=']) || pair.ends_with(['?', '&', '#', '%']),
+            "the link wraps inside a word ({pair}): {breaks:?}"
+        );
+    }
+    assert_eq!(
+        breaks[2], breaks[3],
+        "nothing sticks out of the page: {breaks:?}"
+    );
+    // The insights page on a phone: the wizard's step names keep a readable column beside the
+    // bars (the bars once took 200 px and left the names two characters wide).
+    client.goto(&admin_url(&base)).await.expect("insights");
+    let columns = client
+        .execute(
+            "const table = document.querySelector('section[aria-labelledby^=funnel] table');
+             const first = table.querySelector('tbody td');
+             return [first.getBoundingClientRect().width, table.getBoundingClientRect().width,
+                     document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .expect("funnel table");
+    let (step, table) = (
+        columns[0].as_f64().expect("step column"),
+        columns[1].as_f64().expect("table"),
+    );
+    assert!(
+        step >= table * 0.4,
+        "the step column is {step} px of {table}: {columns:?}"
+    );
+    assert_eq!(columns[2], columns[3], "nothing sticks out: {columns:?}");
     client
         .set_window_size(1200, 900)
         .await
@@ -466,17 +539,23 @@ async fn the_main_pages_pass_axe_in_light_and_dark() {
         "/kb/timeout",
         "/search?q=%E8%B6%85%E6%97%B6",
         "/search?q=%E9%87%8F%E5%AD%90%E7%BA%A0%E7%BC%A0",
+        "/search?q=%E7%99%BB%E5%BD%95%E5%A4%B1%E8%B4%A5",
         "/wizard",
         "/wizard/request-errors?a=",
         "/wizard/request-errors?a=&a=wrong-data&a=garbled",
         "/wizard/request-errors?a=&a=wrong-data&a=garbled&solved=no",
         "/kb/no-such-entry",
+        "/admin/insights",
     ];
     let mut findings = Vec::new();
     for dark in [false, true] {
         let (_driver, client, _profile) = start_browser_with(dark).await;
         for path in pages {
-            client.goto(&format!("{base}{path}")).await.expect("open");
+            let url = match path {
+                "/admin/insights" => admin_url(&base),
+                path => format!("{base}{path}"),
+            };
+            client.goto(&url).await.expect("open");
             let scheme = client
                 .execute(
                     "return matchMedia('(prefers-color-scheme: dark)').matches;",

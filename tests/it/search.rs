@@ -54,6 +54,13 @@ async fn a_chinese_query_highlights_whole_words_in_titles_and_snippets() {
         res.body.contains("value=\"白名单不生效\""),
         "the query stays in the box"
     );
+    // Readers see the entry's clean link; the tracking stays in the href.
+    assert!(
+        res.body
+            .contains("<span class=\"hit-url\">/kb/whitelist-not-effective</span>"),
+        "{}",
+        res.body
+    );
 }
 
 #[actix_web::test]
