@@ -4,6 +4,7 @@
 pub mod analysis;
 mod counts;
 mod disk;
+mod matching;
 mod plan;
 mod snippet;
 
@@ -23,6 +24,7 @@ use tantivy::{
 use crate::content::{Entry, Library};
 use analysis::{Mode, WendaoTokenizer};
 pub use disk::{FORMAT as INDEX_FORMAT, Origin};
+pub use matching::{MAX_MESSAGE_CHARS, Match};
 use plan::Plan;
 
 /// Longest query we read, in characters; the rest is dropped.
@@ -390,21 +392,10 @@ impl SearchIndex {
     /// word no entry has (登录 in 登录失败) weighs most. `None` when every group is generic.
     fn coverage(&self, searcher: &Searcher, plan: &Plan, held: &[Vec<bool>]) -> Option<f32> {
         let entries = searcher.num_docs() as f32;
-        let doc_freq = |token: &str| {
-            [self.fields.title, self.fields.tags, self.fields.body]
-                .into_iter()
-                .map(|field| {
-                    searcher
-                        .doc_freq(&Term::from_field_text(field, token))
-                        .unwrap_or(0)
-                })
-                .max()
-                .unwrap_or(0)
-        };
         let weights: Vec<(usize, f32)> = (0..plan.groups.len())
             .filter(|&i| !plan.groups[i].generic)
             .map(|i| {
-                let n = plan.doc_freq(i, doc_freq) as f32;
+                let n = plan.doc_freq(i, |token| self.doc_freq(searcher, token)) as f32;
                 (i, (1.0 + (entries - n + 0.5) / (n + 0.5)).ln())
             })
             .collect();
@@ -423,6 +414,19 @@ impl SearchIndex {
             })
             .fold(0.0, f32::max);
         Some(best / total)
+    }
+
+    /// Entries holding a token, about: the most of any one field.
+    fn doc_freq(&self, searcher: &Searcher, token: &str) -> u64 {
+        [self.fields.title, self.fields.tags, self.fields.body]
+            .into_iter()
+            .map(|field| {
+                searcher
+                    .doc_freq(&Term::from_field_text(field, token))
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     fn filtered(&self, query: Box<dyn Query>, slug: &str) -> Box<dyn Query> {

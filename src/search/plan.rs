@@ -43,6 +43,8 @@ pub struct Group {
     prefix: Option<String>,
     /// A word that names no topic (失败, 小程序): matching it alone answers nothing.
     pub generic: bool,
+    /// Byte range of the words in the query.
+    pub span: (usize, usize),
 }
 
 /// Synonym groups and generic words, each word analysed the way queries are.
@@ -128,10 +130,38 @@ struct Unit {
 
 impl Plan {
     pub fn new(raw: &str, synonyms: &Synonyms, settings: Settings, prefix_last: bool) -> Plan {
+        Plan::read(
+            raw,
+            synonyms,
+            settings,
+            prefix_last,
+            MAX_QUERY_CHARS,
+            MAX_GROUPS,
+        )
+    }
+
+    /// A whole message (a ticket, a chat), read to its end: one group per word, as many as it
+    /// has, and no typo variants (a long text has enough real words).
+    pub fn for_text(raw: &str, synonyms: &Synonyms, settings: Settings, max_chars: usize) -> Plan {
+        let settings = Settings {
+            typos: false,
+            ..settings
+        };
+        Plan::read(raw, synonyms, settings, false, max_chars, usize::MAX)
+    }
+
+    fn read(
+        raw: &str,
+        synonyms: &Synonyms,
+        settings: Settings,
+        prefix_last: bool,
+        max_chars: usize,
+        max_groups: usize,
+    ) -> Plan {
         let query: String = raw
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
-            .take(MAX_QUERY_CHARS)
+            .take(max_chars)
             .collect::<String>()
             .trim()
             .to_string();
@@ -147,7 +177,7 @@ impl Plan {
 
         let mut groups = Vec::new();
         let mut i = 0;
-        while i < units.len() && groups.len() < MAX_GROUPS {
+        while i < units.len() && groups.len() < max_groups {
             let (group, used) = group_at(&query, &units, i, synonyms, settings);
             groups.push(group);
             i += used;
@@ -192,6 +222,35 @@ impl Plan {
     /// One query per group, to check which candidates hold every word.
     pub(super) fn group_queries(&self, fields: &Fields) -> Vec<Box<dyn Query>> {
         self.groups.iter().map(|g| group_query(g, fields)).collect()
+    }
+
+    /// One query for some groups, each weighted: the entries holding any of them, scored by
+    /// BM25 times each group's weight.
+    pub(super) fn weighted_query(
+        &self,
+        weights: &[(usize, f32)],
+        fields: &Fields,
+    ) -> Box<dyn Query> {
+        Box::new(BooleanQuery::new(
+            weights
+                .iter()
+                .map(|&(i, weight)| {
+                    let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                        group_query(&self.groups[i], fields),
+                        weight,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect(),
+        ))
+    }
+
+    /// The words of group `i` as token sequences (the word, its parts, its synonyms).
+    pub(super) fn group_words(&self, i: usize) -> impl Iterator<Item = &[String]> {
+        self.groups[i]
+            .alternatives
+            .iter()
+            .map(|a| a.tokens.as_slice())
     }
 
     /// How many entries hold group `i`, about: the most any of its words (or synonyms) is in,
@@ -324,6 +383,7 @@ fn unit_group(query: &str, units: &[Unit], synonyms: &Synonyms, settings: Settin
         fuzzy,
         prefix: None,
         generic,
+        span: (from, to),
     }
 }
 

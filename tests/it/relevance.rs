@@ -452,3 +452,338 @@ fn searches_say_whether_an_entry_answers_them() {
     );
     assert!(on_rate >= 0.97, "on-topic answered {on_rate:.3} < 0.97");
 }
+
+/// Whole messages as support agents receive them (50–300 characters: greetings, story, pasted
+/// errors), each with the entry that answers it. Two or more per entry.
+const TICKETS: &[(&str, &str)] = &[
+    // request-troubleshooting
+    (
+        "你好，我们小程序上线后有用户反馈网络请求报错，但是报错信息每次都不一样，有时候有 status 有时候没有，想问下有没有一个完整的排查思路或者排查步骤？谢谢",
+        "request-troubleshooting",
+    ),
+    (
+        "客服您好，接口偶尔返回 status 502，偶尔 504，服务器那边同事说没问题，我们不知道应该从哪里开始排查，能给个排查方案吗",
+        "request-troubleshooting",
+    ),
+    (
+        "麻烦问下 errorMessage 里的内容怎么看，我们想按报错信息一步步定位是前端问题还是服务端问题，有没有官方的排查文档",
+        "request-troubleshooting",
+    ),
+    // domain-whitelist
+    (
+        "您好，我是第一次开发支付宝小程序，请问服务器域名白名单在开放平台哪里配置？my.request 和 my.uploadFile 都要用到我们自己的域名",
+        "domain-whitelist",
+    ),
+    (
+        "在吗？想问一下小程序的安全域名应该去哪个页面添加，我在开发设置里翻了半天也没找到，急，今天要提审，谢谢",
+        "domain-whitelist",
+    ),
+    // https-only
+    (
+        "你好，我们测试环境只有 http 的域名，没有证书，小程序能不能直接请求 http 接口？还是必须要 https？",
+        "https-only",
+    ),
+    (
+        "配置服务器域名的时候提示只能填 https 开头的地址，请问 http 的地址是完全不支持吗？我们内部系统还没上 SSL",
+        "https-only",
+    ),
+    // request-task-abort
+    (
+        "您好，我们用了 RequestTask.abort() 取消上传前的接口请求，想确认一下调用 abort 之后服务端还会继续处理这个请求吗？会不会重复下单",
+        "request-task-abort",
+    ),
+    (
+        "请问 my.request 返回的 task 调 abort 是只在小程序前端中断，还是连服务端的请求也一起中止了？后端日志里还能看到请求进来",
+        "request-task-abort",
+    ),
+    // appid-from-header
+    (
+        "你好，后端同学想在请求头里拿到小程序的 APPID 来区分不同的小程序，请问 header 里有带 appid 吗？我们抓包没看到",
+        "appid-from-header",
+    ),
+    (
+        "我们服务端要根据 appId 做路由，想问下小程序发过来的 HTTP Header 里能不能直接获取到 APPID，不行的话前端怎么拿",
+        "appid-from-header",
+    ),
+    // backend-missing-params
+    (
+        "您好，my.request 的 data 里明明传了 userId 和 orderNo，后台接口却说取不到参数，打印出来都是空的，前端确认是有值的，这是什么原因",
+        "backend-missing-params",
+    ),
+    (
+        "后端 Java 用 @RequestParam 接收，小程序 POST 过去的参数全部是 null，前端 data 里是有 key 的，请问是哪里不一致",
+        "backend-missing-params",
+    ),
+    // concurrent-requests
+    (
+        "首页一进来同时发了七八个 my.request，测试说页面有点卡，FPS 也掉了，请问同时发起的请求数量有没有限制？需要我们自己排队吗",
+        "concurrent-requests",
+    ),
+    (
+        "想咨询下，小程序里并发请求有上限吗？我们一个页面要同时调十几个接口，会不会因为请求太多导致页面卡顿？谢谢解答",
+        "concurrent-requests",
+    ),
+    // cookie
+    (
+        "你好，我们的登录态是靠服务端 Set-Cookie 维护的，想问小程序支持 cookie 吗？下一次请求会不会自动带上之前的 cookie",
+        "cookie",
+    ),
+    (
+        "请问小程序前端能拿到服务端返回的 cookie 吗？我们想在 JS 里读一下 session id，但是好像获取不到",
+        "cookie",
+    ),
+    // cross-domain-denied
+    (
+        "您好，调用接口时报错 “无权跨域调用”，域名是我们自己的，之前在 H5 里是正常的，小程序里就不行了，求助",
+        "cross-domain-denied",
+    ),
+    (
+        "IDE 里点请求直接提示无权跨域调用，errorMessage 就这几个字，请问要在哪里设置？是不是 IDE 有个域名合法性检查的开关",
+        "cross-domain-denied",
+    ),
+    // error-12
+    (
+        "客服你好，本地调试的时候接口一直报 error 12，提示“似乎已断开与互联网的连接”，但是电脑和手机网络都是好的",
+        "error-12",
+    ),
+    (
+        "iPhone 上真机调试，连公司内网的测试服务器，每次都报似乎已断开与互联网的连接，安卓同事那边却是好的，怎么回事",
+        "error-12",
+    ),
+    (
+        "您好，真机调试请求失败，返回 {\"error\":12,\"errorMessage\":\"似乎已断开与互联网的连接。\"}，麻烦看下是什么问题",
+        "error-12",
+    ),
+    // error-14
+    (
+        "你好，接口返回的是一段文本，小程序这边报 {\"error\":14,\"errorMessage\":\"JSON parse data error\"}，请问怎么处理",
+        "error-14",
+    ),
+    (
+        "my.request 请求回来就报 JSON parse data error，状态码 13，错误码 14，后台返回的 content-type 是 text/html，是不是格式的问题",
+        "error-14",
+    ),
+    (
+        "急！线上用户反馈页面空白，日志里看到请求报错 error 14，data 里写着请求超时异常，后端说他们返回了数据的",
+        "error-14",
+    ),
+    // error-19
+    (
+        "您好，请求一直报 \"error\":19，status 是 404，但是浏览器里打开这个地址是可以访问的，麻烦帮忙看看",
+        "error-19",
+    ),
+    (
+        "真机上请求报错 error 19 HTTP 错误，IDE 里却正常，接口地址是我们内网的测试地址，这个有影响吗",
+        "error-19",
+    ),
+    (
+        "你好，支付宝小程序 my.request 返回错误码 19，errorMessage 是 http status error，后端 nginx 返回了 500，应该怎么排查",
+        "error-19",
+    ),
+    // error-2
+    (
+        "您好，my.request 提示 \"error\":2 入参有误，我看参数都填了，url 后面拼了很长一串查询参数，请问是什么原因",
+        "error-2",
+    ),
+    (
+        "调用接口报错 error 2，errorMessage 说参数错误，我们 GET 请求把一个大 JSON 拼到了 url 上，这个会有问题吗",
+        "error-2",
+    ),
+    // garbled-params
+    (
+        "你好，GET 请求带中文参数，后端收到的全是乱码，像 ä½ å¥½ 这种，后端用的 Java，请问小程序这边要怎么处理编码",
+        "garbled-params",
+    ),
+    (
+        "小程序传中文参数给服务端出现乱码了，英文和数字都正常，只有中文不对，需要 encodeURIComponent 吗",
+        "garbled-params",
+    ),
+    // http-referer
+    (
+        "您好，我们的 CDN 开了防盗链，需要校验 Referer，请问小程序的网络请求可以自定义 HTTP Referer 吗？默认带的是什么",
+        "http-referer",
+    ),
+    (
+        "想在 my.request 的 headers 里设置 referer 字段，设置了好像没生效，请问小程序支持设置 Referer 吗",
+        "http-referer",
+    ),
+    // ide-preview-no-response
+    (
+        "你好，在 IDE 的预览模式里点按钮发请求，什么反应都没有，不报错也不进 success，也不进 fail，真机上是好的",
+        "ide-preview-no-response",
+    ),
+    (
+        "开发者工具预览的时候 my.request 没有任何反应，network 面板里也看不到请求，请问是不是预览模式不支持网络请求",
+        "ide-preview-no-response",
+    ),
+    // ip-ipv6
+    (
+        "您好，我们服务器暂时没有域名，只有一个公网 IP，请问 my.request 可以直接请求 IP 地址吗？例如 https://47.100.1.1/api",
+        "ip-ipv6",
+    ),
+    (
+        "您好，请问小程序的网络请求支持 IPv6 吗？我们新机房的域名只有 AAAA 记录，用户那边一直请求失败",
+        "ip-ipv6",
+    ),
+    // local-testing
+    (
+        "你好，后端服务跑在我自己电脑上 localhost:8080，想问小程序能不能直接请求本地服务进行联调？",
+        "local-testing",
+    ),
+    (
+        "我们想在本地测试小程序调用服务端接口，用 127.0.0.1 和局域网 IP 都不行，请问是不可以本地测试吗，有什么替代办法",
+        "local-testing",
+    ),
+    // n22106
+    (
+        "您好，调用接口返回 code: N22106，提示权限不足，我们的小程序已经上线了，请问需要开通什么权限",
+        "n22106",
+    ),
+    (
+        "请求网关返回 {\"code\":\"40006\",\"sub_code\":\"N22106\"}，麻烦帮忙看下这个 N22106 是什么意思",
+        "n22106",
+    ),
+    // request-sync
+    (
+        "您好，我们想等 my.request 拿到 token 之后再执行下面的代码，请问 my.request 可以同步执行吗？有没有同步版本的接口",
+        "request-sync",
+    ),
+    (
+        "想把 my.request 写成同步调用，像 await 一样等它返回，试了 async/await 还是先执行了后面的代码，请问支持同步请求吗",
+        "request-sync",
+    ),
+    // request-vs-httprequest
+    (
+        "你好，看文档有 my.request 和 my.httpRequest 两个接口，请问它们有什么区别？新项目应该用哪个",
+        "request-vs-httprequest",
+    ),
+    (
+        "老项目里用的是 my.httpRequest，现在看到有 my.request，想问下两者的 headers 和 content-type 默认值是不是不一样",
+        "request-vs-httprequest",
+    ),
+    // secure-domain-required
+    (
+        "您好，请求的时候报错 “[API 调用] 请配置安全域名”，我们是新建的小程序，请问要在哪里配置这个域名",
+        "secure-domain-required",
+    ),
+    (
+        "你好，真机调试弹出错误：请配置安全域名，我们的域名已经是 https 了，是不是还要在开放平台加一下？",
+        "secure-domain-required",
+    ),
+    // timeout
+    (
+        "你好，我在 my.request 里设置了 timeout: 60000，但是 30 秒左右还是超时了，安卓手机上特别明显，请问 timeout 参数不生效吗",
+        "timeout",
+    ),
+    (
+        "我们有个接口处理时间比较长，大概需要 40 秒，设置了超时时间还是依旧超时报错，请问超时时间最大能设置多少",
+        "timeout",
+    ),
+    (
+        "您好，请求大文件导出接口的时候总是超时，我们已经把 timeout 调到很大了，还是不行，是有什么上限吗",
+        "timeout",
+    ),
+    // whitelist-not-effective
+    (
+        "你好，服务器域名白名单已经添加好了，但是体验版里还是提示请配置安全域名，是不是要等一段时间才会生效？",
+        "whitelist-not-effective",
+    ),
+    (
+        "您好，我们昨天在开放平台加了新的服务器域名，今天扫体验版二维码请求新接口还是失败，白名单为什么没有生效",
+        "whitelist-not-effective",
+    ),
+    // more mixed, longer ones
+    (
+        "客服你好，打扰了。我们是做电商的，最近用户反馈下单页一直转圈，我们抓了日志，看到 my.request 的 fail 回调里是 {\"error\":19,\"errorMessage\":\"http status error\",\"status\":502}，服务器那边重启后暂时好了，想问下这个错误一般是什么原因，要怎么彻底解决，谢谢！",
+        "error-19",
+    ),
+    (
+        "你好，我们在做会员系统，后端要求 POST 表单提交，content-type 是 application/x-www-form-urlencoded，但是参数里有中文名字，后端拿到的是乱码，英文名字没问题，请问是编码设置的问题吗？前端应该怎么传",
+        "garbled-params",
+    ),
+    (
+        "您好，我们新申请的小程序，开发阶段用的是测试服务器，结果一请求就提示需要配置域名，然后我们去开发设置里加了 https 的服务器域名白名单，重新预览还是不行，是不是需要重新上传版本才会生效？",
+        "whitelist-not-effective",
+    ),
+    (
+        "你好，iOS 14 以后，我们在 iPhone 上调试连局域网服务器就报 error 12，设置里好像有个本地网络的权限，请问支付宝需要打开这个权限吗",
+        "error-12",
+    ),
+    (
+        "hello，我们小程序 IDE 预览时候请求没反应，切到真机调试又报 无权跨域调用，有点懵，请问这两个问题分别要怎么处理？先解决跨域的吧",
+        "cross-domain-denied",
+    ),
+    (
+        "您好，想确认一下我们的服务端能不能识别请求来自哪个小程序。目前看 header 里只有 user-agent 和 referer，没有 APPID，前端是不是只能通过 getAppIdSync 获取后自己放到参数里",
+        "appid-from-header",
+    ),
+    (
+        "麻烦问下：我们取消订单按钮点击后会调用 requestTask.abort()，想知道服务端那边是否真的收不到请求了？因为发现后端还是执行了取消逻辑，数据对不上",
+        "request-task-abort",
+    ),
+    (
+        "你好，我用 my.request 请求自己的接口，url 写的是 http://192.168.1.10:8080/api/list，真机上直接失败，请问小程序是不是只支持 https 的域名？ip 能不能用",
+        "ip-ipv6",
+    ),
+];
+
+/// MRR and recall@3 of ranked ids against the expected ones.
+fn score_rankings(rankings: &[(Vec<String>, &str)]) -> Score {
+    let mut reciprocal = 0.0;
+    let mut in_top_3 = 0;
+    for (ids, expected) in rankings {
+        if let Some(rank) = ids.iter().position(|id| id == expected) {
+            reciprocal += 1.0 / (rank + 1) as f64;
+            if rank < 3 {
+                in_top_3 += 1;
+            }
+        }
+    }
+    let n = rankings.len() as f64;
+    Score {
+        mrr: reciprocal / n,
+        recall_at_3: in_top_3 as f64 / n,
+    }
+}
+
+#[test]
+fn whole_tickets_find_the_entry_that_answers_them() {
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let index = SearchIndex::build(&library, Settings::FULL).expect("index");
+    assert!(TICKETS.len() >= 60);
+    for entry in &library.entries {
+        assert!(
+            TICKETS.iter().any(|(_, id)| *id == entry.id),
+            "no ticket for {}",
+            entry.id
+        );
+    }
+    let mut rankings = Vec::new();
+    for (message, expected) in TICKETS {
+        let chars = message.chars().count();
+        assert!((50..=300).contains(&chars), "{chars} characters: {message}");
+        let found = index.match_message(&library, message, 5);
+        let ids: Vec<String> = found.iter().map(|m| m.id.clone()).collect();
+        if ids.first().map(String::as_str) != Some(*expected) {
+            let why: Vec<_> = found.iter().map(|m| (&m.id, &m.why)).collect();
+            println!(
+                "    ticket ranked {expected} at {:?}: {message}\n        {why:?}",
+                ids.iter().position(|id| id == expected)
+            );
+        }
+        rankings.push((ids, *expected));
+    }
+    let score = score_rankings(&rankings);
+    println!(
+        "tickets ({} messages): MRR {:.3}, recall@3 {:.3}",
+        TICKETS.len(),
+        score.mrr,
+        score.recall_at_3
+    );
+    assert!(score.mrr >= 0.95, "tickets MRR {:.3} < 0.95", score.mrr);
+    assert!(
+        score.recall_at_3 >= 1.0,
+        "tickets recall@3 {:.3} < 1.0",
+        score.recall_at_3
+    );
+}
