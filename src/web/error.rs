@@ -14,7 +14,7 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
-    #[error("不支持 {0} 方法：这里只接受 GET 和 HEAD")]
+    #[error("不支持 {0} 方法：这个地址只接受 Allow 头里列出的方法")]
     MethodNotAllowed(String),
     /// A state-changing request from a page of another site.
     #[error("{0}")]
@@ -22,6 +22,9 @@ pub enum Error {
     /// A client over its limit; it may try again after this many seconds.
     #[error("提交太频繁了，请 {0} 秒后再试。")]
     TooManyRequests(u64),
+    /// A request body or message over its limit.
+    #[error("{0}")]
+    TooLarge(String),
     /// A write that could not be stored: pages and search keep serving.
     #[error("{0}")]
     Unavailable(String),
@@ -37,6 +40,7 @@ impl Error {
             Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::Forbidden(_) => "forbidden",
             Error::TooManyRequests(_) => "too_many_requests",
+            Error::TooLarge(_) => "payload_too_large",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
         }
@@ -57,6 +61,7 @@ impl ResponseError for Error {
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -73,6 +78,7 @@ impl ResponseError for Error {
             heading: match self {
                 Error::NotFound(_) => "没有找到这个页面",
                 Error::BadRequest(_) | Error::MethodNotAllowed(_) => "请求有误",
+                Error::TooLarge(_) => "内容太长",
                 Error::Forbidden(_) => "不能从其他网站提交",
                 Error::TooManyRequests(_) => "请稍后再试",
                 Error::Internal(_) | Error::Unavailable(_) => "服务器出了点问题",

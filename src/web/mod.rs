@@ -8,6 +8,7 @@ mod error;
 mod feedback;
 mod guard;
 pub mod limits;
+mod matching;
 mod middleware;
 mod once;
 mod pages;
@@ -304,7 +305,7 @@ impl AppState {
         self.base_url.as_ref().map(|base| format!("{base}{path}"))
     }
 
-    fn base_url(&self, req: &HttpRequest) -> String {
+    pub(crate) fn base_url(&self, req: &HttpRequest) -> String {
         match &self.base_url {
             Some(url) => url.clone(),
             None => {
@@ -350,6 +351,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/opensearch.xml", read().to(search::opensearch)))
         .service(resource("/api/search", read().to(search::api)))
         .service(resource("/api/suggest", read().to(search::suggest)))
+        .service(
+            resource("/api/match", web::post().to(matching::api))
+                .route(web::route().method(Method::OPTIONS).to(matching::preflight)),
+        )
+        .service(
+            resource("/match", read().to(matching::form)).route(web::post().to(matching::submit)),
+        )
         .service(resource("/wizard", read().to(wizard::list)))
         .service(resource("/wizard/{id}", read().to(wizard::step)))
         .service(resource("/sitemap.xml", read().to(pages::sitemap)))
@@ -366,20 +374,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// No route: 405 for a method a route does not take, else the 404 page (JSON under `/api/`).
 async fn unrouted(req: HttpRequest) -> HttpResponse {
     let api = req.path().starts_with("/api/");
-    let error = if matches!(*req.method(), Method::GET | Method::HEAD) {
-        Error::NotFound(format!("地址 {} 不存在。", req.path()))
-    } else {
-        Error::MethodNotAllowed(req.method().to_string())
-    };
+    // A route that takes other methods (GET on /api/match) is a 405 too.
+    let error =
+        if matches!(*req.method(), Method::GET | Method::HEAD) && req.match_pattern().is_none() {
+            Error::NotFound(format!("地址 {} 不存在。", req.path()))
+        } else {
+            Error::MethodNotAllowed(req.method().to_string())
+        };
     let mut response = if api {
         ApiError(error).error_response()
     } else {
         error.error_response()
     };
     if response.status() == actix_web::http::StatusCode::METHOD_NOT_ALLOWED {
+        let allow = match req.path() {
+            "/api/match" => "POST, OPTIONS",
+            "/match" => "GET, HEAD, POST",
+            _ => "GET, HEAD",
+        };
         response.headers_mut().insert(
             actix_web::http::header::ALLOW,
-            actix_web::http::header::HeaderValue::from_static("GET, HEAD"),
+            actix_web::http::header::HeaderValue::from_static(allow),
         );
     }
     response

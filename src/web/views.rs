@@ -161,6 +161,33 @@ pub struct SearchPage<'a> {
     pub wizards: Vec<&'a Wizard>,
 }
 
+#[derive(Template)]
+#[template(path = "match.html")]
+pub struct MatchPage<'a> {
+    pub chrome: Chrome,
+    /// Whether a message was sent (else the empty form).
+    pub submitted: bool,
+    pub text: String,
+    pub max_chars: usize,
+    pub matches: Vec<MatchView>,
+    pub wizards: Vec<&'a Wizard>,
+}
+
+/// An entry that answers the pasted message, ready for an agent to send.
+pub struct MatchView {
+    pub title: String,
+    /// The entry's path, or its section's (`/kb/<id>#<anchor>`).
+    pub url: String,
+    pub absolute_url: String,
+    pub absolute_url_html: String,
+    /// The heading of the section linked to, when one answers better than the whole entry.
+    pub section: Option<String>,
+    pub summary: String,
+    /// The codes and words of the message it holds.
+    pub why: Vec<String>,
+    pub ticket_reply: String,
+}
+
 /// A link with its text, and a note (a section name, or an escaped snippet).
 pub struct LinkView {
     pub text: String,

@@ -24,11 +24,12 @@ impl Drop for Driver {
 }
 
 async fn start_browser() -> (Driver, Client, tempfile::TempDir) {
-    start_browser_with(false).await
+    start_browser_with(false, true).await
 }
 
-/// A browser whose pages see `prefers-color-scheme: dark` when `dark`.
-async fn start_browser_with(dark: bool) -> (Driver, Client, tempfile::TempDir) {
+/// A browser whose pages see `prefers-color-scheme: dark` when `dark`, and run no JavaScript
+/// unless `scripts`.
+async fn start_browser_with(dark: bool, scripts: bool) -> (Driver, Client, tempfile::TempDir) {
     let port = crate::common::free_port();
     let driver = Driver(
         Command::new(CHROMEDRIVER)
@@ -51,7 +52,10 @@ async fn start_browser_with(dark: bool) -> (Driver, Client, tempfile::TempDir) {
                 format!("--user-data-dir={}", profile.path().display()),
                 if dark { "--force-dark-mode" } else { "--no-default-browser-check" },
                 // Blink's preferred colour scheme: 0 dark, 1 light.
-                format!("--blink-settings=preferredColorScheme={}", if dark { 0 } else { 1 }),
+                format!(
+                    "--blink-settings=preferredColorScheme={},scriptEnabled={scripts}",
+                    if dark { 0 } else { 1 }
+                ),
             ]
         }),
     );
@@ -541,6 +545,7 @@ async fn the_main_pages_pass_axe_in_light_and_dark() {
         "/search?q=%E9%87%8F%E5%AD%90%E7%BA%A0%E7%BC%A0",
         "/search?q=%E7%99%BB%E5%BD%95%E5%A4%B1%E8%B4%A5",
         "/wizard",
+        "/match",
         "/wizard/request-errors?a=",
         "/wizard/request-errors?a=&a=wrong-data&a=garbled",
         "/wizard/request-errors?a=&a=wrong-data&a=garbled&solved=no",
@@ -549,7 +554,7 @@ async fn the_main_pages_pass_axe_in_light_and_dark() {
     ];
     let mut findings = Vec::new();
     for dark in [false, true] {
-        let (_driver, client, _profile) = start_browser_with(dark).await;
+        let (_driver, client, _profile) = start_browser_with(dark, true).await;
         for path in pages {
             let url = match path {
                 "/admin/insights" => admin_url(&base),
@@ -593,4 +598,76 @@ async fn the_main_pages_pass_axe_in_light_and_dark() {
     }
     server.stop(true).await;
     assert!(findings.is_empty(), "axe found:\n{}", findings.join("\n"));
+}
+
+/// `/match` as a support agent uses it, with JavaScript off (a plain form) and on (copy buttons).
+#[tokio::test]
+async fn the_match_page_answers_a_pasted_ticket_without_javascript() {
+    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+        println!("SKIPPED browser test: no chromium");
+        return;
+    }
+    let (base, server, _data) = serve_real_content().await;
+    for scripts in [false, true] {
+        let (_driver, client, _profile) = start_browser_with(false, scripts).await;
+        client.goto(&format!("{base}/match")).await.expect("/match");
+        wait_for(&client, Locator::Css("#match-text"), "the message box")
+            .await
+            .send_keys(
+                "你好，真机上请求报错 error 19，status 404，浏览器里打开接口是正常的，麻烦看下",
+            )
+            .await
+            .expect("type the ticket");
+        client
+            .find(Locator::Css(".match-form button[type=submit]"))
+            .await
+            .expect("submit button")
+            .click()
+            .await
+            .expect("submit");
+        let first = wait_for(&client, Locator::Css(".match-title a"), "the first match").await;
+        assert_eq!(
+            first.attr("href").await.expect("href").as_deref(),
+            Some("/kb/error-19"),
+            "scripts {scripts}"
+        );
+        let kept = client
+            .find(Locator::Css("#match-text"))
+            .await
+            .expect("box")
+            .prop("value")
+            .await
+            .expect("value");
+        assert!(
+            kept.is_some_and(|v| v.contains("error 19")),
+            "the message stays in the box"
+        );
+        // The reply for the ticket opens as plain HTML; the copy buttons need scripts.
+        client
+            .find(Locator::Css(".match .ticket-reply summary"))
+            .await
+            .expect("reply summary")
+            .click()
+            .await
+            .expect("open the reply");
+        let reply = client
+            .find(Locator::Css(".match .ticket-reply textarea"))
+            .await
+            .expect("reply text")
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default();
+        assert!(reply.ends_with("/kb/error-19"), "{reply}");
+        let copy_shown = client
+            .execute(
+                "return !document.querySelector('.match .copy-button').hidden;",
+                vec![],
+            )
+            .await
+            .expect("copy button");
+        assert_eq!(copy_shown, scripts, "copy buttons only with scripts");
+        client.close().await.expect("close");
+    }
+    server.stop(true).await;
 }

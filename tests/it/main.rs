@@ -12,6 +12,7 @@ mod hardening;
 mod index_on_disk;
 mod insights;
 mod load;
+mod matching;
 mod pages;
 mod previews;
 mod process;

@@ -1,0 +1,189 @@
+//! Finding the entries that answer a pasted message: `POST /api/match` for ticket tools, and
+//! the `/match` page for support agents (a plain form; works without JavaScript).
+
+use std::sync::Arc;
+
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use super::views::{Chrome, MatchPage, MatchView, breakable_url};
+use super::{ApiError, AppState, Error, Site};
+use crate::search::{MAX_MESSAGE_CHARS, Match};
+
+/// Matches offered for one message.
+const MATCHES: usize = 5;
+/// Largest request body read: a message of [`MAX_MESSAGE_CHARS`] characters, each escaped as
+/// `\uXXXX` in JSON or `%XX%XX%XX` in a form, fits.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Deserialize)]
+struct Message {
+    text: String,
+}
+
+/// The message checked and matched off the async workers (analysis and scoring are CPU work).
+async fn run(site: Arc<Site>, text: String) -> Result<Vec<Match>, Error> {
+    let chars = text.chars().count();
+    if chars > MAX_MESSAGE_CHARS {
+        return Err(Error::TooLarge(format!(
+            "内容太长：最多 {MAX_MESSAGE_CHARS} 个字符，收到 {chars} 个。请只粘贴客户描述问题和报错的部分。"
+        )));
+    }
+    web::block(move || site.index.match_message(&site.library, &text, MATCHES))
+        .await
+        .map_err(|e| Error::Internal(format!("match task: {e}")))
+}
+
+/// The body, or a 413 when it is over [`MAX_BODY_BYTES`].
+async fn read_body(payload: web::Payload) -> Result<web::Bytes, Error> {
+    match payload.to_bytes_limited(MAX_BODY_BYTES).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(e)) => Err(Error::BadRequest(format!("读取请求体失败：{e}"))),
+        Err(_) => Err(Error::TooLarge(format!(
+            "请求体太大：最多 {} KB。",
+            MAX_BODY_BYTES / 1024
+        ))),
+    }
+}
+
+#[derive(Serialize)]
+struct ApiMatch<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: String,
+    /// With `--base-url` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    absolute_url: Option<String>,
+    /// `/kb/<id>#<anchor>` when one section answers better than the whole entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    section_url: Option<String>,
+    summary: String,
+    score: f32,
+    why: &'a [String],
+}
+
+/// `POST /api/match` with `{"text": "…"}`: the entries that answer it, best first.
+pub async fn api(
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_body(payload).await?;
+    let wrong = |detail: String| {
+        Error::BadRequest(format!(
+            "请求体应是 JSON：{{\"text\": \"客户的留言或工单原文\"}}（{detail}）"
+        ))
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| wrong(e.to_string()))?;
+    let text = match value.get("text") {
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(_) => return Err(wrong("text 应是字符串".into()).into()),
+        None => return Err(wrong("缺少 text".into()).into()),
+    };
+    let site = state.site();
+    let matches = run(site.clone(), text).await?;
+    let found: Vec<ApiMatch> = matches
+        .iter()
+        .filter_map(|m| {
+            let entry = site.library.entry(&m.id)?;
+            Some(ApiMatch {
+                id: &entry.id,
+                title: &entry.title,
+                url: entry.url(),
+                absolute_url: state.absolute(&entry.url()),
+                section_url: m.anchor.as_ref().map(|a| section_url(&entry.url(), a)),
+                summary: entry.lead(),
+                score: m.score,
+                why: &m.why,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "matches": found })))
+}
+
+/// The preflight of a call from another site's page: `/api/match` changes nothing, so any
+/// site's ticket tool may call it.
+pub async fn preflight() -> HttpResponse {
+    HttpResponse::NoContent()
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "POST, OPTIONS"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type"))
+        .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"))
+        .finish()
+}
+
+/// `GET /match`: the empty form.
+pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    render(&req, &state, None, Vec::new())
+}
+
+/// `POST /match` (a form with `text`): the form again, with the entries that answer it.
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    let body = read_body(payload).await?;
+    let message: Message = serde_urlencoded::from_bytes(&body)
+        .map_err(|e| Error::BadRequest(format!("表单有误：{e}")))?;
+    let site = state.site();
+    let matches = run(site, message.text.clone()).await?;
+    render(&req, &state, Some(message.text), matches)
+}
+
+fn render(
+    req: &HttpRequest,
+    state: &AppState,
+    text: Option<String>,
+    matches: Vec<Match>,
+) -> Result<HttpResponse, Error> {
+    let site = state.site();
+    let base = state.base_url(req);
+    let found = matches
+        .iter()
+        .filter_map(|m| {
+            let entry = site.library.entry(&m.id)?;
+            let url = match &m.anchor {
+                Some(anchor) => section_url(&entry.url(), anchor),
+                None => entry.url(),
+            };
+            let absolute_url = format!("{base}{url}");
+            Some(MatchView {
+                title: entry.title.clone(),
+                section: m.anchor.as_ref().and_then(|a| {
+                    entry
+                        .headings
+                        .iter()
+                        .find(|h| &h.anchor == a)
+                        .map(|h| h.text.clone())
+                }),
+                summary: entry.lead(),
+                why: m.why.clone(),
+                ticket_reply: entry.ticket_reply(&absolute_url),
+                absolute_url_html: breakable_url(&absolute_url),
+                url,
+                absolute_url,
+            })
+        })
+        .collect();
+    let html = MatchPage {
+        chrome: Chrome::new(format!("{base}/match")),
+        submitted: text.is_some(),
+        text: text.unwrap_or_default(),
+        max_chars: MAX_MESSAGE_CHARS,
+        matches: found,
+        wizards: site.library.wizards.iter().collect(),
+    }
+    .render()?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(html))
+}
+
+/// `/kb/<id>#<anchor>`, as the wizard links to sections.
+fn section_url(path: &str, anchor: &str) -> String {
+    format!("{path}#{anchor}")
+}

@@ -1,0 +1,276 @@
+//! Matching a pasted message: `POST /api/match` and the `/match` page, their limits and bad input.
+
+use actix_web::test::TestRequest;
+
+use crate::common::{TempContent, fixture, get, repo_content, request, state};
+
+fn post_json(body: impl Into<Vec<u8>>) -> TestRequest {
+    TestRequest::post()
+        .uri("/api/match")
+        .insert_header(("content-type", "application/json"))
+        .set_payload(body.into())
+}
+
+fn message(text: &str) -> String {
+    serde_json::json!({ "text": text }).to_string()
+}
+
+#[actix_web::test]
+async fn a_pasted_ticket_finds_its_entry_with_the_codes_that_matched() {
+    let state = state(&repo_content(), Some("https://help.example.com"));
+    let ticket = "客服你好，打扰了。我们是做电商的，最近用户反馈下单页一直转圈，日志里 my.request 的 fail \
+                  回调是 {\"error\":19,\"errorMessage\":\"http status error\",\"status\":404}，浏览器里打开接口是正常的，\
+                  请问要怎么处理？谢谢！";
+    let res = request(&state, post_json(message(ticket))).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let body = res.json();
+    let matches = body["matches"].as_array().expect("matches");
+    assert!((1..=5).contains(&matches.len()), "{body}");
+    let first = &matches[0];
+    assert_eq!(first["id"], "error-19", "{body}");
+    assert_eq!(first["url"], "/kb/error-19");
+    assert_eq!(
+        first["absolute_url"],
+        "https://help.example.com/kb/error-19"
+    );
+    assert!(first["title"].as_str().unwrap().contains("error\":19"));
+    assert!(!first["summary"].as_str().unwrap().is_empty());
+    let why: Vec<&str> = first["why"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(why.first(), Some(&"19"), "the code weighs most: {why:?}");
+    for greeting in ["你好", "谢谢", "打扰", "客服"] {
+        assert!(
+            !why.contains(&greeting),
+            "{greeting} weighs nothing: {why:?}"
+        );
+    }
+    let scores: Vec<f64> = matches
+        .iter()
+        .map(|m| m["score"].as_f64().unwrap())
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+}
+
+#[actix_web::test]
+async fn a_section_that_answers_is_linked_to() {
+    let content = TempContent::copy_of(&fixture("basic"));
+    content.write(
+        "kb/upload-errors.md",
+        "+++\ntitle = \"上传文件的常见报错\"\ncategory = \"alpha\"\n+++\n几种上传报错的处理办法。\n\n\
+         ## 上传超时\n\n网络慢时上传会超时，可以调大 timeout。\n\n\
+         ## 文件太大\n\n单个文件不能超过 10MB，超过时报错 error 13，请先压缩图片。\n",
+    );
+    let state = state(content.path(), None);
+    let body = request(
+        &state,
+        post_json(message(
+            "您好，用户上传照片的时候报错 error 13，照片是手机直接拍的，有十几兆，是不是大小有限制？",
+        )),
+    )
+    .await
+    .json();
+    let first = &body["matches"][0];
+    assert_eq!(first["id"], "upload-errors", "{body}");
+    assert_eq!(first["url"], "/kb/upload-errors");
+    assert_eq!(first["section_url"], "/kb/upload-errors#文件太大", "{body}");
+}
+
+#[actix_web::test]
+async fn long_messages_answer_413_and_any_other_text_200() {
+    let state = state(&repo_content(), None);
+    // Up to 4,000 characters is read whole; one more is refused, never cut.
+    let res = request(&state, post_json(message(&"超时".repeat(2000)))).await;
+    assert_eq!(res.status, 200);
+    for text in ["超".repeat(4001), "报错".repeat(5000)] {
+        let res = request(&state, post_json(message(&text))).await;
+        assert_eq!(res.status, 413, "{}", res.body);
+        let error = &res.json()["error"];
+        assert_eq!(error["code"], "payload_too_large");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("最多 4000 个字符")
+        );
+    }
+    // A body over 64 KB is refused before it is read whole.
+    let res = request(&state, post_json(message(&"\u{1}".repeat(20_000)))).await;
+    assert_eq!(res.status, 413, "{}", res.body);
+    assert_eq!(res.json()["error"]["code"], "payload_too_large");
+
+    for text in [
+        "",
+        "   ",
+        "你好，谢谢",
+        "🙂🙂🙂",
+        "<script>alert(1)</script>",
+        "\u{0}\u{7}控制字符",
+        "\"未闭合的引号",
+        "a AND b OR (c",
+        "1234567890",
+    ] {
+        let res = request(&state, post_json(message(text))).await;
+        assert_eq!(res.status, 200, "{text:?}: {}", res.body);
+        assert!(res.json()["matches"].is_array());
+    }
+    let nothing = request(&state, post_json(message("你好，谢谢")))
+        .await
+        .json();
+    assert_eq!(
+        nothing["matches"],
+        serde_json::json!([]),
+        "pleasantries match nothing"
+    );
+}
+
+#[actix_web::test]
+async fn malformed_match_requests_are_clear_400s() {
+    let state = state(&repo_content(), None);
+    for body in [
+        "",
+        "not json",
+        "{}",
+        "{\"text\": 19}",
+        "{\"text\": null}",
+        "[\"超时\"]",
+        "{\"text\": \"超时\"",
+    ] {
+        let res = request(&state, post_json(body)).await;
+        assert_eq!(res.status, 400, "{body:?}: {}", res.body);
+        let error = &res.json()["error"];
+        assert_eq!(error["code"], "bad_request");
+        assert!(error["message"].as_str().unwrap().contains("\"text\""));
+    }
+    let res = get(&state, "/api/match").await;
+    assert_eq!(res.status, 405);
+    assert_eq!(res.header("allow"), Some("POST, OPTIONS"));
+    assert_eq!(res.json()["error"]["code"], "method_not_allowed");
+}
+
+#[actix_web::test]
+async fn ticket_tools_on_other_sites_may_call_the_match_api() {
+    let state = state(&repo_content(), None);
+    let res = request(
+        &state,
+        post_json(message("error 19 怎么办")).insert_header(("origin", "https://tickets.example")),
+    )
+    .await;
+    assert_eq!(res.status, 200, "it only reads: not refused as cross-site");
+    assert_eq!(res.header("access-control-allow-origin"), Some("*"));
+    let res = request(
+        &state,
+        TestRequest::default()
+            .method(actix_web::http::Method::OPTIONS)
+            .uri("/api/match")
+            .insert_header(("origin", "https://tickets.example"))
+            .insert_header(("access-control-request-method", "POST"))
+            .insert_header(("access-control-request-headers", "content-type")),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(res.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        res.header("access-control-allow-methods"),
+        Some("POST, OPTIONS")
+    );
+    assert_eq!(
+        res.header("access-control-allow-headers"),
+        Some("Content-Type")
+    );
+}
+
+fn form(text: &str) -> TestRequest {
+    TestRequest::post()
+        .uri("/match")
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .set_payload(serde_urlencoded::to_string([("text", text)]).unwrap())
+}
+
+#[actix_web::test]
+async fn the_match_page_is_a_plain_form() {
+    let state = state(&repo_content(), Some("https://help.example.com"));
+    let page = get(&state, "/match").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("<form class=\"match-form\" action=\"/match\" method=\"post\"")
+    );
+    assert!(
+        page.body
+            .contains("<textarea id=\"match-text\" name=\"text\"")
+    );
+    assert!(
+        !page.body.contains("class=\"matches\""),
+        "no results before a message"
+    );
+
+    let ticket = "你好，我们在 my.request 里设置了 timeout: 60000，但是 30 秒左右还是超时了，\
+                  安卓手机上特别明显，请问 timeout 参数不生效吗";
+    let res = request(&state, form(ticket)).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    let body = &res.body;
+    assert!(
+        body.contains("timeout: 60000"),
+        "the message stays in the box"
+    );
+    let first = body.find("class=\"match-title\"").expect("a match");
+    assert!(
+        body[first..].starts_with("class=\"match-title\"><a href=\"/kb/timeout\">"),
+        "{}",
+        &body[first..first + 200]
+    );
+    assert!(body.contains("复制为工单回复"));
+    assert!(
+        body.contains("my.request 接口设置超时时间后依旧超时？\n"),
+        "the ticket reply starts with the title"
+    );
+    assert!(body.contains("https://help.example.com/kb/timeout</textarea>"));
+    assert!(body.contains("data-copy=\"https://help.example.com/kb/timeout\""));
+    assert!(
+        body.contains("<span class=\"tag\">timeout</span>"),
+        "why it matched"
+    );
+
+    // Markup in the message is text.
+    let res = request(&state, form("<script>alert(1)</script> error 19")).await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body
+            .contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+    );
+    assert!(!res.body.contains("<script>alert(1)"));
+
+    let res = request(&state, form("你好")).await;
+    assert!(res.body.contains("没有找到能回答这段内容的条目"));
+    assert!(res.body.contains("href=\"/wizard/request-errors\""));
+
+    let res = request(&state, form(&"超".repeat(4001))).await;
+    assert_eq!(res.status, 413);
+    assert!(res.body.contains("最多 4000 个字符"), "{}", res.body);
+
+    let res = request(
+        &state,
+        TestRequest::post()
+            .uri("/match")
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload("other=1"),
+    )
+    .await;
+    assert_eq!(res.status, 400);
+
+    // A form posted from another site's page is refused, as every form is.
+    let res = request(
+        &state,
+        form("error 19").insert_header(("origin", "https://evil.example")),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+}
