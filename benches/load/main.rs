@@ -9,8 +9,9 @@
 //! - `--encoding identity|gzip|br`: send that `Accept-Encoding` instead of the browser's;
 //! - `--nginx`: also serve the same entry and home page bytes with Debian's nginx
 //!   (`gzip_static`, files compressed at the best level) and print wendao's rate as a ratio;
-//! - `--routes entry,home,search-popular,search-distinct,search-fresh,search-seq,crawl,mixed`:
-//!   which to run (`search-distinct`: 2,000 queries each once, by our own client;
+//! - `--routes entry,home,search-popular,search-distinct,search-fresh,search-seq,match,crawl,mixed`:
+//!   which to run (`search-distinct`: 2,000 queries each once, by our own client; `match`:
+//!   500 tickets of 2,000 characters posted to `/api/match` one after another;
 //!   `search-fresh`: wrk over queries none of which repeats; `crawl`: up to 10,000 entry pages
 //!   nobody asked for yet, each once, then the memory);
 //! - `--bin PATH`: benchmark another build of wendao (e.g. the one before a change);
@@ -24,6 +25,7 @@
 #[path = "../common/corpus.rs"]
 mod corpus;
 mod generator;
+mod matching;
 #[path = "../../tests/it/common/postgres.rs"]
 #[allow(dead_code)]
 mod postgres;
@@ -59,6 +61,7 @@ const ALL_ROUTES: &[&str] = &[
     "search-distinct",
     "search-fresh",
     "search-seq",
+    "match",
 ];
 
 fn options() -> Options {
@@ -291,6 +294,17 @@ fn main() {
             "search-seq" => {
                 let r = each_once(&search_paths(&queries[2_000..2_500]), 1);
                 report("wendao", &r);
+                errors += r.errors;
+            }
+            "match" => {
+                // Each ticket once: nothing is cached for a POST.
+                let r =
+                    Figures::of(&runtime.block_on(matching::run(&server.base, &header_refs, 500)));
+                report("wendao", &r);
+                println!(
+                    "{route:<16} note    POST /api/match, {} characters a message, one connection",
+                    matching::MESSAGE_CHARS
+                );
                 errors += r.errors;
             }
             "replicas" => {
