@@ -11,7 +11,7 @@ use toml::Spanned;
 
 use super::markdown::{self, InternalLink, Rendered};
 use super::wizards;
-use super::{Body, Category, ContentError, ContentErrors, Entry, Library};
+use super::{Body, Category, ContentError, ContentErrors, Entry, GlossaryTerm, Library};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,6 +53,20 @@ struct SynonymsFile {
     generic: Vec<Spanned<String>>,
     #[serde(default)]
     group: Vec<SynonymGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GlossaryFile {
+    #[serde(default)]
+    term: Vec<GlossaryEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GlossaryEntry {
+    zh: Spanned<String>,
+    en: Spanned<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -115,6 +129,12 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     } else {
         Default::default()
     };
+    let glossary_path = dir.join("glossary.toml");
+    let glossary = if glossary_path.exists() {
+        load_glossary(&glossary_path, &mut report)
+    } else {
+        Vec::new()
+    };
 
     if !report.0.is_empty() {
         return Err(ContentErrors(report.0));
@@ -122,6 +142,7 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     let entries = drafts.into_iter().map(|d| d.entry).collect();
     let mut library = Library::new(categories, entries, synonyms, wizards);
     library.generic = generic;
+    library.glossary = glossary;
     library.fingerprint = fingerprint(dir, report.1);
     Ok(library)
 }
@@ -243,6 +264,72 @@ fn load_synonyms(path: &Path, report: &mut Report) -> (Vec<Vec<String>>, Vec<Str
         groups.push(words);
     }
     (groups, generic)
+}
+
+/// `[[term]] zh = "白名单", en = ["whitelist", "allowlist"]`: English words that mean the
+/// Chinese one; each English word at most once in the file, Latin letters, digits, spaces and
+/// `-./'` only.
+fn load_glossary(path: &Path, report: &mut Report) -> Vec<GlossaryTerm> {
+    let Some(text) = read(path, report) else {
+        return Vec::new();
+    };
+    let file: GlossaryFile = match toml::from_str(&text) {
+        Ok(file) => file,
+        Err(e) => {
+            report.error(path, toml_error_line(&text, &e, 1), toml_message(&e));
+            return Vec::new();
+        }
+    };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut terms = Vec::new();
+    for term in file.term {
+        let zh_line = line_at(&text, term.zh.span().start, 1);
+        let zh = term.zh.into_inner().trim().to_string();
+        if !zh.chars().any(char::is_alphanumeric) {
+            report.error(
+                path,
+                zh_line,
+                format!("glossary term \"{zh}\" has no letters or digits"),
+            );
+            continue;
+        }
+        let en_line = line_at(&text, term.en.span().start, 1);
+        let mut en = Vec::new();
+        for word in term.en.into_inner() {
+            let line = line_at(&text, word.span().start, 1);
+            let word = word.into_inner().trim().to_string();
+            let latin = word
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || " -./'".contains(c));
+            if !latin || !word.chars().any(|c| c.is_ascii_alphabetic()) {
+                report.error(
+                    path,
+                    line,
+                    format!("glossary word \"{word}\" for \"{zh}\" is not English (Latin letters, digits, spaces, - . / ')"),
+                );
+                continue;
+            }
+            if let Some(first) = seen.insert(word.to_lowercase(), line) {
+                report.error(
+                    path,
+                    line,
+                    format!("glossary word \"{word}\" is listed twice (first at line {first})"),
+                );
+                continue;
+            }
+            en.push(word);
+        }
+        if en.is_empty() {
+            report.error(
+                path,
+                en_line,
+                format!("glossary term \"{zh}\" needs at least one English word"),
+            );
+            continue;
+        }
+        terms.push(GlossaryTerm { zh, en });
+    }
+    terms
 }
 
 fn load_entries(dir: &Path, report: &mut Report) -> Vec<Draft> {

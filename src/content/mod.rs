@@ -142,6 +142,13 @@ impl Entry {
     }
 }
 
+/// English words that mean a Chinese word of the entries: searched as its synonyms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlossaryTerm {
+    pub zh: String,
+    pub en: Vec<String>,
+}
+
 /// Everything loaded from one content directory. Immutable: a reload builds a new one.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
@@ -154,6 +161,8 @@ pub struct Library {
     /// Words that name no topic of their own (失败, 小程序, …): a search that matches only
     /// these has not found an answer (`generic` in `synonyms.toml`).
     pub generic: Vec<String>,
+    /// English words for the Chinese ones the entries use (`glossary.toml`).
+    pub glossary: Vec<GlossaryTerm>,
     /// Troubleshooting wizards, by file name.
     pub wizards: Vec<Wizard>,
     /// Hash of every file read: the content's version.
@@ -204,6 +213,7 @@ impl Library {
             entries,
             synonyms,
             generic: Vec::new(),
+            glossary: Vec::new(),
             wizards,
             fingerprint: String::new(),
             by_id,

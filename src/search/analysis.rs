@@ -102,7 +102,11 @@ pub fn is_stop_word(word: &str) -> bool {
         | "如何" | "怎么" | "怎么办" | "怎样" | "为什么" | "为何" | "什么" | "请问" | "一下"
         | "哪些" | "哪里" | "如何处理" | "是否"
         | "the" | "a" | "an" | "is" | "are" | "to" | "of" | "in" | "on" | "and" | "or" | "how" | "what"
-        | "why" | "do" | "does" | "i"
+        | "why" | "do" | "does" | "i" | "am" | "be" | "was" | "were" | "been" | "for" | "with"
+        | "from" | "by" | "at" | "as" | "can" | "could" | "should" | "would" | "will" | "did"
+        | "it" | "its" | "this" | "that" | "there" | "me" | "we" | "our" | "you" | "your" | "any"
+        | "but" | "if" | "then" | "so" | "too" | "very" | "when" | "where" | "which" | "has"
+        | "have" | "had"
     )
 }
 

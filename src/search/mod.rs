@@ -155,12 +155,12 @@ impl SearchIndex {
         // The reader never reloads, so its segments are these for the life of the index.
         let category_ords =
             counts::category_ords(&reader.searcher()).context("reading entry categories")?;
-        let groups: &[Vec<String>] = if settings.synonyms {
-            &library.synonyms
+        let groups = if settings.synonyms {
+            vocabulary(library)
         } else {
-            &[]
+            Vec::new()
         };
-        let synonyms = plan::Synonyms::new(groups, &library.generic, settings.mode);
+        let synonyms = plan::Synonyms::new(&groups, &library.generic, settings.mode);
         let titles = library
             .entries
             .iter()
@@ -473,6 +473,22 @@ impl SearchIndex {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// The synonym groups with the glossary's English words joined in: to the group that holds the
+/// Chinese word, or as a group of their own.
+fn vocabulary(library: &Library) -> Vec<Vec<String>> {
+    let mut groups = library.synonyms.clone();
+    for term in &library.glossary {
+        let home = groups
+            .iter()
+            .position(|g| g.iter().any(|w| w.eq_ignore_ascii_case(&term.zh)));
+        match home {
+            Some(i) => groups[i].extend(term.en.iter().cloned()),
+            None => groups.push(std::iter::once(&term.zh).chain(&term.en).cloned().collect()),
+        }
+    }
+    groups
 }
 
 fn schema() -> (Schema, Fields) {

@@ -327,3 +327,37 @@ fn bad_synonyms_and_generic_words() {
     );
     expect_error("synonyms.toml", "generic = \"失败\"\n", 1, "invalid type");
 }
+
+#[test]
+fn bad_glossary_terms() {
+    expect_error(
+        "glossary.toml",
+        "[[term]]\nzh = \"白名单\"\nen = [\"whitelist\",\n  \"白名单\"]\n",
+        4,
+        "glossary word \"白名单\" for \"白名单\" is not English",
+    );
+    expect_error(
+        "glossary.toml",
+        "[[term]]\nzh = \"白名单\"\nen = [\"whitelist\"]\n\n[[term]]\nzh = \"安全域名\"\nen = [\"Whitelist\"]\n",
+        7,
+        "glossary word \"Whitelist\" is listed twice (first at line 3)",
+    );
+    expect_error(
+        "glossary.toml",
+        "[[term]]\nzh = \"白名单\"\nen = []\n",
+        3,
+        "glossary term \"白名单\" needs at least one English word",
+    );
+    expect_error(
+        "glossary.toml",
+        "[[term]]\nzh = \"  \"\nen = [\"blank\"]\n",
+        2,
+        "glossary term \"\" has no letters or digits",
+    );
+    expect_error(
+        "glossary.toml",
+        "[[term]]\nzh = \"白名单\"\nenglish = [\"whitelist\"]\n",
+        3,
+        "unknown field",
+    );
+}

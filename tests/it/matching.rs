@@ -190,7 +190,7 @@ fn form(text: &str) -> TestRequest {
     TestRequest::post()
         .uri("/match")
         .insert_header(("content-type", "application/x-www-form-urlencoded"))
-        .set_payload(serde_urlencoded::to_string([("text", text)]).unwrap())
+        .set_payload(serde_urlencoded::to_string([("text", text)]).expect("form encoding"))
 }
 
 #[actix_web::test]

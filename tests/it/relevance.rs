@@ -787,3 +787,131 @@ fn whole_tickets_find_the_entry_that_answers_them() {
         score.recall_at_3
     );
 }
+
+/// English queries on this Chinese site, as developers type them, with the entry that answers.
+const ENGLISH: &[(&str, &str)] = &[
+    ("domain whitelist not working", "whitelist-not-effective"),
+    (
+        "whitelist added but still not effective",
+        "whitelist-not-effective",
+    ),
+    (
+        "how to configure server domain whitelist",
+        "domain-whitelist",
+    ),
+    ("where to add allowed domains", "domain-whitelist"),
+    ("garbled chinese params", "garbled-params"),
+    (
+        "chinese characters in parameters are garbled",
+        "garbled-params",
+    ),
+    ("max concurrent requests", "concurrent-requests"),
+    (
+        "too many simultaneous requests page lag",
+        "concurrent-requests",
+    ),
+    ("request timeout not working on android", "timeout"),
+    ("timeout setting ignored", "timeout"),
+    ("does mini program support cookies", "cookie"),
+    ("session cookie not sent to server", "cookie"),
+    ("cross domain call not allowed", "cross-domain-denied"),
+    (
+        "no permission for cross-origin request",
+        "cross-domain-denied",
+    ),
+    (
+        "error 12 internet connection appears to be offline",
+        "error-12",
+    ),
+    ("local network permission ios", "error-12"),
+    ("json parse data error", "error-14"),
+    ("response is not valid json", "error-14"),
+    ("error 19 http status error", "error-19"),
+    ("http 404 on real device", "error-19"),
+    ("error 2 invalid parameter", "error-2"),
+    ("url too long invalid argument", "error-2"),
+    ("can I set the http referer header", "http-referer"),
+    ("custom referrer header", "http-referer"),
+    ("is https required", "https-only"),
+    ("can I use plain http domain", "https-only"),
+    ("no response in ide preview mode", "ide-preview-no-response"),
+    (
+        "request does nothing in simulator preview",
+        "ide-preview-no-response",
+    ),
+    ("request by ip address", "ip-ipv6"),
+    ("ipv6 domain support", "ip-ipv6"),
+    ("test against localhost server", "local-testing"),
+    ("local testing with backend on my computer", "local-testing"),
+    ("N22106 permission denied", "n22106"),
+    ("synchronous request", "request-sync"),
+    ("can my.request run synchronously", "request-sync"),
+    (
+        "abort request task does it stop the server",
+        "request-task-abort",
+    ),
+    ("cancel request on server side", "request-task-abort"),
+    (
+        "difference between request and httpRequest",
+        "request-vs-httprequest",
+    ),
+    ("configure secure domain error", "secure-domain-required"),
+    ("please configure a secure domain", "secure-domain-required"),
+    ("get appid from request header", "appid-from-header"),
+    (
+        "backend cannot read request parameters",
+        "backend-missing-params",
+    ),
+    (
+        "server receives empty params from data",
+        "backend-missing-params",
+    ),
+    (
+        "network request troubleshooting steps",
+        "request-troubleshooting",
+    ),
+    (
+        "how to debug failed network requests",
+        "request-troubleshooting",
+    ),
+];
+
+#[test]
+fn english_queries_find_the_chinese_entries() {
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let index = SearchIndex::build(&library, Settings::FULL).expect("index");
+    assert!(ENGLISH.len() >= 40);
+    let mut rankings = Vec::new();
+    for (query, expected) in ENGLISH {
+        let results = index.search(
+            &library,
+            &Request {
+                query: query.to_string(),
+                limit: 10,
+                ..Request::default()
+            },
+        );
+        let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
+        if ids.first().map(String::as_str) != Some(*expected) {
+            println!(
+                "    english ranked {expected} at {:?}: {query:?} -> {:?}",
+                ids.iter().position(|id| id == expected),
+                &ids[..ids.len().min(3)]
+            );
+        }
+        rankings.push((ids, *expected));
+    }
+    let score = score_rankings(&rankings);
+    println!(
+        "english ({} queries): MRR {:.3}, recall@3 {:.3}",
+        ENGLISH.len(),
+        score.mrr,
+        score.recall_at_3
+    );
+    assert!(score.mrr >= 0.90, "english MRR {:.3} < 0.90", score.mrr);
+    assert!(
+        score.recall_at_3 >= 0.95,
+        "english recall@3 {:.3} < 0.95",
+        score.recall_at_3
+    );
+}

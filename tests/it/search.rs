@@ -167,6 +167,41 @@ async fn a_question_no_entry_answers_says_so_and_shows_weak_matches_at_most() {
 }
 
 #[actix_web::test]
+async fn english_words_find_the_chinese_entries_through_the_glossary() {
+    let state = state(&repo_content(), None);
+    for (q, want) in [
+        ("domain whitelist not working", "whitelist-not-effective"),
+        ("garbled chinese params", "garbled-params"),
+        ("max concurrent requests", "concurrent-requests"),
+    ] {
+        let body = get(&state, &format!("/api/search?q={}", enc(q)))
+            .await
+            .json();
+        assert_eq!(
+            ids(&body["hits"]).first().map(String::as_str),
+            Some(want),
+            "{q}: {body}"
+        );
+        assert_eq!(body["answered"], true, "{q}");
+    }
+    // Without the glossary, the same words find nothing of the kind.
+    let content = crate::common::TempContent::copy_of(&repo_content());
+    std::fs::remove_file(content.path().join("glossary.toml")).expect("remove glossary");
+    let bare = crate::common::state(content.path(), None);
+    let body = get(
+        &bare,
+        &format!("/api/search?q={}", enc("domain whitelist not working")),
+    )
+    .await
+    .json();
+    assert_ne!(
+        ids(&body["hits"]).first().map(String::as_str),
+        Some("whitelist-not-effective"),
+        "{body}"
+    );
+}
+
+#[actix_web::test]
 async fn the_api_says_whether_a_search_is_answered() {
     let state = state(&repo_content(), None);
     for (q, answered) in [
