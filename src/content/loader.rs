@@ -460,6 +460,7 @@ fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
         order: fm.order,
         body: Body::new(&html, &text),
         headings,
+        links_to: internal_links.iter().map(|l| l.target.clone()).collect(),
     };
     Some(Draft {
         entry,

@@ -70,6 +70,8 @@ pub struct Entry {
     /// The rendered HTML and plain text, compressed: see [`Entry::html`] and [`Entry::text`].
     pub body: Body,
     pub headings: Vec<Heading>,
+    /// Ids (or aliases) of the entries its body links to.
+    pub links_to: Vec<String>,
 }
 
 /// How many characters of an entry's text make its summary.
@@ -221,6 +223,42 @@ impl Library {
         }
     }
 
+    /// How many places send readers to each entry: other entries that link to it, and wizard
+    /// outcomes that give it as an answer. Entries nothing points to are not listed.
+    pub fn references(&self) -> HashMap<&str, usize> {
+        let mut references: HashMap<&str, usize> = HashMap::new();
+        let mut add = |target: &str, from: &str| {
+            let id = match self.lookup(target) {
+                Lookup::Entry(entry) => entry.id.as_str(),
+                Lookup::Alias(id) => id,
+                Lookup::Missing => return,
+            };
+            if id != from
+                && let Some(entry) = self.entry(id)
+            {
+                *references.entry(entry.id.as_str()).or_default() += 1;
+            }
+        };
+        for entry in &self.entries {
+            let mut targets: Vec<&str> = entry.links_to.iter().map(String::as_str).collect();
+            targets.sort_unstable();
+            targets.dedup();
+            for target in targets {
+                add(target, &entry.id);
+            }
+        }
+        for wizard in &self.wizards {
+            for step in &wizard.steps {
+                if let crate::wizard::StepKind::Outcome(outcome) = &step.kind {
+                    for link in &outcome.links {
+                        add(&link.entry, "");
+                    }
+                }
+            }
+        }
+        references
+    }
+
     pub fn entry(&self, id: &str) -> Option<&Entry> {
         self.by_id.get(id).map(|&i| &self.entries[i])
     }
@@ -283,6 +321,7 @@ mod tests {
             order: 0,
             body: Body::new("", text),
             headings: Vec::new(),
+            links_to: Vec::new(),
         }
     }
 

@@ -87,6 +87,8 @@ pub struct SearchIndex {
     /// Category slugs by their number in the index.
     categories: Vec<String>,
     category_ords: counts::CategoryOrds,
+    /// Each segment's entries' standing (see [`standing`]) by doc id.
+    standing: Vec<std::sync::Arc<[f32]>>,
     /// Entries' analysed titles and bodies, for placing snippets.
     tokens: snippet::TokenCache,
     /// The tags that find something, with their characters: what near queries are chosen
@@ -155,6 +157,7 @@ impl SearchIndex {
         // The reader never reloads, so its segments are these for the life of the index.
         let category_ords =
             counts::category_ords(&reader.searcher()).context("reading entry categories")?;
+        let standing = standing(&reader.searcher(), library).context("reading entry ids")?;
         let groups = if settings.synonyms {
             vocabulary(library)
         } else {
@@ -175,6 +178,7 @@ impl SearchIndex {
             titles,
             categories: library.categories.iter().map(|c| c.slug.clone()).collect(),
             category_ords,
+            standing,
             near_tags: std::sync::OnceLock::new(),
             tokens: snippet::TokenCache::new(TOKEN_CACHE_BYTES),
         })
@@ -361,7 +365,9 @@ impl SearchIndex {
             .into_iter()
             .zip(has_all)
             .zip(boost)
-            .map(|(((score, address), all), boost)| (score + boost, address, all))
+            .map(|(((score, address), all), boost)| {
+                ((score + boost) * self.standing_of(address), address, all)
+            })
             .collect();
         ordered.sort_by(|a, b| b.2.cmp(&a.2).then(b.0.total_cmp(&a.0)));
 
@@ -414,6 +420,14 @@ impl SearchIndex {
             })
             .fold(0.0, f32::max);
         Some(best / total)
+    }
+
+    fn standing_of(&self, address: DocAddress) -> f32 {
+        self.standing
+            .get(address.segment_ord as usize)
+            .and_then(|docs| docs.get(address.doc_id as usize))
+            .copied()
+            .unwrap_or(1.0)
     }
 
     /// Entries holding a token, about: the most of any one field.
@@ -473,6 +487,44 @@ impl SearchIndex {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// How much an entry's score is raised for the places that send readers to it (other entries'
+/// links, wizard outcomes): `1 + STANDING × ln(1 + references)`, ×1.21 for one reference, ×1.48
+/// for four. It decides between entries that match a query about equally (the my.request
+/// entry on error 19 and other APIs' entries on the same code), as links decide between pages
+/// in larger engines. Chosen on the relevance suite with the 210 neighbouring entries mixed in
+/// (0.15 left the seed's code queries behind; the suite without neighbours is unchanged).
+const STANDING: f32 = 0.3;
+
+/// Each segment's entries' standing by doc id, from the library's references.
+fn standing(searcher: &Searcher, library: &Library) -> tantivy::Result<Vec<std::sync::Arc<[f32]>>> {
+    let references = library.references();
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| {
+            let ids = segment.fast_fields().str("id")?.ok_or_else(|| {
+                tantivy::TantivyError::SchemaError("no id fast field".to_string())
+            })?;
+            let mut id = String::new();
+            Ok((0..segment.max_doc())
+                .map(|doc| {
+                    id.clear();
+                    let known = ids
+                        .term_ords(doc)
+                        .next()
+                        .is_some_and(|ord| ids.ord_to_str(ord, &mut id).unwrap_or(false));
+                    let n = if known {
+                        references.get(id.as_str()).copied().unwrap_or(0)
+                    } else {
+                        0
+                    };
+                    1.0 + STANDING * (1.0 + n as f32).ln()
+                })
+                .collect())
+        })
+        .collect()
 }
 
 /// The synonym groups with the glossary's English words joined in: to the group that holds the
@@ -563,7 +615,6 @@ fn fill(
     Ok(())
 }
 
-/// For each candidate, whether every group's query matches it (trivially true with one group).
 /// For each group, whether each candidate holds it.
 fn groups_held(
     searcher: &Searcher,
