@@ -460,7 +460,13 @@ fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
         order: fm.order,
         body: Body::new(&html, &text),
         headings,
-        links_to: internal_links.iter().map(|l| l.target.clone()).collect(),
+        links_to: internal_links
+            .iter()
+            .filter_map(|l| l.target.strip_prefix("/kb/"))
+            .filter_map(|rest| rest.split(['#', '?']).next())
+            .map(|id| id.trim_end_matches('/').to_string())
+            .filter(|id| !id.is_empty())
+            .collect(),
     };
     Some(Draft {
         entry,

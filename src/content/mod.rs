@@ -70,7 +70,7 @@ pub struct Entry {
     /// The rendered HTML and plain text, compressed: see [`Entry::html`] and [`Entry::text`].
     pub body: Body,
     pub headings: Vec<Heading>,
-    /// Ids (or aliases) of the entries its body links to.
+    /// Ids (or aliases) of the entries its body links to (`/kb/<id>…`).
     pub links_to: Vec<String>,
 }
 

@@ -84,6 +84,7 @@ fn open(dir: &Path, library: &Library, settings: Settings) -> anyhow::Result<Sea
         body: field("body")?,
         category: field("category")?,
         category_ord: field(super::counts::FIELD)?,
+        tag_keys: field("tag_keys")?,
     };
     let index = SearchIndex::finish(index, fields, library, settings)?;
     anyhow::ensure!(

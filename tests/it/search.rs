@@ -167,6 +167,55 @@ async fn a_question_no_entry_answers_says_so_and_shows_weak_matches_at_most() {
 }
 
 #[actix_web::test]
+async fn a_query_that_is_a_tag_brings_the_tagged_entries_first_the_most_referenced_first() {
+    let content = crate::common::TempContent::copy_of(&crate::common::fixture("basic"));
+    // Three entries on one code: a short title that says it twice (the highest BM25), one
+    // that another entry links to, and one that only mentions it in passing, untagged.
+    content.write(
+        "kb/short-one.md",
+        "+++
+title = \"error 7 error 7\"\ncategory = \"alpha\"\ntags = [\"error 7\"]\n+++\n出现 error 7。\n",
+    );
+    content.write(
+        "kb/linked-one.md",
+        "+++\ntitle = \"上传接口在弱网下返回 error 7 时的处理办法和注意事项\"\ncategory = \"alpha\"\ntags = [\"Error 7\"]\n+++\n重试即可。\n",
+    );
+    content.write(
+        "kb/hub.md",
+        "+++\ntitle = \"常见错误码\"\ncategory = \"beta\"\n+++\n见[这一篇](/kb/linked-one)。\n",
+    );
+    content.write(
+        "kb/passing.md",
+        "+++\ntitle = \"error 7 error 7 error 7\"\ncategory = \"beta\"\n+++\nerror 7 error 7。\n",
+    );
+    let state = state(content.path(), None);
+    for q in ["error 7", "ERROR  7", "\"error\":7"] {
+        let body = get(&state, &format!("/api/search?q={}", enc(q)))
+            .await
+            .json();
+        let ids = ids(&body["hits"]);
+        assert_eq!(
+            ids[..3],
+            ["linked-one", "short-one", "passing"],
+            "{q}: tagged first, the linked one first among them"
+        );
+    }
+    // Not exactly a tag: BM25 (with the small standing prior) decides, as before.
+    let body = get(&state, &format!("/api/search?q={}", enc("error 7 重试")))
+        .await
+        .json();
+    assert_eq!(
+        ids(&body["hits"])[0],
+        "linked-one",
+        "the only entry with every word"
+    );
+    let body = get(&state, &format!("/api/search?q={}", enc("7 error")))
+        .await
+        .json();
+    assert_ne!(ids(&body["hits"])[0], "linked-one", "{body}");
+}
+
+#[actix_web::test]
 async fn english_words_find_the_chinese_entries_through_the_glossary() {
     let state = state(&repo_content(), None);
     for (q, want) in [
