@@ -536,7 +536,8 @@ const STANDING: f32 = 0.3;
 /// answers.
 const MAX_REFERENCES: usize = 4;
 
-/// Each segment's entries' standing by doc id, from the library's references.
+/// Each segment's entries' standing by doc id, from the library's references. Only the few
+/// referenced ids are looked up in the id column's dictionary; every other doc is 1.
 fn standing(searcher: &Searcher, library: &Library) -> tantivy::Result<Vec<std::sync::Arc<[f32]>>> {
     let references = library.references();
     searcher
@@ -546,20 +547,20 @@ fn standing(searcher: &Searcher, library: &Library) -> tantivy::Result<Vec<std::
             let ids = segment.fast_fields().str("id")?.ok_or_else(|| {
                 tantivy::TantivyError::SchemaError("no id fast field".to_string())
             })?;
-            let mut id = String::new();
+            let mut by_ord: HashMap<u64, f32> = HashMap::new();
+            for (id, n) in &references {
+                if let Some(ord) = ids.dictionary().term_ord(id)? {
+                    let n = (*n).min(MAX_REFERENCES) as f32;
+                    by_ord.insert(ord, 1.0 + STANDING * (1.0 + n).ln());
+                }
+            }
             Ok((0..segment.max_doc())
                 .map(|doc| {
-                    id.clear();
-                    let known = ids
-                        .term_ords(doc)
+                    ids.term_ords(doc)
                         .next()
-                        .is_some_and(|ord| ids.ord_to_str(ord, &mut id).unwrap_or(false));
-                    let n = if known {
-                        references.get(id.as_str()).copied().unwrap_or(0)
-                    } else {
-                        0
-                    };
-                    1.0 + STANDING * (1.0 + n.min(MAX_REFERENCES) as f32).ln()
+                        .and_then(|ord| by_ord.get(&ord))
+                        .copied()
+                        .unwrap_or(1.0)
                 })
                 .collect())
         })
