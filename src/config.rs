@@ -63,6 +63,10 @@ pub struct ServeArgs {
     /// Votes one client address may send per minute (0: no limit).
     #[arg(long, env = "WENDAO_VOTES_PER_MINUTE", default_value_t = crate::web::limits::VOTES_PER_MINUTE)]
     pub votes_per_minute: u32,
+    /// Messages one client address may have matched per minute on /match and /api/match
+    /// (0: no limit).
+    #[arg(long, env = "WENDAO_MATCHES_PER_MINUTE", default_value_t = crate::web::limits::MATCHES_PER_MINUTE)]
+    pub matches_per_minute: u32,
     /// A proxy (load balancer) whose X-Forwarded-For names the client; repeat or separate
     /// with commas for several. Unset: the peer address is the client.
     #[arg(long, env = "WENDAO_TRUSTED_PROXY", value_delimiter = ',')]

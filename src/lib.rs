@@ -55,7 +55,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_store(store.clone())
             .with_admin_token(args.admin_token.clone())
             .with_page_cache(args.page_cache_mb << 20)
-            .with_vote_limit(args.votes_per_minute, args.trusted_proxy.clone()),
+            .with_vote_limit(args.votes_per_minute, args.trusted_proxy.clone())
+            .with_match_limit(args.matches_per_minute, args.trusted_proxy.clone()),
     );
     // Kept alive for as long as the server runs.
     let _watcher = if args.no_watch {
@@ -83,8 +84,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("wendao: serving on http://{addr}/");
     }
     // Page-view counters are gathered in memory; they reach the database within a second.
-    // The store learns what other replicas wrote; the vote limiter forgets clients whose
-    // votes are refilled. `busy` marks a round under way: stopping then waits for it, since
+    // The store learns what other replicas wrote; the limiters forget clients whose requests
+    // are refilled. `busy` marks a round under way: stopping then waits for it, since
     // cancelling a write midway would lose the counters it had taken.
     let busy = Rc::new(Cell::new(false));
     let stopping = Rc::new(Cell::new(false));
@@ -101,7 +102,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 if let Err(e) = store.refresh().await {
                     tracing::warn!("reading what other servers wrote: {e}");
                 }
-                if let Some(limit) = state.vote_limit() {
+                for limit in [state.vote_limit(), state.match_limit()]
+                    .into_iter()
+                    .flatten()
+                {
                     limit.forget_idle();
                 }
                 busy.set(false);

@@ -135,7 +135,14 @@ fn main() {
         std::fs::File::create(&log).expect("log file"),
         // The votes of the `replicas` route all come from this one address; pages are named
         // by the base URL, as in production, not by each request's Host (which nginx changes).
-        &["--votes-per-minute", "0", "--base-url", replicas::BASE_URL],
+        &[
+            "--votes-per-minute",
+            "0",
+            "--matches-per-minute",
+            "0",
+            "--base-url",
+            replicas::BASE_URL,
+        ],
     );
     server.wait_ready(Duration::from_secs(300));
     let headers = headers(&o);

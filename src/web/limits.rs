@@ -1,5 +1,6 @@
-//! Per-client limits on what people give us: votes per address per minute (governor's GCRA),
-//! with the address taken from `X-Forwarded-For` only behind a proxy we were told to trust.
+//! Per-client limits: votes per address per minute, and messages matched per address per
+//! minute (governor's GCRA), with the address taken from `X-Forwarded-For` only behind a proxy
+//! we were told to trust.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -11,24 +12,28 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 /// Votes one address may send in a minute by default: enough for an office behind one address.
 pub const VOTES_PER_MINUTE: u32 = 30;
+/// Messages one address may have matched in a minute by default (`/match`, `/api/match`): each
+/// costs a few milliseconds of CPU, so a tool looping on it cannot take the server's time.
+pub const MATCHES_PER_MINUTE: u32 = 120;
 
-pub struct VoteLimit {
+/// So many requests of one kind per client address per minute.
+pub struct ClientLimit {
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// Proxies whose `X-Forwarded-For` is believed.
     trusted_proxies: Vec<IpAddr>,
 }
 
-impl VoteLimit {
-    /// `per_minute` votes an address, refilled evenly over the minute; 0 means no limit.
-    pub fn new(per_minute: u32, trusted_proxies: Vec<IpAddr>) -> Option<VoteLimit> {
+impl ClientLimit {
+    /// `per_minute` requests an address, refilled evenly over the minute; 0 means no limit.
+    pub fn new(per_minute: u32, trusted_proxies: Vec<IpAddr>) -> Option<ClientLimit> {
         let per_minute = NonZeroU32::new(per_minute)?;
-        Some(VoteLimit {
+        Some(ClientLimit {
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             trusted_proxies,
         })
     }
 
-    /// `Err(wait)` when this request's client has used up its votes for now.
+    /// `Err(wait)` when this request's client has used up its requests for now.
     pub fn check(&self, req: &HttpRequest) -> Result<(), Duration> {
         let Some(client) = self.client(req) else {
             // No peer address (an in-process request): nothing to count against.
@@ -44,7 +49,7 @@ impl VoteLimit {
         client_address(req, &self.trusted_proxies)
     }
 
-    /// Forgets addresses whose votes are all refilled: the table stays as small as the
+    /// Forgets addresses whose requests are all refilled: the table stays as small as the
     /// clients of the last minute.
     pub fn forget_idle(&self) {
         self.limiter.retain_recent();

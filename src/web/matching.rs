@@ -23,6 +23,14 @@ struct Message {
     text: String,
 }
 
+/// A 429 when this client has had its messages matched too often this minute.
+fn check_limit(req: &HttpRequest, state: &AppState) -> Result<(), Error> {
+    match state.match_limit().map(|limit| limit.check(req)) {
+        Some(Err(wait)) => Err(Error::TooManyRequests(wait.as_secs().max(1))),
+        _ => Ok(()),
+    }
+}
+
 /// The message checked and matched off the async workers (analysis and scoring are CPU work).
 async fn run(site: Arc<Site>, text: String) -> Result<Vec<Match>, Error> {
     let chars = text.chars().count();
@@ -66,9 +74,11 @@ struct ApiMatch<'a> {
 
 /// `POST /api/match` with `{"text": "…"}`: the entries that answer it, best first.
 pub async fn api(
+    req: HttpRequest,
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    check_limit(&req, &state)?;
     let body = read_body(payload).await?;
     let wrong = |detail: String| {
         Error::BadRequest(format!(
@@ -125,6 +135,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
+    check_limit(&req, &state)?;
     let body = read_body(payload).await?;
     let message: Message = serde_urlencoded::from_bytes(&body)
         .map_err(|e| Error::BadRequest(format!("表单有误：{e}")))?;

@@ -50,7 +50,8 @@ pub struct AppState {
     /// Pages built once with their compressed variants, and popular searches.
     pages: prepared::PageCache,
     /// Votes per client; none: unlimited.
-    vote_limit: Option<limits::VoteLimit>,
+    vote_limit: Option<limits::ClientLimit>,
+    match_limit: Option<limits::ClientLimit>,
     /// Proxies whose `X-Forwarded-For` names the client.
     trusted_proxies: Vec<std::net::IpAddr>,
     /// What each visitor viewed lately, so plain links count once a session.
@@ -133,7 +134,8 @@ impl AppState {
             store: None,
             admin_token: None,
             pages: prepared::PageCache::new(PAGE_CACHE_BYTES),
-            vote_limit: limits::VoteLimit::new(limits::VOTES_PER_MINUTE, Vec::new()),
+            vote_limit: limits::ClientLimit::new(limits::VOTES_PER_MINUTE, Vec::new()),
+            match_limit: limits::ClientLimit::new(limits::MATCHES_PER_MINUTE, Vec::new()),
             trusted_proxies: Vec::new(),
             seen: once::SeenRecently::default(),
         }
@@ -146,9 +148,24 @@ impl AppState {
         per_minute: u32,
         trusted_proxies: Vec<std::net::IpAddr>,
     ) -> AppState {
-        self.vote_limit = limits::VoteLimit::new(per_minute, trusted_proxies.clone());
+        self.vote_limit = limits::ClientLimit::new(per_minute, trusted_proxies.clone());
         self.trusted_proxies = trusted_proxies;
         self
+    }
+
+    /// `per_minute` messages matched per client address (0: no limit); `X-Forwarded-For` is
+    /// believed only from `trusted_proxies`.
+    pub fn with_match_limit(
+        mut self,
+        per_minute: u32,
+        trusted_proxies: Vec<std::net::IpAddr>,
+    ) -> AppState {
+        self.match_limit = limits::ClientLimit::new(per_minute, trusted_proxies);
+        self
+    }
+
+    pub fn match_limit(&self) -> Option<&limits::ClientLimit> {
+        self.match_limit.as_ref()
     }
 
     /// Whether a counter that `req` would move by viewing `what` should move: a page view,
@@ -158,7 +175,7 @@ impl AppState {
         self.seen.first(req, client, &what.to_string())
     }
 
-    pub fn vote_limit(&self) -> Option<&limits::VoteLimit> {
+    pub fn vote_limit(&self) -> Option<&limits::ClientLimit> {
         self.vote_limit.as_ref()
     }
 

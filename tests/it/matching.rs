@@ -274,3 +274,35 @@ async fn the_match_page_is_a_plain_form() {
     .await;
     assert_eq!(res.status, 403);
 }
+
+#[actix_web::test]
+async fn a_client_matching_too_often_gets_429_and_others_do_not() {
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let site = wendao::web::Site::build(library).expect("site");
+    let state = actix_web::web::Data::new(
+        wendao::web::AppState::new(site, None).with_match_limit(3, Vec::new()),
+    );
+    let from = |peer: &str| {
+        post_json(message("error 19 怎么办")).peer_addr(peer.parse().expect("a socket address"))
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(request(&state, from("10.0.0.7:4000")).await.status.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 429, 429, 429]);
+    let res = request(&state, from("10.0.0.7:4001")).await;
+    assert_eq!(res.status, 429, "the same address on another port");
+    assert!(
+        res.header("retry-after")
+            .is_some_and(|s| s.parse::<u64>().is_ok_and(|n| n >= 1))
+    );
+    assert_eq!(res.json()["error"]["code"], "too_many_requests");
+    // The page is limited with the API (one budget), and another address has its own.
+    let page = request(
+        &state,
+        form("error 19").peer_addr("10.0.0.7:4002".parse().expect("address")),
+    )
+    .await;
+    assert_eq!(page.status, 429);
+    assert_eq!(request(&state, from("10.0.0.8:4000")).await.status, 200);
+}
