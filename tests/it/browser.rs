@@ -569,30 +569,33 @@ async fn the_main_pages_pass_axe_in_light_and_dark() {
                 .await
                 .expect("colour scheme");
             assert_eq!(scheme, dark, "the browser is in the scheme asked for");
-            client
-                .execute(&format!("{axe}\nreturn true;"), vec![])
-                .await
-                .expect("load axe");
-            let found = client
-                .execute_async(
-                    "const done = arguments[arguments.length - 1];
-                     axe.run(document, { resultTypes: ['violations'], rules: { 'label-content-name-mismatch': { enabled: true } } }).then(r => done(
-                       r.violations
-                         .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                         .map(v => v.id + ' (' + v.impact + '): ' +
-                              v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))
-                     ), e => done(['axe failed: ' + e]));",
-                    vec![],
-                )
-                .await
-                .expect("run axe");
-            for finding in found.as_array().cloned().unwrap_or_default() {
+            for finding in axe_findings(&client, &axe).await {
                 findings.push(format!(
-                    "{} {path}: {}",
-                    if dark { "dark" } else { "light" },
-                    finding.as_str().unwrap_or("?")
+                    "{} {path}: {finding}",
+                    if dark { "dark" } else { "light" }
                 ));
             }
+        }
+        // The /match results, which only a form post shows.
+        client.goto(&format!("{base}/match")).await.expect("/match");
+        wait_for(&client, Locator::Css("#match-text"), "the message box")
+            .await
+            .send_keys("真机上请求报错 error 19，status 404")
+            .await
+            .expect("type");
+        client
+            .find(Locator::Css(".match-form button[type=submit]"))
+            .await
+            .expect("submit button")
+            .click()
+            .await
+            .expect("submit");
+        wait_for(&client, Locator::Css(".match-title a"), "a match").await;
+        for finding in axe_findings(&client, &axe).await {
+            findings.push(format!(
+                "{} /match (results): {finding}",
+                if dark { "dark" } else { "light" }
+            ));
         }
         client.close().await.expect("close");
     }
@@ -670,4 +673,32 @@ async fn the_match_page_answers_a_pasted_ticket_without_javascript() {
         client.close().await.expect("close");
     }
     server.stop(true).await;
+}
+
+/// axe-core's serious and critical findings on the page `client` shows.
+async fn axe_findings(client: &Client, axe: &str) -> Vec<String> {
+    client
+        .execute(&format!("{axe}\nreturn true;"), vec![])
+        .await
+        .expect("load axe");
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'], rules: { 'label-content-name-mismatch': { enabled: true } } }).then(r => done(
+               r.violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ' (' + v.impact + '): ' +
+                      v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))
+             ), e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("run axe");
+    found
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| f.as_str().unwrap_or("?").to_string())
+        .collect()
 }
