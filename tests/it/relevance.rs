@@ -728,6 +728,55 @@ const TICKETS: &[(&str, &str)] = &[
         "你好，我用 my.request 请求自己的接口，url 写的是 http://192.168.1.10:8080/api/list，真机上直接失败，请问小程序是不是只支持 https 的域名？ip 能不能用",
         "ip-ipv6",
     ),
+    // Written after the weights were chosen, to see that they hold.
+    (
+        "您好，我们在 IDE 里调试接口一切正常，扫码预览到手机上以后点提交没有任何反应，也没有报错弹窗，请问预览模式是不是不会真正发请求？",
+        "ide-preview-no-response",
+    ),
+    (
+        "你好，接口返回 HTTP 500 的时候小程序只提示了 error 19，我们想知道完整的排查思路，是先看 status 还是先看 errorMessage？",
+        "request-troubleshooting",
+    ),
+    (
+        "请教一下，公司的测试服务器只有内网 IP 192.168.x.x，小程序能不能直接访问？需要做什么配置才能联调",
+        "local-testing",
+    ),
+    (
+        "你好，服务端返回 Set-Cookie 以后，下一次 my.request 会不会自动带上这个 cookie？我们的登录态依赖它，谢谢",
+        "cookie",
+    ),
+    (
+        "您好，为了防盗链我们的接口会检查 Referer，小程序请求里的 Referer 是什么格式？可以改成我们自己的域名吗",
+        "http-referer",
+    ),
+    (
+        "新同事问：my.request 和 my.httpRequest 到底选哪个？钉钉小程序里好像只能用其中一个，区别在哪",
+        "request-vs-httprequest",
+    ),
+    (
+        "你好，同一个页面 onLoad 里并发了 12 个 my.request，会不会被小程序限制数量，或者导致 FPS 下降？",
+        "concurrent-requests",
+    ),
+    (
+        "麻烦问下：我们把域名加进了服务器域名白名单，但是开发版扫码还是报“请配置安全域名”，要重新上传打包吗",
+        "whitelist-not-effective",
+    ),
+    (
+        "您好，后端收到的 body 里参数都是空的，我们前端 data: {name: 'x'}，后端用 request.getParameter('name') 取不到",
+        "backend-missing-params",
+    ),
+    (
+        "hi，我们后端接口只支持 http，没有 https，小程序上线审核会不会因为这个被拒？必须换成 https 吗",
+        "https-only",
+    ),
+    (
+        "您好，调用 my.request 之后马上想拿到返回值，用了 await 也没用，小程序里有没有办法让请求同步返回",
+        "request-sync",
+    ),
+    (
+        "你好，接口返回报错 {\"error\":2,\"errorMessage\":\"入参有误\"}，我们 GET 请求的 url 大概 3000 个字符，是不是太长了",
+        "error-2",
+    ),
 ];
 
 /// MRR and recall@3 of ranked ids against the expected ones.
