@@ -82,6 +82,14 @@ impl Entry {
         format!("/kb/{}", self.id)
     }
 
+    /// Its URL, or the URL of one of its sections (`/kb/<id>#<anchor>`).
+    pub fn url_to(&self, anchor: Option<&str>) -> String {
+        match anchor {
+            Some(anchor) => format!("/kb/{}#{anchor}", self.id),
+            None => self.url(),
+        }
+    }
+
     /// The sanitised HTML of the body.
     pub fn html(&self) -> String {
         self.body.html()

@@ -28,6 +28,8 @@ const API_WEIGHT: f32 = 2.0;
 const QUOTED_WEIGHT: f32 = 1.5;
 /// A match scoring under this share of the best one is not offered.
 const MIN_SHARE: f32 = 0.3;
+/// Words of the message listed as why an entry matched.
+const WHY_WORDS: usize = 6;
 /// A section is linked to when it holds this share of what matched in its entry.
 const SECTION_SHARE: f32 = 0.6;
 /// Words after which a number is a code: `"error": 19`, `status 500`, 错误码 14.
@@ -125,7 +127,6 @@ impl SearchIndex {
     /// The words worth searching for, heaviest first: not generic, in some entry, at most
     /// [`MAX_WORDS`] of them, each once.
     fn weigh(&self, searcher: &tantivy::Searcher, plan: &Plan) -> Vec<Word> {
-        let entries = searcher.num_docs() as f32;
         let quotes = quoted_ranges(&plan.query);
         let mut by_words: HashMap<&[String], Word> = HashMap::new();
         let mut previous = "";
@@ -135,10 +136,10 @@ impl SearchIndex {
             if group.generic {
                 continue;
             }
-            let n = plan.doc_freq(i, |token| self.doc_freq(searcher, token)) as f32;
-            if n == 0.0 {
+            // A word no entry holds cannot find anything.
+            let Some(idf) = self.group_idf(searcher, plan, i) else {
                 continue;
-            }
+            };
             let kind = if is_code(label, after) {
                 CODE_WEIGHT
             } else if is_api(label) {
@@ -148,7 +149,6 @@ impl SearchIndex {
             } else {
                 1.0
             };
-            let idf = (1.0 + (entries - n + 0.5) / (n + 0.5)).ln();
             let Some(key) = plan.group_words(i).next() else {
                 continue;
             };
@@ -180,7 +180,7 @@ fn why(plan: &Plan, matched: &[&Word]) -> Vec<String> {
         if !seen.iter().any(|s| s.eq_ignore_ascii_case(&label)) {
             seen.push(label);
         }
-        if seen.len() == 6 {
+        if seen.len() == WHY_WORDS {
             break;
         }
     }

@@ -126,8 +126,9 @@ pub struct Results {
     pub total: usize,
     /// Whether some entry matched every word (those come first).
     pub all_terms_found: bool,
-    /// Whether some entry answers the query: it holds every word that names something, not
-    /// only generic ones (失败, 小程序). False when nothing matched.
+    /// Whether some entry answers the query: it holds at least half of what the query names
+    /// (its words that are not generic, such as 失败 or 小程序, weighted by rarity). False when
+    /// nothing matched.
     pub answered: bool,
     pub hits: Vec<Hit>,
     /// (category slug, matches) over all categories, for the filter.
@@ -366,7 +367,7 @@ impl SearchIndex {
         // A query that is exactly an author's tag (error 12, N22106) asks for the entries with
         // that label: they come first, the ones readers are most often sent to first, however
         // the words happen to be spread over titles of different lengths.
-        let key = tag_key(&plan.query, self.settings.mode);
+        let key = plan.whole_words();
         let tagged: Vec<bool> = if key.is_empty() {
             vec![false; candidates.len()]
         } else {
@@ -422,12 +423,14 @@ impl SearchIndex {
     /// distinctive (not generic) groups it holds, each weighted by its rarity (BM25's idf), so a
     /// word no entry has (登录 in 登录失败) weighs most. `None` when every group is generic.
     fn coverage(&self, searcher: &Searcher, plan: &Plan, held: &[Vec<bool>]) -> Option<f32> {
-        let entries = searcher.num_docs() as f32;
         let weights: Vec<(usize, f32)> = (0..plan.groups.len())
             .filter(|&i| !plan.groups[i].generic)
             .map(|i| {
-                let n = plan.doc_freq(i, |token| self.doc_freq(searcher, token)) as f32;
-                (i, (1.0 + (entries - n + 0.5) / (n + 0.5)).ln())
+                (
+                    i,
+                    self.group_idf(searcher, plan, i)
+                        .unwrap_or_else(|| max_idf(searcher)),
+                )
             })
             .collect();
         let total: f32 = weights.iter().map(|(_, w)| w).sum();
@@ -453,6 +456,13 @@ impl SearchIndex {
             .and_then(|docs| docs.get(address.doc_id as usize))
             .copied()
             .unwrap_or(1.0)
+    }
+
+    /// The rarity of group `i` (BM25's idf over the entries holding it); `None` when no entry
+    /// does.
+    fn group_idf(&self, searcher: &Searcher, plan: &Plan, i: usize) -> Option<f32> {
+        let n = plan.doc_freq(i, |token| self.doc_freq(searcher, token));
+        (n > 0).then(|| idf(searcher.num_docs(), n))
     }
 
     /// Entries holding a token, about: the most of any one field.
@@ -514,8 +524,19 @@ impl SearchIndex {
     }
 }
 
-/// A tag or query as its whole words, analysed and joined by spaces: `Error 12`, `error  12`
-/// and `"error":12` are all `error 12`.
+/// BM25's idf of a word `n` of `entries` entries hold.
+fn idf(entries: u64, n: u64) -> f32 {
+    let (entries, n) = (entries as f32, n as f32);
+    (1.0 + (entries - n + 0.5) / (n + 0.5)).ln()
+}
+
+/// The idf of a word no entry holds: the most a word can weigh.
+fn max_idf(searcher: &Searcher) -> f32 {
+    idf(searcher.num_docs(), 0)
+}
+
+/// A tag as its whole words, analysed and joined by spaces: `Error 12`, `error  12`
+/// and `"error":12` are all `error 12` (a query is compared by [`Plan::whole_words`]).
 fn tag_key(text: &str, mode: Mode) -> String {
     analysis::analyze(text, mode)
         .into_iter()

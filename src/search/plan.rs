@@ -224,6 +224,13 @@ impl Plan {
         self.groups.iter().map(|g| group_query(g, fields)).collect()
     }
 
+    /// The query's whole words in order, joined by spaces: what [`super::tag_key`] makes of a
+    /// tag, so a query that is exactly a tag is seen without analysing it again.
+    pub(super) fn whole_words(&self) -> String {
+        let words: Vec<&str> = self.phrase.iter().map(|(_, w)| w.as_str()).collect();
+        words.join(" ")
+    }
+
     /// One query for some groups, each weighted: the entries holding any of them, scored by
     /// BM25 times each group's weight.
     pub(super) fn weighted_query(

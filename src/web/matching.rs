@@ -103,7 +103,7 @@ pub async fn api(
                 title: &entry.title,
                 url: entry.url(),
                 absolute_url: state.absolute(&entry.url()),
-                section_url: m.anchor.as_ref().map(|a| section_url(&entry.url(), a)),
+                section_url: m.anchor.as_ref().map(|a| entry.url_to(Some(a))),
                 summary: entry.lead(),
                 score: m.score,
                 why: &m.why,
@@ -126,7 +126,7 @@ pub async fn preflight() -> HttpResponse {
 
 /// `GET /match`: the empty form.
 pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
-    render(&req, &state, None, Vec::new())
+    render(&req, &state, &state.site(), None, Vec::new())
 }
 
 /// `POST /match` (a form with `text`): the form again, with the entries that answer it.
@@ -139,27 +139,25 @@ pub async fn submit(
     let body = read_body(payload).await?;
     let message: Message = serde_urlencoded::from_bytes(&body)
         .map_err(|e| Error::BadRequest(format!("表单有误：{e}")))?;
+    // One generation for the match and the page, even if content is reloaded between.
     let site = state.site();
-    let matches = run(site, message.text.clone()).await?;
-    render(&req, &state, Some(message.text), matches)
+    let matches = run(site.clone(), message.text.clone()).await?;
+    render(&req, &state, &site, Some(message.text), matches)
 }
 
 fn render(
     req: &HttpRequest,
     state: &AppState,
+    site: &Site,
     text: Option<String>,
     matches: Vec<Match>,
 ) -> Result<HttpResponse, Error> {
-    let site = state.site();
     let base = state.base_url(req);
     let found = matches
         .iter()
         .filter_map(|m| {
             let entry = site.library.entry(&m.id)?;
-            let url = match &m.anchor {
-                Some(anchor) => section_url(&entry.url(), anchor),
-                None => entry.url(),
-            };
+            let url = entry.url_to(m.anchor.as_deref());
             let absolute_url = format!("{base}{url}");
             Some(MatchView {
                 title: entry.title.clone(),
@@ -192,9 +190,4 @@ fn render(
         .content_type(ContentType::html())
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(html))
-}
-
-/// `/kb/<id>#<anchor>`, as the wizard links to sections.
-fn section_url(path: &str, anchor: &str) -> String {
-    format!("{path}#{anchor}")
 }

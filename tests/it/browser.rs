@@ -261,25 +261,22 @@ async fn wizard_and_search_in_a_real_browser() {
     // The insights page on a phone: the wizard's step names keep a readable column beside the
     // bars (the bars once took 200 px and left the names two characters wide).
     client.goto(&admin_url(&base)).await.expect("insights");
-    let columns = client
-        .execute(
-            "const table = document.querySelector('section[aria-labelledby^=funnel] table');
-             const first = table.querySelector('tbody td');
-             return [first.getBoundingClientRect().width, table.getBoundingClientRect().width,
-                     document.documentElement.scrollWidth, document.documentElement.clientWidth];",
-            vec![],
-        )
-        .await
-        .expect("funnel table");
-    let (step, table) = (
-        columns[0].as_f64().expect("step column"),
-        columns[1].as_f64().expect("table"),
-    );
+    let columns = numbers(
+        &client,
+        "const table = document.querySelector('section[aria-labelledby^=funnel] table');
+         const first = table.querySelector('tbody td');
+         return [first.getBoundingClientRect().width, table.getBoundingClientRect().width,
+                 document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+    )
+    .await;
+    let [step, table, scroll, client_width] = columns[..] else {
+        panic!("funnel table: {columns:?}");
+    };
     assert!(
         step >= table * 0.4,
         "the step column is {step} px of {table}: {columns:?}"
     );
-    assert_eq!(columns[2], columns[3], "nothing sticks out: {columns:?}");
+    assert_eq!(scroll, client_width, "nothing sticks out: {columns:?}");
     client
         .set_window_size(1200, 900)
         .await
@@ -292,17 +289,14 @@ async fn wizard_and_search_in_a_real_browser() {
         ))
         .await
         .expect("no results");
-    let widths = client
-        .execute(
-            "return [document.querySelector('.results').getBoundingClientRect().width, document.querySelector('main').getBoundingClientRect().width];",
-            vec![],
-        )
-        .await
-        .expect("widths");
-    let (results, main) = (
-        widths[0].as_f64().expect("results width"),
-        widths[1].as_f64().expect("main width"),
-    );
+    let widths = numbers(
+        &client,
+        "return [document.querySelector('.results').getBoundingClientRect().width, document.querySelector('main').getBoundingClientRect().width];",
+    )
+    .await;
+    let [results, main] = widths[..] else {
+        panic!("widths: {widths:?}");
+    };
     assert!(
         results >= main / 2.0,
         "the no-results answer is {results} px of {main}"
@@ -700,5 +694,19 @@ async fn axe_findings(client: &Client, axe: &str) -> Vec<String> {
         .unwrap_or_default()
         .iter()
         .map(|f| f.as_str().unwrap_or("?").to_string())
+        .collect()
+}
+
+/// The numbers a script returns as a list (sizes measured in the page).
+async fn numbers(client: &Client, script: &str) -> Vec<f64> {
+    let value = client.execute(script, vec![]).await.expect("script");
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {value}"))
+        .iter()
+        .map(|n| {
+            n.as_f64()
+                .unwrap_or_else(|| panic!("not a number: {value}"))
+        })
         .collect()
 }

@@ -194,30 +194,27 @@ struct Score {
     recall_at_3: f64,
 }
 
-fn evaluate(library: &Library, index: &SearchIndex, queries: &[&(&str, &str, &str)]) -> Score {
-    let mut reciprocal = 0.0;
-    let mut in_top_3 = 0;
-    for (query, expected, _) in queries {
-        let results = index.search(
-            library,
-            &Request {
-                query: query.to_string(),
-                limit: 10,
-                ..Request::default()
-            },
-        );
-        if let Some(rank) = results.hits.iter().position(|h| h.id == *expected) {
-            reciprocal += 1.0 / (rank + 1) as f64;
-            if rank < 3 {
-                in_top_3 += 1;
-            }
-        }
-    }
-    let n = queries.len() as f64;
-    Score {
-        mrr: reciprocal / n,
-        recall_at_3: in_top_3 as f64 / n,
-    }
+/// The ids of the first ten results for a query, best first.
+fn ranked(library: &Library, index: &SearchIndex, query: &str) -> Vec<String> {
+    let request = Request {
+        query: query.to_string(),
+        limit: 10,
+        ..Request::default()
+    };
+    index
+        .search(library, &request)
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+fn evaluate(library: &Library, index: &SearchIndex, queries: &[&Query]) -> Score {
+    let rankings: Vec<(Vec<String>, &str)> = queries
+        .iter()
+        .map(|(query, expected, _)| (ranked(library, index, query), *expected))
+        .collect();
+    score_rankings(&rankings)
 }
 
 #[test]
@@ -935,15 +932,7 @@ fn english_queries_find_the_chinese_entries() {
     assert!(ENGLISH.len() >= 40);
     let mut rankings = Vec::new();
     for (query, expected) in ENGLISH {
-        let results = index.search(
-            &library,
-            &Request {
-                query: query.to_string(),
-                limit: 10,
-                ..Request::default()
-            },
-        );
-        let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
+        let ids = ranked(&library, &index, query);
         if ids.first().map(String::as_str) != Some(*expected) {
             println!(
                 "    english ranked {expected} at {:?}: {query:?} -> {:?}",
@@ -1059,15 +1048,7 @@ fn the_seed_queries_hold_up_among_neighbouring_entries() {
     let tickets = score_rankings(&rankings);
     let mut rankings = Vec::new();
     for (query, expected) in ENGLISH {
-        let results = mixed_index.search(
-            &mixed,
-            &Request {
-                query: query.to_string(),
-                limit: 10,
-                ..Request::default()
-            },
-        );
-        rankings.push((results.hits.into_iter().map(|h| h.id).collect(), *expected));
+        rankings.push((ranked(&mixed, &mixed_index, query), *expected));
     }
     let english = score_rankings(&rankings);
     println!(
