@@ -63,6 +63,19 @@ impl Server {
 impl Server {
     /// Waits until `/healthz` answers 200 (panics after `limit`); returns how long it took.
     pub fn wait_ready(&self, limit: Duration) -> Duration {
+        self.wait_for_health(limit, "")
+    }
+
+    /// Waits until `/healthz` also says the index's one-time work is done (`"warmed":true`;
+    /// a build from before it said so counts as warm): a load measured while it runs measures
+    /// the warm-up too. Returns how long it took.
+    #[allow(dead_code)]
+    pub fn wait_warm(&self, limit: Duration) -> Duration {
+        self.wait_for_health(limit, "\"warmed\":false")
+    }
+
+    /// Waits for a 200 from `/healthz` without `not_yet` in it.
+    fn wait_for_health(&self, limit: Duration, not_yet: &str) -> Duration {
         let addr = self.base.trim_start_matches("http://");
         let started = Instant::now();
         loop {
@@ -71,7 +84,9 @@ impl Server {
                     .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
                 let mut answer = String::new();
                 let _ = stream.read_to_string(&mut answer);
-                if answer.starts_with("HTTP/1.1 200") {
+                if answer.starts_with("HTTP/1.1 200")
+                    && (not_yet.is_empty() || !answer.contains(not_yet))
+                {
                     return started.elapsed();
                 }
             }

@@ -145,14 +145,17 @@ fn main() {
         ],
     );
     server.wait_ready(Duration::from_secs(300));
+    let ready = started.elapsed();
+    let warm = server.wait_warm(Duration::from_secs(300));
     let headers = headers(&o);
     let header_refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
     println!(
-        "wendao {} on {} bundled + {} generated entries (ready in {:.1}s), logs at info to a file",
+        "wendao {} on {} bundled + {} generated entries (ready in {:.1}s, warmed {:.1}s later), logs at info to a file",
         o.bin.display(),
         24,
         o.entries,
-        started.elapsed().as_secs_f64()
+        ready.as_secs_f64(),
+        warm.as_secs_f64()
     );
     println!(
         "Accept-Encoding: {}; wrk -t2 -c{} -d{}s per route, keep-alive; each URL requested once before timing",

@@ -95,11 +95,8 @@ impl SearchIndex {
             .filter(|(score, _)| *score >= best * MIN_SHARE)
             .take(limit)
             .collect();
-        let group_queries: Vec<_> = words
-            .iter()
-            .map(|w| plan.weighted_query(&[(w.group, 1.0)], &self.fields))
-            .collect();
-        let held = groups_held(&searcher, &group_queries, &candidates);
+        let groups: Vec<usize> = words.iter().map(|w| w.group).collect();
+        let held = groups_held(&searcher, &plan, &self.fields, &groups, &candidates);
         let mut matches = Vec::new();
         for (c, &(score, address)) in candidates.iter().enumerate() {
             let Some(entry) = self

@@ -8,7 +8,7 @@ mod matching;
 mod plan;
 mod snippet;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context;
 use tantivy::collector::{Count, TopDocs};
@@ -38,6 +38,9 @@ const MIN_POOL: usize = 50;
 /// The share of a query's distinctive words (weighted by rarity) one entry must hold for the
 /// search to count as answered. Chosen on the relevance suite's on- and off-topic questions.
 const ANSWER_COVERAGE: f32 = 0.5;
+
+/// How many tags near queries are chosen from: the most used.
+const NEAR_TAGS: usize = 2000;
 
 const TOKENIZER: &str = "wendao";
 /// What the analysed titles and bodies kept for snippets may take (16 bytes a token: about
@@ -95,7 +98,9 @@ pub struct SearchIndex {
     tokens: snippet::TokenCache,
     /// The tags that find something, with their characters: what near queries are chosen
     /// from. The same for every query, so made once, at the first search that needs it.
-    near_tags: std::sync::OnceLock<Vec<(String, HashSet<char>)>>,
+    near_tags: std::sync::OnceLock<Vec<(String, Vec<char>)>>,
+    /// Whether [`SearchIndex::warm_up`] has finished.
+    warm: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -183,6 +188,7 @@ impl SearchIndex {
             category_ords,
             standing,
             near_tags: std::sync::OnceLock::new(),
+            warm: std::sync::atomic::AtomicBool::new(false),
             tokens: snippet::TokenCache::new(TOKEN_CACHE_BYTES),
         })
     }
@@ -242,36 +248,67 @@ impl SearchIndex {
         }
     }
 
-    /// Does the one-time work of the first searches now: choosing the tags near queries come
-    /// from runs a search per tag (0.8 s at 100,000 entries), which no reader should wait for.
+    /// Does the one-time work of the first searches now, which no reader should wait for:
+    /// choosing the tags near queries come from (a search per tag, at most [`NEAR_TAGS`]), and
+    /// analysing entries for snippets, in the library's order, until the kept tokens reach their
+    /// bound (all of 10,000 generated entries; a search finding one of them first cost a sixth
+    /// more CPU while it was analysed).
     pub fn warm_up(&self, library: &Library) {
         self.near_queries(library, "问", 0);
+        if let Ok(analyzer) = self
+            .reader
+            .searcher()
+            .index()
+            .tokenizer_for_field(self.fields.body)
+        {
+            for entry in &library.entries {
+                if self.tokens.is_nearly_full() {
+                    break;
+                }
+                self.tokens.get(&entry.id, || {
+                    analyse(&analyzer, &entry.title, &entry.text())
+                });
+            }
+        }
+        self.warm.store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether the one-time work of [`SearchIndex::warm_up`] is done.
+    pub fn is_warm(&self) -> bool {
+        self.warm.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Queries close to one that found nothing and that do find something: the tags sharing
     /// the most characters with it.
     pub fn near_queries(&self, library: &Library, query: &str, n: usize) -> Vec<String> {
-        let wanted: HashSet<char> = analysis::normalize(query)
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect();
+        let wanted = char_set(query);
         if wanted.is_empty() {
             return Vec::new();
         }
         let tags = self.near_tags.get_or_init(|| {
-            let mut seen = HashSet::new();
-            library
+            // The most used tags, the earliest first among equals: a tag on one entry (an
+            // error code) says little to someone whose words found nothing, and every query
+            // that finds nothing is compared with each tag kept.
+            let mut uses: HashMap<&str, (usize, usize)> = HashMap::new();
+            for (order, tag) in library
                 .entries
                 .iter()
                 .flat_map(|e| e.tags.iter())
-                .filter(|tag| seen.insert(tag.as_str()))
-                .filter(|tag| self.has_results(tag))
-                .map(|tag| (tag.clone(), analysis::normalize(tag).chars().collect()))
+                .enumerate()
+            {
+                uses.entry(tag.as_str()).or_insert((0, order)).0 += 1;
+            }
+            let mut tags: Vec<(&str, (usize, usize))> = uses.into_iter().collect();
+            tags.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
+            tags.into_iter()
+                .take(NEAR_TAGS)
+                .filter(|(tag, _)| self.has_results(tag))
+                .map(|(tag, _)| (tag.to_string(), char_set(tag)))
                 .collect()
         });
         let mut candidates: Vec<(usize, &str)> = tags
             .iter()
-            .map(|(tag, chars)| (chars.intersection(&wanted).count(), tag.as_str()))
+            .map(|(tag, chars)| (shared(chars, &wanted), tag.as_str()))
             .filter(|(shared, _)| *shared > 0)
             .collect();
         candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.len().cmp(&b.1.len())));
@@ -341,7 +378,8 @@ impl SearchIndex {
         // The pool is rescored as larger engines do: entries with every word first, then the
         // others; the phrase boost added to the entries holding the words in order. Checking
         // only the pool keeps the cost of positions off the entries that cannot make the page.
-        let held = groups_held(&searcher, &plan.group_queries(&self.fields), &candidates);
+        let all: Vec<usize> = (0..plan.groups.len()).collect();
+        let held = groups_held(&searcher, &plan, &self.fields, &all, &candidates);
         let has_all: Vec<bool> = (0..candidates.len())
             .map(|c| held.iter().all(|group| group[c]))
             .collect();
@@ -524,6 +562,35 @@ impl SearchIndex {
     }
 }
 
+/// The letters and digits of a text, normalised, sorted, each once: compared with a merge, as
+/// every tag is compared with each query that finds nothing.
+fn char_set(text: &str) -> Vec<char> {
+    let mut chars: Vec<char> = analysis::normalize(text)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    chars.sort_unstable();
+    chars.dedup();
+    chars
+}
+
+/// How many characters two sorted sets share.
+fn shared(a: &[char], b: &[char]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
 /// BM25's idf of a word `n` of `entries` entries hold.
 fn idf(entries: u64, n: u64) -> f32 {
     let (entries, n) = (entries as f32, n as f32);
@@ -675,31 +742,116 @@ fn fill(
         writer.add_document(doc).context("indexing an entry")?;
     }
     writer.commit().context("committing the index")?;
+    let segments = index.searchable_segment_ids().context("listing segments")?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait().context("merging segments")?;
+    }
     writer
         .wait_merging_threads()
         .context("waiting for merges")?;
     Ok(())
 }
 
-/// For each group, whether each candidate holds it.
+/// For each of `groups` (indices into the plan), whether each candidate holds it. A group of exact words is looked up word
+/// by word in the postings; a union scorer per group would read a block of every posting list
+/// it holds just to be set up, which cost more than the search itself.
 fn groups_held(
     searcher: &Searcher,
-    groups: &[Box<dyn Query>],
+    plan: &Plan,
+    fields: &Fields,
+    groups: &[usize],
     candidates: &[(f32, DocAddress)],
 ) -> Vec<Vec<bool>> {
     // Every candidate matches at least one group: with one group, all hold it.
     if groups.len() < 2 {
         return vec![vec![true; candidates.len()]; groups.len()];
     }
+    let mut tokens: Vec<&str> = groups
+        .iter()
+        .copied()
+        .filter(|&i| plan.is_exact(i))
+        .flat_map(|i| plan.group_words(i).flatten().map(String::as_str))
+        .collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    let by_token = tokens_held(
+        searcher,
+        &[fields.title, fields.tags, fields.body],
+        &tokens,
+        candidates,
+    );
+    let held = |token: &String, c: usize| {
+        tokens
+            .binary_search(&token.as_str())
+            .is_ok_and(|t| by_token[t][c])
+    };
     groups
         .iter()
-        .map(|group| {
-            scores_of(searcher, &**group, candidates, false)
-                .into_iter()
-                .map(|score| score.is_some())
+        .map(|&i| {
+            if !plan.is_exact(i) {
+                let query = plan.group_query(i, fields);
+                return scores_of(searcher, &*query, candidates, false)
+                    .into_iter()
+                    .map(|score| score.is_some())
+                    .collect();
+            }
+            (0..candidates.len())
+                .map(|c| {
+                    plan.group_words(i)
+                        .any(|words| words.iter().all(|token| held(token, c)))
+                })
                 .collect()
         })
         .collect()
+}
+
+/// For each token, whether each candidate has it in any of `fields`: a seek in its posting
+/// list per candidate, in doc order.
+fn tokens_held(
+    searcher: &Searcher,
+    fields: &[Field],
+    tokens: &[&str],
+    candidates: &[(f32, DocAddress)],
+) -> Vec<Vec<bool>> {
+    let mut held = vec![vec![false; candidates.len()]; tokens.len()];
+    for (segment, docs) in by_segment(candidates) {
+        let reader = searcher.segment_reader(segment);
+        for &field in fields {
+            let Ok(inverted) = reader.inverted_index(field) else {
+                continue;
+            };
+            for (t, token) in tokens.iter().enumerate() {
+                let term = Term::from_field_text(field, token);
+                let Ok(Some(mut postings)) =
+                    inverted.read_postings(&term, IndexRecordOption::Basic)
+                else {
+                    continue;
+                };
+                for &(doc, c) in &docs {
+                    // Seeks only go forward; past the end, `doc()` is TERMINATED.
+                    if postings.doc() <= doc && postings.seek(doc) == doc {
+                        held[t][c] = true;
+                    }
+                }
+            }
+        }
+    }
+    held
+}
+
+/// The candidates of each segment, in doc order: (doc, index among the candidates).
+fn by_segment(candidates: &[(f32, DocAddress)]) -> BTreeMap<u32, Vec<(DocId, usize)>> {
+    let mut by_segment: BTreeMap<u32, Vec<(DocId, usize)>> = BTreeMap::new();
+    for (i, (_, address)) in candidates.iter().enumerate() {
+        by_segment
+            .entry(address.segment_ord)
+            .or_default()
+            .push((address.doc_id, i));
+    }
+    for docs in by_segment.values_mut() {
+        docs.sort_unstable();
+    }
+    by_segment
 }
 
 /// For each candidate, the query's score if it matches the candidate (0 when not `scoring`).
@@ -720,15 +872,7 @@ fn scores_of(
         return scores;
     };
     // Scorers only move forward: visit each segment's candidates in doc order.
-    let mut by_segment: BTreeMap<u32, Vec<(DocId, usize)>> = BTreeMap::new();
-    for (i, (_, address)) in candidates.iter().enumerate() {
-        by_segment
-            .entry(address.segment_ord)
-            .or_default()
-            .push((address.doc_id, i));
-    }
-    for (segment, mut docs) in by_segment {
-        docs.sort_unstable();
+    for (segment, docs) in by_segment(candidates) {
         let Some(&(first, _)) = docs.first() else {
             continue;
         };
@@ -793,13 +937,9 @@ impl<'a> Snippets<'a> {
         let Some(analyzer) = &self.analyzer else {
             return (snippet::escape(&entry.title), snippet::passage(&text, None));
         };
-        let tokens = self.tokens.get(&entry.id, || {
-            let mut analyzer = analyzer.clone();
-            (
-                snippet::Analysed::new(&mut analyzer, &entry.title),
-                snippet::Analysed::new(&mut analyzer, &text),
-            )
-        });
+        let tokens = self
+            .tokens
+            .get(&entry.id, || analyse(analyzer, &entry.title, &text));
         let title = snippet::best_fragment(&tokens.0, &self.title, TITLE_BYTES);
         let body = snippet::best_fragment(&tokens.1, &self.body, snippet::BODY_BYTES);
         (
@@ -807,6 +947,19 @@ impl<'a> Snippets<'a> {
             snippet::passage(&text, body.as_ref()),
         )
     }
+}
+
+/// An entry's title and text as the index analysed them, for placing snippets.
+fn analyse(
+    analyzer: &tantivy::tokenizer::TextAnalyzer,
+    title: &str,
+    text: &str,
+) -> (snippet::Analysed, snippet::Analysed) {
+    let mut analyzer = analyzer.clone();
+    (
+        snippet::Analysed::new(&mut analyzer, title),
+        snippet::Analysed::new(&mut analyzer, text),
+    )
 }
 
 /// Titles are shown whole: one fragment of up to this many bytes.
@@ -828,6 +981,50 @@ mod tests {
     use tantivy::snippet::SnippetGenerator;
 
     use super::*;
+
+    /// Near queries are chosen from the most used tags, so each query that finds nothing is
+    /// compared with a bounded number of them however many entries carry a tag of their own.
+    #[test]
+    fn near_queries_come_from_the_most_used_tags() {
+        let mut library =
+            crate::content::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
+                .expect("the real content");
+        let template = library.entries[0].clone();
+        let singles = NEAR_TAGS + 100;
+        for i in 0..singles {
+            let mut entry = template.clone();
+            entry.id = format!("code-{i}");
+            entry.tags = vec![format!("量子纠{i:05}")];
+            library.entries.push(entry);
+        }
+        let index = SearchIndex::build(&library, Settings::FULL).expect("index");
+        let near = index.near_queries(&library, "量子纠缠白名", 4);
+        assert_eq!(near.len(), 4, "{near:?}");
+        assert!(near.iter().all(|q| q.starts_with("量子纠")), "{near:?}");
+        let kept: Vec<&str> = index
+            .near_tags
+            .get()
+            .expect("made by the first call")
+            .iter()
+            .map(|(tag, _)| tag.as_str())
+            .collect();
+        assert!(kept.len() <= NEAR_TAGS, "{}", kept.len());
+        let last = format!("量子纠{:05}", singles - 1);
+        assert!(
+            !kept.contains(&last.as_str()),
+            "the least used tags are left out"
+        );
+        let mut uses: HashMap<&str, usize> = HashMap::new();
+        for tag in library.entries.iter().flat_map(|e| e.tags.iter()) {
+            *uses.entry(tag.as_str()).or_default() += 1;
+        }
+        for (tag, n) in uses {
+            if n > 1 && index.has_results(tag) {
+                assert!(kept.contains(&tag), "{tag} (on {n} entries) is kept");
+            }
+        }
+        assert_eq!(shared(&char_set("白名单 ab"), &char_set("名单不生效 b")), 3);
+    }
 
     /// The passages placed from kept tokens are the ones tantivy's `SnippetGenerator` places
     /// by analysing the text again: for every entry of the real content and a range of

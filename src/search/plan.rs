@@ -219,9 +219,9 @@ impl Plan {
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
-    /// One query per group, to check which candidates hold every word.
-    pub(super) fn group_queries(&self, fields: &Fields) -> Vec<Box<dyn Query>> {
-        self.groups.iter().map(|g| group_query(g, fields)).collect()
+    /// The entries holding group `i`.
+    pub(super) fn group_query(&self, i: usize, fields: &Fields) -> Box<dyn Query> {
+        group_query(&self.groups[i], fields)
     }
 
     /// The query's whole words in order, joined by spaces: what [`super::tag_key`] makes of a
@@ -258,6 +258,13 @@ impl Plan {
             .alternatives
             .iter()
             .map(|a| a.tokens.as_slice())
+    }
+
+    /// Whether group `i` is only its exact words: no typo variants or unfinished prefix, whose
+    /// words are only known once the index is read.
+    pub(super) fn is_exact(&self, i: usize) -> bool {
+        let group = &self.groups[i];
+        group.fuzzy.is_empty() && group.prefix.is_none()
     }
 
     /// How many entries hold group `i`, about: the most any of its words (or synonyms) is in,

@@ -218,6 +218,11 @@ impl TokenCache {
         ))
     }
 
+    /// Whether it holds nine tenths of what it may: filling it further would evict.
+    pub fn is_nearly_full(&self) -> bool {
+        self.0.weight() >= self.0.capacity() / 10 * 9
+    }
+
     /// The entry's tokens (title, body), analysed now if they are not kept.
     pub fn get(
         &self,

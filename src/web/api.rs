@@ -125,6 +125,8 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         "generation": status.generation,
         "loaded_at": time(status.loaded_at),
         "entries": site.library.entries.len(),
+        // The index's one-time work (near queries, entries analysed for snippets) is done.
+        "warmed": site.index.is_warm(),
         "categories": site.library.categories.len(),
         "wizards": site.library.wizards.len(),
         "database": state.store().map(|store| store.health()),

@@ -51,15 +51,16 @@ fn category<'a>(site: &Site, value: &'a Option<String>) -> Result<Option<&'a str
     }
 }
 
-/// Runs a search off the async workers: scoring and snippets are CPU work.
+/// Runs a search on the worker itself. It is CPU work, but short (p50 0.2 ms, p99 1 ms at
+/// 10,000 entries; p99 5 ms at 100,000) and bounded (200 characters, 16 words): handing it to
+/// the blocking pool and back cost 4% of the search rate under load, and its p99 went from
+/// 13 to 19 ms (threads beyond the cores contending).
 async fn run(
     state: &AppState,
     site: std::sync::Arc<Site>,
     request: engine::Request,
 ) -> Result<engine::Results, Error> {
-    let results = web::block(move || site.search(&request))
-        .await
-        .map_err(|e| Error::Internal(format!("search task: {e}")))?;
+    let results = site.search(&request);
     if !results.query.is_empty() {
         state.metrics.searches.inc();
         if results.total == 0 {
