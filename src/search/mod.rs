@@ -982,6 +982,49 @@ mod tests {
 
     use super::*;
 
+    /// Which groups a candidate holds, read word by word from the postings, is what each
+    /// group's own query says, for queries with parts, synonyms, several fields and typos.
+    #[test]
+    fn groups_held_agrees_with_each_groups_query() {
+        let library = crate::content::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
+            .expect("the real content");
+        let index = SearchIndex::build(&library, Settings::FULL).expect("index");
+        let searcher = index.reader.searcher();
+        let mut checked = 0;
+        for query in [
+            "白名单不生效 error 19",
+            "小程序请求失败 超时",
+            "my.request 跨域 cookie",
+            "httprequst 区别 上传",
+            "N22106 域名 https 证书",
+            "乱码 参数 JSON parse",
+        ] {
+            let plan = Plan::new(query, &index.synonyms, index.settings, false);
+            let mut plan = plan.clone();
+            plan.keep_typos_for(|token| !index.term_exists(&searcher, token));
+            let any = plan.any_query(&index.fields).expect("words");
+            let candidates = searcher
+                .search(&any, &TopDocs::with_limit(50).order_by_score())
+                .expect("search");
+            let groups: Vec<usize> = (0..plan.groups.len()).collect();
+            let held = groups_held(&searcher, &plan, &index.fields, &groups, &candidates);
+            for (i, by_words) in held.iter().enumerate() {
+                let by_query: Vec<bool> = scores_of(
+                    &searcher,
+                    &*plan.group_query(i, &index.fields),
+                    &candidates,
+                    false,
+                )
+                .into_iter()
+                .map(|score| score.is_some())
+                .collect();
+                assert_eq!(by_words, &by_query, "{query}: group {i}");
+                checked += by_words.iter().filter(|&&held| held).count();
+            }
+        }
+        assert!(checked > 50, "{checked} holdings checked");
+    }
+
     /// Near queries are chosen from the most used tags, so each query that finds nothing is
     /// compared with a bounded number of them however many entries carry a tag of their own.
     #[test]

@@ -242,6 +242,13 @@ async fn healthz_and_robots() {
     assert_eq!(res.status, 200);
     assert_eq!(res.json()["status"], "ok");
     assert_eq!(res.json()["entries"], 3);
+    // The index's one-time work runs beside the server and says when it is done.
+    let mut waited = 0;
+    while get(&state, "/healthz").await.json()["warmed"] != true {
+        assert!(waited < 500, "warm-up never finished: {}", res.body);
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        waited += 1;
+    }
     let res = get(&state, "/robots.txt").await;
     assert!(res.body.contains("Sitemap: https://h.example/sitemap.xml"));
 }
