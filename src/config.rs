@@ -60,6 +60,10 @@ pub struct ServeArgs {
     /// Memory for pages kept ready with their compressed variants (and popular searches), in MB.
     #[arg(long, env = "WENDAO_PAGE_CACHE_MB", default_value_t = crate::web::PAGE_CACHE_BYTES >> 20)]
     pub page_cache_mb: u64,
+    /// Threads answering requests (0: one per CPU core). Several servers on one machine share
+    /// its cores: give each its share.
+    #[arg(long, env = "WENDAO_WORKERS", default_value_t = 0)]
+    pub workers: usize,
     /// Votes one client address may send per minute (0: no limit).
     #[arg(long, env = "WENDAO_VOTES_PER_MINUTE", default_value_t = crate::web::limits::VOTES_PER_MINUTE)]
     pub votes_per_minute: u32,

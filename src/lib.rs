@@ -69,11 +69,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         )?)
     };
     let app_state = state.clone();
-    let server = HttpServer::new(move || web::app(app_state.clone()))
+    let mut server = HttpServer::new(move || web::app(app_state.clone()));
+    if args.workers > 0 {
+        server = server.workers(args.workers);
+    }
+    let server = server
         // Answers go out in one write, but a reader's next request must never wait for the
         // ACK of the last one (Nagle against delayed ACK: 40 ms a page).
         .tcp_nodelay(true)
-        // Searches and page compression run on the blocking pool: a thread or two per core is
+        // Page compression and ticket matching run on the blocking pool: a thread or two per core is
         // all the CPU there is, and every extra thread kept its own malloc arena (a crawl of
         // 10,000 new pages at 100,000 entries left the server at 429 MB with the default 256).
         .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)

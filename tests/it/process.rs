@@ -104,6 +104,30 @@ fn prints_its_url_serves_and_stops_cleanly_on_sigterm_and_sigint() {
     }
 }
 
+/// `--workers` sets how many threads answer requests (each an actix worker thread).
+#[test]
+fn workers_sets_the_threads_that_answer() {
+    for workers in [1, 3] {
+        let mut server = spawn(&["--workers", &workers.to_string()]);
+        let answer = crate::common::raw_http(
+            &server.base,
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
+        assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+        let tasks = format!("/proc/{}/task", server.child.id());
+        let answering = std::fs::read_dir(&tasks)
+            .expect("the server's threads")
+            .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+            .filter(|name| name.starts_with("actix-rt"))
+            .count();
+        assert_eq!(
+            answering, workers,
+            "threads answering with --workers {workers}"
+        );
+        assert_eq!(stop(&mut server, libc::SIGTERM), Some(0));
+    }
+}
+
 #[test]
 fn logs_json_lines_with_request_ids_when_asked() {
     let mut server = spawn(&["--log-json"]);
