@@ -26,12 +26,15 @@ impl Body {
     pub fn html(&self) -> String {
         let mut both = self.unpack();
         both.truncate(self.html_len);
-        both
+        utf8(both)
     }
 
-    /// The words a reader sees, one block a line.
+    /// The words a reader sees, one block a line. Only the text is checked as UTF-8 (each
+    /// search result's passage reads it; the HTML is twice as long).
     pub fn text(&self) -> String {
-        self.unpack().split_off(self.html_len)
+        let mut both = self.unpack();
+        both.drain(..self.html_len);
+        utf8(both)
     }
 
     /// Bytes held in memory.
@@ -39,12 +42,16 @@ impl Body {
         self.packed.len()
     }
 
-    fn unpack(&self) -> String {
+    fn unpack(&self) -> Vec<u8> {
         // Only bytes compressed by `new` are here: a failure would be a bug, not bad input.
-        let bytes = lz4_flex::decompress_size_prepended(&self.packed)
-            .expect("an entry body compressed by Body::new decompresses");
-        String::from_utf8(bytes).expect("an entry body is the UTF-8 it was made from")
+        lz4_flex::decompress_size_prepended(&self.packed)
+            .expect("an entry body compressed by Body::new decompresses")
     }
+}
+
+/// Either part of a body: `new` joined two strings, so each part is the UTF-8 it was.
+fn utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).expect("an entry body is the UTF-8 it was made from")
 }
 
 impl std::fmt::Debug for Body {
