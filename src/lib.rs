@@ -29,7 +29,7 @@ pub fn load_content(dir: &std::path::Path) -> Result<content::Library, content::
     library
 }
 
-/// Threads of each worker's blocking pool (searches, compressing a new page).
+/// Threads of each worker's blocking pool (compressing a new page, suggestions, ticket matching).
 const BLOCKING_THREADS_PER_WORKER: usize = 2;
 
 /// `wendao serve`: load and validate the content, then serve it until stopped.
@@ -77,9 +77,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // Answers go out in one write, but a reader's next request must never wait for the
         // ACK of the last one (Nagle against delayed ACK: 40 ms a page).
         .tcp_nodelay(true)
-        // Page compression and ticket matching run on the blocking pool: a thread or two per core is
-        // all the CPU there is, and every extra thread kept its own malloc arena (a crawl of
-        // 10,000 new pages at 100,000 entries left the server at 429 MB with the default 256).
+        // Page compression, suggestions and ticket matching run on the blocking pool: a thread
+        // or two per core is all the CPU there is, and every extra thread kept its own malloc
+        // arena (a crawl of 10,000 new pages at 100,000 entries left the server at 429 MB with
+        // the default 256).
         .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
         .bind(args.addr)
         .with_context(|| format!("binding {}", args.addr))?;

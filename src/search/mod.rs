@@ -1000,8 +1000,7 @@ mod tests {
             "N22106 域名 https 证书",
             "乱码 参数 JSON parse",
         ] {
-            let plan = Plan::new(query, &index.synonyms, index.settings, false);
-            let mut plan = plan.clone();
+            let mut plan = Plan::new(query, &index.synonyms, index.settings, false);
             plan.keep_typos_for(|token| !index.term_exists(&searcher, token));
             let any = plan.any_query(&index.fields).expect("words");
             let candidates = searcher
