@@ -87,8 +87,6 @@ fn main() {
 }
 
 fn run_one(size: usize) {
-    // As the binary does.
-    wendao::tune_allocator();
     let dir = tempfile::tempdir().expect("tempdir");
     corpus::generate(dir.path(), size);
     // Written back now, so the kernel's flushing of the corpus does not run during the build.

@@ -18,6 +18,15 @@ use anyhow::Context;
 
 use config::{CheckArgs, InsightsArgs, MigrateStoreArgs, ServeArgs};
 
+/// mimalloc, for the binary, the tests and the benchmarks alike. Against glibc's malloc it
+/// made distinct searches 15-18% faster (glibc took a tenth of a search's CPU), index builds
+/// at 100,000 entries 12% faster, and the server 9 MB smaller there; the peak while building
+/// rose by 30-50 MB. Built without transparent huge pages: with them (mimalloc asks for them
+/// where the kernel only gives them on request) faulting in 2 MiB pages made building 10,000
+/// entries 27% slower.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Loads and validates the content while the segmentation dictionary loads beside it: search
 /// needs both, and together they take the longer of the two instead of the sum (~80 ms saved).
 pub fn load_content(dir: &std::path::Path) -> Result<content::Library, content::ContentErrors> {
@@ -132,25 +141,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     served
 }
 
-/// Called first thing by the binary. glibc raises its mmap threshold each time a large block is
-/// freed, so the indexer's big buffers end up inside the heap, where they fragment it: a server
-/// that had just built its index at 100,000 entries stayed at 336 MB instead of 248 MB (and
-/// started 10% slower). A fixed threshold keeps blocks over 1 MiB in their own mappings.
-pub fn tune_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes a malloc setting; it has no preconditions.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-    }
-}
-
-/// Hands the pages freed while loading and indexing back to the system. glibc only returns
-/// the top of its heap by itself; at 100,000 entries this measured 500 → 420 MB resident.
+/// Hands the pages freed while loading and indexing back to the system at once, rather than
+/// after mimalloc's purge delay: the memory a server shows when it starts answering is then
+/// the memory it keeps.
 pub fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory; it has no preconditions.
+    // SAFETY: mi_collect only returns free memory to the system; it has no preconditions.
     unsafe {
-        libc::malloc_trim(0);
+        libmimalloc_sys::mi_collect(true);
     }
 }
 

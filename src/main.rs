@@ -20,7 +20,6 @@ fn init_logging(json: bool) {
 }
 
 fn main() -> ExitCode {
-    wendao::tune_allocator();
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => wendao::check(args),

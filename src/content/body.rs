@@ -5,35 +5,36 @@
 /// The HTML and text of one entry. Cloning copies the compressed bytes.
 #[derive(Clone)]
 pub struct Body {
-    /// LZ4 block of `html` followed by `text`, with its length in front.
+    /// LZ4 block of `text` followed by `html`, with its length in front. The text comes first:
+    /// each search hit's passage reads it, and it is then cut off the end, not moved.
     packed: Box<[u8]>,
-    /// Where the HTML ends and the text begins.
-    html_len: usize,
+    /// Where the text ends and the HTML begins.
+    text_len: usize,
 }
 
 impl Body {
     pub fn new(html: &str, text: &str) -> Body {
         let mut both = Vec::with_capacity(html.len() + text.len());
-        both.extend_from_slice(html.as_bytes());
         both.extend_from_slice(text.as_bytes());
+        both.extend_from_slice(html.as_bytes());
         Body {
             packed: lz4_flex::compress_prepend_size(&both).into_boxed_slice(),
-            html_len: html.len(),
+            text_len: text.len(),
         }
     }
 
     /// The sanitised HTML, ready to embed in a page.
     pub fn html(&self) -> String {
         let mut both = self.unpack();
-        both.truncate(self.html_len);
+        both.drain(..self.text_len);
         utf8(both)
     }
 
-    /// The words a reader sees, one block a line. Only the text is checked as UTF-8 (each
-    /// search result's passage reads it; the HTML is twice as long).
+    /// The words a reader sees, one block a line. Only the text is checked as UTF-8, not the
+    /// HTML after it, twice as long.
     pub fn text(&self) -> String {
         let mut both = self.unpack();
-        both.drain(..self.html_len);
+        both.truncate(self.text_len);
         utf8(both)
     }
 
@@ -58,7 +59,7 @@ impl std::fmt::Debug for Body {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Body")
             .field("packed_len", &self.packed.len())
-            .field("html_len", &self.html_len)
+            .field("text_len", &self.text_len)
             .finish()
     }
 }

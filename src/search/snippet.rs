@@ -4,12 +4,7 @@
 //! The passage is chosen as tantivy's `SnippetGenerator` chooses it (the same fragments, scores
 //! and ties), but from each entry's tokens analysed once and kept, not from the whole text
 //! analysed again for every query that finds it: analysis was most of a search's cost.
-//!
-//! The passage is chosen as tantivy's `SnippetGenerator` chooses it (the same fragments, scores
-//! and ties), but from each entry's tokens analysed once and kept, not from the whole text
-//! analysed again for every query that finds it: analysis was most of a search's cost.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
@@ -80,8 +75,10 @@ fn hash(text: &str) -> u64 {
 }
 
 /// The words of a query in one field, each with its weight in choosing a passage
-/// (`1 / (1 + document frequency)`, as tantivy gives them).
-pub struct Terms(HashMap<u64, Score>);
+/// (`1 / (1 + document frequency)`, as tantivy gives them), sorted by their hash. Every token
+/// of a hit's body is looked up here: a binary search over a query's few words is cheaper than
+/// hashing each token's hash again for a `HashMap`.
+pub struct Terms(Vec<(u64, Score)>);
 
 impl Terms {
     pub fn new(searcher: &Searcher, query: &dyn Query, field: Field) -> Terms {
@@ -91,7 +88,7 @@ impl Terms {
                 terms.push(term.clone());
             }
         });
-        let mut weights = HashMap::new();
+        let mut weights = Vec::new();
         for term in terms {
             let value = term.value();
             let Some(text) = value.as_str() else {
@@ -99,14 +96,24 @@ impl Terms {
             };
             let doc_freq = searcher.doc_freq(&term).unwrap_or(0);
             if doc_freq > 0 {
-                weights.insert(hash(text), 1.0 / (1.0 + doc_freq as Score));
+                weights.push((hash(text), 1.0 / (1.0 + doc_freq as Score)));
             }
         }
+        // A word in several clauses (each part of a word, each synonym) counts once.
+        weights.sort_by_key(|&(hash, _)| hash);
+        weights.dedup_by_key(|&mut (hash, _)| hash);
         Terms(weights)
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    fn weight(&self, token: u64) -> Option<Score> {
+        self.0
+            .binary_search_by_key(&token, |&(hash, _)| hash)
+            .ok()
+            .map(|i| self.0[i].1)
     }
 }
 
@@ -143,7 +150,7 @@ pub fn best_fragment(tokens: &Analysed, terms: &Terms, max_bytes: usize) -> Opti
             }
         }
         current.stop = to;
-        if let Some(&score) = terms.0.get(&token.text) {
+        if let Some(score) = terms.weight(token.text) {
             current.score += score;
             current.highlighted.push(from..to);
         }
