@@ -5,7 +5,7 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::views::{CategoryCard, CategoryPage, Chrome, EntryPage, HomePage, TocItem};
+use super::views::{CategoryCard, CategoryPage, Chrome, EntryPage, HomePage, PageLink, TocItem};
 use super::{AppState, Error};
 use crate::content::Lookup;
 use crate::search::analysis::normalize_query;
@@ -13,6 +13,10 @@ use crate::search::analysis::normalize_query;
 const RECENT_ON_HOME: usize = 8;
 const POPULAR_ON_HOME: usize = 6;
 const RELATED_ON_ENTRY: usize = 8;
+/// Entries on a category page (a category of 2,500 generated entries was one 1 MB page).
+pub const CATEGORY_PAGE_SIZE: usize = 30;
+/// The highest page number taken: a clear 400 beyond it rather than arithmetic on any number.
+const MAX_CATEGORY_PAGE: usize = 1_000_000;
 
 pub(super) const HTML: &str = "text/html; charset=utf-8";
 
@@ -61,29 +65,68 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         .await
 }
 
+/// What a category URL may carry: `page` (from 1; other parameters are ignored).
+#[derive(serde::Deserialize)]
+pub struct CategoryParams {
+    page: Option<String>,
+}
+
 pub async fn category(
     req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
+    params: web::Query<CategoryParams>,
 ) -> Result<HttpResponse, Error> {
     let site = state.site();
     let library = &site.library;
     let category = library
         .category(&slug)
         .ok_or_else(|| Error::NotFound(format!("没有分类“{slug}”。")))?;
+    let page = super::search::number(&params.page, "page", 1, MAX_CATEGORY_PAGE)?.max(1);
     let base = state.base_url(&req);
     state
-        .page(&req, &site, format_args!("c\0{base}\0{slug}"), || {
-            html_body(CategoryPage {
-                chrome: Chrome::described(
-                    format!("{base}/c/{}", category.slug),
+        .page(
+            &req,
+            &site,
+            format_args!("c\0{base}\0{slug}\0{page}"),
+            || {
+                let all: Vec<_> = library.entries_in(&category.slug).collect();
+                let pages = all.len().div_ceil(CATEGORY_PAGE_SIZE).max(1);
+                if page > pages {
+                    return Err(Error::NotFound(format!(
+                        "分类“{}”只有 {pages} 页，没有第 {page} 页。",
+                        category.name
+                    )));
+                }
+                let link = |p: usize| match p {
+                    1 => format!("/c/{}", category.slug),
+                    p => format!("/c/{}?page={p}", category.slug),
+                };
+                let mut chrome = Chrome::described(
+                    format!("{base}{}", link(page)),
                     &category.name,
                     &category.description,
-                ),
-                category,
-                entries: library.entries_in(&category.slug).collect(),
-            })
-        })
+                );
+                if page > 1 {
+                    chrome.preview_title = format!("{}（第 {page} 页）", category.name);
+                }
+                html_body(CategoryPage {
+                    chrome,
+                    category,
+                    total: all.len(),
+                    entries: all
+                        .into_iter()
+                        .skip((page - 1) * CATEGORY_PAGE_SIZE)
+                        .take(CATEGORY_PAGE_SIZE)
+                        .collect(),
+                    page,
+                    pages,
+                    prev: (page > 1).then(|| link(page - 1)),
+                    next: (page < pages).then(|| link(page + 1)),
+                    pagination: PageLink::around(page, pages, link),
+                })
+            },
+        )
         .await
 }
 

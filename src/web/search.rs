@@ -31,7 +31,12 @@ pub struct Params {
     offset: Option<String>,
 }
 
-fn number(value: &Option<String>, name: &str, default: usize, max: usize) -> Result<usize, Error> {
+pub(super) fn number(
+    value: &Option<String>,
+    name: &str,
+    default: usize,
+    max: usize,
+) -> Result<usize, Error> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(default),
         Some(text) => match text.parse::<usize>() {
@@ -146,14 +151,7 @@ pub async fn page(
         }
     }
     let pages = results.total.div_ceil(PAGE_SIZE).min(MAX_PAGE);
-    let pagination = (1..=pages)
-        .filter(|&p| pages <= 9 || p == 1 || p == pages || p.abs_diff(page) <= 2)
-        .map(|p| PageLink {
-            number: p,
-            url: link(selected.as_deref(), p),
-            current: p == page,
-        })
-        .collect();
+    let pagination = PageLink::around(page, pages, |p| link(selected.as_deref(), p));
     let hits: Vec<SearchHitView> = results
         .hits
         .iter()

@@ -77,7 +77,15 @@ pub struct HomePage<'a> {
 pub struct CategoryPage<'a> {
     pub chrome: Chrome,
     pub category: &'a Category,
+    /// This page's entries.
     pub entries: Vec<&'a Entry>,
+    /// Entries in the whole category.
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub pagination: Vec<PageLink>,
 }
 
 #[derive(Template)]
@@ -121,6 +129,21 @@ pub struct PageLink {
     pub number: usize,
     pub url: String,
     pub current: bool,
+}
+
+impl PageLink {
+    /// Links to pages 1 to `pages`: all of them up to nine, else the first, the last and two
+    /// either side of `current`.
+    pub fn around(current: usize, pages: usize, url: impl Fn(usize) -> String) -> Vec<PageLink> {
+        (1..=pages)
+            .filter(|&p| pages <= 9 || p == 1 || p == pages || p.abs_diff(current) <= 2)
+            .map(|p| PageLink {
+                number: p,
+                url: url(p),
+                current: p == current,
+            })
+            .collect()
+    }
 }
 
 pub struct SearchHitView {

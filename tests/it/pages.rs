@@ -341,3 +341,82 @@ async fn the_table_of_contents_nests_deeper_headings() {
     // The second top heading closes the nested list first: it is numbered 2, not 4.
     assert!(toc[a..second].contains("</ol>"), "{toc}");
 }
+
+#[actix_web::test]
+async fn category_pages_hold_thirty_entries_each_and_link_to_one_another() {
+    let content = crate::common::TempContent::copy_of(&fixture("basic"));
+    // 63 more in alpha, which holds two: 65 entries, three pages.
+    for i in 0..63 {
+        content.write(
+            &format!("kb/many-{i:02}.md"),
+            &format!("+++\ntitle = \"第 {i:02} 条\"\ncategory = \"alpha\"\n+++\n正文。\n"),
+        );
+    }
+    let state = state(content.path(), None);
+    let mut seen = Vec::new();
+    for (uri, page, count) in [
+        ("/c/alpha", 1, 30),
+        ("/c/alpha?page=2", 2, 30),
+        ("/c/alpha?page=3", 3, 5),
+    ] {
+        let res = get(&state, uri).await;
+        assert_eq!(res.status, 200, "{uri}");
+        let items = &res.body[res.body.find("entry-list detailed").unwrap()..];
+        let items = &items[..items.find("</ul>").unwrap()];
+        let links: Vec<&str> = items
+            .split("<a href=\"/kb/")
+            .skip(1)
+            .map(|s| &s[..s.find('"').unwrap()])
+            .collect();
+        assert_eq!(links.len(), count, "{uri}");
+        seen.extend(links.iter().map(|s| s.to_string()));
+        assert!(
+            res.body.contains(&format!("共 65 篇，第 {page} / 3 页")),
+            "{uri}"
+        );
+        assert!(
+            res.body
+                .contains(&format!("<span aria-current=\"page\">{page}</span>")),
+            "{uri}"
+        );
+        let canonical = &res.body[res.body.find("<link rel=\"canonical\" href=\"").unwrap()..];
+        let canonical = &canonical[..canonical.find('>').unwrap()];
+        let wanted = match page {
+            1 => "/c/alpha\"".to_string(),
+            p => format!("/c/alpha?page={p}\""),
+        };
+        assert!(canonical.ends_with(&wanted), "{uri}: {canonical}");
+    }
+    let page1 = get(&state, "/c/alpha").await.body;
+    assert!(page1.contains("href=\"/c/alpha?page=2\" rel=\"next\""));
+    assert!(!page1.contains("rel=\"prev\""));
+    let page3 = get(&state, "/c/alpha?page=3").await.body;
+    assert!(page3.contains("href=\"/c/alpha?page=2\" rel=\"prev\""));
+    assert!(
+        page3.contains("<a href=\"/c/alpha\">1</a>"),
+        "page 1 has no parameter"
+    );
+    assert!(!page3.contains("rel=\"next\""));
+    // Every entry once, on one page.
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 65);
+
+    // Past the last page: a 404 that says how many there are; not a number: a 400.
+    let res = get(&state, "/c/alpha?page=4").await;
+    assert_eq!(res.status, 404);
+    assert!(res.body.contains("只有 3 页"), "{}", res.body);
+    for bad in [
+        "/c/alpha?page=abc",
+        "/c/alpha?page=-1",
+        "/c/alpha?page=99999999999",
+    ] {
+        let res = get(&state, bad).await;
+        assert_eq!(res.status, 400, "{bad}");
+        assert!(res.body.contains("page 必须是"), "{bad}");
+    }
+    // A small category is one page, without page links.
+    let res = get(&state, "/c/beta").await;
+    assert!(!res.body.contains("class=\"pagination\""));
+    assert!(!res.body.contains("共 1 篇"));
+}
