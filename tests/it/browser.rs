@@ -196,6 +196,23 @@ async fn wizard_and_search_in_a_real_browser() {
     );
     assert_eq!(padding[0], "12px", "header padding at 390 px: {padding:?}");
     assert_eq!(padding[1], "12px", "header padding at 390 px: {padding:?}");
+    // The search box's hint is read whole on a phone, not cut off at the box's edge.
+    let hint = client
+        .execute(
+            "const i = document.querySelector('#search-q'); const s = getComputedStyle(i);
+             const c = document.createElement('canvas').getContext('2d'); c.font = s.font;
+             return [c.measureText(i.placeholder).width, i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight), i.placeholder];",
+            vec![],
+        )
+        .await
+        .expect("search hint width");
+    assert!(
+        hint[0]
+            .as_f64()
+            .zip(hint[1].as_f64())
+            .is_some_and(|(text, room)| text > 0.0 && text <= room),
+        "the search hint fits its box at 390 px: {hint:?}"
+    );
     // The breadcrumb keeps its distance from the header, and names the page it is on.
     client
         .goto(&format!("{base}/c/request-errors"))
