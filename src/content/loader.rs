@@ -114,7 +114,17 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     }
     let categories = load_categories(&dir.join("categories.toml"), &mut report);
     let drafts = load_entries(&dir.join("kb"), &mut report);
-    check_references(&categories, &drafts, &mut report);
+    let contact_path = dir.join("contact.md");
+    let contact = if contact_path.exists() {
+        load_contact(&contact_path, &mut report)
+    } else {
+        None
+    };
+    let others: Vec<(&Path, &[InternalLink])> = contact
+        .iter()
+        .map(|c| (contact_path.as_path(), c.internal_links.as_slice()))
+        .collect();
+    check_references(&categories, &drafts, &others, &mut report);
     let anchors: wizards::Anchors = drafts
         .iter()
         .map(|d| {
@@ -143,6 +153,7 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     let mut library = Library::new(categories, entries, synonyms, wizards);
     library.generic = generic;
     library.glossary = glossary;
+    library.contact_html = contact.map(|c| c.html);
     library.fingerprint = fingerprint(dir, report.1);
     Ok(library)
 }
@@ -478,8 +489,29 @@ fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
     })
 }
 
-/// Checks what one file cannot check alone: categories, duplicate ids and aliases, links.
-fn check_references(categories: &[Category], drafts: &[Draft], report: &mut Report) {
+/// `contact.md`: Markdown saying whom to contact when nothing here helped.
+fn load_contact(path: &Path, report: &mut Report) -> Option<Rendered> {
+    let text = read(path, report)?;
+    let rendered = markdown::render(&text);
+    if rendered.text.is_empty() {
+        report.error(
+            path,
+            1,
+            "contact.md has no text: say whom to contact and what to send, or remove the file",
+        );
+        return None;
+    }
+    Some(rendered)
+}
+
+/// Checks what one file cannot check alone: categories, duplicate ids and aliases, links (in
+/// the entries and in `others`, Markdown files that are not entries).
+fn check_references(
+    categories: &[Category],
+    drafts: &[Draft],
+    others: &[(&Path, &[InternalLink])],
+    report: &mut Report,
+) {
     let known_category = |slug: &str| categories.iter().any(|c| c.slug == slug);
     let mut names: HashMap<&str, &Path> = drafts
         .iter()
@@ -515,9 +547,13 @@ fn check_references(categories: &[Category], drafts: &[Draft], report: &mut Repo
         }
     }
 
-    for draft in drafts {
-        for link in &draft.internal_links {
-            let line = draft.body_line + link.line - 1;
+    let documents = drafts
+        .iter()
+        .map(|d| (d.source.as_path(), d.body_line, d.internal_links.as_slice()))
+        .chain(others.iter().map(|&(source, links)| (source, 1, links)));
+    for (source, body_line, links) in documents {
+        for link in links {
+            let line = body_line + link.line - 1;
             let target = link.target.split(['?']).next().unwrap_or_default();
             let (path, anchor) = match target.split_once('#') {
                 Some((path, anchor)) => (path, Some(anchor)),
@@ -543,7 +579,7 @@ fn check_references(categories: &[Category], drafts: &[Draft], report: &mut Repo
                 None
             };
             if let Some(message) = problem {
-                report.error(&draft.source, line, message);
+                report.error(source, line, message);
             }
         }
     }

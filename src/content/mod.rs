@@ -175,6 +175,9 @@ pub struct Library {
     pub glossary: Vec<GlossaryTerm>,
     /// Troubleshooting wizards, by file name.
     pub wizards: Vec<Wizard>,
+    /// Whom to contact when nothing here helped, and what to send (`contact.md`, rendered):
+    /// shown when a search finds no answer.
+    pub contact_html: Option<String>,
     /// Hash of every file read: the content's version.
     pub fingerprint: String,
     by_id: HashMap<String, usize>,
@@ -224,6 +227,7 @@ impl Library {
             synonyms,
             generic: Vec::new(),
             glossary: Vec::new(),
+            contact_html: None,
             wizards,
             fingerprint: String::new(),
             by_id,

@@ -223,6 +223,7 @@ pub async fn page(
         } else {
             Vec::new()
         },
+        contact_html: library.contact_html.as_deref(),
     }
     .render()?;
     if results.total > 0 && results.answered {

@@ -182,6 +182,8 @@ pub struct SearchPage<'a> {
     pub near: Vec<(String, String)>,
     pub popular: Vec<&'a Entry>,
     pub wizards: Vec<&'a Wizard>,
+    /// `contact.md`, rendered, when nothing answers the query.
+    pub contact_html: Option<&'a str>,
 }
 
 #[derive(Template)]

@@ -361,3 +361,23 @@ fn bad_glossary_terms() {
         "unknown field",
     );
 }
+
+#[test]
+fn contact_file_errors() {
+    expect_error("contact.md", "\n  \n", 1, "contact.md has no text");
+    expect_error(
+        "contact.md",
+        "请提交工单。\n\n先看看 [这里](/kb/missing)。\n",
+        3,
+        "broken link /kb/missing: no entry \"missing\"",
+    );
+    let content = TempContent::copy_of(&fixture("basic"));
+    std::fs::write(content.path().join("contact.md"), b"ok\n\xff\xfe\n").expect("write");
+    let out = check(content.path());
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("contact.md:2: file is not valid UTF-8"),
+        "{}",
+        out.stderr
+    );
+}

@@ -139,6 +139,20 @@ async fn no_results_says_so_and_offers_ways_forward() {
         "the troubleshooting guide"
     );
     assert!(res.body.contains("常见问题"), "popular entries");
+    assert!(
+        res.body.contains("已经看过的条目"),
+        "whom to contact (contact.md)"
+    );
+}
+
+#[actix_web::test]
+async fn without_contact_md_a_search_that_finds_nothing_shows_no_contact() {
+    let state = state(&crate::common::fixture("basic"), None);
+    let res = get(&state, &format!("/search?q={}", enc("量子纠缠"))).await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("没有找到"), "{}", res.body);
+    assert!(!res.body.contains("联系我们"));
+    assert!(!res.body.contains("class=\"contact\""));
 }
 
 #[actix_web::test]
@@ -157,7 +171,10 @@ async fn a_question_no_entry_answers_says_so_and_shows_weak_matches_at_most() {
         res.body.contains("href=\"/wizard/request-errors\""),
         "the wizard"
     );
+    // contact.md's text, not the wizard's (which speaks of the answers given in the wizard).
     assert!(res.body.contains("支付宝开放平台"), "the contact text");
+    assert!(res.body.contains("已经看过的条目"), "contact.md");
+    assert!(!res.body.contains("向导里的每一个回答"), "not the wizard's");
 
     // A question an entry does answer is shown as results, with no such notice.
     let res = get(&state, &format!("/search?q={}", enc("白名单不生效"))).await;
