@@ -14,7 +14,7 @@ const RECENT_ON_HOME: usize = 8;
 const POPULAR_ON_HOME: usize = 6;
 const RELATED_ON_ENTRY: usize = 8;
 /// Entries on a category page (a category of 2,500 generated entries was one 1 MB page).
-pub const CATEGORY_PAGE_SIZE: usize = 30;
+const CATEGORY_PAGE_SIZE: usize = 30;
 /// The highest page number taken: a clear 400 beyond it rather than arithmetic on any number.
 const MAX_CATEGORY_PAGE: usize = 1_000_000;
 
