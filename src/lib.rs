@@ -20,7 +20,7 @@ use config::{CheckArgs, InsightsArgs, MigrateStoreArgs, ServeArgs};
 
 /// mimalloc, for the binary, the tests and the benchmarks alike. Against glibc's malloc it made
 /// distinct searches 15-18% faster (malloc and free were a tenth of a search's CPU) and index
-/// builds at 100,000 entries 12% faster; memory: 10 MB less at start there, 30 MB more after
+/// builds at 100,000 entries 12% faster; memory there: 10 MB less at start, 18 MB less after
 /// compressing 10,000 new pages, 30-60 MB more at the peak of a build (README, Load test).
 /// Built without transparent huge pages: with them, faulting in 2 MiB pages made building
 /// 10,000 entries 27% slower.
@@ -141,9 +141,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     served
 }
 
-/// Hands the pages freed while loading and indexing back to the system at once, rather than
-/// after mimalloc's purge delay: the memory a server shows when it starts answering is then
-/// the memory it keeps.
+/// Hands the memory this thread freed back to the system at once, rather than keeping it for
+/// the thread's next allocations: after building an index, and after compressing a page at
+/// the best levels.
 pub fn release_free_memory() {
     // SAFETY: mi_collect only returns free memory to the system; it has no preconditions.
     unsafe {
