@@ -161,7 +161,7 @@ impl Postgres {
             "SELECT entry FROM (
                  SELECT entry, count AS uses FROM result_opens
                  UNION ALL
-                 SELECT entry, helpful::INT AS uses FROM votes
+                 SELECT entry, count AS uses FROM helpful_counts
              ) AS used
              GROUP BY entry HAVING SUM(uses) > 0
              ORDER BY SUM(uses) DESC, entry LIMIT $1",

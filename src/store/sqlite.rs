@@ -119,7 +119,7 @@ impl Sqlite {
             "SELECT entry FROM (
                  SELECT entry, count AS uses FROM result_opens
                  UNION ALL
-                 SELECT entry, helpful AS uses FROM votes
+                 SELECT entry, count AS uses FROM helpful_counts
              )
              GROUP BY entry HAVING SUM(uses) > 0
              ORDER BY SUM(uses) DESC, entry LIMIT ?",
