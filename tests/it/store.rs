@@ -175,11 +175,19 @@ async fn migrate_store_moves_sqlite_into_postgres() {
         .await
         .expect("vote");
     sqlite.vote("n22106", "v2", true, None).await.expect("vote");
+    for visitor in ["v3", "v4", "v5"] {
+        sqlite
+            .vote("cookie", visitor, true, None)
+            .await
+            .expect("vote");
+    }
     sqlite.wizard_step("request-errors", "start");
     sqlite.unanswered("量子纠缠", false);
     sqlite.result_opened("n22106", "n22106");
     sqlite.wizard_outcome("request-errors", "out-garbled", true);
     let before = sqlite.insights(100).await.expect("insights");
+    let popular = sqlite.popular(5).await.expect("popular");
+    assert_eq!(popular, ["cookie", "n22106"]);
     sqlite.close().await;
 
     let migrate = || {
@@ -197,7 +205,7 @@ async fn migrate_store_moves_sqlite_into_postgres() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("copied 2 votes and 4 counters"),
+        String::from_utf8_lossy(&out.stdout).contains("copied 5 votes and 4 counters"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
@@ -211,6 +219,8 @@ async fn migrate_store_moves_sqlite_into_postgres() {
     assert_eq!(after.outcomes, before.outcomes);
     assert_eq!(after.zero_results, before.zero_results);
     assert_eq!(after.opened, before.opened);
+    // The helpful votes per entry are counted as the copied votes arrive.
+    assert_eq!(postgres.popular(5).await.expect("popular"), popular);
 
     let again = migrate();
     assert!(!again.status.success(), "a second copy would count twice");
