@@ -161,7 +161,7 @@ impl Postgres {
             "SELECT entry FROM (
                  SELECT entry, count AS uses FROM result_opens
                  UNION ALL
-                 SELECT entry, count AS uses FROM helpful_counts
+                 SELECT entry, helpful AS uses FROM vote_counts
              ) AS used
              GROUP BY entry HAVING SUM(uses) > 0
              ORDER BY SUM(uses) DESC, entry LIMIT $1",
@@ -226,14 +226,11 @@ impl Postgres {
 
     /// (helpful, not helpful) votes on one entry.
     pub async fn feedback(&self, entry: &str) -> Result<(i64, i64), sqlx::Error> {
-        sqlx::query_as(
-            "SELECT COALESCE(SUM(helpful::INT), 0)::BIGINT,
-                    COALESCE(SUM(1 - helpful::INT), 0)::BIGINT
-             FROM votes WHERE entry = $1",
-        )
-        .bind(entry)
-        .fetch_one(self.ready().await?)
-        .await
+        sqlx::query_as("SELECT helpful, not_helpful FROM vote_counts WHERE entry = $1")
+            .bind(entry)
+            .fetch_optional(self.ready().await?)
+            .await
+            .map(Option::unwrap_or_default)
     }
 
     pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {

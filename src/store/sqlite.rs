@@ -119,7 +119,7 @@ impl Sqlite {
             "SELECT entry FROM (
                  SELECT entry, count AS uses FROM result_opens
                  UNION ALL
-                 SELECT entry, count AS uses FROM helpful_counts
+                 SELECT entry, helpful AS uses FROM vote_counts
              )
              GROUP BY entry HAVING SUM(uses) > 0
              ORDER BY SUM(uses) DESC, entry LIMIT ?",
@@ -181,13 +181,11 @@ impl Sqlite {
 
     /// (helpful, not helpful) votes on one entry.
     pub async fn feedback(&self, entry: &str) -> Result<(i64, i64), sqlx::Error> {
-        sqlx::query_as(
-            "SELECT COALESCE(SUM(helpful), 0), COALESCE(SUM(1 - helpful), 0)
-             FROM votes WHERE entry = ?",
-        )
-        .bind(entry)
-        .fetch_one(&self.pool)
-        .await
+        sqlx::query_as("SELECT helpful, not_helpful FROM vote_counts WHERE entry = ?")
+            .bind(entry)
+            .fetch_optional(&self.pool)
+            .await
+            .map(Option::unwrap_or_default)
     }
 
     pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {
