@@ -174,19 +174,15 @@ impl Postgres {
     pub async fn insights(&self, limit: i64) -> Result<Insights, sqlx::Error> {
         let pool = self.ready().await?;
         let entries = sqlx::query_as(
-            "SELECT entry, SUM(helpful::INT)::BIGINT AS helpful,
-                    SUM(1 - helpful::INT)::BIGINT AS not_helpful FROM votes
-             GROUP BY entry
-             ORDER BY SUM(1 - helpful::INT) - SUM(helpful::INT) DESC, entry LIMIT $1",
+            "SELECT entry, helpful, not_helpful FROM vote_counts WHERE helpful + not_helpful > 0
+             ORDER BY not_helpful - helpful DESC, entry LIMIT $1",
         )
         .bind(limit)
         .fetch_all(pool)
         .await?;
         let most_helpful = sqlx::query_as(
-            "SELECT entry, SUM(helpful::INT)::BIGINT AS helpful,
-                    SUM(1 - helpful::INT)::BIGINT AS not_helpful FROM votes
-             GROUP BY entry
-             ORDER BY SUM(helpful::INT) - SUM(1 - helpful::INT) DESC, entry LIMIT $1",
+            "SELECT entry, helpful, not_helpful FROM vote_counts WHERE helpful + not_helpful > 0
+             ORDER BY helpful - not_helpful DESC, entry LIMIT $1",
         )
         .bind(limit)
         .fetch_all(pool)

@@ -131,17 +131,15 @@ impl Sqlite {
 
     pub async fn insights(&self, limit: i64) -> Result<Insights, sqlx::Error> {
         let entries = sqlx::query_as(
-            "SELECT entry, SUM(helpful) AS helpful, SUM(1 - helpful) AS not_helpful FROM votes
-             GROUP BY entry
-             ORDER BY SUM(1 - helpful) - SUM(helpful) DESC, entry LIMIT ?",
+            "SELECT entry, helpful, not_helpful FROM vote_counts WHERE helpful + not_helpful > 0
+             ORDER BY not_helpful - helpful DESC, entry LIMIT ?",
         )
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         let most_helpful = sqlx::query_as(
-            "SELECT entry, SUM(helpful) AS helpful, SUM(1 - helpful) AS not_helpful FROM votes
-             GROUP BY entry
-             ORDER BY SUM(helpful) - SUM(1 - helpful) DESC, entry LIMIT ?",
+            "SELECT entry, helpful, not_helpful FROM vote_counts WHERE helpful + not_helpful > 0
+             ORDER BY helpful - not_helpful DESC, entry LIMIT ?",
         )
         .bind(limit)
         .fetch_all(&self.pool)
