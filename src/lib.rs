@@ -87,9 +87,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // ACK of the last one (Nagle against delayed ACK: 40 ms a page).
         .tcp_nodelay(true)
         // Page compression, suggestions and ticket matching run on the blocking pool: a thread
-        // or two per core is all the CPU there is, and every extra thread kept its own malloc
-        // arena (a crawl of 10,000 new pages at 100,000 entries left the server at 429 MB with
-        // the default 256).
+        // or two per core is all the CPU there is, and every extra thread kept memory of its
+        // own (with glibc's malloc, a crawl of 10,000 new pages at 100,000 entries left the
+        // server at 429 MB with the default 256).
         .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
         .bind(args.addr)
         .with_context(|| format!("binding {}", args.addr))?;
