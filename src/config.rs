@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the knowledge base over HTTP.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Validate the content; print every error as `path:line: message` and exit 1 if any.
     Check(CheckArgs),
     /// Print what votes, searches and wizard runs said (the data of /admin/insights).
@@ -45,9 +45,27 @@ pub struct ServeArgs {
     #[arg(long, env = "WENDAO_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Public base URL for canonical links and the sitemap, e.g. https://help.example.com.
-    /// Taken from each request's Host when unset.
+    /// Set it in production. Unset: the address the first request named (its Host, or what a
+    /// --trusted-proxy forwarded), kept from then on.
     #[arg(long, env = "WENDAO_BASE_URL")]
     pub base_url: Option<String>,
+    /// Send Strict-Transport-Security (one year); needs an https --base-url.
+    #[arg(long, env = "WENDAO_HSTS")]
+    pub hsts: bool,
+    /// Serve /metrics on this address instead of with the site (e.g. 127.0.0.1:9090).
+    #[arg(long, env = "WENDAO_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// How long a request's headers may take to arrive.
+    #[arg(long, env = "WENDAO_HEADER_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub header_timeout: std::time::Duration,
+    /// How long a request's body may take to arrive (and be answered); then 408 and the
+    /// connection is closed.
+    #[arg(long, env = "WENDAO_BODY_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub body_timeout: std::time::Duration,
+    /// Connections one client address may hold open at once (0: no limit); a trusted proxy's
+    /// are not limited.
+    #[arg(long, env = "WENDAO_CONNECTIONS_PER_CLIENT", default_value_t = crate::web::limits::CONNECTIONS_PER_CLIENT)]
+    pub connections_per_client: usize,
     /// Opens /admin/insights to this token (HTTP Basic password or Bearer); unset: no such page.
     #[arg(long, env = "WENDAO_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
@@ -71,8 +89,9 @@ pub struct ServeArgs {
     /// (0: no limit).
     #[arg(long, env = "WENDAO_MATCHES_PER_MINUTE", default_value_t = crate::web::limits::MATCHES_PER_MINUTE)]
     pub matches_per_minute: u32,
-    /// A proxy (load balancer) whose X-Forwarded-For names the client; repeat or separate
-    /// with commas for several. Unset: the peer address is the client.
+    /// A proxy (load balancer) whose X-Forwarded-For names the client (and Forwarded /
+    /// X-Forwarded-Host / -Proto the site); repeat or separate with commas for several.
+    /// Unset: the peer address is the client, and forwarded headers are ignored.
     #[arg(long, env = "WENDAO_TRUSTED_PROXY", value_delimiter = ',')]
     pub trusted_proxy: Vec<std::net::IpAddr>,
     /// Distinct rows kept of zero-result searches, and of results opened from a search: the

@@ -43,6 +43,8 @@ const BLOCKING_THREADS_PER_WORKER: usize = 2;
 
 /// `wendao serve`: load and validate the content, then serve it until stopped.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // The files as they were before loading: the watcher picks up a save made since.
+    let seen = (!args.no_watch).then(|| reload::Snapshot::of(&args.content));
     let library = load_content(&args.content)
         .map_err(|errors| anyhow::anyhow!("invalid content, not starting:\n{errors}"))?;
     std::fs::create_dir_all(&args.data)
@@ -65,24 +67,35 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_admin_token(args.admin_token.clone())
             .with_page_cache(args.page_cache_mb << 20)
             .with_vote_limit(args.votes_per_minute, args.trusted_proxy.clone())
-            .with_match_limit(args.matches_per_minute, args.trusted_proxy.clone()),
+            .with_match_limit(args.matches_per_minute, args.trusted_proxy.clone())
+            .with_body_timeout(args.body_timeout)
+            .with_metrics_elsewhere(args.metrics_addr.is_some())
+            .with_hsts(args.hsts)?,
     );
     // Kept alive for as long as the server runs.
-    let _watcher = if args.no_watch {
-        None
-    } else {
-        Some(reload::watch(
+    let _watcher = match seen {
+        Some(seen) => Some(reload::watch(
             args.content.clone(),
             Some(args.data.clone()),
             state.clone(),
-        )?)
+            seen,
+        )?),
+        None => None,
     };
     let app_state = state.clone();
     let mut server = HttpServer::new(move || web::app(app_state.clone()));
     if args.workers > 0 {
         server = server.workers(args.workers);
     }
+    if let Some(limit) =
+        web::limits::ConnectionLimit::new(args.connections_per_client, args.trusted_proxy.clone())
+    {
+        server = server.on_connect(move |io, data| limit.on_connect(io, data));
+    }
     let server = server
+        // A client that sends its headers a byte at a time is cut off; bodies have their own
+        // limit (`--body-timeout`, in the app).
+        .client_request_timeout(args.header_timeout)
         // Answers go out in one write, but a reader's next request must never wait for the
         // ACK of the last one (Nagle against delayed ACK: 40 ms a page).
         .tcp_nodelay(true)
@@ -97,6 +110,28 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!("listening on http://{addr}/");
         println!("wendao: serving on http://{addr}/");
     }
+    if args.base_url.is_none() {
+        tracing::warn!(
+            "no --base-url: canonical links and the sitemap will name the address of the first request; set --base-url in production"
+        );
+    }
+    let metrics = match args.metrics_addr {
+        Some(addr) => {
+            let state = state.clone();
+            let metrics = HttpServer::new(move || web::metrics_app(state.clone()))
+                .workers(1)
+                .bind(addr)
+                .with_context(|| format!("binding --metrics-addr {addr}"))?;
+            for addr in metrics.addrs() {
+                tracing::info!("metrics on http://{addr}/metrics");
+            }
+            let metrics = metrics.run();
+            let handle = metrics.handle();
+            actix_web::rt::spawn(metrics);
+            Some(handle)
+        }
+        None => None,
+    };
     // Page-view counters are gathered in memory; they reach the database within a second.
     // The store learns what other replicas wrote; the limiters forget clients whose requests
     // are refilled. `busy` marks a round under way: stopping then waits for it, since
@@ -127,6 +162,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     });
     let served = server.run().await.context("server failed");
+    if let Some(metrics) = metrics {
+        metrics.stop(true).await;
+    }
     // The flusher runs on this thread: between these lines it is either asleep or mid-round.
     stopping.set(true);
     if busy.get() {

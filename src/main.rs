@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Command::MigrateStore(args) => run(wendao::migrate_store(args)),
         Command::Serve(args) => {
             init_logging(args.log_json);
-            run(wendao::serve(args))
+            run(wendao::serve(*args))
         }
     }
 }

@@ -1,19 +1,30 @@
 //! Live content: watch `content/`, rebuild the whole library and index off to the side, and
 //! swap it in. A build that fails validation leaves the previous generation serving.
+//!
+//! Only events that change files wake the watcher (created, written, removed, renamed; never
+//! opened, read or closed unwritten, which the rebuild's own reads cause). After a quiet
+//! [`DEBOUNCE`], a pass compares the tree's file list, sizes, times and inodes with the last
+//! pass's, and loads the content only when they differ: an editor's swap file or a `touch`
+//! costs a walk of the tree, not a parse of every file.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant, SystemTime};
 
 use actix_web::web::Data;
 use anyhow::Context;
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use notify::event::ModifyKind;
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::content;
 use crate::web::{AppState, Site};
 
-/// Quiet time after the last change before a rebuild: an editor's save is several events.
-const DEBOUNCE: Duration = Duration::from_millis(250);
+/// Quiet time after the last change before a pass: an editor's save is several events, and a
+/// `git checkout` of 500 files is a stream of them, all one rebuild.
+const DEBOUNCE: Duration = Duration::from_millis(100);
+/// The longest a stream of changes delays a pass.
+const MAX_DELAY: Duration = Duration::from_secs(2);
 
 /// What a rebuild did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +37,7 @@ pub enum Rebuild {
 }
 
 /// Loads `content` and, if it is valid and different, swaps it in. The index goes under `data`
-/// when given, else in RAM.
+/// when given, else in RAM. A failure is recorded for `/healthz`; logging it is the caller's.
 pub fn rebuild(content: &Path, data: Option<&Path>, state: &AppState) -> Rebuild {
     let started = Instant::now();
     let library = match content::load(content) {
@@ -35,6 +46,7 @@ pub fn rebuild(content: &Path, data: Option<&Path>, state: &AppState) -> Rebuild
     };
     if library.fingerprint == state.status().version {
         tracing::debug!(version = %library.fingerprint, "content unchanged");
+        state.reload_unchanged();
         state
             .metrics
             .reloads
@@ -58,40 +70,269 @@ pub fn rebuild(content: &Path, data: Option<&Path>, state: &AppState) -> Rebuild
 }
 
 fn failed(state: &AppState, errors: Vec<String>) -> Rebuild {
-    for e in &errors {
-        tracing::error!("{e}");
-    }
-    tracing::warn!(version = %state.status().version, "content reload failed; still serving the previous version");
     state.reload_failed(errors.clone());
     state.metrics.reloads.with_label_values(&["failed"]).inc();
     Rebuild::Failed(errors)
 }
 
-/// Watches a content directory for as long as it is kept.
-pub struct Watcher {
-    _debouncer: Debouncer<RecommendedWatcher>,
+/// The files a content tree may be made of (`.md` and `.toml`, symlinks followed), each with
+/// what changes when it is written, replaced or renamed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Snapshot {
+    /// The tree's real place: a content directory that is a symlink may be pointed elsewhere.
+    root: Option<PathBuf>,
+    files: Vec<Stamp>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    path: PathBuf,
+    len: u64,
+    modified: Option<SystemTime>,
+    inode: u64,
+}
+
+impl Snapshot {
+    /// Walks `content` (missing or unreadable parts are simply absent: the load reports them).
+    pub fn of(content: &Path) -> Snapshot {
+        let mut files: Vec<Stamp> = walkdir::WalkDir::new(content)
+            .follow_links(true)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|item| item.file_type().is_file() && could_be_content(item.path()))
+            .filter_map(|item| {
+                let meta = item.metadata().ok()?;
+                Some(Stamp {
+                    path: item.into_path(),
+                    len: meta.len(),
+                    modified: meta.modified().ok(),
+                    inode: std::os::unix::fs::MetadataExt::ino(&meta),
+                })
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
+        Snapshot {
+            root: std::fs::canonicalize(content).ok(),
+            files,
+        }
+    }
+}
+
+/// Whether a path may hold content, or be a folder of it: editors' swap and backup files
+/// (`.x.md.swp`, `x.md~`, vim's `4913`) are not.
+fn could_be_content(path: &Path) -> bool {
+    match path.extension().and_then(|ext| ext.to_str()) {
+        Some(ext) => ext == "md" || ext == "toml",
+        None => !path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.bytes().all(|b| b.is_ascii_digit())),
+    }
+}
+
+/// Whether an event may have changed content: not an open, a read or a close, nor a change of
+/// times or permissions alone.
+fn changes_content(event: &Event) -> bool {
+    let kind = match event.kind {
+        // A write shows as a modification; closing after it says nothing more.
+        EventKind::Access(_) => false,
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) => true,
+        EventKind::Any | EventKind::Other => true,
+    };
+    kind && (event.need_rescan()
+        || event.paths.is_empty()
+        || event.paths.iter().any(|path| could_be_content(path)))
+}
+
+/// Runs the passes: compares the tree with the last pass, rebuilds when it differs, and logs
+/// a failing content version once, not on every pass.
+struct Reloader {
+    content: PathBuf,
+    data: Option<PathBuf>,
+    state: Data<AppState>,
+    seen: Snapshot,
+    logged: Option<Vec<String>>,
+}
+
+impl Reloader {
+    fn pass(&mut self) {
+        let snapshot = Snapshot::of(&self.content);
+        if snapshot == self.seen {
+            // Not a reload: nothing was read.
+            tracing::debug!("content files unchanged");
+            return;
+        }
+        // Taken before the load: a file changed while it runs differs from it next pass.
+        self.seen = snapshot;
+        match rebuild(&self.content, self.data.as_deref(), &self.state) {
+            Rebuild::Failed(errors) => {
+                if self.logged.as_ref() != Some(&errors) {
+                    for e in &errors {
+                        tracing::error!("{e}");
+                    }
+                    tracing::warn!(version = %self.state.status().version, "content reload failed; still serving the previous version");
+                    self.logged = Some(errors);
+                }
+            }
+            Rebuild::Swapped | Rebuild::Unchanged => self.logged = None,
+        }
+    }
+}
+
+/// Watches a content directory for as long as it is kept.
+pub struct Watcher {
+    _inner: Arc<Mutex<RecommendedWatcher>>,
+}
+
+/// Watches `content` and rebuilds on changes. `seen` is the tree as it was before the served
+/// version was loaded (see [`Snapshot::of`]): a change made since is picked up at once.
 pub fn watch(
     content: PathBuf,
     data: Option<PathBuf>,
     state: Data<AppState>,
+    seen: Snapshot,
 ) -> anyhow::Result<Watcher> {
-    let dir = content.clone();
-    let mut debouncer = new_debouncer(DEBOUNCE, move |events: DebounceEventResult| match events {
-        Ok(events) if !events.is_empty() => {
-            rebuild(&dir, data.as_deref(), &state);
+    let (events, woken) = std::sync::mpsc::channel();
+    let inner = Arc::new(Mutex::new(
+        notify::recommended_watcher(forward(events)).context("starting the file watcher")?,
+    ));
+    let root = std::fs::canonicalize(&content).unwrap_or_else(|_| content.clone());
+    follow(&inner, &content, None, &root)?;
+    tracing::info!(content = %content.display(), "watching content for changes");
+    let reloader = Reloader {
+        content,
+        data,
+        state,
+        seen,
+        logged: None,
+    };
+    let weak = Arc::downgrade(&inner);
+    std::thread::Builder::new()
+        .name("content-watch".into())
+        .spawn(move || run(reloader, woken, weak, root))
+        .context("starting the reload thread")?;
+    Ok(Watcher { _inner: inner })
+}
+
+/// The watcher's callback: wakes the reload thread on events that change content.
+fn forward(events: Sender<()>) -> impl FnMut(notify::Result<Event>) + Send + 'static {
+    move |event| match event {
+        Ok(event) if changes_content(&event) => {
+            let _ = events.send(());
         }
         Ok(_) => {}
         Err(e) => tracing::warn!("watching content: {e}"),
-    })
-    .context("starting the file watcher")?;
-    debouncer
-        .watcher()
-        .watch(&content, RecursiveMode::Recursive)
+    }
+}
+
+/// Watches the tree at `root` (unwatching `old`); a content directory that is a symlink is
+/// watched in its parent too, so pointing it elsewhere is seen.
+fn follow(
+    watcher: &Mutex<RecommendedWatcher>,
+    content: &Path,
+    old: Option<&Path>,
+    root: &Path,
+) -> anyhow::Result<()> {
+    let mut watcher = watcher.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(old) = old {
+        let _ = watcher.unwatch(old);
+    }
+    watcher
+        .watch(root, RecursiveMode::Recursive)
         .with_context(|| format!("watching {}", content.display()))?;
-    tracing::info!(content = %content.display(), "watching content for changes");
-    Ok(Watcher {
-        _debouncer: debouncer,
-    })
+    let is_link = std::fs::symlink_metadata(content).is_ok_and(|m| m.file_type().is_symlink());
+    if old.is_none() && is_link {
+        let parent = content
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        watcher
+            .watch(parent, RecursiveMode::NonRecursive)
+            .with_context(|| format!("watching {}", parent.display()))?;
+    }
+    Ok(())
+}
+
+/// The reload thread: one pass at start (for changes made while the server loaded), then one
+/// per burst of events, until the [`Watcher`] is dropped.
+fn run(
+    mut reloader: Reloader,
+    woken: Receiver<()>,
+    watcher: Weak<Mutex<RecommendedWatcher>>,
+    mut root: PathBuf,
+) {
+    loop {
+        reloader.pass();
+        if let Some(now) = reloader.seen.root.clone()
+            && now != root
+        {
+            let Some(watcher) = watcher.upgrade() else {
+                return;
+            };
+            tracing::info!(content = %now.display(), "content directory moved; watching it there");
+            if let Err(e) = follow(&watcher, &reloader.content, Some(&root), &now) {
+                tracing::warn!("{e:#}");
+            }
+            root = now;
+        }
+        // Each wait ends when the watcher is dropped: its callback holds the only sender.
+        if woken.recv().is_err() {
+            return;
+        }
+        let burst = Instant::now();
+        loop {
+            match woken.recv_timeout(DEBOUNCE) {
+                Ok(()) if burst.elapsed() < MAX_DELAY => {}
+                Ok(()) | Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{
+        AccessKind, AccessMode, CreateKind, DataChange, MetadataKind, RemoveKind, RenameMode,
+    };
+
+    fn event(kind: EventKind, path: &str) -> Event {
+        Event::new(kind).add_path(PathBuf::from(path))
+    }
+
+    #[test]
+    fn only_writes_of_content_files_count() {
+        let changes = [
+            EventKind::Create(CreateKind::File),
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+            EventKind::Remove(RemoveKind::File),
+        ];
+        for kind in changes {
+            assert!(changes_content(&event(kind, "/c/kb/a.md")), "{kind:?}");
+            assert!(
+                changes_content(&event(kind, "/c/wizards/w.toml")),
+                "{kind:?}"
+            );
+            assert!(changes_content(&event(kind, "/c/kb")), "a folder: {kind:?}");
+            assert!(
+                !changes_content(&event(kind, "/c/kb/.a.md.swp")),
+                "{kind:?}"
+            );
+            assert!(!changes_content(&event(kind, "/c/kb/a.md~")), "{kind:?}");
+            assert!(!changes_content(&event(kind, "/c/kb/4913")), "{kind:?}");
+        }
+        let reads = [
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+            EventKind::Access(AccessKind::Read),
+            EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)),
+        ];
+        for kind in reads {
+            assert!(!changes_content(&event(kind, "/c/kb/a.md")), "{kind:?}");
+        }
+    }
 }

@@ -45,6 +45,8 @@ pub struct Store {
     rows_kept: u64,
     /// Whether the last statement sent reached the database.
     reachable: Arc<AtomicBool>,
+    /// Why the last write failed, until one succeeds (a full disk leaves reads working).
+    write_failure: Arc<Mutex<Option<&'static str>>>,
 }
 
 /// PostgreSQL's connections are tied to the runtime that made them, and each actix worker
@@ -181,6 +183,24 @@ pub struct EntryVotes {
     pub not_helpful: i64,
 }
 
+/// Why a write failed, in a few words for `/healthz` (the whole error goes to the log).
+fn failure(error: &sqlx::Error) -> &'static str {
+    let sqlx::Error::Database(db) = error else {
+        return "the database does not answer";
+    };
+    let message = db.message().to_ascii_lowercase();
+    // SQLite's SQLITE_FULL (13), PostgreSQL's disk_full (53100).
+    if matches!(db.code().as_deref(), Some("13" | "53100")) || message.contains("full") {
+        "disk full"
+    } else if message.contains("locked") || message.contains("busy") {
+        "database locked"
+    } else if message.contains("read-only") || message.contains("readonly") {
+        "database read-only"
+    } else {
+        "writes refused"
+    }
+}
+
 /// Statements both databases take as they are (the rest differ in placeholders and types).
 mod sql {
     /// Rows in all tables: none means a database `migrate-store` may copy into.
@@ -245,11 +265,15 @@ pub(crate) struct VoteRow {
     pub voted_at: i64,
 }
 
-/// Which database, and whether it answered the last statement (`/healthz`).
+/// Which database, and whether it takes what is sent (`/healthz`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Health {
     pub backend: &'static str,
+    /// The last statement reached the database, and the last write was committed.
     pub reachable: bool,
+    /// Why not, in a few words (no paths or messages: `/healthz` is public).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<&'static str>,
 }
 
 /// Votes on one entry.
@@ -300,6 +324,7 @@ impl Store {
             })),
             rows_kept: INSIGHT_ROWS,
             reachable: Arc::new(AtomicBool::new(true)),
+            write_failure: Arc::default(),
         }
     }
 
@@ -309,21 +334,43 @@ impl Store {
         self
     }
 
-    /// Which database this is, and whether it answered the last statement.
+    /// Which database this is, and whether it answered the last statement and took the last
+    /// write. A write that failed counts until one succeeds (the counters are retried every
+    /// [`FLUSH_EVERY`], votes as they come).
     pub fn health(&self) -> Health {
+        let answers = self.answers();
+        let write_failure = *self
+            .write_failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         Health {
             backend: match self.db {
                 Db::Sqlite(_) => "sqlite",
                 Db::Postgres(_) => "postgres",
             },
-            reachable: self.reachable.load(Ordering::Relaxed),
+            reachable: answers && write_failure.is_none(),
+            problem: write_failure.or((!answers).then_some("the database does not answer")),
         }
+    }
+
+    /// Whether the last statement reached the database.
+    fn answers(&self) -> bool {
+        self.reachable.load(Ordering::Relaxed)
     }
 
     /// Notes whether a statement reached the database.
     fn answered<T>(&self, result: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
         self.reachable.store(result.is_ok(), Ordering::Relaxed);
         result
+    }
+
+    /// Notes whether a write was committed, and why not.
+    fn wrote<T>(&self, result: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
+        *self
+            .write_failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = result.as_ref().err().map(failure);
+        self.answered(result)
     }
 
     /// Records a visitor's vote on an entry, replacing their earlier one. A vote without a
@@ -349,7 +396,7 @@ impl Store {
                 db.run(|db| async move { db.vote(&vote).await }).await
             }
         };
-        self.answered(result)?;
+        self.wrote(result)?;
         self.written();
         Ok(())
     }
@@ -416,7 +463,7 @@ impl Store {
                     .await
             }
         };
-        match self.answered(result) {
+        match self.wrote(result) {
             Ok(()) => {
                 self.written();
                 Ok(())
@@ -439,7 +486,7 @@ impl Store {
             Db::Postgres(db) => db,
             // One process: its own writes already tell it everything. After a failure: is
             // the file there again?
-            Db::Sqlite(db) if !self.health().reachable => return self.answered(db.ping().await),
+            Db::Sqlite(db) if !self.answers() => return self.answered(db.ping().await),
             Db::Sqlite(_) => return Ok(()),
         };
         let unannounced = std::mem::take(
@@ -484,7 +531,7 @@ impl Store {
     pub async fn popular(&self, limit: usize) -> Result<Vec<String>, sqlx::Error> {
         let generation = {
             let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
-            if writes.popular_fresh || writes.reading_popular || !self.health().reachable {
+            if writes.popular_fresh || writes.reading_popular || !self.answers() {
                 return Ok(writes.popular.iter().take(limit).cloned().collect());
             }
             writes.reading_popular = true;
@@ -549,7 +596,7 @@ impl Store {
     /// Votes on one entry. While the database does not answer, an error at once: pages
     /// showing votes do not wait for it.
     pub async fn feedback(&self, entry: &str) -> Result<Feedback, sqlx::Error> {
-        if !self.health().reachable {
+        if !self.answers() {
             return Err(sqlx::Error::PoolTimedOut);
         }
         let result = match &self.db {

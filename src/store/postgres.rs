@@ -10,8 +10,8 @@ use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{Postgres as Driver, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::{Connection as _, Postgres as Driver, Transaction};
 
 use super::{Counter, Insights, VoteRow, sql};
 
@@ -66,6 +66,8 @@ impl Postgres {
             .application_name("wendao");
         let pool = PgPoolOptions::new()
             .max_connections(8)
+            // Never back into the pool inside a transaction (see `writing`).
+            .after_release(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_lazy_with(options);
         Ok(Postgres {
@@ -120,11 +122,27 @@ impl Postgres {
         Ok(())
     }
 
+    /// Runs one write on a connection of its own, which is closed instead of reused if the
+    /// write fails (as in `sqlite.rs`): a connection that saw an error (a server restarting,
+    /// a COMMIT refused) never carries its state into another statement.
+    async fn writing<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, sqlx::Error>,
+    ) -> Result<T, sqlx::Error> {
+        let mut conn = self.ready().await?.acquire().await?;
+        let result = work(&mut conn).await;
+        if result.is_err() {
+            conn.close_on_drop();
+        }
+        result
+    }
+
     pub async fn vote(&self, vote: &VoteRow) -> Result<(), sqlx::Error> {
-        insert_vote(vote, false)
-            .execute(self.ready().await?)
-            .await?;
-        Ok(())
+        self.writing(async |conn| {
+            insert_vote(vote, false).execute(&mut *conn).await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Adds a batch of counters, then prunes the query tables, in one transaction.
@@ -134,26 +152,32 @@ impl Postgres {
         at: i64,
         rows_kept: u64,
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.ready().await?.begin().await?;
-        // The same order in every replica, so two batches touching the same rows wait for
-        // each other instead of deadlocking.
-        let mut counters: Vec<_> = batch.iter().collect();
-        counters.sort_unstable();
-        for (counter, n) in counters {
-            add(&mut tx, counter, *n, at).await?;
-        }
-        if batch.keys().any(Counter::is_query) {
-            prune_in(&mut tx, rows_kept).await?;
-        }
-        tx.commit().await
+        self.writing(async |conn| {
+            let mut tx = conn.begin().await?;
+            // The same order in every replica, so two batches touching the same rows wait for
+            // each other instead of deadlocking.
+            let mut counters: Vec<_> = batch.iter().collect();
+            counters.sort_unstable();
+            for (counter, n) in counters {
+                add(&mut tx, counter, *n, at).await?;
+            }
+            if batch.keys().any(Counter::is_query) {
+                prune_in(&mut tx, rows_kept).await?;
+            }
+            tx.commit().await
+        })
+        .await
     }
 
     /// Prunes now (PostgreSQL's autovacuum gives the space back).
     pub async fn prune(&self, rows_kept: u64) -> Result<u64, sqlx::Error> {
-        let mut tx = self.ready().await?.begin().await?;
-        let deleted = prune_in(&mut tx, rows_kept).await?;
-        tx.commit().await?;
-        Ok(deleted)
+        self.writing(async |conn| {
+            let mut tx = conn.begin().await?;
+            let deleted = prune_in(&mut tx, rows_kept).await?;
+            tx.commit().await?;
+            Ok(deleted)
+        })
+        .await
     }
 
     pub async fn popular(&self, limit: usize) -> Result<Vec<String>, sqlx::Error> {
@@ -258,15 +282,18 @@ impl Postgres {
         votes: &[VoteRow],
         counters: &HashMap<Counter, i64>,
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.ready().await?.begin().await?;
-        for vote in votes {
-            insert_vote(vote, true).execute(&mut *tx).await?;
-        }
-        let at = super::now();
-        for (counter, n) in counters {
-            add(&mut tx, counter, *n, at).await?;
-        }
-        tx.commit().await
+        self.writing(async |conn| {
+            let mut tx = conn.begin().await?;
+            for vote in votes {
+                insert_vote(vote, true).execute(&mut *tx).await?;
+            }
+            let at = super::now();
+            for (counter, n) in counters {
+                add(&mut tx, counter, *n, at).await?;
+            }
+            tx.commit().await
+        })
+        .await
     }
 
     pub async fn close(&self) {

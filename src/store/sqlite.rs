@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::sqlite::{
-    SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteSynchronous,
+    SqliteAutoVacuum, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
+    SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite as Driver, Transaction};
+use sqlx::{Connection as _, Sqlite as Driver, Transaction};
 
 use super::{Counter, FILE, Insights, VoteRow, sql};
 
@@ -61,6 +61,10 @@ impl Sqlite {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            // A connection must never go back to the pool inside a transaction: a COMMIT
+            // refused by a full disk can leave one open, holding the write lock, and every
+            // statement run on it after would be part of it and never committed.
+            .after_release(|conn, _| Box::pin(async move { Ok(!in_transaction(conn).await?) }))
             .connect_with(options)
             .await
             .with_context(|| format!("opening {}", path.display()))?;
@@ -76,9 +80,26 @@ impl Sqlite {
         Ok(())
     }
 
+    /// Runs one write on a connection of its own, which is closed instead of reused if the
+    /// write fails: whatever state the error left it in, no later statement meets it.
+    async fn writing<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, sqlx::Error>,
+    ) -> Result<T, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let result = work(&mut conn).await;
+        if result.is_err() {
+            conn.close_on_drop();
+        }
+        result
+    }
+
     pub async fn vote(&self, vote: &VoteRow) -> Result<(), sqlx::Error> {
-        insert_vote(vote, false).execute(&self.pool).await?;
-        Ok(())
+        self.writing(async |conn| {
+            insert_vote(vote, false).execute(&mut *conn).await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Adds a batch of counters, then prunes the query tables, in one transaction.
@@ -88,16 +109,26 @@ impl Sqlite {
         at: i64,
         rows_kept: u64,
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        for (counter, n) in batch {
-            add(&mut tx, counter, *n, at).await?;
-        }
-        let pruned = batch.keys().any(Counter::is_query) && prune_in(&mut tx, rows_kept).await? > 0;
-        tx.commit().await?;
+        let pruned = self
+            .writing(async |conn| {
+                let mut tx = conn.begin().await?;
+                for (counter, n) in batch {
+                    add(&mut tx, counter, *n, at).await?;
+                }
+                let pruned =
+                    batch.keys().any(Counter::is_query) && prune_in(&mut tx, rows_kept).await? > 0;
+                tx.commit().await?;
+                Ok(pruned)
+            })
+            .await?;
         // The counts are written: a failure here must not put them back to be written again.
         if pruned
-            && let Err(e) = sqlx::query("PRAGMA incremental_vacuum")
-                .execute(&self.pool)
+            && let Err(e) = self
+                .writing(async |conn| {
+                    sqlx::query("PRAGMA incremental_vacuum")
+                        .execute(&mut *conn)
+                        .await
+                })
                 .await
         {
             tracing::warn!("giving pruned pages back: {e}");
@@ -107,11 +138,14 @@ impl Sqlite {
 
     /// Prunes now and gives all free pages back (`VACUUM`).
     pub async fn prune(&self, rows_kept: u64) -> Result<u64, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let deleted = prune_in(&mut tx, rows_kept).await?;
-        tx.commit().await?;
-        sqlx::query("VACUUM").execute(&self.pool).await?;
-        Ok(deleted)
+        self.writing(async |conn| {
+            let mut tx = conn.begin().await?;
+            let deleted = prune_in(&mut tx, rows_kept).await?;
+            tx.commit().await?;
+            sqlx::query("VACUUM").execute(&mut *conn).await?;
+            Ok(deleted)
+        })
+        .await
     }
 
     pub async fn popular(&self, limit: usize) -> Result<Vec<String>, sqlx::Error> {
@@ -212,20 +246,36 @@ impl Sqlite {
         votes: &[VoteRow],
         counters: &HashMap<Counter, i64>,
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        for vote in votes {
-            insert_vote(vote, true).execute(&mut *tx).await?;
-        }
-        let at = super::now();
-        for (counter, n) in counters {
-            add(&mut tx, counter, *n, at).await?;
-        }
-        tx.commit().await
+        self.writing(async |conn| {
+            let mut tx = conn.begin().await?;
+            for vote in votes {
+                insert_vote(vote, true).execute(&mut *tx).await?;
+            }
+            let at = super::now();
+            for (counter, n) in counters {
+                add(&mut tx, counter, *n, at).await?;
+            }
+            tx.commit().await
+        })
+        .await
     }
 
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Whether SQLite itself has a transaction open on `conn` (sqlx's own count can be wrong
+/// after a failed COMMIT: SQLite may or may not have rolled back).
+async fn in_transaction(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    if conn.is_in_transaction() {
+        return Ok(true);
+    }
+    let mut handle = conn.lock_handle().await?;
+    // SAFETY: the handle is locked for us; sqlite3_get_autocommit only reads its state.
+    let autocommit =
+        unsafe { libsqlite3_sys::sqlite3_get_autocommit(handle.as_raw_handle().as_ptr()) };
+    Ok(autocommit == 0)
 }
 
 /// A vote, replacing the visitor's earlier one on the entry (a copied one only if newer).

@@ -3,7 +3,7 @@
 //! browser can ask for it, or a Bearer token).
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -17,18 +17,64 @@ const ROWS: i64 = 30;
 /// Width of a full bar, in pixels.
 const BAR_WIDTH: u32 = 200;
 
-pub async fn insights(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+/// How long a wrong admin token waits for its 401.
+const WRONG_TOKEN_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// What a request's credentials open.
+pub enum Access {
+    /// The admin token, given rightly.
+    Admin,
+    /// No credentials (or no admin token set): what anyone may see.
+    Public,
+}
+
+/// Checks the admin token a request gives, if any. A wrong one answers 401 after a delay
+/// ([`WRONG_TOKEN_DELAY`]); an address that sent too many is refused any token for a while
+/// (429, see [`super::limits::WrongTokens`]).
+pub async fn access(req: &HttpRequest, state: &AppState) -> Result<Access, HttpResponse> {
     let Some(token) = state.admin_token() else {
-        return Err(Error::NotFound(format!("地址 {} 不存在。", req.path())));
+        return Ok(Access::Public);
     };
-    if !authorized(&req, token) {
-        return Ok(HttpResponse::Unauthorized()
-            .insert_header((
-                header::WWW_AUTHENTICATE,
-                "Basic realm=\"wendao insights\", charset=\"UTF-8\"",
-            ))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body("需要管理口令。"));
+    if !req.headers().contains_key(header::AUTHORIZATION) {
+        return Ok(Access::Public);
+    }
+    let client = super::limits::client_address(req, state.trusted_proxies());
+    if let Some(client) = client
+        && let Err(wait) = state.wrong_tokens().check(client)
+    {
+        return Err(Error::TooManyRequests(wait.as_secs().max(1)).error_response());
+    }
+    if authorized(req, token) {
+        if let Some(client) = client {
+            state.wrong_tokens().passed(client);
+        }
+        return Ok(Access::Admin);
+    }
+    if let Some(client) = client {
+        state.wrong_tokens().failed(client);
+    }
+    actix_web::rt::time::sleep(WRONG_TOKEN_DELAY).await;
+    Err(unauthorized())
+}
+
+fn unauthorized() -> HttpResponse {
+    HttpResponse::Unauthorized()
+        .insert_header((
+            header::WWW_AUTHENTICATE,
+            "Basic realm=\"wendao insights\", charset=\"UTF-8\"",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body("需要管理口令。")
+}
+
+pub async fn insights(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    if state.admin_token().is_none() {
+        return Err(Error::NotFound(format!("地址 {} 不存在。", req.path())));
+    }
+    match access(&req, &state).await {
+        Ok(Access::Admin) => {}
+        Ok(Access::Public) => return Ok(unauthorized()),
+        Err(refused) => return Ok(refused),
     }
     let store = state
         .store()

@@ -1,6 +1,6 @@
 //! The JSON API for ticket systems and tools (shapes fixed by DESIGN.md).
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Serialize;
 
 use super::{ApiError, AppState, Error};
@@ -115,7 +115,13 @@ pub async fn entry(
 }
 
 /// Always 200 while serving: a failed reload shows in `last_reload`, not in the status code.
-pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+/// Status for anyone (a load balancer, a monitor); with the admin token also what a failed
+/// reload said, which names files on the server.
+pub async fn healthz(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let admin = match super::admin::access(&req, &state).await {
+        Ok(access) => matches!(access, super::admin::Access::Admin),
+        Err(refused) => return refused,
+    };
     let site = state.site();
     let status = state.status();
     let time = |t| humantime::format_rfc3339_seconds(t).to_string();
@@ -130,20 +136,50 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         "categories": site.library.categories.len(),
         "wizards": site.library.wizards.len(),
         "database": state.store().map(|store| store.health()),
-        "last_reload": status.last_reload.map(|r| serde_json::json!({
-            "at": time(r.at),
-            "ok": r.ok,
-            "errors": r.errors,
-        })),
+        "last_reload": status.last_reload.map(|r| {
+            let mut reload = serde_json::json!({ "at": time(r.at), "ok": r.ok });
+            if admin {
+                reload["errors"] = r.errors.into();
+            } else if !r.ok {
+                reload["errors"] = "with the admin token, or in the server's log".into();
+            }
+            reload
+        }),
     }))
 }
 
-/// Prometheus text format.
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// Prometheus text format: on the site's listener, or with `--metrics-addr` on its own.
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let on_metrics_listener = req.app_data::<MetricsListener>().is_some();
+    if state.metrics_elsewhere() && !on_metrics_listener {
+        return ApiError(Error::NotFound(format!("地址 {} 不存在。", req.path()))).error_response();
+    }
     let pages = state.pages();
     state.metrics.page_cache_bytes.set(pages.weight() as i64);
     state.metrics.page_cache_pages.set(pages.len() as i64);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render())
+}
+
+/// Marks the app of the `--metrics-addr` listener.
+#[derive(Clone, Copy)]
+pub struct MetricsListener;
+
+/// The app of the `--metrics-addr` listener: `/metrics` and nothing else.
+pub fn metrics_app(
+    state: web::Data<AppState>,
+) -> actix_web::App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    actix_web::App::new()
+        .app_data(state)
+        .app_data(MetricsListener)
+        .route("/metrics", web::get().to(metrics))
 }

@@ -25,6 +25,9 @@ pub enum Error {
     /// A request body or message over its limit.
     #[error("{0}")]
     TooLarge(String),
+    /// A request body that did not arrive within the body timeout (seconds).
+    #[error("请求正文没有在 {0} 秒内送达。")]
+    BodyTimeout(u64),
     /// A write that could not be stored: pages and search keep serving.
     #[error("{0}")]
     Unavailable(String),
@@ -41,6 +44,7 @@ impl Error {
             Error::Forbidden(_) => "forbidden",
             Error::TooManyRequests(_) => "too_many_requests",
             Error::TooLarge(_) => "payload_too_large",
+            Error::BodyTimeout(_) => "request_timeout",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
         }
@@ -62,6 +66,7 @@ impl ResponseError for Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -77,7 +82,9 @@ impl ResponseError for Error {
             status: status.as_u16(),
             heading: match self {
                 Error::NotFound(_) => "没有找到这个页面",
-                Error::BadRequest(_) | Error::MethodNotAllowed(_) => "请求有误",
+                Error::BadRequest(_) | Error::MethodNotAllowed(_) | Error::BodyTimeout(_) => {
+                    "请求有误"
+                }
                 Error::TooLarge(_) => "内容太长",
                 Error::Forbidden(_) => "不能从其他网站提交",
                 Error::TooManyRequests(_) => "请稍后再试",
@@ -93,19 +100,47 @@ impl ResponseError for Error {
                 .content_type(ContentType::plaintext())
                 .body(self.to_string()),
         };
-        self.add_retry_after(&mut response);
+        self.add_headers(&mut response);
         response
     }
 }
 
 impl Error {
-    /// `Retry-After` on a 429: when the client may try again.
-    fn add_retry_after(&self, response: &mut HttpResponse) {
-        if let Error::TooManyRequests(seconds) = self {
-            response.headers_mut().insert(
-                actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from(*seconds),
-            );
+    /// `Retry-After` on a 429: when the client may try again. A 408 closes its connection:
+    /// the rest of a slow body is not waited for.
+    fn add_headers(&self, response: &mut HttpResponse) {
+        match self {
+            Error::TooManyRequests(seconds) => {
+                response.headers_mut().insert(
+                    actix_web::http::header::RETRY_AFTER,
+                    actix_web::http::header::HeaderValue::from(*seconds),
+                );
+            }
+            Error::BodyTimeout(_) => response
+                .head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close),
+            _ => {}
+        }
+    }
+
+    /// A body that failed to arrive: a 408 when it ran out of time (see
+    /// `middleware::limit_body_time`), else `or_else`.
+    pub fn from_payload(
+        error: &actix_web::error::PayloadError,
+        or_else: impl FnOnce() -> Error,
+    ) -> Error {
+        use actix_web::error::PayloadError;
+        match error {
+            PayloadError::Io(e) | PayloadError::Incomplete(Some(e))
+                if e.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                let seconds = e
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<super::middleware::BodyTimedOut>())
+                    .map_or(0, |timed_out| timed_out.0.as_secs());
+                Error::BodyTimeout(seconds)
+            }
+            _ => or_else(),
         }
     }
 }
@@ -127,7 +162,7 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code()).json(json!({
             "error": { "code": self.0.code(), "message": self.0.to_string() }
         }));
-        self.0.add_retry_after(&mut response);
+        self.0.add_headers(&mut response);
         response
     }
 }

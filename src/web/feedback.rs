@@ -93,6 +93,8 @@ pub async fn submit(
             .path("/")
             .http_only(true)
             .same_site(SameSite::Lax)
+            // Over HTTPS (as `--base-url` says), never sent in clear.
+            .secure(state.is_https())
             .max_age(CookieDuration::days(365))
             .finish();
         response

@@ -30,7 +30,8 @@ pub async fn reject_malformed_urls(
 /// comes from another site: its `Origin` is not ours, or, without `Origin`, `Sec-Fetch-Site`
 /// says `cross-site` or `same-site`. Our own origin is `--base-url`'s, or else the request's
 /// host (compared without the scheme, which a proxy may have changed). A request with neither
-/// header is no browser on another site (curl, a server-side client): it is let through.
+/// header is no browser on another site (curl, a server-side client): it is let through. The
+/// request's host comes from forwarded headers only when a trusted proxy sent them.
 pub async fn refuse_cross_site(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -67,10 +68,10 @@ fn from_another_site(req: &ServiceRequest, state: &AppState) -> bool {
         let origin = origin.trim().trim_end_matches('/');
         return match &state.base_url {
             Some(base) => !origin.eq_ignore_ascii_case(origin_of(base)),
-            None => {
-                let host = req.connection_info().host().to_string();
-                !authority_of(origin).eq_ignore_ascii_case(&host)
-            }
+            None => match state.request_origin(req.request()) {
+                Some(ours) => !authority_of(origin).eq_ignore_ascii_case(authority_of(&ours)),
+                None => true,
+            },
         };
     }
     matches!(

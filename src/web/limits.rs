@@ -79,3 +79,142 @@ pub fn client_address(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<I
             .unwrap_or(peer),
     )
 }
+
+/// Wrong admin tokens one address may send before it must wait.
+pub const WRONG_TOKENS: u32 = 5;
+/// How long an address that sent [`WRONG_TOKENS`] waits, from its last wrong one.
+pub const WRONG_TOKEN_LOCKOUT: Duration = Duration::from_secs(60);
+/// Addresses remembered at most; past it the oldest are forgotten.
+const WRONG_TOKEN_ADDRESSES: usize = 10_000;
+
+/// Wrong admin tokens per address: each is answered after a delay, and an address that sent
+/// [`WRONG_TOKENS`] is refused every token, right or wrong, until [`WRONG_TOKEN_LOCKOUT`] has
+/// passed since its last one, so guessing costs minutes a handful, not microseconds.
+#[derive(Default)]
+pub struct WrongTokens {
+    seen: std::sync::Mutex<std::collections::HashMap<IpAddr, (u32, std::time::Instant)>>,
+}
+
+impl WrongTokens {
+    /// `Err(wait)` while `client` is locked out.
+    pub fn check(&self, client: IpAddr) -> Result<(), Duration> {
+        let seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match seen.get(&client) {
+            Some(&(tries, last)) if tries >= WRONG_TOKENS => {
+                match WRONG_TOKEN_LOCKOUT.checked_sub(last.elapsed()) {
+                    Some(wait) if !wait.is_zero() => Err(wait),
+                    _ => Ok(()),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a wrong token from `client` (a count older than the lockout starts over).
+    pub fn failed(&self, client: IpAddr) {
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.len() >= WRONG_TOKEN_ADDRESSES && !seen.contains_key(&client) {
+            seen.retain(|_, (_, last)| last.elapsed() < WRONG_TOKEN_LOCKOUT);
+            if seen.len() >= WRONG_TOKEN_ADDRESSES {
+                seen.clear();
+            }
+        }
+        let now = std::time::Instant::now();
+        let entry = seen.entry(client).or_insert((0, now));
+        if entry.1.elapsed() >= WRONG_TOKEN_LOCKOUT {
+            entry.0 = 0;
+        }
+        *entry = (entry.0 + 1, now);
+    }
+
+    /// A right token: the address starts over.
+    pub fn passed(&self, client: IpAddr) {
+        self.seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&client);
+    }
+}
+
+/// Connections one address may hold open by default (`--connections-per-client`): far above
+/// a browser's six, or an office behind one address, and far below the file descriptors a
+/// server has (systemd's default is 1,024).
+pub const CONNECTIONS_PER_CLIENT: usize = 64;
+
+/// Open connections per client address. A connection over the limit is shut down as it is
+/// accepted; trusted proxies (every reader's connection comes through them) are not limited.
+#[derive(Clone)]
+pub struct ConnectionLimit {
+    per_client: usize,
+    trusted_proxies: Vec<IpAddr>,
+    open: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<IpAddr, usize>>>,
+}
+
+/// Kept in a connection's data: its count goes when the connection does.
+struct Counted {
+    client: IpAddr,
+    open: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<IpAddr, usize>>>,
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.client) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.client);
+            }
+        }
+    }
+}
+
+impl ConnectionLimit {
+    /// `None` for no limit (0).
+    pub fn new(per_client: usize, trusted_proxies: Vec<IpAddr>) -> Option<ConnectionLimit> {
+        (per_client > 0).then(|| ConnectionLimit {
+            per_client,
+            trusted_proxies,
+            open: Default::default(),
+        })
+    }
+
+    /// For `HttpServer::on_connect`: counts the new connection, or shuts it down when its
+    /// address already holds its share.
+    pub fn on_connect(&self, io: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
+        let Some(stream) = io.downcast_ref::<actix_web::rt::net::TcpStream>() else {
+            return;
+        };
+        let Ok(peer) = stream.peer_addr() else {
+            return;
+        };
+        let client = peer.ip();
+        if self.trusted_proxies.contains(&client) {
+            return;
+        }
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = open.entry(client).or_insert(0);
+        if *n >= self.per_client {
+            drop(open);
+            tracing::debug!(%client, "too many connections from one address; closed");
+            let _ = socket2::SockRef::from(stream).shutdown(std::net::Shutdown::Both);
+            return;
+        }
+        *n += 1;
+        data.insert(Counted {
+            client,
+            open: self.open.clone(),
+        });
+    }
+}

@@ -48,7 +48,13 @@ async fn run(site: Arc<Site>, text: String) -> Result<Vec<Match>, Error> {
 async fn read_body(payload: web::Payload) -> Result<web::Bytes, Error> {
     match payload.to_bytes_limited(MAX_BODY_BYTES).await {
         Ok(Ok(body)) => Ok(body),
-        Ok(Err(e)) => Err(Error::BadRequest(format!("读取请求体失败：{e}"))),
+        Ok(Err(e)) => {
+            let failed = || Error::BadRequest(format!("读取请求体失败：{e}"));
+            Err(match e.as_error::<actix_web::error::PayloadError>() {
+                Some(payload) => Error::from_payload(payload, failed),
+                None => failed(),
+            })
+        }
         Err(_) => Err(Error::TooLarge(format!(
             "请求体太大：最多 {} KB。",
             MAX_BODY_BYTES / 1024

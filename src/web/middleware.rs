@@ -1,14 +1,19 @@
 //! Middleware of our own: request logs, metrics and ids; conditional GET and compression.
 
+use std::cell::RefCell;
+use std::future::Future as _;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
 use std::time::{Instant, SystemTime};
 
-use actix_web::body::{BoxBody, MessageBody, to_bytes};
+use actix_web::body::{BoxBody, EitherBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue, HttpDate};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{Error as ActixError, HttpResponse, web};
+use actix_web::{Error as ActixError, HttpMessage as _, HttpResponse, web};
 
 use super::AppState;
 use super::prepared;
@@ -27,6 +32,115 @@ fn request_id() -> HeaderValue {
     let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     HeaderValue::from_str(&format!("{:08x}-{n:x}", *RUN))
         .unwrap_or_else(|_| HeaderValue::from_static("0"))
+}
+
+/// How long a request's body may take to arrive by default (`--body-timeout`).
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Why a body stopped: it took longer than this to arrive.
+#[derive(Debug)]
+pub struct BodyTimedOut(pub std::time::Duration);
+
+impl std::fmt::Display for BodyTimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the request body took longer than {:?}", self.0)
+    }
+}
+
+impl std::error::Error for BodyTimedOut {}
+
+/// A request's body must arrive within the body timeout, counted from when the request's
+/// handling starts; after it, reading the body fails, the request gets a 408 and its
+/// connection is closed: a client sending a byte a second holds nothing for long. (Headers
+/// have their own timeout: the server's `client_request_timeout`.)
+pub async fn limit_body_time(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, Holding>>, ActixError> {
+    let has_body = req.headers().contains_key(header::TRANSFER_ENCODING)
+        || req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|n| n.as_bytes() != b"0");
+    if !has_body {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
+    let limit = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(BODY_TIMEOUT, |state| state.body_timeout());
+    let held = Rc::new(RefCell::new(None));
+    let timed = Deadline {
+        inner: req.take_payload(),
+        expired: Box::pin(actix_web::rt::time::sleep(limit)),
+        limit,
+        held: held.clone(),
+    };
+    req.set_payload(actix_web::dev::Payload::Stream {
+        payload: Box::pin(timed),
+    });
+    let res = next.call(req).await?;
+    let unread = held.borrow_mut().take();
+    Ok(match unread {
+        None => res.map_into_left_body(),
+        Some(payload) => res
+            .map_body(|_, body| Holding {
+                body: BoxBody::new(body),
+                _payload: payload,
+            })
+            .map_into_right_body(),
+    })
+}
+
+/// A request body that fails once its time is up, handing what is left of it to `held`.
+struct Deadline {
+    inner: actix_web::dev::Payload,
+    expired: std::pin::Pin<Box<actix_web::rt::time::Sleep>>,
+    limit: std::time::Duration,
+    held: Rc<RefCell<Option<actix_web::dev::Payload>>>,
+}
+
+impl futures_core::Stream for Deadline {
+    type Item = Result<web::Bytes, actix_web::error::PayloadError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if let Poll::Ready(item) = Pin::new(&mut this.inner).poll_next(cx) {
+            return Poll::Ready(item);
+        }
+        if this.expired.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let unread = std::mem::replace(&mut this.inner, actix_web::dev::Payload::None);
+        *this.held.borrow_mut() = Some(unread);
+        let error = std::io::Error::new(std::io::ErrorKind::TimedOut, BodyTimedOut(this.limit));
+        Poll::Ready(Some(Err(error.into())))
+    }
+}
+
+/// The answer to a body that ran out of time, holding the unread rest of that body while the
+/// answer goes out: a request whose body is still held gets its connection closed after the
+/// answer, where a dropped one would be read to its end (at a byte a second, for chunked ones).
+pub struct Holding {
+    body: BoxBody,
+    _payload: actix_web::dev::Payload,
+}
+
+impl MessageBody for Holding {
+    type Error = Box<dyn std::error::Error>;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<web::Bytes, Self::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_next(cx)
+    }
 }
 
 /// Counts every request by route pattern and status, times it, logs one line with its id

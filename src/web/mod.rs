@@ -34,6 +34,7 @@ use crate::metrics::Metrics;
 use crate::search::{self as engine, SearchIndex, Settings};
 use crate::store::Store;
 
+pub use api::metrics_app;
 pub use error::{ApiError, Error};
 
 /// Everything a request may read. The site is swapped whole on reload, never mutated.
@@ -52,10 +53,23 @@ pub struct AppState {
     /// Votes per client; none: unlimited.
     vote_limit: Option<limits::ClientLimit>,
     match_limit: Option<limits::ClientLimit>,
-    /// Proxies whose `X-Forwarded-For` names the client.
+    /// Proxies whose `X-Forwarded-For` names the client, and whose `Forwarded` /
+    /// `X-Forwarded-Host` / `X-Forwarded-Proto` name the site.
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// Without `--base-url`: the site's address as the first request named it, for every
+    /// absolute link and cached page after it (a client cycling `Host` values would otherwise
+    /// fill the page cache and put its host in canonical links).
+    first_base_url: std::sync::OnceLock<String>,
     /// What each visitor viewed lately, so plain links count once a session.
     seen: once::SeenRecently,
+    /// Wrong admin tokens per address.
+    wrong_tokens: limits::WrongTokens,
+    /// `Strict-Transport-Security` on every answer (`--hsts`, with an `https` base URL).
+    hsts: bool,
+    /// `/metrics` is served on a listener of its own (`--metrics-addr`), not with the site.
+    metrics_elsewhere: bool,
+    /// How long a request's body may take to arrive (`--body-timeout`).
+    body_timeout: std::time::Duration,
 }
 
 /// What the page cache may hold by default.
@@ -137,7 +151,12 @@ impl AppState {
             vote_limit: limits::ClientLimit::new(limits::VOTES_PER_MINUTE, Vec::new()),
             match_limit: limits::ClientLimit::new(limits::MATCHES_PER_MINUTE, Vec::new()),
             trusted_proxies: Vec::new(),
+            first_base_url: std::sync::OnceLock::new(),
             seen: once::SeenRecently::default(),
+            wrong_tokens: limits::WrongTokens::default(),
+            hsts: false,
+            metrics_elsewhere: false,
+            body_timeout: middleware::BODY_TIMEOUT,
         }
     }
 
@@ -173,6 +192,54 @@ impl AppState {
     pub fn first_view(&self, req: &HttpRequest, what: std::fmt::Arguments<'_>) -> bool {
         let client = limits::client_address(req, &self.trusted_proxies);
         self.seen.first(req, client, &what.to_string())
+    }
+
+    pub fn trusted_proxies(&self) -> &[std::net::IpAddr] {
+        &self.trusted_proxies
+    }
+
+    pub fn wrong_tokens(&self) -> &limits::WrongTokens {
+        &self.wrong_tokens
+    }
+
+    /// Sends `Strict-Transport-Security`; only with an `https` base URL (else an error).
+    pub fn with_hsts(mut self, hsts: bool) -> anyhow::Result<AppState> {
+        if hsts && !self.is_https() {
+            anyhow::bail!("--hsts needs an https --base-url: browsers ignore it over plain HTTP");
+        }
+        self.hsts = hsts;
+        Ok(self)
+    }
+
+    pub fn hsts(&self) -> bool {
+        self.hsts
+    }
+
+    /// Whether `--base-url` says the site is served over HTTPS (cookies are then `Secure`).
+    pub fn is_https(&self) -> bool {
+        self.base_url
+            .as_deref()
+            .and_then(|url| url.get(..8))
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    }
+
+    /// `/metrics` moves to a listener of its own: the site's answers 404 there.
+    pub fn with_metrics_elsewhere(mut self, elsewhere: bool) -> AppState {
+        self.metrics_elsewhere = elsewhere;
+        self
+    }
+
+    pub fn with_body_timeout(mut self, timeout: std::time::Duration) -> AppState {
+        self.body_timeout = timeout;
+        self
+    }
+
+    pub fn body_timeout(&self) -> std::time::Duration {
+        self.body_timeout
+    }
+
+    pub fn metrics_elsewhere(&self) -> bool {
+        self.metrics_elsewhere
     }
 
     pub fn vote_limit(&self) -> Option<&limits::ClientLimit> {
@@ -306,6 +373,19 @@ impl AppState {
         self.pages.clear();
     }
 
+    /// Records a reload that found the files as the version served: a failure recorded
+    /// before is over (the broken files were put back).
+    pub fn reload_unchanged(&self) {
+        let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+        if status.last_reload.as_ref().is_some_and(|r| !r.ok) {
+            status.last_reload = Some(ReloadRecord {
+                at: SystemTime::now(),
+                ok: true,
+                errors: Vec::new(),
+            });
+        }
+    }
+
     /// Records a reload that failed; the current generation keeps serving.
     pub fn reload_failed(&self, errors: Vec<String>) {
         let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
@@ -327,14 +407,49 @@ impl AppState {
         self.base_url.as_ref().map(|base| format!("{base}{path}"))
     }
 
+    /// The site's address for absolute links: `--base-url`, or else the first valid one a
+    /// request named (see [`AppState::request_origin`]), kept for good.
     pub(crate) fn base_url(&self, req: &HttpRequest) -> String {
-        match &self.base_url {
-            Some(url) => url.clone(),
-            None => {
-                let info = req.connection_info();
-                format!("{}://{}", info.scheme(), info.host())
-            }
+        if let Some(url) = &self.base_url {
+            return url.clone();
         }
+        if let Some(url) = self.first_base_url.get() {
+            return url.clone();
+        }
+        match self.request_origin(req) {
+            Some(origin) => self
+                .first_base_url
+                .get_or_init(|| {
+                    tracing::info!(base_url = %origin, "absolute links name the first request's address");
+                    origin
+                })
+                .clone(),
+            None => format!("http://{}", req.app_config().host()),
+        }
+    }
+
+    /// `scheme://host` as the request names the site: its `Host` (over plain HTTP), or from a
+    /// trusted proxy what it forwarded (`Forwarded`, `X-Forwarded-Host`, `-Proto`). Forwarded
+    /// headers from anyone else are ignored. `None` for a host that is no host name.
+    pub(crate) fn request_origin(&self, req: &HttpRequest) -> Option<String> {
+        let from_proxy = req
+            .peer_addr()
+            .is_some_and(|peer| self.trusted_proxies.contains(&peer.ip()));
+        let (scheme, host) = if from_proxy {
+            let info = req.connection_info();
+            (info.scheme().to_string(), info.host().to_string())
+        } else {
+            let host = match req.headers().get(actix_web::http::header::HOST) {
+                Some(host) => host.to_str().ok()?.to_string(),
+                None => req.app_config().host().to_string(),
+            };
+            ("http".to_string(), host)
+        };
+        let plausible = (1..=260).contains(&host.len())
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b));
+        plausible.then(|| format!("{scheme}://{}", host.to_ascii_lowercase()))
     }
 }
 
@@ -443,20 +558,36 @@ pub fn app(
         InitError = (),
     >,
 > {
+    // Browsers keep to HTTPS for a year once they saw it over HTTPS (`--hsts`).
+    let hsts = mw::Condition::new(
+        state.hsts(),
+        mw::DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000")),
+    );
     let security = mw::DefaultHeaders::new()
         .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
         .add(("X-Frame-Options", "DENY"));
-    // The last `wrap` runs first: logging, request ids and metrics, headers, the URL check,
-    // the cross-site check, then conditional GET and compression nearest the handlers.
+    // The last `wrap` runs first: logging, request ids and metrics, the body timeout, headers,
+    // the URL check, the cross-site check, then conditional GET and compression nearest the
+    // handlers.
     App::new()
         .app_data(state)
         .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
         .app_data(
             web::FormConfig::default()
                 .limit(MAX_BODY_BYTES)
-                .error_handler(|e, _| Error::BadRequest(format!("表单有误：{e}")).into()),
+                .error_handler(|e, _| {
+                    let error = match &e {
+                        actix_web::error::UrlencodedError::Payload(payload) => {
+                            Error::from_payload(payload, || {
+                                Error::BadRequest(format!("表单有误：{e}"))
+                            })
+                        }
+                        _ => Error::BadRequest(format!("表单有误：{e}")),
+                    };
+                    error.into()
+                }),
         )
         .app_data(
             web::PathConfig::default()
@@ -470,6 +601,8 @@ pub fn app(
         .wrap(mw::from_fn(guard::refuse_cross_site))
         .wrap(mw::from_fn(guard::reject_malformed_urls))
         .wrap(security)
+        .wrap(hsts)
+        .wrap(mw::from_fn(middleware::limit_body_time))
         .wrap(mw::from_fn(middleware::observe))
         .configure(configure)
 }

@@ -297,3 +297,189 @@ async fn metrics_count_requests_by_route_searches_and_zero_results() {
         "{m}"
     );
 }
+
+fn from(peer: &str, uri: &str) -> TestRequest {
+    TestRequest::get()
+        .uri(uri)
+        .peer_addr(peer.parse().expect("peer address"))
+}
+
+fn canonical(page: &str) -> String {
+    let start = page
+        .find("rel=\"canonical\" href=\"")
+        .expect("a canonical link")
+        + 22;
+    page[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Without `--base-url`, every absolute link names the address the first request gave: a
+/// client cycling `Host` values neither grows the page cache nor gets its host into links,
+/// and forwarded headers count only from a trusted proxy.
+#[actix_web::test]
+async fn host_headers_cannot_grow_the_page_cache_or_name_another_site() {
+    let state = state(&repo_content(), None);
+    let first = request(
+        &state,
+        from("203.0.113.1:1000", "/kb/error-19").insert_header(("Host", "help.example.com")),
+    )
+    .await;
+    assert_eq!(
+        canonical(&first.body),
+        "http://help.example.com/kb/error-19"
+    );
+    let cached = state.pages().len();
+    for i in 0..300 {
+        let page = request(
+            &state,
+            from("203.0.113.2:1000", "/kb/error-19")
+                .insert_header(("Host", format!("junk{i}.attacker.example").as_str()))
+                .insert_header(("X-Forwarded-Host", "evil.example"))
+                .insert_header(("Forwarded", "host=evil.example;proto=https")),
+        )
+        .await;
+        assert_eq!(page.status, 200);
+        assert_eq!(canonical(&page.body), "http://help.example.com/kb/error-19");
+    }
+    assert_eq!(state.pages().len(), cached, "no page cached per Host");
+    let sitemap = request(
+        &state,
+        from("203.0.113.2:1000", "/sitemap.xml").insert_header(("Host", "attacker.example")),
+    )
+    .await;
+    assert!(!sitemap.body.contains("attacker"), "{}", sitemap.body);
+    assert!(sitemap.body.contains("http://help.example.com/kb/"));
+}
+
+/// Behind a trusted proxy the site's address is what the proxy forwarded; from anyone else
+/// the forwarded headers are ignored.
+#[actix_web::test]
+async fn forwarded_hosts_count_only_from_a_trusted_proxy() {
+    let untrusted = state(&repo_content(), None);
+    let page = request(
+        &untrusted,
+        from("203.0.113.9:1000", "/kb/error-19")
+            .insert_header(("Host", "127.0.0.1:8080"))
+            .insert_header(("X-Forwarded-Host", "evil.example"))
+            .insert_header(("X-Forwarded-Proto", "https")),
+    )
+    .await;
+    assert_eq!(canonical(&page.body), "http://127.0.0.1:8080/kb/error-19");
+
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let site = wendao::web::Site::build(library).expect("index");
+    let behind_proxy = actix_web::web::Data::new(
+        wendao::web::AppState::new(site, None)
+            .with_vote_limit(30, vec!["10.0.0.2".parse().expect("ip")]),
+    );
+    let page = request(
+        &behind_proxy,
+        from("10.0.0.2:1000", "/kb/error-19")
+            .insert_header(("Host", "10.0.0.5:8080"))
+            .insert_header(("X-Forwarded-Host", "help.example.com"))
+            .insert_header(("X-Forwarded-Proto", "https")),
+    )
+    .await;
+    assert_eq!(
+        canonical(&page.body),
+        "https://help.example.com/kb/error-19"
+    );
+}
+
+/// With an `https` base URL the visitor cookie is `Secure`, and `--hsts` sends
+/// Strict-Transport-Security; over plain HTTP neither (and `--hsts` is refused).
+#[actix_web::test]
+async fn https_sites_get_secure_cookies_and_hsts_when_asked() {
+    let vote = || {
+        TestRequest::post()
+            .uri("/kb/timeout/feedback")
+            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+            .set_payload("helpful=yes")
+    };
+    let build = |base: &str| {
+        let library = wendao::content::load(&repo_content()).expect("content");
+        let site = wendao::web::Site::build(library).expect("index");
+        wendao::web::AppState::new(site, Some(base.to_string()))
+    };
+    let data = tempfile::tempdir().expect("data");
+    let store = wendao::store::Store::open(data.path())
+        .await
+        .expect("store");
+    let https = actix_web::web::Data::new(
+        build("https://help.example.com")
+            .with_store(store.clone())
+            .with_hsts(true)
+            .expect("hsts over https"),
+    );
+    let voted = request(&https, vote()).await;
+    assert_eq!(voted.status, 303);
+    let cookie = voted.header("set-cookie").expect("a visitor cookie");
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert_eq!(
+        get(&https, "/").await.header("strict-transport-security"),
+        Some("max-age=31536000")
+    );
+
+    let http = actix_web::web::Data::new(build("http://help.example.com").with_store(store));
+    let voted = request(&http, vote()).await;
+    let cookie = voted.header("set-cookie").expect("a visitor cookie");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    assert_eq!(
+        get(&http, "/").await.header("strict-transport-security"),
+        None
+    );
+    let refused = build("http://help.example.com").with_hsts(true);
+    assert!(refused.is_err(), "--hsts over plain HTTP");
+}
+
+/// Wrong admin tokens are answered slowly, and after a handful the address is refused every
+/// token, the right one too, for a while; other addresses are not affected.
+#[actix_web::test]
+async fn wrong_admin_tokens_are_slowed_down_and_then_refused() {
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let site = wendao::web::Site::build(library).expect("index");
+    let data = tempfile::tempdir().expect("data");
+    let store = wendao::store::Store::open(data.path())
+        .await
+        .expect("store");
+    let state = actix_web::web::Data::new(
+        wendao::web::AppState::new(site, None)
+            .with_store(store)
+            .with_admin_token(Some("right-token".into())),
+    );
+    let admin = |peer: &str, token: &str| {
+        from(peer, "/admin/insights").insert_header(("Authorization", format!("Bearer {token}")))
+    };
+    let started = std::time::Instant::now();
+    for _ in 0..wendao::web::limits::WRONG_TOKENS {
+        let res = request(&state, admin("198.51.100.7:1", "guess")).await;
+        assert_eq!(res.status, 401);
+    }
+    let slow = started.elapsed();
+    assert!(
+        slow >= std::time::Duration::from_secs(u64::from(wendao::web::limits::WRONG_TOKENS)),
+        "{slow:?} for {} wrong tokens",
+        wendao::web::limits::WRONG_TOKENS
+    );
+    let locked = request(&state, admin("198.51.100.7:1", "right-token")).await;
+    assert_eq!(locked.status, 429, "the right token too, while locked out");
+    assert!(locked.header("retry-after").is_some());
+    let healthz = request(
+        &state,
+        from("198.51.100.7:1", "/healthz").insert_header(("Authorization", "Bearer guess")),
+    )
+    .await;
+    assert_eq!(healthz.status, 429, "the token guarded on /healthz too");
+    let other = request(&state, admin("198.51.100.8:1", "right-token")).await;
+    assert_eq!(other.status, 200, "another address");
+    // Without credentials /healthz answers anyone, locked out or not.
+    assert_eq!(
+        request(&state, from("198.51.100.7:1", "/healthz"))
+            .await
+            .status,
+        200
+    );
+}

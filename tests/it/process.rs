@@ -322,3 +322,38 @@ fn counters_reach_the_database_while_the_server_runs() {
     assert!(text.contains("量子纠缠"), "the zero-result search: {text}");
     assert_eq!(stop(&mut server, libc::SIGTERM), Some(0));
 }
+
+/// `--metrics-addr` serves `/metrics` on a listener of its own, and the site's no longer does.
+#[test]
+fn metrics_addr_moves_metrics_off_the_site() {
+    let port = crate::common::free_port();
+    let metrics_addr = format!("127.0.0.1:{port}");
+    let mut server = spawn(&["--metrics-addr", &metrics_addr]);
+    let get = |base: &str, path: &str| {
+        crate::common::raw_http(
+            base,
+            &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        )
+    };
+    let on_site = get(&server.base, "/metrics");
+    assert!(on_site.starts_with("HTTP/1.1 404"), "{on_site}");
+    let elsewhere = format!("http://{metrics_addr}");
+    let started = Instant::now();
+    let metrics = loop {
+        let answer = std::net::TcpStream::connect(&metrics_addr)
+            .map(|_| get(&elsewhere, "/metrics"))
+            .unwrap_or_default();
+        if answer.starts_with("HTTP/1.1 200") || started.elapsed() > Duration::from_secs(10) {
+            break answer;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
+    assert!(metrics.contains("wendao_http_requests_total"), "{metrics}");
+    let page = get(&elsewhere, "/kb/error-19");
+    assert!(
+        page.starts_with("HTTP/1.1 404"),
+        "only /metrics there: {page}"
+    );
+    assert_eq!(stop(&mut server, libc::SIGTERM), Some(0));
+}

@@ -30,8 +30,18 @@ const NEW_ENTRY: &str = "+++\ntitle = \"新加的条目：量子隧穿\"\ncatego
 #[actix_web::test]
 async fn a_saved_entry_is_served_and_searchable_and_a_broken_save_keeps_the_old_version() {
     let content = TempContent::copy_of(&fixture("basic"));
-    let state = state(content.path(), None);
-    let _watcher = reload::watch(content.path().to_path_buf(), None, state.clone()).expect("watch");
+    let library = wendao::content::load(content.path()).expect("content");
+    let state = actix_web::web::Data::new(
+        wendao::web::AppState::new(wendao::web::Site::build(library).expect("index"), None)
+            .with_admin_token(Some("reload-token".into())),
+    );
+    let _watcher = reload::watch(
+        content.path().to_path_buf(),
+        None,
+        state.clone(),
+        reload::Snapshot::of(content.path()),
+    )
+    .expect("watch");
     let before = get(&state, "/healthz").await.json();
     assert_eq!(get(&state, "/kb/new-entry").await.status, 404);
 
@@ -63,6 +73,18 @@ async fn a_saved_entry_is_served_and_searchable_and_a_broken_save_keeps_the_old_
     .await;
     let health = get(&state, "/healthz").await;
     assert_eq!(health.status, 200);
+    let public = health.json()["last_reload"]["errors"].to_string();
+    assert!(
+        !public.contains("new-entry.md") && !public.contains(&*content.path().to_string_lossy()),
+        "paths and messages only with the admin token: {public}"
+    );
+    let health = crate::common::request(
+        &state,
+        actix_web::test::TestRequest::get()
+            .uri("/healthz")
+            .insert_header(("Authorization", "Bearer reload-token")),
+    )
+    .await;
     let errors = health.json()["last_reload"]["errors"].to_string();
     assert!(
         errors.contains("new-entry.md:3: unknown category"),
@@ -114,4 +136,239 @@ async fn rebuild_swaps_only_what_changed() {
         other => panic!("{other:?}"),
     }
     assert_eq!(get(&state, "/kb/new-entry").await.status, 200);
+}
+
+/// Reloads counted so far: (unchanged, swapped, failed).
+fn reloads(state: &actix_web::web::Data<wendao::web::AppState>) -> (u64, u64, u64) {
+    let count = |result: &str| state.metrics.reloads.with_label_values(&[result]).get();
+    (count("unchanged"), count("swapped"), count("failed"))
+}
+
+fn watching(
+    content: &TempContent,
+    state: &actix_web::web::Data<wendao::web::AppState>,
+) -> reload::Watcher {
+    reload::watch(
+        content.path().to_path_buf(),
+        None,
+        state.clone(),
+        reload::Snapshot::of(content.path()),
+    )
+    .expect("watch")
+}
+
+/// Every file of the tree read, as a rebuild (or a backup, or an indexer) reads them.
+fn read_every_file(dir: &std::path::Path) {
+    for item in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if item.file_type().is_file() {
+            std::fs::read(item.path()).expect("read");
+        }
+    }
+}
+
+/// Nothing changed, nothing reloaded: opening and reading the files (as each reload did itself,
+/// so that reloads started one another) wakes no rebuild. Touching a file costs one load that
+/// finds the same content, and no new generation.
+#[actix_web::test]
+async fn a_watched_tree_that_is_only_read_is_never_reloaded() {
+    let content = TempContent::copy_of(&crate::common::repo_content());
+    let state = state(content.path(), None);
+    let _watcher = watching(&content, &state);
+    for _ in 0..3 {
+        read_every_file(content.path());
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    assert_eq!(reloads(&state), (0, 0, 0), "(unchanged, swapped, failed)");
+
+    let path = content.path().join("kb/timeout.md");
+    let file = std::fs::File::options()
+        .append(true)
+        .open(&path)
+        .expect("open");
+    file.set_modified(std::time::SystemTime::now())
+        .expect("touch");
+    drop(file);
+    eventually("the touched file looked at", || async {
+        reloads(&state) == (1, 0, 0)
+    })
+    .await;
+    for _ in 0..2 {
+        read_every_file(content.path());
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    assert_eq!(reloads(&state), (1, 0, 0), "(unchanged, swapped, failed)");
+    assert_eq!(get(&state, "/healthz").await.json()["generation"], 1);
+}
+
+/// Saves as editors make them, swap and backup files beside them, and a checkout that writes
+/// 500 files at once: each is one rebuild, and the swap files none.
+#[actix_web::test]
+async fn editor_saves_and_a_checkout_of_500_files_are_one_rebuild_each() {
+    let content = TempContent::copy_of(&fixture("basic"));
+    let state = state(content.path(), None);
+    let _watcher = watching(&content, &state);
+
+    // vim: a swap file while editing, its `4913` probe, a backup, then the file written.
+    content.write("kb/.new-entry.md.swp", "swap");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    content.write("kb/4913", "");
+    content.remove("kb/4913");
+    content.write("kb/new-entry.md~", "backup");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        reloads(&state),
+        (0, 0, 0),
+        "swap and backup files reload nothing"
+    );
+    content.write("kb/new-entry.md", NEW_ENTRY);
+    content.remove("kb/.new-entry.md.swp");
+    eventually("vim's save served", || async {
+        get(&state, "/kb/new-entry").await.status == 200
+    })
+    .await;
+    assert_eq!(reloads(&state).1, 1, "one rebuild");
+
+    // An atomic save: a temporary file renamed over the entry.
+    let entry = content.path().join("kb/new-entry.md");
+    let temporary = content.path().join("kb/.new-entry.md.tmp");
+    std::fs::write(&temporary, NEW_ENTRY.replace("量子隧穿", "原子保存")).expect("write");
+    std::fs::rename(&temporary, &entry).expect("rename");
+    eventually("the renamed save served", || async {
+        get(&state, "/kb/new-entry").await.body.contains("原子保存")
+    })
+    .await;
+    assert_eq!(reloads(&state).1, 2, "one rebuild");
+
+    // A checkout: 500 new entries written one after another.
+    for i in 0..500 {
+        content.write(
+            &format!("kb/checked-out-{i}.md"),
+            &format!("+++\ntitle = \"检出的条目 {i}\"\ncategory = \"alpha\"\n+++\n第 {i} 条。\n"),
+        );
+    }
+    eventually("the checkout served", || async {
+        get(&state, "/healthz").await.json()["entries"] == 504
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, swapped, failed) = reloads(&state);
+    assert_eq!(failed, 0);
+    // One rebuild, or two should the machine stall mid-checkout longer than the quiet time.
+    assert!(
+        swapped - 2 <= 2,
+        "{} rebuilds for one checkout",
+        swapped - 2
+    );
+    assert_eq!(get(&state, "/kb/checked-out-499").await.status, 200);
+}
+
+/// A failing version is read once (so logged once), and `/healthz` clears the failure once the
+/// files are put back as they were, without a new generation.
+#[actix_web::test]
+async fn a_broken_save_fails_once_and_putting_the_file_back_clears_it() {
+    let content = TempContent::copy_of(&fixture("basic"));
+    let state = state(content.path(), None);
+    let _watcher = watching(&content, &state);
+    let original = std::fs::read_to_string(content.path().join("categories.toml")).expect("read");
+    content.write("categories.toml", "not toml [");
+    eventually("failure recorded", || async {
+        get(&state, "/healthz").await.json()["last_reload"]["ok"] == false
+    })
+    .await;
+    for _ in 0..3 {
+        read_every_file(content.path());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert_eq!(reloads(&state), (0, 0, 1), "read once");
+
+    content.write("categories.toml", &original);
+    eventually("failure cleared", || async {
+        get(&state, "/healthz").await.json()["last_reload"]["ok"] == true
+    })
+    .await;
+    let health = get(&state, "/healthz").await.json();
+    assert_eq!(health["generation"], 1, "the version served all along");
+    assert_eq!(reloads(&state), (1, 0, 1));
+}
+
+/// A content directory that is a symlink (a release folder switched by `ln -sfn`): edits
+/// through it are seen, and so is pointing it at another release.
+#[actix_web::test]
+async fn a_symlinked_content_directory_is_watched_and_may_be_pointed_elsewhere() {
+    let releases = tempfile::tempdir().expect("releases");
+    let first = TempContent::copy_of(&fixture("basic"));
+    let second = TempContent::copy_of(&fixture("basic"));
+    second.write(
+        "kb/second-release.md",
+        &NEW_ENTRY.replace("量子隧穿", "第二版"),
+    );
+    let link = releases.path().join("content");
+    std::os::unix::fs::symlink(first.path(), &link).expect("symlink");
+    let state = state(&link, None);
+    let _watcher = reload::watch(
+        link.clone(),
+        None,
+        state.clone(),
+        reload::Snapshot::of(&link),
+    )
+    .expect("watch");
+
+    first.write("kb/new-entry.md", NEW_ENTRY);
+    eventually("an edit through the link", || async {
+        get(&state, "/kb/new-entry").await.status == 200
+    })
+    .await;
+
+    let staged = releases.path().join("content.new");
+    std::os::unix::fs::symlink(second.path(), &staged).expect("symlink");
+    std::fs::rename(&staged, &link).expect("switch the link");
+    eventually("the other release served", || async {
+        get(&state, "/kb/second-release").await.status == 200
+    })
+    .await;
+    assert_eq!(get(&state, "/kb/new-entry").await.status, 404);
+    // And the new release is the one watched.
+    second.write(
+        "kb/new-entry.md",
+        &NEW_ENTRY.replace("量子隧穿", "第二版的新条目"),
+    );
+    eventually("an edit in the new release", || async {
+        get(&state, "/kb/new-entry")
+            .await
+            .body
+            .contains("第二版的新条目")
+    })
+    .await;
+}
+
+/// Files deleted while a rebuild reads them: whatever the pass in between saw, the version
+/// served in the end is the tree as it is, and `/healthz` says the last reload went well.
+#[actix_web::test]
+async fn files_deleted_during_a_rebuild_end_in_the_tree_as_it_is() {
+    let content = TempContent::copy_of(&fixture("basic"));
+    let state = state(content.path(), None);
+    let _watcher = watching(&content, &state);
+    for round in 0..3 {
+        for i in 0..1_000 {
+            content.write(
+                &format!("kb/passing-{i}.md"),
+                &format!(
+                    "+++\ntitle = \"转瞬即逝 {i}\"\ncategory = \"alpha\"\n+++\n第 {round} 轮。\n"
+                ),
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(120 + 40 * round)).await;
+        for i in 0..1_000 {
+            content.remove(&format!("kb/passing-{i}.md"));
+        }
+    }
+    eventually("the tree as it is", || async {
+        let health = get(&state, "/healthz").await.json();
+        health["entries"] == 3 && health["last_reload"]["ok"] == true
+    })
+    .await;
+    assert_eq!(get(&state, "/kb/passing-0").await.status, 404);
 }

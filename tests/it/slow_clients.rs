@@ -1,0 +1,170 @@
+//! Clients that would hold the server: bodies sent a byte at a time, and one address opening
+//! more connections than any reader needs. The binary as an operator runs it, over loopback.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use crate::common::raw_http;
+use crate::process::spawn;
+
+fn addr(base: &str) -> SocketAddr {
+    base.trim_start_matches("http://").parse().expect("address")
+}
+
+/// A vote whose body trickles in: headers, then one byte.
+fn trickling(base: &str, chunked: bool) -> TcpStream {
+    let mut stream = TcpStream::connect(addr(base)).expect("connect");
+    let framing = if chunked {
+        "Transfer-Encoding: chunked"
+    } else {
+        "Content-Length: 200"
+    };
+    write!(
+        stream,
+        "POST /kb/timeout/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n{framing}\r\n\r\n"
+    )
+    .expect("headers");
+    stream
+        .write_all(if chunked { b"1\r\nh\r\n" } else { b"h" })
+        .expect("a byte");
+    stream
+        .set_read_timeout(Some(Duration::from_millis(5)))
+        .expect("timeout");
+    stream
+}
+
+/// Sends one more byte and reads what came back; `None` once the server closed.
+fn trickle(stream: &mut TcpStream, chunked: bool, answer: &mut Vec<u8>) -> Option<()> {
+    // A write after the server closed may still succeed once; the read tells.
+    let _ = stream.write_all(if chunked { b"1\r\ne\r\n" } else { b"e" });
+    let mut buf = [0u8; 8192];
+    match stream.read(&mut buf) {
+        Ok(0) => None,
+        Ok(n) => {
+            answer.extend_from_slice(&buf[..n]);
+            Some(())
+        }
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            Some(())
+        }
+        Err(_) => None,
+    }
+}
+
+/// Slow bodies get a 408 and their connection closed once the body timeout is over, and other
+/// readers are served all the while.
+#[test]
+fn slow_bodies_are_cut_off_with_408_and_other_readers_are_served_meanwhile() {
+    let server = spawn(&["--body-timeout", "2s"]);
+    let started = Instant::now();
+    let mut slow: Vec<(TcpStream, bool, Vec<u8>, bool)> = (0..40)
+        .map(|i| {
+            (
+                trickling(&server.base, i % 2 == 1),
+                i % 2 == 1,
+                Vec::new(),
+                false,
+            )
+        })
+        .collect();
+    let mut served_meanwhile = 0;
+    while slow.iter().any(|(_, _, _, closed)| !closed) {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "slow bodies still held {:?} after they started",
+            started.elapsed()
+        );
+        if started.elapsed() < Duration::from_millis(1_500) {
+            let page = raw_http(
+                &server.base,
+                "GET /kb/error-19 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            );
+            assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+            served_meanwhile += 1;
+        }
+        for (stream, chunked, answer, closed) in slow.iter_mut().filter(|s| !s.3) {
+            if trickle(stream, *chunked, answer).is_none() {
+                *closed = true;
+            }
+        }
+    }
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(2),
+        "cut before the timeout: {took:?}"
+    );
+    assert!(served_meanwhile > 0);
+    for (_, chunked, answer, _) in &slow {
+        let answer = String::from_utf8_lossy(answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 408"),
+            "chunked {chunked}: {answer}"
+        );
+        assert!(answer.contains("2 秒"), "{answer}");
+    }
+    println!("40 slow bodies cut off after {took:?}; {served_meanwhile} pages served meanwhile");
+}
+
+/// One address may hold so many connections; more are closed as they are accepted, a reader
+/// at another address is still served, and a closed connection frees its place.
+#[test]
+fn connections_over_an_addresss_share_are_closed_and_others_still_served() {
+    let server = spawn(&["--connections-per-client", "8", "--header-timeout", "60s"]);
+    let held: Vec<TcpStream> = (0..8)
+        .map(|_| TcpStream::connect(addr(&server.base)).expect("connect"))
+        .collect();
+    // The server counts a connection once it has taken it: let it take all eight.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut ninth = TcpStream::connect(addr(&server.base)).expect("connect");
+    ninth
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let _ = ninth.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    let mut buf = Vec::new();
+    let _ = ninth.read_to_end(&mut buf);
+    assert!(
+        buf.is_empty(),
+        "the ninth connection was answered: {}",
+        String::from_utf8_lossy(&buf)
+    );
+
+    // Another address on the loopback: its own share.
+    let other =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    other
+        .bind(&"127.0.0.2:0".parse::<SocketAddr>().expect("addr").into())
+        .expect("bind 127.0.0.2");
+    other
+        .connect(&addr(&server.base).into())
+        .expect("connect from 127.0.0.2");
+    let mut other: TcpStream = other.into();
+    other
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("write");
+    let mut answer = String::new();
+    let _ = other.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    drop(held);
+    let started = Instant::now();
+    loop {
+        let answer = raw_http(
+            &server.base,
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
+        if answer.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "closed connections did not free their places"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
