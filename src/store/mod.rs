@@ -183,11 +183,9 @@ pub struct EntryVotes {
     pub not_helpful: i64,
 }
 
-/// Why a write failed, in a few words for `/healthz` (the whole error goes to the log).
-fn failure(error: &sqlx::Error) -> &'static str {
-    let sqlx::Error::Database(db) = error else {
-        return "the database does not answer";
-    };
+/// Why the database refused a write, in a few words for `/healthz` (the whole error goes to
+/// the log).
+fn failure(db: &dyn sqlx::error::DatabaseError) -> &'static str {
     let message = db.message().to_ascii_lowercase();
     // SQLite's SQLITE_FULL (13), PostgreSQL's disk_full (53100).
     if matches!(db.code().as_deref(), Some("13" | "53100")) || message.contains("full") {
@@ -364,13 +362,27 @@ impl Store {
         result
     }
 
-    /// Notes whether a write was committed, and why not.
+    /// Notes whether a write was committed, and why the database refused it (one that did not
+    /// reach it is [`Store::answered`]'s to note).
     fn wrote<T>(&self, result: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
-        *self
+        let mut write_failure = self
             .write_failure
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = result.as_ref().err().map(failure);
+            .unwrap_or_else(PoisonError::into_inner);
+        match &result {
+            Ok(_) => *write_failure = None,
+            Err(sqlx::Error::Database(refused)) => *write_failure = Some(failure(&**refused)),
+            Err(_) => {}
+        }
+        drop(write_failure);
         self.answered(result)
+    }
+
+    fn write_failing(&self) -> bool {
+        self.write_failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
     }
 
     /// Records a visitor's vote on an entry, replacing their earlier one. A vote without a
@@ -484,11 +496,15 @@ impl Store {
     pub async fn refresh(&self) -> Result<(), sqlx::Error> {
         let db = match &self.db {
             Db::Postgres(db) => db,
-            // One process: its own writes already tell it everything. After a failure: is
-            // the file there again?
+            // One process: its own writes already tell it everything. After a failure: can
+            // it be written again (a full disk freed), is the file there again?
+            Db::Sqlite(db) if self.write_failing() => return self.wrote(db.probe_write().await),
             Db::Sqlite(db) if !self.answers() => return self.answered(db.ping().await),
             Db::Sqlite(_) => return Ok(()),
         };
+        if self.write_failing() {
+            self.wrote(db.run(|db| async move { db.mark_written().await }).await)?;
+        }
         let unannounced = std::mem::take(
             &mut self
                 .writes

@@ -94,6 +94,24 @@ impl Sqlite {
         result
     }
 
+    /// A write that needs a page of space and changes nothing: the schema's `user_version`
+    /// set to what it is (sqlx's migrations do not use it).
+    pub async fn probe_write(&self) -> Result<(), sqlx::Error> {
+        self.writing(async |conn| {
+            let version: i64 = sqlx::query_scalar("PRAGMA user_version")
+                .fetch_one(&mut *conn)
+                .await?;
+            // An integer read back from SQLite itself.
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "PRAGMA user_version = {version}"
+            )))
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
     pub async fn vote(&self, vote: &VoteRow) -> Result<(), sqlx::Error> {
         self.writing(async |conn| {
             insert_vote(vote, false).execute(&mut *conn).await?;

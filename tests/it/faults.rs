@@ -172,6 +172,15 @@ fn a_full_disk_loses_no_acknowledged_vote_and_the_server_recovers_when_space_ret
 
     std::fs::remove_file(&ballast).expect("free the disk");
     let freed = Instant::now();
+    // The server finds out by itself, with no vote to tell it.
+    while !get(&server.base, "/healthz").contains(r#""reachable":true"#) {
+        assert!(
+            freed.elapsed() < Duration::from_secs(10),
+            "/healthz still says writes fail 10 s after the disk was freed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    println!("/healthz saw the space back after {:?}", freed.elapsed());
     let mut n_after = 0;
     loop {
         n_after += 1;

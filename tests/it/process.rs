@@ -220,7 +220,11 @@ fn sigterm_under_load_cuts_no_response_short() {
             })
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(500));
+    // Under way: some answers done (on a busy machine that may take a while).
+    let started = Instant::now();
+    while outcomes.lock().expect("lock").0 < 60 && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert_eq!(stop(&mut server, libc::SIGTERM), Some(0));
     stop_clients.store(true, Ordering::Relaxed);
     for c in clients {
