@@ -1,5 +1,6 @@
-//! `wendao serve` started for a benchmark: on a free loopback port, the address read from the
-//! line it prints, stopped when dropped. Shared by `benches/search.rs` and `benches/load`.
+//! `wendao serve` started for a benchmark as the README starts it: watching its content
+//! directory and logging at `info`, on a free loopback port, the address read from the line it
+//! prints, stopped when dropped. Shared by `benches/search.rs` and `benches/load`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -13,21 +14,25 @@ pub struct Server {
 }
 
 impl Server {
-    /// The benchmarked binary, logging warnings only.
+    /// The benchmarked binary with the README's defaults, its logs in `<data>/wendao.log`: a
+    /// file never blocks the server, as an unread pipe would. (Not in the content directory:
+    /// the server watches that.)
     #[allow(dead_code)]
     pub fn start(content: &Path, data: &Path) -> Server {
+        std::fs::create_dir_all(data).expect("data dir");
+        let logs = std::fs::File::create(data.join("wendao.log")).expect("log file");
         Server::start_with(
             Path::new(env!("CARGO_BIN_EXE_wendao")),
             content,
             data,
-            "warn",
-            Stdio::inherit(),
+            "info",
+            logs,
             &[],
         )
     }
 
     /// `bin` (another build, to compare) with the log filter `log`, its log lines going to
-    /// `logs`, and `extra` flags.
+    /// `logs`, and `extra` flags. The content directory is watched, as by default.
     pub fn start_with(
         bin: &Path,
         content: &Path,
@@ -37,7 +42,7 @@ impl Server {
         extra: &[&str],
     ) -> Server {
         let mut child = Command::new(bin)
-            .args(["serve", "--addr", "127.0.0.1:0", "--no-watch", "--content"])
+            .args(["serve", "--addr", "127.0.0.1:0", "--content"])
             .arg(content)
             .arg("--data")
             .arg(data)
@@ -76,23 +81,29 @@ impl Server {
 
     /// Waits for a 200 from `/healthz` without `not_yet` in it.
     fn wait_for_health(&self, limit: Duration, not_yet: &str) -> Duration {
-        let addr = self.base.trim_start_matches("http://");
         let started = Instant::now();
         loop {
-            if let Ok(mut stream) = std::net::TcpStream::connect(addr) {
-                let _ = stream
-                    .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-                let mut answer = String::new();
-                let _ = stream.read_to_string(&mut answer);
-                if answer.starts_with("HTTP/1.1 200")
-                    && (not_yet.is_empty() || !answer.contains(not_yet))
-                {
-                    return started.elapsed();
-                }
+            if let Ok(answer) = self.get("/healthz")
+                && answer.starts_with("HTTP/1.1 200")
+                && (not_yet.is_empty() || !answer.contains(not_yet))
+            {
+                return started.elapsed();
             }
             assert!(started.elapsed() < limit, "wendao did not answer /healthz");
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// The whole answer (status line, headers, body) to a plain `GET path` on a connection
+    /// of its own.
+    pub fn get(&self, path: &str) -> std::io::Result<String> {
+        let mut stream = std::net::TcpStream::connect(self.base.trim_start_matches("http://"))?;
+        stream.write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        )?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer)?;
+        Ok(String::from_utf8_lossy(&answer).into_owned())
     }
 }
 

@@ -1,19 +1,26 @@
 //! Load test as a browser sees it: `cargo bench --bench load` builds a knowledge base of the
-//! bundled content plus 10,000 generated entries, starts the release server on it with logs at
-//! `info` (written to a file), and measures each route with wrk (`-t2 -c32`, keep-alive,
-//! Chromium's request headers), then the searches nothing has cached yet with its own client.
+//! bundled content plus 10,000 generated entries, starts the release server on it as the
+//! README does (watching the content directory, logs at `info`, written to a file), and
+//! measures each route with wrk (`-t2 -c32`, keep-alive, Chromium's request headers), then
+//! the searches nothing has cached yet with its own client. First, `idle`: the server's CPU
+//! and the reloads it counts over 60 s with nobody asking and no file changed; last, `edit`:
+//! how soon a saved entry is served.
 //!
 //! Options:
 //! - `--entries N`: generated entries beside the bundled ones (0: the bundled content alone);
 //! - `--seconds S`, `--connections C`: each wrk run (default 8 s, 32);
+//! - `--idle-seconds S`: how long `idle` watches the server do nothing (default 60 s);
 //! - `--encoding identity|gzip|br`: send that `Accept-Encoding` instead of the browser's;
-//! - `--nginx`: also serve the same entry and home page bytes with Debian's nginx
-//!   (`gzip_static`, files compressed at the best level) and print wendao's rate as a ratio;
-//! - `--routes entry,home,search-popular,search-distinct,search-fresh,search-seq,match,crawl,mixed`:
-//!   which to run (`search-distinct`: 2,000 queries each once, by our own client; `match`:
-//!   500 tickets of 2,000 characters posted to `/api/match` one after another;
-//!   `search-fresh`: wrk over queries none of which repeats; `crawl`: up to 10,000 entry pages
-//!   nobody asked for yet, each once, then the memory);
+//! - `--nginx`: also serve the same entry and home page bytes with Debian's nginx at its
+//!   fastest (`gzip_static`, files compressed at the best level, access log off; wendao's logs
+//!   stay on) and print wendao's rate as a ratio;
+//! - `--routes idle,entry,home,search-popular,search-distinct,search-fresh,search-seq,match,edit,crawl,mixed`:
+//!   which to run (`idle`: CPU as % of one core and reloads counted in `/metrics`;
+//!   `search-distinct`: 2,000 queries each once, by our own client; `match`: 500 tickets of
+//!   2,000 characters posted to `/api/match` one after another; `search-fresh`: wrk over
+//!   queries none of which repeats; `edit`: an entry rewritten 5 times as an editor saves it,
+//!   each time until `/kb/<id>` serves it; `crawl`: up to 10,000 entry pages nobody asked for
+//!   yet, each once, then the memory);
 //! - `--bin PATH`: benchmark another build of wendao (e.g. the one before a change);
 //! - route `replicas` (not run by default): the mixed pages with a vote in every 20 requests,
 //!   on this SQLite server and on two replicas sharing a throwaway PostgreSQL cluster behind
@@ -32,6 +39,7 @@ mod postgres;
 mod replicas;
 #[path = "../common/server.rs"]
 mod server;
+mod watching;
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -47,6 +55,7 @@ use server::Server;
 struct Options {
     entries: usize,
     seconds: u64,
+    idle_seconds: u64,
     connections: usize,
     encoding: Option<String>,
     nginx: bool,
@@ -54,7 +63,9 @@ struct Options {
     bin: PathBuf,
 }
 
+/// `idle` first, before any load has run; `edit` last, since each save reloads the content.
 const ALL_ROUTES: &[&str] = &[
+    "idle",
     "entry",
     "home",
     "search-popular",
@@ -62,12 +73,14 @@ const ALL_ROUTES: &[&str] = &[
     "search-fresh",
     "search-seq",
     "match",
+    "edit",
 ];
 
 fn options() -> Options {
     let mut o = Options {
         entries: 10_000,
         seconds: 8,
+        idle_seconds: 60,
         connections: 32,
         encoding: None,
         nginx: false,
@@ -83,6 +96,7 @@ fn options() -> Options {
         match arg.as_str() {
             "--entries" => o.entries = number(args.next(), "--entries") as usize,
             "--seconds" => o.seconds = number(args.next(), "--seconds"),
+            "--idle-seconds" => o.idle_seconds = number(args.next(), "--idle-seconds"),
             "--connections" => o.connections = number(args.next(), "--connections") as usize,
             "--encoding" => o.encoding = args.next(),
             "--nginx" => o.nginx = true,
@@ -150,7 +164,7 @@ fn main() {
     let headers = headers(&o);
     let header_refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
     println!(
-        "wendao {} on {} bundled + {} generated entries (ready in {:.1}s, warmed {:.1}s later), logs at info to a file",
+        "wendao {} on {} bundled + {} generated entries (ready in {:.1}s, warmed {:.1}s later), watching the content, logs at info to a file",
         o.bin.display(),
         24,
         o.entries,
@@ -259,7 +273,7 @@ fn main() {
                         );
                         report("nginx", &theirs);
                         println!(
-                            "{route:<16} ratio   {:.2} of nginx gzip_static serving {reference} pages",
+                            "{route:<16} ratio   {:.2} of nginx gzip_static, access log off, serving {reference} pages",
                             ours.rate / theirs.rate
                         );
                     }
@@ -300,6 +314,12 @@ fn main() {
                     paths.len()
                 );
                 errors += r.errors;
+            }
+            "idle" => watching::idle(&server, o.idle_seconds),
+            "edit" => {
+                // A generated entry, or a bundled one when there are none.
+                let id = if o.entries > 0 { "gen-0" } else { "timeout" };
+                watching::edit(&server, &content, id);
             }
             "search-seq" => {
                 let r = each_once(&search_paths(&queries[2_000..2_500]), 1);
@@ -580,7 +600,8 @@ fn rss_kib(pid: u32) -> u64 {
 }
 
 /// Debian's nginx serving the same bytes as wendao for `paths`, saved as files with a `.gz`
-/// beside each (best level) for `gzip_static`, as a site would deploy precompressed pages.
+/// beside each (best level) for `gzip_static`, as a site would deploy precompressed pages. Its
+/// access log is off: the target is stated against nginx at its fastest.
 struct Nginx {
     child: Child,
     base: String,
@@ -616,7 +637,7 @@ impl Nginx {
         let conf = format!(
             "daemon off;\nuser root;\nworker_processes 2;\npid {root}/nginx.pid;\n\
              error_log {root}/error.log warn;\nevents {{ worker_connections 1024; }}\n\
-             http {{\n  access_log {root}/access.log;\n  sendfile on;\n  tcp_nopush on;\n  tcp_nodelay on;\n\
+             http {{\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  tcp_nodelay on;\n\
              keepalive_requests 1000000;\n  default_type text/html;\n  gzip_static on;\n  gzip_vary on;\n\
              server {{\n    listen 127.0.0.1:{port};\n    root {site};\n\
              location = / {{ try_files /index.html =404; }}\n  }}\n}}\n",
@@ -627,7 +648,7 @@ impl Nginx {
     }
 
     /// nginx as the load balancer of `upstreams` (`http://127.0.0.1:port` each), configured as
-    /// the README's "Running several servers" shows.
+    /// the README's "Running several servers" shows (which leaves the access log on).
     fn proxy(work: &Path, name: &str, upstreams: &[&str]) -> Nginx {
         let root = work.join(name);
         std::fs::create_dir_all(&root).expect("nginx dir");

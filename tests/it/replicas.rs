@@ -140,7 +140,7 @@ async fn two_replicas_count_concurrent_votes_exactly() {
         .output()
         .expect("wendao insights");
     let text = String::from_utf8_lossy(&out.stdout);
-    let warnings: Vec<String> = [logs(&mut a), logs(&mut b)]
+    let warnings: Vec<String> = [logs(&a), logs(&b)]
         .iter()
         .flat_map(|l| {
             l.lines()
