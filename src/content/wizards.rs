@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::loader::{Report, is_valid_id, line_at, read, toml_error_line, toml_message};
+use super::loader::{Lines, Report, is_valid_id, read, toml_error_line, toml_message};
 use super::markdown;
 use crate::wizard::{
     Choice, Fallback, Input, Matcher, Outcome, OutcomeLink, Route, Step, StepKind, Wizard,
@@ -120,7 +120,8 @@ fn load_one(path: &Path, anchors: &Anchors, report: &mut Report) -> Option<Wizar
         }
     };
     let errors_before = report.0.len();
-    let line = |offset: usize| line_at(&text, offset, 1);
+    let lines = Lines::new(&text, 1);
+    let line = |offset: usize| lines.at(offset);
 
     // Step ids first, so references can be checked in one pass.
     let mut step_lines: HashMap<String, usize> = HashMap::new();
@@ -316,7 +317,8 @@ fn load_one(path: &Path, anchors: &Anchors, report: &mut Report) -> Option<Wizar
 }
 
 /// Every step is reached from the start, and from every step some end (an outcome, or a
-/// search fallback) can be reached: no dead ends, no loops without a way out.
+/// search fallback) can be reached: no dead ends, no loops without a way out. Two walks over
+/// the steps, forward from the start and backward from the ends, so linear in their number.
 fn check_paths(
     path: &Path,
     start: &Spanned<String>,
@@ -324,32 +326,30 @@ fn check_paths(
     lines: &HashMap<String, usize>,
     report: &mut Report,
 ) {
-    let next_of = |step: &Step| -> Vec<String> {
-        match &step.kind {
-            StepKind::Choices(choices) => choices.iter().map(|c| c.next.clone()).collect(),
-            StepKind::Input(input) => {
-                let mut next: Vec<String> = input.routes.iter().map(|r| r.next.clone()).collect();
-                if let Fallback::Step(id) = &input.fallback {
-                    next.push(id.clone());
-                }
-                next
-            }
-            StepKind::Outcome(_) => Vec::new(),
-        }
-    };
     let by_id: HashMap<&str, &Step> = steps.iter().map(|s| (s.id.as_str(), s)).collect();
 
-    let mut reached = HashSet::new();
-    let mut queue = VecDeque::from([start.get_ref().clone()]);
+    let mut reached: HashSet<&str> = HashSet::new();
+    let mut queue = VecDeque::from([start.get_ref().as_str()]);
     while let Some(id) = queue.pop_front() {
-        if reached.insert(id.clone())
-            && let Some(step) = by_id.get(id.as_str())
+        if reached.insert(id)
+            && let Some(step) = by_id.get(id)
         {
-            queue.extend(next_of(step));
+            queue.extend(next_steps(step));
         }
     }
-    // Steps that can end: outcomes and search fallbacks, then whatever leads to one.
-    let mut ends: HashSet<&str> = steps
+    // Steps that can end: outcomes and search fallbacks, then, walking the links backwards,
+    // whatever leads to one.
+    let mut steps_leading_to: HashMap<&str, Vec<&str>> = HashMap::new();
+    for step in steps {
+        for next in next_steps(step) {
+            steps_leading_to
+                .entry(next)
+                .or_default()
+                .push(step.id.as_str());
+        }
+    }
+    let mut ends: HashSet<&str> = HashSet::new();
+    let mut queue: VecDeque<&str> = steps
         .iter()
         .filter(|s| {
             matches!(&s.kind, StepKind::Outcome(_))
@@ -357,20 +357,16 @@ fn check_paths(
         })
         .map(|s| s.id.as_str())
         .collect();
-    loop {
-        let before = ends.len();
-        for step in steps {
-            if next_of(step).iter().any(|n| ends.contains(n.as_str())) {
-                ends.insert(step.id.as_str());
-            }
-        }
-        if ends.len() == before {
-            break;
+    while let Some(id) = queue.pop_front() {
+        if ends.insert(id)
+            && let Some(before) = steps_leading_to.get(id)
+        {
+            queue.extend(before);
         }
     }
     for step in steps {
         let line = lines.get(&step.id).copied().unwrap_or(1);
-        if !reached.contains(&step.id) {
+        if !reached.contains(step.id.as_str()) {
             report.error(
                 path,
                 line,
@@ -386,5 +382,20 @@ fn check_paths(
                 ),
             );
         }
+    }
+}
+
+/// The steps a step's answers lead to.
+fn next_steps(step: &Step) -> Vec<&str> {
+    match &step.kind {
+        StepKind::Choices(choices) => choices.iter().map(|c| c.next.as_str()).collect(),
+        StepKind::Input(input) => {
+            let mut next: Vec<&str> = input.routes.iter().map(|r| r.next.as_str()).collect();
+            if let Fallback::Step(id) = &input.fallback {
+                next.push(id);
+            }
+            next
+        }
+        StepKind::Outcome(_) => Vec::new(),
     }
 }
