@@ -1,7 +1,7 @@
 //! Walks `content/`, splits front matter from Markdown, validates everything and builds a
 //! [`Library`]. Every problem is collected (not just the first) as `path:line: message`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -221,6 +221,8 @@ fn load_synonyms(path: &Path, report: &mut Report) -> (Vec<Vec<String>>, Vec<Str
     };
     let lines = Lines::new(&text, 1);
     let mut generic: Vec<String> = Vec::new();
+    // Lowercased, to find a repeat without comparing each word with every earlier one.
+    let mut generic_seen: HashSet<String> = HashSet::new();
     for word in file.generic {
         let line = lines.at(word.span().start);
         let word = word.into_inner().trim().to_string();
@@ -230,10 +232,7 @@ fn load_synonyms(path: &Path, report: &mut Report) -> (Vec<Vec<String>>, Vec<Str
                 line,
                 format!("generic word \"{word}\" has no letters or digits"),
             );
-        } else if generic
-            .iter()
-            .any(|w| w.to_lowercase() == word.to_lowercase())
-        {
+        } else if !generic_seen.insert(word.to_lowercase()) {
             report.error(
                 path,
                 line,
