@@ -9,6 +9,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
+use super::files::Root;
 use super::markdown::{self, InternalLink, Rendered};
 use super::wizards;
 use super::{Body, Category, ContentError, ContentErrors, Entry, GlossaryTerm, Library};
@@ -92,6 +93,12 @@ impl Report {
             message: message.into(),
         });
     }
+
+    /// Records a file read, for the fingerprint.
+    pub(super) fn digest(&mut self, path: &Path, bytes: &[u8]) {
+        self.1
+            .push((path.to_path_buf(), Sha256::digest(bytes).into()));
+    }
 }
 
 /// An entry read from disk, before cross-entry checks.
@@ -108,15 +115,20 @@ struct Draft {
 /// Loads and validates a content directory.
 pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     let mut report = Report::default();
-    if !dir.is_dir() {
-        report.error(dir, 0, "content directory not found");
-        return Err(ContentErrors(report.0));
-    }
-    let categories = load_categories(&dir.join("categories.toml"), &mut report);
-    let drafts = load_entries(&dir.join("kb"), &mut report);
+    // Resolved first, so that a content directory that is itself a symlink (a release
+    // directory) holds what its links point to.
+    let root = match Root::new(dir) {
+        Ok(root) if dir.is_dir() => root,
+        _ => {
+            report.error(dir, 0, "content directory not found");
+            return Err(ContentErrors(report.0));
+        }
+    };
+    let categories = load_categories(&root, &dir.join("categories.toml"), &mut report);
+    let drafts = load_entries(&root, &dir.join("kb"), &mut report);
     let contact_path = dir.join("contact.md");
     let contact = if contact_path.exists() {
-        load_contact(&contact_path, &mut report)
+        load_contact(&root, &contact_path, &mut report)
     } else {
         None
     };
@@ -132,16 +144,16 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
             (d.entry.id.as_str(), headings)
         })
         .collect();
-    let wizards = wizards::load_all(&dir.join("wizards"), &anchors, &mut report);
+    let wizards = wizards::load_all(&root, &dir.join("wizards"), &anchors, &mut report);
     let synonyms_path = dir.join("synonyms.toml");
     let (synonyms, generic) = if synonyms_path.exists() {
-        load_synonyms(&synonyms_path, &mut report)
+        load_synonyms(&root, &synonyms_path, &mut report)
     } else {
         Default::default()
     };
     let glossary_path = dir.join("glossary.toml");
     let glossary = if glossary_path.exists() {
-        load_glossary(&glossary_path, &mut report)
+        load_glossary(&root, &glossary_path, &mut report)
     } else {
         Vec::new()
     };
@@ -158,8 +170,8 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     Ok(library)
 }
 
-fn load_categories(path: &Path, report: &mut Report) -> Vec<Category> {
-    let Some(text) = read(path, report) else {
+fn load_categories(root: &Root, path: &Path, report: &mut Report) -> Vec<Category> {
+    let Some(text) = root.read(path, "category list", report) else {
         return Vec::new();
     };
     let file: CategoriesFile = match toml::from_str(&text) {
@@ -208,8 +220,8 @@ fn load_categories(path: &Path, report: &mut Report) -> Vec<Category> {
 
 /// `[[group]] words = [...]`: each word at most once in the whole file, two or more words a
 /// group; and `generic = [...]`, the words that name no topic. Returns (groups, generic words).
-fn load_synonyms(path: &Path, report: &mut Report) -> (Vec<Vec<String>>, Vec<String>) {
-    let Some(text) = read(path, report) else {
+fn load_synonyms(root: &Root, path: &Path, report: &mut Report) -> (Vec<Vec<String>>, Vec<String>) {
+    let Some(text) = root.read(path, "synonym list", report) else {
         return Default::default();
     };
     let file: SynonymsFile = match toml::from_str(&text) {
@@ -281,8 +293,8 @@ fn load_synonyms(path: &Path, report: &mut Report) -> (Vec<Vec<String>>, Vec<Str
 /// `[[term]] zh = "白名单", en = ["whitelist", "allowlist"]`: English words that mean the
 /// Chinese one; each English word at most once in the file, Latin letters, digits, spaces and
 /// `-./'` only.
-fn load_glossary(path: &Path, report: &mut Report) -> Vec<GlossaryTerm> {
-    let Some(text) = read(path, report) else {
+fn load_glossary(root: &Root, path: &Path, report: &mut Report) -> Vec<GlossaryTerm> {
+    let Some(text) = root.read(path, "glossary", report) else {
         return Vec::new();
     };
     let file: GlossaryFile = match toml::from_str(&text) {
@@ -345,7 +357,10 @@ fn load_glossary(path: &Path, report: &mut Report) -> Vec<GlossaryTerm> {
     terms
 }
 
-fn load_entries(dir: &Path, report: &mut Report) -> Vec<Draft> {
+fn load_entries(root: &Root, dir: &Path, report: &mut Report) -> Vec<Draft> {
+    if !root.admits(dir, report) {
+        return Vec::new();
+    }
     let listing = match fs::read_dir(dir) {
         Ok(listing) => listing,
         Err(e) => {
@@ -372,7 +387,7 @@ fn load_entries(dir: &Path, report: &mut Report) -> Vec<Draft> {
                     let mut report = Report::default();
                     let drafts = part
                         .iter()
-                        .filter_map(|path| load_entry(path, &mut report))
+                        .filter_map(|path| load_entry(root, path, &mut report))
                         .collect();
                     (drafts, report)
                 })
@@ -392,7 +407,7 @@ fn load_entries(dir: &Path, report: &mut Report) -> Vec<Draft> {
     drafts
 }
 
-fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
+fn load_entry(root: &Root, path: &Path, report: &mut Report) -> Option<Draft> {
     let id = path.file_stem()?.to_string_lossy().to_string();
     if !is_valid_id(&id) {
         report.error(
@@ -404,7 +419,7 @@ fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
         );
         return None;
     }
-    let text = read(path, report)?;
+    let text = root.read(path, "entry", report)?;
     let (front, body, body_line) = match split_front_matter(&text) {
         Ok(parts) => parts,
         Err((line, message)) => {
@@ -493,8 +508,8 @@ fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
 }
 
 /// `contact.md`: Markdown saying whom to contact when nothing here helped.
-fn load_contact(path: &Path, report: &mut Report) -> Option<Rendered> {
-    let text = read(path, report)?;
+fn load_contact(root: &Root, path: &Path, report: &mut Report) -> Option<Rendered> {
+    let text = root.read(path, "contact page", report)?;
     let rendered = markdown::render(&text);
     if rendered.text.is_empty() {
         report.error(
@@ -610,28 +625,6 @@ fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)
         offset += line.len();
     }
     Err((1, "front matter is not closed: no second +++ line".into()))
-}
-
-pub(super) fn read(path: &Path, report: &mut Report) -> Option<String> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            report.error(path, 0, format!("cannot read: {e}"));
-            return None;
-        }
-    };
-    report
-        .1
-        .push((path.to_path_buf(), Sha256::digest(&bytes).into()));
-    match String::from_utf8(bytes) {
-        Ok(text) => Some(text),
-        Err(e) => {
-            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-            report.error(path, line, "file is not valid UTF-8");
-            None
-        }
-    }
 }
 
 /// The first 16 hex digits of a SHA-256 over every file read (path and digest, in path order):

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::loader::{Lines, Report, is_valid_id, read, toml_error_line, toml_message};
+use super::files::Root;
+use super::loader::{Lines, Report, is_valid_id, toml_error_line, toml_message};
 use super::markdown;
 use crate::wizard::{
     Choice, Fallback, Input, Matcher, Outcome, OutcomeLink, Route, Step, StepKind, Wizard,
@@ -84,9 +85,22 @@ const SEARCH_FALLBACK: &str = "search";
 /// What an outcome may point to: entry ids with the anchors of their headings.
 pub(super) type Anchors<'a> = HashMap<&'a str, Vec<&'a str>>;
 
-pub(super) fn load_all(dir: &Path, anchors: &Anchors, report: &mut Report) -> Vec<Wizard> {
-    let Ok(listing) = std::fs::read_dir(dir) else {
+pub(super) fn load_all(
+    root: &Root,
+    dir: &Path,
+    anchors: &Anchors,
+    report: &mut Report,
+) -> Vec<Wizard> {
+    // No wizards directory: no wizards.
+    if std::fs::symlink_metadata(dir).is_err() || !root.admits(dir, report) {
         return Vec::new();
+    }
+    let listing = match std::fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(e) => {
+            report.error(dir, 0, format!("cannot read wizard directory: {e}"));
+            return Vec::new();
+        }
     };
     let mut paths: Vec<PathBuf> = listing
         .filter_map(|item| item.ok().map(|item| item.path()))
@@ -95,11 +109,11 @@ pub(super) fn load_all(dir: &Path, anchors: &Anchors, report: &mut Report) -> Ve
     paths.sort();
     paths
         .iter()
-        .filter_map(|path| load_one(path, anchors, report))
+        .filter_map(|path| load_one(root, path, anchors, report))
         .collect()
 }
 
-fn load_one(path: &Path, anchors: &Anchors, report: &mut Report) -> Option<Wizard> {
+fn load_one(root: &Root, path: &Path, anchors: &Anchors, report: &mut Report) -> Option<Wizard> {
     let id = path.file_stem()?.to_string_lossy().to_string();
     if !is_valid_id(&id) {
         report.error(
@@ -111,7 +125,7 @@ fn load_one(path: &Path, anchors: &Anchors, report: &mut Report) -> Option<Wizar
         );
         return None;
     }
-    let text = read(path, report)?;
+    let text = root.read(path, "wizard", report)?;
     let file: WizardFile = match toml::from_str(&text) {
         Ok(file) => file,
         Err(e) => {
