@@ -1,7 +1,7 @@
 //! Walks `content/`, splits front matter from Markdown, validates everything and builds a
 //! [`Library`]. Every problem is collected (not just the first) as `path:line: message`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -9,6 +9,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
+use super::files::Root;
 use super::markdown::{self, InternalLink, Rendered};
 use super::wizards;
 use super::{Body, Category, ContentError, ContentErrors, Entry, GlossaryTerm, Library};
@@ -92,6 +93,12 @@ impl Report {
             message: message.into(),
         });
     }
+
+    /// Records a file read, for the fingerprint.
+    pub(super) fn digest(&mut self, path: &Path, bytes: &[u8]) {
+        self.1
+            .push((path.to_path_buf(), Sha256::digest(bytes).into()));
+    }
 }
 
 /// An entry read from disk, before cross-entry checks.
@@ -108,15 +115,20 @@ struct Draft {
 /// Loads and validates a content directory.
 pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     let mut report = Report::default();
-    if !dir.is_dir() {
-        report.error(dir, 0, "content directory not found");
-        return Err(ContentErrors(report.0));
-    }
-    let categories = load_categories(&dir.join("categories.toml"), &mut report);
-    let drafts = load_entries(&dir.join("kb"), &mut report);
+    // Resolved first, so that a content directory that is itself a symlink (a release
+    // directory) holds what its links point to.
+    let root = match Root::new(dir) {
+        Ok(root) if dir.is_dir() => root,
+        _ => {
+            report.error(dir, 0, "content directory not found");
+            return Err(ContentErrors(report.0));
+        }
+    };
+    let categories = load_categories(&root, &dir.join("categories.toml"), &mut report);
+    let drafts = load_entries(&root, &dir.join("kb"), &mut report);
     let contact_path = dir.join("contact.md");
     let contact = if contact_path.exists() {
-        load_contact(&contact_path, &mut report)
+        load_contact(&root, &contact_path, &mut report)
     } else {
         None
     };
@@ -132,16 +144,16 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
             (d.entry.id.as_str(), headings)
         })
         .collect();
-    let wizards = wizards::load_all(&dir.join("wizards"), &anchors, &mut report);
+    let wizards = wizards::load_all(&root, &dir.join("wizards"), &anchors, &mut report);
     let synonyms_path = dir.join("synonyms.toml");
     let (synonyms, generic) = if synonyms_path.exists() {
-        load_synonyms(&synonyms_path, &mut report)
+        load_synonyms(&root, &synonyms_path, &mut report)
     } else {
         Default::default()
     };
     let glossary_path = dir.join("glossary.toml");
     let glossary = if glossary_path.exists() {
-        load_glossary(&glossary_path, &mut report)
+        load_glossary(&root, &glossary_path, &mut report)
     } else {
         Vec::new()
     };
@@ -158,8 +170,8 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     Ok(library)
 }
 
-fn load_categories(path: &Path, report: &mut Report) -> Vec<Category> {
-    let Some(text) = read(path, report) else {
+fn load_categories(root: &Root, path: &Path, report: &mut Report) -> Vec<Category> {
+    let Some(text) = root.read(path, "category list", report) else {
         return Vec::new();
     };
     let file: CategoriesFile = match toml::from_str(&text) {
@@ -169,10 +181,11 @@ fn load_categories(path: &Path, report: &mut Report) -> Vec<Category> {
             return Vec::new();
         }
     };
+    let lines = Lines::new(&text, 1);
     let mut seen = HashMap::new();
     let mut categories = Vec::new();
     for def in file.category {
-        let line = line_at(&text, def.slug.span().start, 1);
+        let line = lines.at(def.slug.span().start);
         let slug = def.slug.into_inner();
         if !is_valid_id(&slug) {
             report.error(
@@ -207,8 +220,8 @@ fn load_categories(path: &Path, report: &mut Report) -> Vec<Category> {
 
 /// `[[group]] words = [...]`: each word at most once in the whole file, two or more words a
 /// group; and `generic = [...]`, the words that name no topic. Returns (groups, generic words).
-fn load_synonyms(path: &Path, report: &mut Report) -> (Vec<Vec<String>>, Vec<String>) {
-    let Some(text) = read(path, report) else {
+fn load_synonyms(root: &Root, path: &Path, report: &mut Report) -> (Vec<Vec<String>>, Vec<String>) {
+    let Some(text) = root.read(path, "synonym list", report) else {
         return Default::default();
     };
     let file: SynonymsFile = match toml::from_str(&text) {
@@ -218,9 +231,12 @@ fn load_synonyms(path: &Path, report: &mut Report) -> (Vec<Vec<String>>, Vec<Str
             return Default::default();
         }
     };
+    let lines = Lines::new(&text, 1);
     let mut generic: Vec<String> = Vec::new();
+    // Lowercased, to find a repeat without comparing each word with every earlier one.
+    let mut generic_seen: HashSet<String> = HashSet::new();
     for word in file.generic {
-        let line = line_at(&text, word.span().start, 1);
+        let line = lines.at(word.span().start);
         let word = word.into_inner().trim().to_string();
         if !word.chars().any(char::is_alphanumeric) {
             report.error(
@@ -228,10 +244,7 @@ fn load_synonyms(path: &Path, report: &mut Report) -> (Vec<Vec<String>>, Vec<Str
                 line,
                 format!("generic word \"{word}\" has no letters or digits"),
             );
-        } else if generic
-            .iter()
-            .any(|w| w.to_lowercase() == word.to_lowercase())
-        {
+        } else if !generic_seen.insert(word.to_lowercase()) {
             report.error(
                 path,
                 line,
@@ -244,10 +257,10 @@ fn load_synonyms(path: &Path, report: &mut Report) -> (Vec<Vec<String>>, Vec<Str
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut groups = Vec::new();
     for group in file.group {
-        let group_line = line_at(&text, group.words.span().start, 1);
+        let group_line = lines.at(group.words.span().start);
         let mut words = Vec::new();
         for word in group.words.into_inner() {
-            let line = line_at(&text, word.span().start, 1);
+            let line = lines.at(word.span().start);
             let word = word.into_inner();
             let key = word.trim().to_lowercase();
             if !key.chars().any(char::is_alphanumeric) {
@@ -280,8 +293,8 @@ fn load_synonyms(path: &Path, report: &mut Report) -> (Vec<Vec<String>>, Vec<Str
 /// `[[term]] zh = "白名单", en = ["whitelist", "allowlist"]`: English words that mean the
 /// Chinese one; each English word at most once in the file, Latin letters, digits, spaces and
 /// `-./'` only.
-fn load_glossary(path: &Path, report: &mut Report) -> Vec<GlossaryTerm> {
-    let Some(text) = read(path, report) else {
+fn load_glossary(root: &Root, path: &Path, report: &mut Report) -> Vec<GlossaryTerm> {
+    let Some(text) = root.read(path, "glossary", report) else {
         return Vec::new();
     };
     let file: GlossaryFile = match toml::from_str(&text) {
@@ -291,10 +304,11 @@ fn load_glossary(path: &Path, report: &mut Report) -> Vec<GlossaryTerm> {
             return Vec::new();
         }
     };
+    let lines = Lines::new(&text, 1);
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut terms = Vec::new();
     for term in file.term {
-        let zh_line = line_at(&text, term.zh.span().start, 1);
+        let zh_line = lines.at(term.zh.span().start);
         let zh = term.zh.into_inner().trim().to_string();
         if !zh.chars().any(char::is_alphanumeric) {
             report.error(
@@ -304,10 +318,10 @@ fn load_glossary(path: &Path, report: &mut Report) -> Vec<GlossaryTerm> {
             );
             continue;
         }
-        let en_line = line_at(&text, term.en.span().start, 1);
+        let en_line = lines.at(term.en.span().start);
         let mut en = Vec::new();
         for word in term.en.into_inner() {
-            let line = line_at(&text, word.span().start, 1);
+            let line = lines.at(word.span().start);
             let word = word.into_inner().trim().to_string();
             let latin = word
                 .chars()
@@ -343,7 +357,10 @@ fn load_glossary(path: &Path, report: &mut Report) -> Vec<GlossaryTerm> {
     terms
 }
 
-fn load_entries(dir: &Path, report: &mut Report) -> Vec<Draft> {
+fn load_entries(root: &Root, dir: &Path, report: &mut Report) -> Vec<Draft> {
+    if !root.admits(dir, report) {
+        return Vec::new();
+    }
     let listing = match fs::read_dir(dir) {
         Ok(listing) => listing,
         Err(e) => {
@@ -370,7 +387,7 @@ fn load_entries(dir: &Path, report: &mut Report) -> Vec<Draft> {
                     let mut report = Report::default();
                     let drafts = part
                         .iter()
-                        .filter_map(|path| load_entry(path, &mut report))
+                        .filter_map(|path| load_entry(root, path, &mut report))
                         .collect();
                     (drafts, report)
                 })
@@ -390,7 +407,7 @@ fn load_entries(dir: &Path, report: &mut Report) -> Vec<Draft> {
     drafts
 }
 
-fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
+fn load_entry(root: &Root, path: &Path, report: &mut Report) -> Option<Draft> {
     let id = path.file_stem()?.to_string_lossy().to_string();
     if !is_valid_id(&id) {
         report.error(
@@ -402,7 +419,7 @@ fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
         );
         return None;
     }
-    let text = read(path, report)?;
+    let text = root.read(path, "entry", report)?;
     let (front, body, body_line) = match split_front_matter(&text) {
         Ok(parts) => parts,
         Err((line, message)) => {
@@ -418,14 +435,15 @@ fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
         }
     };
 
-    let title_line = line_at(front, fm.title.span().start, 2);
+    let lines = Lines::new(front, 2);
+    let title_line = lines.at(fm.title.span().start);
     let title = fm.title.into_inner().trim().to_string();
     if title.is_empty() {
         report.error(path, title_line, "title is empty");
     }
     let updated = match fm.updated {
         Some(date) => {
-            let line = line_at(front, date.span().start, 2);
+            let line = lines.at(date.span().start);
             let date = date.into_inner();
             if date.date.is_none() || date.time.is_some() {
                 report.error(path, line, "updated must be a date such as 2026-11-24");
@@ -439,7 +457,7 @@ fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
     let mut aliases = Vec::new();
     let mut alias_lines = Vec::new();
     for alias in fm.aliases {
-        let line = line_at(front, alias.span().start, 2);
+        let line = lines.at(alias.span().start);
         let alias = alias.into_inner();
         if !is_valid_id(&alias) {
             report.error(
@@ -484,14 +502,14 @@ fn load_entry(path: &Path, report: &mut Report) -> Option<Draft> {
         source: path.to_path_buf(),
         internal_links,
         body_line,
-        category_line: line_at(front, fm.category.span().start, 2),
+        category_line: lines.at(fm.category.span().start),
         alias_lines,
     })
 }
 
 /// `contact.md`: Markdown saying whom to contact when nothing here helped.
-fn load_contact(path: &Path, report: &mut Report) -> Option<Rendered> {
-    let text = read(path, report)?;
+fn load_contact(root: &Root, path: &Path, report: &mut Report) -> Option<Rendered> {
+    let text = root.read(path, "contact page", report)?;
     let rendered = markdown::render(&text);
     if rendered.text.is_empty() {
         report.error(
@@ -609,28 +627,6 @@ fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)
     Err((1, "front matter is not closed: no second +++ line".into()))
 }
 
-pub(super) fn read(path: &Path, report: &mut Report) -> Option<String> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            report.error(path, 0, format!("cannot read: {e}"));
-            return None;
-        }
-    };
-    report
-        .1
-        .push((path.to_path_buf(), Sha256::digest(&bytes).into()));
-    match String::from_utf8(bytes) {
-        Ok(text) => Some(text),
-        Err(e) => {
-            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-            report.error(path, line, "file is not valid UTF-8");
-            None
-        }
-    }
-}
-
 /// The first 16 hex digits of a SHA-256 over every file read (path and digest, in path order):
 /// the same content gives the same version on any machine.
 fn fingerprint(dir: &Path, mut digests: Vec<(PathBuf, [u8; 32])>) -> String {
@@ -659,19 +655,33 @@ pub(crate) fn is_valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// The 1-based line of a byte offset within `text`, where `text` starts at `first_line`.
-pub(super) fn line_at(text: &str, offset: usize, first_line: usize) -> usize {
-    let offset = offset.min(text.len());
-    first_line
-        + text.as_bytes()[..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
+/// Line numbers of byte offsets in one text: its newlines are found once, then each number is
+/// a binary search. Counting from the top for every key made a file's check quadratic (a
+/// wizard of 10,000 steps took minutes).
+pub(super) struct Lines {
+    /// The byte offset of every '\n', in order.
+    newlines: Vec<usize>,
+    first_line: usize,
+}
+
+impl Lines {
+    /// `text` starts at line `first_line` of its file.
+    pub(super) fn new(text: &str, first_line: usize) -> Lines {
+        Lines {
+            newlines: text.match_indices('\n').map(|(i, _)| i).collect(),
+            first_line,
+        }
+    }
+
+    /// The 1-based line of a byte offset.
+    pub(super) fn at(&self, offset: usize) -> usize {
+        self.first_line + self.newlines.partition_point(|&i| i < offset)
+    }
 }
 
 pub(super) fn toml_error_line(text: &str, error: &toml::de::Error, first_line: usize) -> usize {
     match error.span() {
-        Some(span) => line_at(text, span.start, first_line),
+        Some(span) => Lines::new(text, first_line).at(span.start),
         None => first_line,
     }
 }
@@ -697,6 +707,19 @@ mod tests {
                 .1
                 .contains("not closed")
         );
+    }
+
+    #[test]
+    fn lines_number_offsets_as_counting_newlines_from_the_top_does() {
+        let text = "a\nbb\n\nccc\nd";
+        let lines = Lines::new(text, 2);
+        for offset in 0..text.len() + 3 {
+            let newlines = text.as_bytes()[..offset.min(text.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            assert_eq!(lines.at(offset), 2 + newlines, "offset {offset}");
+        }
     }
 
     #[test]

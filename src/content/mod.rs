@@ -2,6 +2,7 @@
 //! `content/`, validated and rendered once. Knows nothing of HTTP.
 
 mod body;
+mod files;
 mod loader;
 pub mod markdown;
 mod wizards;
@@ -11,6 +12,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 pub use body::Body;
+pub use files::MAX_FILE_BYTES;
 pub use loader::load;
 pub use markdown::Heading;
 

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::loader::{Report, is_valid_id, line_at, read, toml_error_line, toml_message};
+use super::files::Root;
+use super::loader::{Lines, Report, is_valid_id, toml_error_line, toml_message};
 use super::markdown;
 use crate::wizard::{
     Choice, Fallback, Input, Matcher, Outcome, OutcomeLink, Route, Step, StepKind, Wizard,
@@ -84,9 +85,22 @@ const SEARCH_FALLBACK: &str = "search";
 /// What an outcome may point to: entry ids with the anchors of their headings.
 pub(super) type Anchors<'a> = HashMap<&'a str, Vec<&'a str>>;
 
-pub(super) fn load_all(dir: &Path, anchors: &Anchors, report: &mut Report) -> Vec<Wizard> {
-    let Ok(listing) = std::fs::read_dir(dir) else {
+pub(super) fn load_all(
+    root: &Root,
+    dir: &Path,
+    anchors: &Anchors,
+    report: &mut Report,
+) -> Vec<Wizard> {
+    // No wizards directory: no wizards.
+    if std::fs::symlink_metadata(dir).is_err() || !root.admits(dir, report) {
         return Vec::new();
+    }
+    let listing = match std::fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(e) => {
+            report.error(dir, 0, format!("cannot read wizard directory: {e}"));
+            return Vec::new();
+        }
     };
     let mut paths: Vec<PathBuf> = listing
         .filter_map(|item| item.ok().map(|item| item.path()))
@@ -95,11 +109,11 @@ pub(super) fn load_all(dir: &Path, anchors: &Anchors, report: &mut Report) -> Ve
     paths.sort();
     paths
         .iter()
-        .filter_map(|path| load_one(path, anchors, report))
+        .filter_map(|path| load_one(root, path, anchors, report))
         .collect()
 }
 
-fn load_one(path: &Path, anchors: &Anchors, report: &mut Report) -> Option<Wizard> {
+fn load_one(root: &Root, path: &Path, anchors: &Anchors, report: &mut Report) -> Option<Wizard> {
     let id = path.file_stem()?.to_string_lossy().to_string();
     if !is_valid_id(&id) {
         report.error(
@@ -111,7 +125,7 @@ fn load_one(path: &Path, anchors: &Anchors, report: &mut Report) -> Option<Wizar
         );
         return None;
     }
-    let text = read(path, report)?;
+    let text = root.read(path, "wizard", report)?;
     let file: WizardFile = match toml::from_str(&text) {
         Ok(file) => file,
         Err(e) => {
@@ -120,7 +134,8 @@ fn load_one(path: &Path, anchors: &Anchors, report: &mut Report) -> Option<Wizar
         }
     };
     let errors_before = report.0.len();
-    let line = |offset: usize| line_at(&text, offset, 1);
+    let lines = Lines::new(&text, 1);
+    let line = |offset: usize| lines.at(offset);
 
     // Step ids first, so references can be checked in one pass.
     let mut step_lines: HashMap<String, usize> = HashMap::new();
@@ -316,7 +331,8 @@ fn load_one(path: &Path, anchors: &Anchors, report: &mut Report) -> Option<Wizar
 }
 
 /// Every step is reached from the start, and from every step some end (an outcome, or a
-/// search fallback) can be reached: no dead ends, no loops without a way out.
+/// search fallback) can be reached: no dead ends, no loops without a way out. Two walks over
+/// the steps, forward from the start and backward from the ends, so linear in their number.
 fn check_paths(
     path: &Path,
     start: &Spanned<String>,
@@ -324,32 +340,30 @@ fn check_paths(
     lines: &HashMap<String, usize>,
     report: &mut Report,
 ) {
-    let next_of = |step: &Step| -> Vec<String> {
-        match &step.kind {
-            StepKind::Choices(choices) => choices.iter().map(|c| c.next.clone()).collect(),
-            StepKind::Input(input) => {
-                let mut next: Vec<String> = input.routes.iter().map(|r| r.next.clone()).collect();
-                if let Fallback::Step(id) = &input.fallback {
-                    next.push(id.clone());
-                }
-                next
-            }
-            StepKind::Outcome(_) => Vec::new(),
-        }
-    };
     let by_id: HashMap<&str, &Step> = steps.iter().map(|s| (s.id.as_str(), s)).collect();
 
-    let mut reached = HashSet::new();
-    let mut queue = VecDeque::from([start.get_ref().clone()]);
+    let mut reached: HashSet<&str> = HashSet::new();
+    let mut queue = VecDeque::from([start.get_ref().as_str()]);
     while let Some(id) = queue.pop_front() {
-        if reached.insert(id.clone())
-            && let Some(step) = by_id.get(id.as_str())
+        if reached.insert(id)
+            && let Some(step) = by_id.get(id)
         {
-            queue.extend(next_of(step));
+            queue.extend(next_steps(step));
         }
     }
-    // Steps that can end: outcomes and search fallbacks, then whatever leads to one.
-    let mut ends: HashSet<&str> = steps
+    // Steps that can end: outcomes and search fallbacks, then, walking the links backwards,
+    // whatever leads to one.
+    let mut steps_leading_to: HashMap<&str, Vec<&str>> = HashMap::new();
+    for step in steps {
+        for next in next_steps(step) {
+            steps_leading_to
+                .entry(next)
+                .or_default()
+                .push(step.id.as_str());
+        }
+    }
+    let mut ends: HashSet<&str> = HashSet::new();
+    let mut queue: VecDeque<&str> = steps
         .iter()
         .filter(|s| {
             matches!(&s.kind, StepKind::Outcome(_))
@@ -357,20 +371,16 @@ fn check_paths(
         })
         .map(|s| s.id.as_str())
         .collect();
-    loop {
-        let before = ends.len();
-        for step in steps {
-            if next_of(step).iter().any(|n| ends.contains(n.as_str())) {
-                ends.insert(step.id.as_str());
-            }
-        }
-        if ends.len() == before {
-            break;
+    while let Some(id) = queue.pop_front() {
+        if ends.insert(id)
+            && let Some(before) = steps_leading_to.get(id)
+        {
+            queue.extend(before);
         }
     }
     for step in steps {
         let line = lines.get(&step.id).copied().unwrap_or(1);
-        if !reached.contains(&step.id) {
+        if !reached.contains(step.id.as_str()) {
             report.error(
                 path,
                 line,
@@ -386,5 +396,20 @@ fn check_paths(
                 ),
             );
         }
+    }
+}
+
+/// The steps a step's answers lead to.
+fn next_steps(step: &Step) -> Vec<&str> {
+    match &step.kind {
+        StepKind::Choices(choices) => choices.iter().map(|c| c.next.as_str()).collect(),
+        StepKind::Input(input) => {
+            let mut next: Vec<&str> = input.routes.iter().map(|r| r.next.as_str()).collect();
+            if let Fallback::Step(id) = &input.fallback {
+                next.push(id);
+            }
+            next
+        }
+        StepKind::Outcome(_) => Vec::new(),
     }
 }

@@ -1,6 +1,7 @@
 //! `wendao check` (and the loader behind it) reports each kind of content error as `path:line: message`.
 
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use crate::common::{TempContent, fixture, repo_content};
 
@@ -380,4 +381,157 @@ fn contact_file_errors() {
         "{}",
         out.stderr
     );
+}
+
+// ── limits: big wizards, big files, symlinks ───────────────────────
+
+/// A chain of `steps` one-choice steps written start first, ending in an outcome: the worst
+/// order for a check that works back from the outcomes one pass at a time. 20,000 steps are
+/// 1.6 MB, under the size limit.
+fn chain_wizard(steps: usize) -> String {
+    let mut toml = String::from("title=\"W\"\nstart=\"s0\"\n");
+    for i in 0..steps - 1 {
+        toml.push_str(&format!(
+            "[[step]]\nid=\"s{i}\"\ntitle=\"S\"\n[[step.choice]]\nvalue=\"v\"\nlabel=\"L\"\nnext=\"s{}\"\n",
+            i + 1
+        ));
+    }
+    toml.push_str(&format!(
+        "[[step]]\nid=\"s{}\"\ntitle=\"E\"\n[step.outcome]\nentries=[\"no-date\"]\n",
+        steps - 1
+    ));
+    toml
+}
+
+#[test]
+fn a_wizard_of_20000_steps_is_checked_in_seconds() {
+    let content = TempContent::copy_of(&fixture("basic"));
+    content.write("wizards/big.toml", &chain_wizard(20_000));
+    let started = Instant::now();
+    let library = wendao::content::load(content.path()).unwrap_or_else(|e| panic!("{e}"));
+    let took = started.elapsed();
+    let wizard = library.wizard("big").expect("the generated wizard");
+    assert_eq!(wizard.steps.len(), 20_000);
+    // 0.4 s in a debug build; when line numbers were counted from the top of the file and
+    // dead ends found one pass over the steps at a time, 16 minutes (55 s in release). The
+    // bound leaves room for a busy machine.
+    assert!(took < Duration::from_secs(5), "20,000 steps took {took:?}");
+}
+
+#[test]
+fn files_over_the_size_limit_are_errors_and_the_rest_is_still_checked() {
+    let content = TempContent::copy_of(&fixture("basic"));
+    // 50 MB each on paper, nothing on disk: only the metadata can tell.
+    let big = [
+        ("kb/huge.md", "entry"),
+        ("wizards/huge.toml", "wizard"),
+        ("categories.toml", "category list"),
+        ("synonyms.toml", "synonym list"),
+        ("glossary.toml", "glossary"),
+        ("contact.md", "contact page"),
+    ];
+    for (relative, _) in big {
+        content.sparse(relative, 50 * 1024 * 1024);
+    }
+    content.write(
+        "kb/x.md",
+        "+++\ntitle = \"x\"\ncategory = \"alpha\"\nextra = 1\n+++\n正文\n",
+    );
+    let out = check(content.path());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    for (relative, what) in big {
+        let want = format!(
+            "{}:1: {what} is 50.0 MB, over the 2 MB limit",
+            content.path().join(relative).display()
+        );
+        assert!(
+            out.stderr.contains(&want),
+            "want {want}, got:\n{}",
+            out.stderr
+        );
+    }
+    assert!(
+        out.stderr.contains("x.md:4: unknown field `extra`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("7 error(s)"), "{}", out.stderr);
+}
+
+const VALID_ENTRY: &str = "+++\ntitle = \"别处的条目\"\ncategory = \"alpha\"\n+++\n正文。\n";
+const VALID_WIZARD: &str = "title = \"W\"\nstart = \"a\"\n[[step]]\nid = \"a\"\ntitle = \"A\"\n[step.outcome]\nentries = [\"no-date\"]\n";
+
+#[test]
+fn symlinks_that_leave_the_content_directory_are_refused() {
+    let content = TempContent::copy_of(&fixture("basic"));
+    // Valid content outside: followed, it would load without a word.
+    let outside = TempContent::copy_of(&fixture("basic"));
+    outside.write("elsewhere.md", VALID_ENTRY);
+    outside.write("wizards/w.toml", VALID_WIZARD);
+    // Relative (the two temporary directories are siblings) and absolute links.
+    let sibling = outside.path().file_name().expect("name").to_string_lossy();
+    content.symlink("kb/elsewhere.md", format!("../../{sibling}/elsewhere.md"));
+    content.symlink("wizards", outside.path().join("wizards"));
+    content.remove("categories.toml");
+    content.symlink("categories.toml", outside.path().join("categories.toml"));
+    let out = check(content.path());
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    for relative in ["kb/elsewhere.md", "wizards", "categories.toml"] {
+        let want = format!(
+            "{}:1: symlink leads outside the content directory",
+            content.path().join(relative).display()
+        );
+        assert!(
+            out.stderr.contains(&want),
+            "want {want}, got:\n{}",
+            out.stderr
+        );
+    }
+    assert!(out.stderr.contains("3 error(s)"), "{}", out.stderr);
+}
+
+#[test]
+fn symlinks_within_the_content_directory_and_a_symlinked_root_work() {
+    let real = TempContent::copy_of(&fixture("basic"));
+    real.write("shared/linked.md", VALID_ENTRY);
+    real.write("shared/wizards/w.toml", VALID_WIZARD);
+    // A relative link and an absolute one, both into the tree.
+    real.symlink("kb/linked.md", "../shared/linked.md");
+    real.symlink("wizards", real.path().join("shared/wizards"));
+    // The content directory itself a link, as in /srv/help/content -> releases/42/content.
+    let srv = tempfile::tempdir().expect("tempdir");
+    let root = srv.path().join("content");
+    std::os::unix::fs::symlink(real.path(), &root).expect("symlink");
+
+    let out = check(&root);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let library = wendao::content::load(&root).unwrap_or_else(|e| panic!("{e}"));
+    assert!(library.entry("linked").is_some());
+    assert!(library.wizard("w").is_some());
+}
+
+#[test]
+fn symlink_loops_are_errors_not_hangs() {
+    let content = TempContent::copy_of(&fixture("basic"));
+    content.symlink("kb/loop.md", "loop.md");
+    content.symlink("kb/ping.md", "pong.md");
+    content.symlink("kb/pong.md", "ping.md");
+    content.symlink("kb/up.md", "..");
+    content.symlink("wizards", "wizards");
+    let out = check(content.path());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    for relative in [
+        "kb/loop.md",
+        "kb/ping.md",
+        "kb/pong.md",
+        "kb/up.md",
+        "wizards",
+    ] {
+        let want = format!("{}:", content.path().join(relative).display());
+        assert!(
+            out.stderr.contains(&want),
+            "want {want}, got:\n{}",
+            out.stderr
+        );
+    }
 }

@@ -109,6 +109,23 @@ impl TempContent {
     pub fn remove(&self, relative: &str) {
         std::fs::remove_file(self.dir.path().join(relative)).expect("remove");
     }
+
+    /// Makes `relative` a symlink to `target` (taken as written: relative to the link's
+    /// directory, or absolute). Unix only, as the server is.
+    pub fn symlink(&self, relative: &str, target: impl AsRef<Path>) {
+        let path = self.dir.path().join(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::os::unix::fs::symlink(target, path).expect("symlink");
+    }
+
+    /// Makes `relative` a file of `bytes` that takes no space on disk (a sparse file, all zero).
+    pub fn sparse(&self, relative: &str, bytes: u64) {
+        let path = self.dir.path().join(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::File::create(path)
+            .and_then(|file| file.set_len(bytes))
+            .expect("sparse file");
+    }
 }
 
 fn copy_tree(from: &Path, to: &Path) {
