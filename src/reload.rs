@@ -22,7 +22,7 @@ use crate::web::{AppState, Site};
 
 /// Quiet time after the last change before a pass: an editor's save is several events, and a
 /// `git checkout` of 500 files is a stream of them, all one rebuild.
-const DEBOUNCE: Duration = Duration::from_millis(100);
+const DEBOUNCE: Duration = Duration::from_millis(50);
 /// The longest a stream of changes delays a pass.
 const MAX_DELAY: Duration = Duration::from_secs(2);
 

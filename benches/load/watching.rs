@@ -66,7 +66,7 @@ pub fn edit(server: &Server, content: &Path, id: &str) {
         }
         took.push(saved.elapsed());
         // Each save its own: the reload's warm-up done, then a pause past the watcher's
-        // quiet time (250 ms), so the next save is not folded into this one.
+        // quiet time (50 ms), so the next save is not folded into this one.
         server.wait_warm(Duration::from_secs(300));
         std::thread::sleep(Duration::from_secs(1));
     }
