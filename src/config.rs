@@ -58,8 +58,7 @@ pub struct ServeArgs {
     /// How long a request's headers may take to arrive.
     #[arg(long, env = "WENDAO_HEADER_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration)]
     pub header_timeout: std::time::Duration,
-    /// How long a request's body may take to arrive (and be answered); then 408 and the
-    /// connection is closed.
+    /// How long a request's body may take to arrive; then 408 and the connection is closed.
     #[arg(long, env = "WENDAO_BODY_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
     pub body_timeout: std::time::Duration,
     /// Connections one client address may hold open at once (0: no limit); a trusted proxy's
@@ -89,8 +88,8 @@ pub struct ServeArgs {
     /// (0: no limit).
     #[arg(long, env = "WENDAO_MATCHES_PER_MINUTE", default_value_t = crate::web::limits::MATCHES_PER_MINUTE)]
     pub matches_per_minute: u32,
-    /// A proxy (load balancer) whose X-Forwarded-For names the client (and Forwarded /
-    /// X-Forwarded-Host / -Proto the site); repeat or separate with commas for several.
+    /// A proxy (load balancer) whose X-Forwarded-For names the client (and X-Forwarded-Host /
+    /// -Proto the site); repeat or separate with commas for several.
     /// Unset: the peer address is the client, and forwarded headers are ignored.
     #[arg(long, env = "WENDAO_TRUSTED_PROXY", value_delimiter = ',')]
     pub trusted_proxy: Vec<std::net::IpAddr>,

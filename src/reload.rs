@@ -2,10 +2,10 @@
 //! swap it in. A build that fails validation leaves the previous generation serving.
 //!
 //! Only events that change files wake the watcher (created, written, removed, renamed; never
-//! opened, read or closed unwritten, which the rebuild's own reads cause). After a quiet
-//! [`DEBOUNCE`], a pass compares the tree's file list, sizes, times and inodes with the last
-//! pass's, and loads the content only when they differ: an editor's swap file or a `touch`
-//! costs a walk of the tree, not a parse of every file.
+//! opened, read or closed, which the rebuild's own reads cause). After a quiet [`DEBOUNCE`], a
+//! pass compares the tree's `.md` and `.toml` files (list, sizes, times, inodes) with the last
+//! pass's, and loads the content only when they differ: an editor's swap file costs nothing,
+//! a save of the same bytes one load that finds the version served.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -25,6 +25,9 @@ use crate::web::{AppState, Site};
 const DEBOUNCE: Duration = Duration::from_millis(50);
 /// The longest a stream of changes delays a pass.
 const MAX_DELAY: Duration = Duration::from_secs(2);
+
+/// How a failure to build the index (not the content's) begins its message.
+const INDEX_FAILURE: &str = "building the search index";
 
 /// What a rebuild did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +63,7 @@ pub fn rebuild(content: &Path, data: Option<&Path>, state: &AppState) -> Rebuild
     };
     let site = match built {
         Ok(site) => site,
-        Err(e) => return failed(state, vec![format!("building the search index: {e:#}")]),
+        Err(e) => return failed(state, vec![format!("{INDEX_FAILURE}: {e:#}")]),
     };
     let (entries, version) = (site.library.entries.len(), site.library.fingerprint.clone());
     state.install(site);
@@ -95,15 +98,25 @@ struct Stamp {
 impl Snapshot {
     /// Walks `content` (missing or unreadable parts are simply absent: the load reports them).
     pub fn of(content: &Path) -> Snapshot {
+        let root = std::fs::canonicalize(content).ok();
+        // Links that leave the tree are not followed (the loader refuses them anyway): one
+        // to `/` would walk the whole file system on every pass.
+        let inside = |item: &walkdir::DirEntry| {
+            !item.path_is_symlink()
+                || std::fs::canonicalize(item.path())
+                    .is_ok_and(|target| root.as_ref().is_some_and(|root| target.starts_with(root)))
+        };
         let mut files: Vec<Stamp> = walkdir::WalkDir::new(content)
             .follow_links(true)
             .into_iter()
+            .filter_entry(|item| item.depth() == 0 || inside(item))
             .filter_map(Result::ok)
             .filter(|item| item.file_type().is_file() && could_be_content(item.path()))
             .filter_map(|item| {
                 let meta = item.metadata().ok()?;
                 Some(Stamp {
-                    path: item.into_path(),
+                    // Relative: the same tree named as `./content` or by its full path.
+                    path: item.path().strip_prefix(content).ok()?.to_path_buf(),
                     len: meta.len(),
                     modified: meta.modified().ok(),
                     inode: std::os::unix::fs::MetadataExt::ino(&meta),
@@ -111,10 +124,7 @@ impl Snapshot {
             })
             .collect();
         files.sort_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
-        Snapshot {
-            root: std::fs::canonicalize(content).ok(),
-            files,
-        }
+        Snapshot { root, files }
     }
 }
 
@@ -155,28 +165,47 @@ struct Reloader {
     logged: Option<Vec<String>>,
 }
 
+/// How a pass went, for the reload thread.
+enum Pass {
+    Done,
+    /// The index could not be built (`--data` full, say): not the content's fault, so the same
+    /// files are tried again after [`RETRY`], without waiting for them to change.
+    Retry,
+}
+
+/// How long after an index that could not be built the same files are tried again.
+const RETRY: Duration = Duration::from_secs(5);
+
 impl Reloader {
-    fn pass(&mut self) {
+    fn pass(&mut self) -> Pass {
         let snapshot = Snapshot::of(&self.content);
         if snapshot == self.seen {
             // Not a reload: nothing was read.
             tracing::debug!("content files unchanged");
-            return;
+            return Pass::Done;
         }
         // Taken before the load: a file changed while it runs differs from it next pass.
         self.seen = snapshot;
-        match rebuild(&self.content, self.data.as_deref(), &self.state) {
-            Rebuild::Failed(errors) => {
-                if self.logged.as_ref() != Some(&errors) {
-                    for e in &errors {
-                        tracing::error!("{e}");
-                    }
-                    tracing::warn!(version = %self.state.status().version, "content reload failed; still serving the previous version");
-                    self.logged = Some(errors);
-                }
+        let errors = match rebuild(&self.content, self.data.as_deref(), &self.state) {
+            Rebuild::Failed(errors) => errors,
+            Rebuild::Swapped | Rebuild::Unchanged => {
+                self.logged = None;
+                return Pass::Done;
             }
-            Rebuild::Swapped | Rebuild::Unchanged => self.logged = None,
+        };
+        if self.logged.as_ref() != Some(&errors) {
+            for e in &errors {
+                tracing::error!("{e}");
+            }
+            tracing::warn!(version = %self.state.status().version, "content reload failed; still serving the previous version");
         }
+        let retry = errors.iter().any(|e| e.starts_with(INDEX_FAILURE));
+        self.logged = Some(errors);
+        if retry {
+            self.seen = Snapshot::default();
+            return Pass::Retry;
+        }
+        Pass::Done
     }
 }
 
@@ -193,11 +222,16 @@ pub fn watch(
     state: Data<AppState>,
     seen: Snapshot,
 ) -> anyhow::Result<Watcher> {
+    let content = std::path::absolute(&content).unwrap_or(content);
     let (events, woken) = std::sync::mpsc::channel();
+    // Links inside the tree lead inside it, which is watched anyway; links out of it are
+    // refused by the loader, and following them could watch the whole file system.
+    let config = notify::Config::default().with_follow_symlinks(false);
     let inner = Arc::new(Mutex::new(
-        notify::recommended_watcher(forward(events)).context("starting the file watcher")?,
+        RecommendedWatcher::new(forward(events, content.clone()), config)
+            .context("starting the file watcher")?,
     ));
-    let root = std::fs::canonicalize(&content).unwrap_or_else(|_| content.clone());
+    let root = Place::of(&content);
     follow(&inner, &content, None, &root)?;
     tracing::info!(content = %content.display(), "watching content for changes");
     let reloader = Reloader {
@@ -215,10 +249,32 @@ pub fn watch(
     Ok(Watcher { _inner: inner })
 }
 
-/// The watcher's callback: wakes the reload thread on events that change content.
-fn forward(events: Sender<()>) -> impl FnMut(notify::Result<Event>) + Send + 'static {
+/// Where the content directory really is: its resolved path and its inode, so a directory
+/// replaced in place (`mv content.new content`) counts as moved as well as a re-pointed link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Place {
+    path: PathBuf,
+    inode: Option<(u64, u64)>,
+}
+
+impl Place {
+    fn of(content: &Path) -> Place {
+        use std::os::unix::fs::MetadataExt;
+        Place {
+            path: std::fs::canonicalize(content).unwrap_or_else(|_| content.to_path_buf()),
+            inode: std::fs::metadata(content).ok().map(|m| (m.dev(), m.ino())),
+        }
+    }
+}
+
+/// The watcher's callback: wakes the reload thread on events that change content, and on any
+/// event about the content directory itself (in its parent: it was replaced or re-pointed).
+fn forward(
+    events: Sender<()>,
+    content: PathBuf,
+) -> impl FnMut(notify::Result<Event>) + Send + 'static {
     move |event| match event {
-        Ok(event) if changes_content(&event) => {
+        Ok(event) if changes_content(&event) || event.paths.contains(&content) => {
             let _ = events.send(());
         }
         Ok(_) => {}
@@ -226,27 +282,24 @@ fn forward(events: Sender<()>) -> impl FnMut(notify::Result<Event>) + Send + 'st
     }
 }
 
-/// Watches the tree at `root` (unwatching `old`); a content directory that is a symlink is
-/// watched in its parent too, so pointing it elsewhere is seen.
+/// Watches the tree at `root` (unwatching `old`), and the content directory's parent, so that
+/// replacing it or pointing it elsewhere is seen.
 fn follow(
     watcher: &Mutex<RecommendedWatcher>,
     content: &Path,
-    old: Option<&Path>,
-    root: &Path,
+    old: Option<&Place>,
+    root: &Place,
 ) -> anyhow::Result<()> {
     let mut watcher = watcher.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(old) = old {
-        let _ = watcher.unwatch(old);
+        let _ = watcher.unwatch(&old.path);
     }
     watcher
-        .watch(root, RecursiveMode::Recursive)
+        .watch(&root.path, RecursiveMode::Recursive)
         .with_context(|| format!("watching {}", content.display()))?;
-    let is_link = std::fs::symlink_metadata(content).is_ok_and(|m| m.file_type().is_symlink());
-    if old.is_none() && is_link {
-        let parent = content
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+    if old.is_none()
+        && let Some(parent) = content.parent()
+    {
         watcher
             .watch(parent, RecursiveMode::NonRecursive)
             .with_context(|| format!("watching {}", parent.display()))?;
@@ -255,30 +308,34 @@ fn follow(
 }
 
 /// The reload thread: one pass at start (for changes made while the server loaded), then one
-/// per burst of events, until the [`Watcher`] is dropped.
+/// per burst of events, until the [`Watcher`] is dropped. Before each pass, a content
+/// directory found elsewhere is watched there first, so no change made in it is missed.
 fn run(
     mut reloader: Reloader,
     woken: Receiver<()>,
     watcher: Weak<Mutex<RecommendedWatcher>>,
-    mut root: PathBuf,
+    mut root: Place,
 ) {
     loop {
-        reloader.pass();
-        if let Some(now) = reloader.seen.root.clone()
-            && now != root
-        {
+        let now = Place::of(&reloader.content);
+        if now != root {
             let Some(watcher) = watcher.upgrade() else {
                 return;
             };
-            tracing::info!(content = %now.display(), "content directory moved; watching it there");
+            tracing::info!(content = %now.path.display(), "content directory moved; watching it there");
             if let Err(e) = follow(&watcher, &reloader.content, Some(&root), &now) {
                 tracing::warn!("{e:#}");
             }
             root = now;
         }
-        // Each wait ends when the watcher is dropped: its callback holds the only sender.
-        if woken.recv().is_err() {
-            return;
+        let waited = match reloader.pass() {
+            // Each wait ends when the watcher is dropped: its callback holds the only sender.
+            Pass::Done => woken.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Pass::Retry => woken.recv_timeout(RETRY),
+        };
+        match waited {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
         }
         let burst = Instant::now();
         loop {

@@ -120,7 +120,7 @@ impl Root {
 /// "entry is 50.0 MB, over the 2 MB limit": the size rounded up to a tenth, so a file just
 /// over the limit never reads as 2.0 MB.
 fn too_big(what: &str, bytes: u64) -> String {
-    let tenths = (bytes * 10).div_ceil(MB);
+    let tenths = bytes.saturating_mul(10).div_ceil(MB);
     format!(
         "{what} is {}.{} MB, over the {} MB limit",
         tenths / 10,

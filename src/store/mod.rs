@@ -378,11 +378,22 @@ impl Store {
         self.answered(result)
     }
 
-    fn write_failing(&self) -> bool {
-        self.write_failure
+    /// Whether a write failed since the last one that succeeded, with no counters waiting
+    /// (their next write, every [`FLUSH_EVERY`], is then the test): when the server must try
+    /// a write of its own to learn that writes work again.
+    fn needs_probe(&self) -> bool {
+        let failing = self
+            .write_failure
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .is_some()
+            .is_some();
+        failing
+            && self
+                .counters
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pending
+                .is_empty()
     }
 
     /// Records a visitor's vote on an entry, replacing their earlier one. A vote without a
@@ -498,11 +509,11 @@ impl Store {
             Db::Postgres(db) => db,
             // One process: its own writes already tell it everything. After a failure: can
             // it be written again (a full disk freed), is the file there again?
-            Db::Sqlite(db) if self.write_failing() => return self.wrote(db.probe_write().await),
+            Db::Sqlite(db) if self.needs_probe() => return self.wrote(db.probe_write().await),
             Db::Sqlite(db) if !self.answers() => return self.answered(db.ping().await),
             Db::Sqlite(_) => return Ok(()),
         };
-        if self.write_failing() {
+        if self.needs_probe() {
             self.wrote(db.run(|db| async move { db.mark_written().await }).await)?;
         }
         let unannounced = std::mem::take(

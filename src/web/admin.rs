@@ -57,6 +57,32 @@ pub async fn access(req: &HttpRequest, state: &AppState) -> Result<Access, HttpR
     Err(unauthorized())
 }
 
+/// Whether a request gives the admin token, for a page that anyone may see and the admin sees
+/// more of (`/healthz`): never slowed down nor refused, so a monitor with a stale token still
+/// gets its answer, but a wrong token counts toward the lockout, and a locked-out address is
+/// never the admin.
+pub fn is_admin(req: &HttpRequest, state: &AppState) -> bool {
+    let Some(token) = state.admin_token() else {
+        return false;
+    };
+    if !req.headers().contains_key(header::AUTHORIZATION) {
+        return false;
+    }
+    let client = super::limits::client_address(req, state.trusted_proxies());
+    if client.is_some_and(|client| state.wrong_tokens().check(client).is_err()) {
+        return false;
+    }
+    let right = authorized(req, token);
+    if let Some(client) = client {
+        if right {
+            state.wrong_tokens().passed(client);
+        } else {
+            state.wrong_tokens().failed(client);
+        }
+    }
+    right
+}
+
 fn unauthorized() -> HttpResponse {
     HttpResponse::Unauthorized()
         .insert_header((

@@ -29,7 +29,7 @@ impl ClientLimit {
         let per_minute = NonZeroU32::new(per_minute)?;
         Some(ClientLimit {
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
-            trusted_proxies,
+            trusted_proxies: trusted_proxies.iter().map(|p| p.to_canonical()).collect(),
         })
     }
 
@@ -60,7 +60,8 @@ impl ClientLimit {
 /// `X-Forwarded-For` that is not itself a trusted proxy (earlier ones the client can forge).
 /// `None` without a peer (an in-process request).
 pub fn client_address(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
-    let peer = req.peer_addr()?.ip();
+    // On a dual-stack listener an IPv4 peer is `::ffff:a.b.c.d`.
+    let peer = req.peer_addr()?.ip().to_canonical();
     if !trusted_proxies.contains(&peer) {
         return Some(peer);
     }
@@ -69,7 +70,7 @@ pub fn client_address(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<I
         .get_all("x-forwarded-for")
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok().map(|a| a.to_canonical()))
         .collect::<Vec<_>>();
     Some(
         forwarded
@@ -78,6 +79,17 @@ pub fn client_address(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<I
             .find(|a| !trusted_proxies.contains(a))
             .unwrap_or(peer),
     )
+}
+
+/// What counts as one client for the limits on wrong tokens and open connections: an IPv4
+/// address, or an IPv6 /64 (one host is usually given a whole /64).
+pub fn client_key(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(
+            u128::from(v6) & !(u64::MAX as u128),
+        )),
+        v4 => v4,
+    }
 }
 
 /// Wrong admin tokens one address may send before it must wait.
@@ -98,6 +110,7 @@ pub struct WrongTokens {
 impl WrongTokens {
     /// `Err(wait)` while `client` is locked out.
     pub fn check(&self, client: IpAddr) -> Result<(), Duration> {
+        let client = client_key(client);
         let seen = self
             .seen
             .lock()
@@ -115,14 +128,20 @@ impl WrongTokens {
 
     /// Counts a wrong token from `client` (a count older than the lockout starts over).
     pub fn failed(&self, client: IpAddr) {
+        let client = client_key(client);
         let mut seen = self
             .seen
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if seen.len() >= WRONG_TOKEN_ADDRESSES && !seen.contains_key(&client) {
             seen.retain(|_, (_, last)| last.elapsed() < WRONG_TOKEN_LOCKOUT);
+            // Still full of recent ones: the older half goes, never all of them (clearing
+            // would free every address locked out).
             if seen.len() >= WRONG_TOKEN_ADDRESSES {
-                seen.clear();
+                let mut times: Vec<std::time::Instant> = seen.values().map(|(_, t)| *t).collect();
+                times.sort_unstable();
+                let cut = times[times.len() / 2];
+                seen.retain(|_, (_, last)| *last >= cut);
             }
         }
         let now = std::time::Instant::now();
@@ -138,7 +157,7 @@ impl WrongTokens {
         self.seen
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&client);
+            .remove(&client_key(client));
     }
 }
 
@@ -182,7 +201,7 @@ impl ConnectionLimit {
     pub fn new(per_client: usize, trusted_proxies: Vec<IpAddr>) -> Option<ConnectionLimit> {
         (per_client > 0).then(|| ConnectionLimit {
             per_client,
-            trusted_proxies,
+            trusted_proxies: trusted_proxies.iter().map(|p| p.to_canonical()).collect(),
             open: Default::default(),
         })
     }
@@ -196,10 +215,11 @@ impl ConnectionLimit {
         let Ok(peer) = stream.peer_addr() else {
             return;
         };
-        let client = peer.ip();
-        if self.trusted_proxies.contains(&client) {
+        let address = peer.ip().to_canonical();
+        if self.trusted_proxies.contains(&address) {
             return;
         }
+        let client = client_key(address);
         let mut open = self
             .open
             .lock()
@@ -216,5 +236,24 @@ impl ConnectionLimit {
             client,
             open: self.open.clone(),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_client_is_an_ipv4_address_or_an_ipv6_64() {
+        let key = |a: &str| client_key(a.parse().expect("address")).to_string();
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(
+            key("::ffff:203.0.113.7"),
+            "203.0.113.7",
+            "IPv4 on a dual-stack listener"
+        );
+        assert_eq!(key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::");
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
     }
 }

@@ -76,6 +76,7 @@ pub async fn limit_body_time(
         inner: req.take_payload(),
         expired: Box::pin(actix_web::rt::time::sleep(limit)),
         limit,
+        state: Reading::Open,
         held: held.clone(),
     };
     req.set_payload(actix_web::dev::Payload::Stream {
@@ -94,12 +95,30 @@ pub async fn limit_body_time(
     })
 }
 
-/// A request body that fails once its time is up, handing what is left of it to `held`.
+/// A request body that fails once its time is up. What is left unread of it, when it ran
+/// out of time or when nobody read it to the end (a 404, a 403, a 429 before the body), goes
+/// to `held`: see [`Holding`].
 struct Deadline {
     inner: actix_web::dev::Payload,
     expired: std::pin::Pin<Box<actix_web::rt::time::Sleep>>,
     limit: std::time::Duration,
+    state: Reading,
     held: Rc<RefCell<Option<actix_web::dev::Payload>>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Open,
+    /// Read to its end.
+    Done,
+    /// Out of time: every later read fails too, so nobody takes a cut body for a whole one.
+    Expired,
+}
+
+impl Deadline {
+    fn timed_out(&self) -> actix_web::error::PayloadError {
+        std::io::Error::new(std::io::ErrorKind::TimedOut, BodyTimedOut(self.limit)).into()
+    }
 }
 
 impl futures_core::Stream for Deadline {
@@ -107,22 +126,38 @@ impl futures_core::Stream for Deadline {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
+        match this.state {
+            Reading::Done => return Poll::Ready(None),
+            Reading::Expired => return Poll::Ready(Some(Err(this.timed_out()))),
+            Reading::Open => {}
+        }
         if let Poll::Ready(item) = Pin::new(&mut this.inner).poll_next(cx) {
+            if item.is_none() {
+                this.state = Reading::Done;
+            }
             return Poll::Ready(item);
         }
         if this.expired.as_mut().poll(cx).is_pending() {
             return Poll::Pending;
         }
-        let unread = std::mem::replace(&mut this.inner, actix_web::dev::Payload::None);
-        *this.held.borrow_mut() = Some(unread);
-        let error = std::io::Error::new(std::io::ErrorKind::TimedOut, BodyTimedOut(this.limit));
-        Poll::Ready(Some(Err(error.into())))
+        this.state = Reading::Expired;
+        Poll::Ready(Some(Err(this.timed_out())))
     }
 }
 
-/// The answer to a body that ran out of time, holding the unread rest of that body while the
-/// answer goes out: a request whose body is still held gets its connection closed after the
-/// answer, where a dropped one would be read to its end (at a byte a second, for chunked ones).
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if self.state != Reading::Done {
+            let unread = std::mem::replace(&mut self.inner, actix_web::dev::Payload::None);
+            *self.held.borrow_mut() = Some(unread);
+        }
+    }
+}
+
+/// The answer to a request whose body was not read to its end (out of time, or not needed),
+/// holding the unread rest while the answer goes out: a request whose body is still held
+/// gets its connection closed after the answer, where a dropped one would be read to its end
+/// with no time limit (at a byte a second, for chunked ones).
 pub struct Holding {
     body: BoxBody,
     _payload: actix_web::dev::Payload,

@@ -168,7 +168,7 @@ impl AppState {
         trusted_proxies: Vec<std::net::IpAddr>,
     ) -> AppState {
         self.vote_limit = limits::ClientLimit::new(per_minute, trusted_proxies.clone());
-        self.trusted_proxies = trusted_proxies;
+        self.trusted_proxies = trusted_proxies.iter().map(|p| p.to_canonical()).collect();
         self
     }
 
@@ -429,15 +429,28 @@ impl AppState {
     }
 
     /// `scheme://host` as the request names the site: its `Host` (over plain HTTP), or from a
-    /// trusted proxy what it forwarded (`Forwarded`, `X-Forwarded-Host`, `-Proto`). Forwarded
+    /// trusted proxy what it forwarded (`X-Forwarded-Host`, `X-Forwarded-Proto`). Forwarded
     /// headers from anyone else are ignored. `None` for a host that is no host name.
     pub(crate) fn request_origin(&self, req: &HttpRequest) -> Option<String> {
         let from_proxy = req
             .peer_addr()
-            .is_some_and(|peer| self.trusted_proxies.contains(&peer.ip()));
-        let (scheme, host) = if from_proxy {
-            let info = req.connection_info();
-            (info.scheme().to_string(), info.host().to_string())
+            .is_some_and(|peer| self.trusted_proxies.contains(&peer.ip().to_canonical()));
+        // What the proxy itself set is the last value (nginx appends; `Forwarded` it passes
+        // through from the client as it came, so it is not read).
+        let forwarded = |name: &str| {
+            let value = req
+                .headers()
+                .get_all(name)
+                .filter_map(|v| v.to_str().ok())
+                .last()?;
+            Some(value.rsplit(',').next()?.trim().to_string())
+        };
+        let (scheme, host) = if from_proxy && let Some(host) = forwarded("x-forwarded-host") {
+            let scheme = match forwarded("x-forwarded-proto").as_deref() {
+                Some("https") => "https",
+                _ => "http",
+            };
+            (scheme.to_string(), host)
         } else {
             let host = match req.headers().get(actix_web::http::header::HOST) {
                 Some(host) => host.to_str().ok()?.to_string(),
