@@ -13,6 +13,9 @@ pub struct Metrics {
     pub zero_result_searches: IntCounter,
     pub unanswered_searches: IntCounter,
     pub reloads: IntCounterVec,
+    /// Looks at the content files by the watcher (each after a burst of changes), whether or
+    /// not they then had to be loaded.
+    pub content_checks: IntCounter,
     /// Set when the metrics are read: what the page cache holds, in bytes and pages.
     pub page_cache_bytes: IntGauge,
     pub page_cache_pages: IntGauge,
@@ -60,6 +63,11 @@ impl Metrics {
             &["result"],
         )
         .expect("valid metric");
+        let content_checks = IntCounter::new(
+            "wendao_content_checks_total",
+            "Looks at the content files after changes (each may lead to a reload)",
+        )
+        .expect("valid metric");
         let page_cache_bytes = IntGauge::new(
             "wendao_page_cache_bytes",
             "Bytes of the pages kept with their compressed variants (bounded by --page-cache-mb)",
@@ -75,6 +83,7 @@ impl Metrics {
             Box::new(zero_result_searches.clone()),
             Box::new(unanswered_searches.clone()),
             Box::new(reloads.clone()),
+            Box::new(content_checks.clone()),
             Box::new(page_cache_bytes.clone()),
             Box::new(page_cache_pages.clone()),
         ] {
@@ -88,6 +97,7 @@ impl Metrics {
             zero_result_searches,
             unanswered_searches,
             reloads,
+            content_checks,
             page_cache_bytes,
             page_cache_pages,
         }

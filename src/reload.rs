@@ -140,9 +140,13 @@ fn could_be_content(path: &Path) -> bool {
     }
 }
 
-/// Whether an event may have changed content: not an open, a read or a close, nor a change of
-/// times or permissions alone.
-fn changes_content(event: &Event) -> bool {
+/// Whether an event may have changed content: not an open, a read or a close (the watcher's
+/// own walk opens the content directory, seen in its parent), nor a change of times or
+/// permissions alone; and about a file that may be content, or the content directory itself.
+fn changes_content(event: &Event, content: &Path) -> bool {
+    // The content directory's parent is watched for the directory alone: its other entries
+    // (a data directory beside it, other sites) are none of ours.
+    let parent = content.parent();
     let kind = match event.kind {
         // A write shows as a modification; closing after it says nothing more.
         EventKind::Access(_) => false,
@@ -152,7 +156,10 @@ fn changes_content(event: &Event) -> bool {
     };
     kind && (event.need_rescan()
         || event.paths.is_empty()
-        || event.paths.iter().any(|path| could_be_content(path)))
+        || event
+            .paths
+            .iter()
+            .any(|path| path == content || (path.parent() != parent && could_be_content(path))))
 }
 
 /// Runs the passes: compares the tree with the last pass, rebuilds when it differs, and logs
@@ -178,6 +185,7 @@ const RETRY: Duration = Duration::from_secs(5);
 
 impl Reloader {
     fn pass(&mut self) -> Pass {
+        self.state.metrics.content_checks.inc();
         let snapshot = Snapshot::of(&self.content);
         if snapshot == self.seen {
             // Not a reload: nothing was read.
@@ -274,7 +282,7 @@ fn forward(
     content: PathBuf,
 ) -> impl FnMut(notify::Result<Event>) + Send + 'static {
     move |event| match event {
-        Ok(event) if changes_content(&event) || event.paths.contains(&content) => {
+        Ok(event) if changes_content(&event, &content) => {
             let _ = events.send(());
         }
         Ok(_) => {}
@@ -355,6 +363,10 @@ mod tests {
         AccessKind, AccessMode, CreateKind, DataChange, MetadataKind, RemoveKind, RenameMode,
     };
 
+    fn changes_content_at(event: &Event) -> bool {
+        changes_content(event, Path::new("/c"))
+    }
+
     fn event(kind: EventKind, path: &str) -> Event {
         Event::new(kind).add_path(PathBuf::from(path))
     }
@@ -368,18 +380,21 @@ mod tests {
             EventKind::Remove(RemoveKind::File),
         ];
         for kind in changes {
-            assert!(changes_content(&event(kind, "/c/kb/a.md")), "{kind:?}");
+            assert!(changes_content_at(&event(kind, "/c/kb/a.md")), "{kind:?}");
             assert!(
-                changes_content(&event(kind, "/c/wizards/w.toml")),
+                changes_content_at(&event(kind, "/c/wizards/w.toml")),
                 "{kind:?}"
             );
-            assert!(changes_content(&event(kind, "/c/kb")), "a folder: {kind:?}");
             assert!(
-                !changes_content(&event(kind, "/c/kb/.a.md.swp")),
+                changes_content_at(&event(kind, "/c/kb")),
+                "a folder: {kind:?}"
+            );
+            assert!(
+                !changes_content_at(&event(kind, "/c/kb/.a.md.swp")),
                 "{kind:?}"
             );
-            assert!(!changes_content(&event(kind, "/c/kb/a.md~")), "{kind:?}");
-            assert!(!changes_content(&event(kind, "/c/kb/4913")), "{kind:?}");
+            assert!(!changes_content_at(&event(kind, "/c/kb/a.md~")), "{kind:?}");
+            assert!(!changes_content_at(&event(kind, "/c/kb/4913")), "{kind:?}");
         }
         let reads = [
             EventKind::Access(AccessKind::Open(AccessMode::Any)),
@@ -389,7 +404,27 @@ mod tests {
             EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)),
         ];
         for kind in reads {
-            assert!(!changes_content(&event(kind, "/c/kb/a.md")), "{kind:?}");
+            assert!(!changes_content_at(&event(kind, "/c/kb/a.md")), "{kind:?}");
+            // The content directory opened by the watcher's own walk, seen in its parent.
+            assert!(!changes_content_at(&event(kind, "/c")), "{kind:?}");
         }
+        // The content directory itself replaced or re-pointed, whatever its name.
+        let renamed = EventKind::Modify(ModifyKind::Name(RenameMode::To));
+        assert!(changes_content(
+            &event(renamed, "/srv/help.example.com"),
+            Path::new("/srv/help.example.com")
+        ));
+        assert!(!changes_content(
+            &event(renamed, "/srv/data.v2"),
+            Path::new("/srv/help.example.com")
+        ));
+        assert!(!changes_content(
+            &event(renamed, "/srv/data"),
+            Path::new("/srv/help.example.com")
+        ));
+        assert!(changes_content(
+            &event(renamed, "/srv/help.example.com/kb"),
+            Path::new("/srv/help.example.com")
+        ));
     }
 }

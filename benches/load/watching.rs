@@ -17,15 +17,17 @@ const SAVES: usize = 5;
 pub fn idle(server: &Server, seconds: u64) {
     // /metrics is read outside the measured time: its own answer is not idle work.
     let before = reloads(server);
+    let checks_before = checks(server);
     let cpu_before = cpu_seconds(server.child.id());
     let started = Instant::now();
     std::thread::sleep(Duration::from_secs(seconds));
     let cpu = cpu_seconds(server.child.id()) - cpu_before;
     let elapsed = started.elapsed().as_secs_f64();
     let after = reloads(server);
+    let looked = checks(server) - checks_before;
     let counted: Vec<u64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
     println!(
-        "{:<16} {:<7} {:>5.1}% of a core over {seconds} s, {} reloads ({} unchanged, {} swapped, {} failed)",
+        "{:<16} {:<7} {:>5.1}% of a core over {seconds} s, {} reloads ({} unchanged, {} swapped, {} failed), {looked} looks at the files",
         "idle",
         "wendao",
         100.0 * cpu / elapsed,
@@ -80,6 +82,15 @@ pub fn edit(server: &Server, content: &Path, id: &str) {
         ms(took[SAVES / 2]),
         ms(took[SAVES - 1]),
     );
+}
+
+/// `wendao_content_checks_total`: the watcher's looks at the files (0 before the first).
+fn checks(server: &Server) -> u64 {
+    let metrics = server.get("/metrics").expect("GET /metrics");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("wendao_content_checks_total "))
+        .map_or(0, |n| n.trim().parse().expect("a count"))
 }
 
 /// `wendao_content_reloads_total` by result, from `/metrics` (0 for a result not counted yet:

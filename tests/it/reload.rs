@@ -138,6 +138,11 @@ async fn rebuild_swaps_only_what_changed() {
     assert_eq!(get(&state, "/kb/new-entry").await.status, 200);
 }
 
+/// Looks at the content files so far.
+fn checks(state: &actix_web::web::Data<wendao::web::AppState>) -> u64 {
+    state.metrics.content_checks.get()
+}
+
 /// Reloads counted so far: (unchanged, swapped, failed).
 fn reloads(state: &actix_web::web::Data<wendao::web::AppState>) -> (u64, u64, u64) {
     let count = |result: &str| state.metrics.reloads.with_label_values(&[result]).get();
@@ -177,11 +182,18 @@ async fn a_watched_tree_that_is_only_read_is_never_reloaded() {
     let content = TempContent::copy_of(&crate::common::repo_content());
     let state = state(content.path(), None);
     let _watcher = watching(&content, &state);
+    // The look at start (for changes made while the content loaded).
+    eventually("the first look", || async { checks(&state) == 1 }).await;
     for _ in 0..3 {
         read_every_file(content.path());
         tokio::time::sleep(Duration::from_millis(400)).await;
     }
     assert_eq!(reloads(&state), (0, 0, 0), "(unchanged, swapped, failed)");
+    assert_eq!(
+        checks(&state),
+        1,
+        "reads wake nothing, nor does the watcher's own look"
+    );
 
     let path = content.path().join("kb/timeout.md");
     let file = std::fs::File::options()
