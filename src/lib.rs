@@ -21,7 +21,7 @@ use config::{CheckArgs, InsightsArgs, MigrateStoreArgs, ServeArgs};
 /// mimalloc, for the binary, the tests and the benchmarks alike. Against glibc's malloc it made
 /// distinct searches 15-18% faster (malloc and free were a tenth of a search's CPU) and index
 /// builds at 100,000 entries 12% faster; memory there: 10 MB less at start, 18 MB less after
-/// compressing 10,000 new pages, 30-60 MB more at the peak of a build (README, Load test).
+/// compressing 10,000 new pages, 30-60 MB more at the peak of a build (docs/performance.md, Load test).
 /// Built without transparent huge pages: with them, faulting in 2 MiB pages made building
 /// 10,000 entries 27% slower.
 #[global_allocator]

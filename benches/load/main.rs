@@ -648,7 +648,7 @@ impl Nginx {
     }
 
     /// nginx as the load balancer of `upstreams` (`http://127.0.0.1:port` each), configured as
-    /// the README's "Running several servers" shows (which leaves the access log on).
+    /// docs/operations.md shows (which leaves the access log on).
     fn proxy(work: &Path, name: &str, upstreams: &[&str]) -> Nginx {
         let root = work.join(name);
         std::fs::create_dir_all(&root).expect("nginx dir");
