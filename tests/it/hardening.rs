@@ -369,10 +369,8 @@ async fn forwarded_hosts_count_only_from_a_trusted_proxy() {
     .await;
     assert_eq!(canonical(&page.body), "http://127.0.0.1:8080/kb/error-19");
 
-    let library = wendao::content::load(&repo_content()).expect("content");
-    let site = wendao::web::Site::build(library).expect("index");
     let behind_proxy = actix_web::web::Data::new(
-        wendao::web::AppState::new(site, None)
+        crate::common::app_state(&repo_content(), None)
             .with_vote_limit(30, vec!["10.0.0.2".parse().expect("ip")]),
     );
     let page = request(
@@ -399,11 +397,7 @@ async fn https_sites_get_secure_cookies_and_hsts_when_asked() {
             .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
             .set_payload("helpful=yes")
     };
-    let build = |base: &str| {
-        let library = wendao::content::load(&repo_content()).expect("content");
-        let site = wendao::web::Site::build(library).expect("index");
-        wendao::web::AppState::new(site, Some(base.to_string()))
-    };
+    let build = |base: &str| crate::common::app_state(&repo_content(), Some(base));
     let data = tempfile::tempdir().expect("data");
     let store = wendao::store::Store::open(data.path())
         .await
@@ -439,14 +433,12 @@ async fn https_sites_get_secure_cookies_and_hsts_when_asked() {
 /// token, the right one too, for a while; other addresses are not affected.
 #[actix_web::test]
 async fn wrong_admin_tokens_are_slowed_down_and_then_refused() {
-    let library = wendao::content::load(&repo_content()).expect("content");
-    let site = wendao::web::Site::build(library).expect("index");
     let data = tempfile::tempdir().expect("data");
     let store = wendao::store::Store::open(data.path())
         .await
         .expect("store");
     let state = actix_web::web::Data::new(
-        wendao::web::AppState::new(site, None)
+        crate::common::app_state(&repo_content(), None)
             .with_store(store)
             .with_admin_token(Some("right-token".into())),
     );

@@ -30,9 +30,8 @@ const NEW_ENTRY: &str = "+++\ntitle = \"新加的条目：量子隧穿\"\ncatego
 #[actix_web::test]
 async fn a_saved_entry_is_served_and_searchable_and_a_broken_save_keeps_the_old_version() {
     let content = TempContent::copy_of(&fixture("basic"));
-    let library = wendao::content::load(content.path()).expect("content");
     let state = actix_web::web::Data::new(
-        wendao::web::AppState::new(wendao::web::Site::build(library).expect("index"), None)
+        crate::common::app_state(content.path(), None)
             .with_admin_token(Some("reload-token".into())),
     );
     let _watcher = reload::watch(

@@ -42,9 +42,14 @@ pub fn fixture(name: &str) -> PathBuf {
 }
 
 pub fn state(content: &Path, base_url: Option<&str>) -> Data<AppState> {
+    Data::new(app_state(content, base_url))
+}
+
+/// The state before it is shared, for a test to set more on (`with_…`).
+pub fn app_state(content: &Path, base_url: Option<&str>) -> AppState {
     let library = wendao::content::load(content).unwrap_or_else(|e| panic!("{e}"));
     let site = Site::build(library).expect("search index");
-    Data::new(AppState::new(site, base_url.map(str::to_string)))
+    AppState::new(site, base_url.map(str::to_string))
 }
 
 pub struct Response {
