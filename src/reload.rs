@@ -57,19 +57,42 @@ pub fn rebuild(content: &Path, data: Option<&Path>, state: &AppState) -> Rebuild
             .inc();
         return Rebuild::Unchanged;
     }
-    let built = match data {
-        Some(data) => Site::open_or_build(library, data),
-        None => Site::build(library),
+    let loaded = started.elapsed();
+    let previous = state.site();
+    let built = match previous.index.updated(&previous.library, &library) {
+        Ok(Some(index)) => Ok(Site::new(library, index)),
+        Ok(None) => build(library, data),
+        Err(e) => {
+            tracing::warn!("updating the search index failed, building it again: {e:#}");
+            build(library, data)
+        }
     };
     let site = match built {
         Ok(site) => site,
         Err(e) => return failed(state, vec![format!("{INDEX_FAILURE}: {e:#}")]),
     };
     let (entries, version) = (site.library.entries.len(), site.library.fingerprint.clone());
+    let indexed = started.elapsed();
     state.install(site);
+    drop(previous);
+    crate::release_free_memory();
     state.metrics.reloads.with_label_values(&["swapped"]).inc();
-    tracing::info!(entries, %version, ms = started.elapsed().as_millis() as u64, "content reloaded");
+    tracing::info!(
+        entries,
+        %version,
+        load_ms = loaded.as_millis() as u64,
+        index_ms = (indexed - loaded).as_millis() as u64,
+        ms = started.elapsed().as_millis() as u64,
+        "content reloaded"
+    );
     Rebuild::Swapped
+}
+
+fn build(library: content::Library, data: Option<&Path>) -> anyhow::Result<Site> {
+    match data {
+        Some(data) => Site::open_or_build(library, data),
+        None => Site::build(library),
+    }
 }
 
 fn failed(state: &AppState, errors: Vec<String>) -> Rebuild {

@@ -319,7 +319,7 @@ fn main() {
             "edit" => {
                 // A generated entry, or a bundled one when there are none.
                 let id = if o.entries > 0 { "gen-0" } else { "timeout" };
-                watching::edit(&server, &content, id);
+                watching::edit(&server, &content, id, &log);
             }
             "search-seq" => {
                 let r = each_once(&search_paths(&queries[2_000..2_500]), 1);

@@ -41,7 +41,7 @@ pub fn idle(server: &Server, seconds: u64) {
 /// Rewrites entry `id` (`kb/<id>.md` under `content`) as an editor saves it, a temporary file
 /// in the same directory renamed over the original, and times each save until `/kb/<id>`
 /// serves the new text, polling every 10 ms.
-pub fn edit(server: &Server, content: &Path, id: &str) {
+pub fn edit(server: &Server, content: &Path, id: &str, log: &Path) {
     let file = content.join("kb").join(format!("{id}.md"));
     let temp = content.join("kb").join(format!(".{id}.md.tmp"));
     let original = std::fs::read_to_string(&file).expect("the entry to edit");
@@ -82,6 +82,24 @@ pub fn edit(server: &Server, content: &Path, id: &str) {
         ms(took[SAVES / 2]),
         ms(took[SAVES - 1]),
     );
+    // The server's own account of each reload: loading the files, then building the index.
+    let log = std::fs::read_to_string(log).unwrap_or_default();
+    for line in log.lines().filter(|l| l.contains("content reloaded")) {
+        let field = |name: &str| {
+            line.split_whitespace()
+                .find_map(|w| w.strip_prefix(name))
+                .unwrap_or("?")
+                .to_string()
+        };
+        println!(
+            "{:<16} {:<7} reload: load {} ms, index {} ms, total {} ms",
+            "",
+            "",
+            field("load_ms="),
+            field("index_ms="),
+            field("ms="),
+        );
+    }
 }
 
 /// `wendao_content_checks_total`: the watcher's looks at the files (0 before the first).

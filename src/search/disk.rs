@@ -8,6 +8,7 @@ use std::path::Path;
 use anyhow::Context;
 use tantivy::Index;
 
+use super::update::{Changes, apply};
 use super::{Fields, SearchIndex, Settings, fill, schema};
 use crate::content::Library;
 
@@ -69,6 +70,29 @@ impl SearchIndex {
     }
 }
 
+/// `index` (in `dir`, built for other content) brought to `library`, then moved to that
+/// content's directory. The directory is not complete while it changes: a crash leaves one that
+/// is rebuilt, never one that holds other content than its name says.
+pub(super) fn update(
+    index: &SearchIndex,
+    dir: &Path,
+    library: &Library,
+    changes: &Changes,
+) -> anyhow::Result<SearchIndex> {
+    let root = dir.parent().context("an index directory has a parent")?;
+    let target = root.join(format!("{}-v{FORMAT}", library.fingerprint));
+    fs::remove_file(dir.join(COMPLETE)).with_context(|| format!("unmarking {}", dir.display()))?;
+    apply(&index.index, index.fields, index.settings, library, changes)?;
+    if target != dir {
+        let _ = fs::remove_dir_all(&target);
+        fs::rename(dir, &target)
+            .with_context(|| format!("moving the index to {}", target.display()))?;
+    }
+    fs::write(target.join(COMPLETE), library.fingerprint.as_bytes())
+        .context("marking the index complete")?;
+    open(&target, library, index.settings)
+}
+
 fn open(dir: &Path, library: &Library, settings: Settings) -> anyhow::Result<SearchIndex> {
     let index = Index::open_in_dir(dir).context("opening the index")?;
     let schema = index.schema();
@@ -86,7 +110,7 @@ fn open(dir: &Path, library: &Library, settings: Settings) -> anyhow::Result<Sea
         category_ord: field(super::counts::FIELD)?,
         tag_keys: field("tag_keys")?,
     };
-    let index = SearchIndex::finish(index, fields, library, settings)?;
+    let index = SearchIndex::finish(index, Some(dir.to_path_buf()), fields, library, settings)?;
     anyhow::ensure!(
         index.len() == library.entries.len() as u64,
         "holds {} entries, the content has {}",

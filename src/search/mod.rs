@@ -7,6 +7,7 @@ mod disk;
 mod matching;
 mod plan;
 mod snippet;
+mod update;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -82,6 +83,9 @@ struct Fields {
 }
 
 pub struct SearchIndex {
+    index: Index,
+    /// The directory it lives in when on disk (see `disk`), `None` in RAM.
+    dir: Option<std::path::PathBuf>,
     reader: IndexReader,
     fields: Fields,
     settings: Settings,
@@ -146,12 +150,13 @@ impl SearchIndex {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
         fill(&index, fields, library, settings)?;
-        SearchIndex::finish(index, fields, library, settings)
+        SearchIndex::finish(index, None, fields, library, settings)
     }
 
     /// Opens a ready index (in a directory `disk` wrote) for this library.
     fn finish(
         index: Index,
+        dir: Option<std::path::PathBuf>,
         fields: Fields,
         library: &Library,
         settings: Settings,
@@ -179,6 +184,8 @@ impl SearchIndex {
             .map(|(i, e)| (analysis::normalize(&e.title).into_boxed_str(), i))
             .collect();
         Ok(SearchIndex {
+            index,
+            dir,
             reader,
             fields,
             settings,
@@ -708,38 +715,16 @@ fn fill(
 ) -> anyhow::Result<()> {
     register_tokenizer(index, settings);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let category_ord: HashMap<&str, u64> = library
-        .categories
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.slug.as_str(), i as u64))
-        .collect();
+    let category_ord = category_ords(library);
     // 100 MB a thread holds 50,000 entries without flushing: no small segments to merge,
     // which cost 7% of the build at 100,000 entries and left four segments to search.
     let mut writer = index
         .writer_with_num_threads::<TantivyDocument>(threads, threads * 100_000_000)
         .context("creating the index writer")?;
     for entry in &library.entries {
-        let mut doc = TantivyDocument::default();
-        doc.add_text(fields.id, &entry.id);
-        doc.add_text(fields.title, &entry.title);
-        for tag in &entry.tags {
-            doc.add_text(fields.tags, tag);
-            let key = tag_key(tag, settings.mode);
-            if !key.is_empty() {
-                doc.add_text(fields.tag_keys, key);
-            }
-        }
-        doc.add_text(fields.body, entry.text());
-        doc.add_facet(fields.category, Facet::from_path([entry.category.as_str()]));
-        doc.add_u64(
-            fields.category_ord,
-            category_ord
-                .get(entry.category.as_str())
-                .copied()
-                .unwrap_or(u64::MAX),
-        );
-        writer.add_document(doc).context("indexing an entry")?;
+        writer
+            .add_document(document(fields, entry, &category_ord, settings))
+            .context("indexing an entry")?;
     }
     writer.commit().context("committing the index")?;
     let segments = index.searchable_segment_ids().context("listing segments")?;
@@ -750,6 +735,45 @@ fn fill(
         .wait_merging_threads()
         .context("waiting for merges")?;
     Ok(())
+}
+
+/// Each category's number in the index: its position in the library's list.
+fn category_ords(library: &Library) -> HashMap<&str, u64> {
+    library
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.slug.as_str(), i as u64))
+        .collect()
+}
+
+/// What the index holds of one entry.
+fn document(
+    fields: Fields,
+    entry: &Entry,
+    category_ord: &HashMap<&str, u64>,
+    settings: Settings,
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.id, &entry.id);
+    doc.add_text(fields.title, &entry.title);
+    for tag in &entry.tags {
+        doc.add_text(fields.tags, tag);
+        let key = tag_key(tag, settings.mode);
+        if !key.is_empty() {
+            doc.add_text(fields.tag_keys, key);
+        }
+    }
+    doc.add_text(fields.body, entry.text());
+    doc.add_facet(fields.category, Facet::from_path([entry.category.as_str()]));
+    doc.add_u64(
+        fields.category_ord,
+        category_ord
+            .get(entry.category.as_str())
+            .copied()
+            .unwrap_or(u64::MAX),
+    );
+    doc
 }
 
 /// For each of `groups` (indices into the plan), whether each candidate holds it. A group of

@@ -102,6 +102,14 @@ pub struct Site {
 }
 
 impl Site {
+    pub fn new(library: Library, index: SearchIndex) -> Site {
+        Site {
+            library,
+            index,
+            generation: 0,
+        }
+    }
+
     /// With the index in RAM (tests, and content given without a data directory).
     pub fn build(library: Library) -> anyhow::Result<Site> {
         let index = SearchIndex::build(&library, Settings::FULL)?;
