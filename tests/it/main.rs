@@ -7,6 +7,7 @@ mod common;
 mod api;
 mod browser;
 mod check;
+mod evaluation;
 mod faults;
 mod feedback;
 mod hardening;
