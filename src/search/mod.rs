@@ -6,6 +6,7 @@ mod counts;
 mod disk;
 mod matching;
 mod plan;
+mod readings;
 mod snippet;
 mod update;
 
@@ -103,6 +104,8 @@ pub struct SearchIndex {
     /// The tags that find something, with their characters: what near queries are chosen
     /// from. The same for every query, so made once, at the first search that needs it.
     near_tags: std::sync::OnceLock<Vec<(String, Vec<char>)>>,
+    /// The index's Chinese words by their pinyin, made at the first search that needs them.
+    readings: std::sync::OnceLock<readings::Readings>,
     /// Whether [`SearchIndex::warm_up`] has finished.
     warm: std::sync::atomic::AtomicBool,
 }
@@ -195,6 +198,7 @@ impl SearchIndex {
             category_ords,
             standing,
             near_tags: std::sync::OnceLock::new(),
+            readings: std::sync::OnceLock::new(),
             warm: std::sync::atomic::AtomicBool::new(false),
             tokens: snippet::TokenCache::new(TOKEN_CACHE_BYTES),
         })
@@ -262,6 +266,7 @@ impl SearchIndex {
     /// more CPU while it was analysed).
     pub fn warm_up(&self, library: &Library) {
         self.near_queries(library, "问", 0);
+        self.readings();
         if let Ok(analyzer) = self
             .reader
             .searcher()
@@ -335,6 +340,11 @@ impl SearchIndex {
         // A typo variant is only worth its cost for a word the index does not have.
         let mut plan = plan.clone();
         plan.keep_typos_for(|token| !self.term_exists(&searcher, token));
+        plan.read_aloud(
+            |token| self.term_exists(&searcher, token),
+            self.readings(),
+            &self.synonyms,
+        );
         let Some(any) = plan.any_query(&self.fields) else {
             return results;
         };
@@ -493,6 +503,41 @@ impl SearchIndex {
             })
             .fold(0.0, f32::max);
         Some(best / total)
+    }
+
+    /// The Chinese terms of every field, with how many entries hold each and whether a title
+    /// or tag does.
+    fn readings(&self) -> &readings::Readings {
+        self.readings.get_or_init(|| {
+            let searcher = self.reader.searcher();
+            let mut terms: HashMap<String, (u64, bool)> = HashMap::new();
+            for (field, named) in [
+                (self.fields.title, true),
+                (self.fields.tags, true),
+                (self.fields.body, false),
+            ] {
+                for segment in searcher.segment_readers() {
+                    let Ok(inverted) = segment.inverted_index(field) else {
+                        continue;
+                    };
+                    let Ok(mut stream) = inverted.terms().stream() else {
+                        continue;
+                    };
+                    while let Some((bytes, info)) = stream.next() {
+                        let Ok(term) = std::str::from_utf8(bytes) else {
+                            continue;
+                        };
+                        if term.is_ascii() {
+                            continue;
+                        }
+                        let seen = terms.entry(term.to_string()).or_default();
+                        seen.0 = seen.0.max(u64::from(info.doc_freq));
+                        seen.1 |= named;
+                    }
+                }
+            }
+            readings::Readings::new(terms.iter().map(|(t, &(n, named))| (t.as_str(), n, named)))
+        })
     }
 
     fn standing_of(&self, address: DocAddress) -> f32 {

@@ -14,6 +14,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 
 use super::analysis::{self, Mode, Token};
+use super::readings::Readings;
 use super::{Fields, MAX_QUERY_CHARS, Settings};
 
 const TITLE_BOOST: f32 = 3.0;
@@ -22,6 +23,8 @@ const BODY_BOOST: f32 = 1.0;
 const SYNONYM_BOOST: f32 = 0.8;
 const PARTS_BOOST: f32 = 0.7;
 const FUZZY_BOOST: f32 = 0.3;
+/// A word found by its reading (pinyin, or an input method's homophone): below the word typed.
+const READING_BOOST: f32 = 0.6;
 const PHRASE_BOOST: f32 = 1.5;
 const MAX_GROUPS: usize = 16;
 
@@ -203,6 +206,102 @@ impl Plan {
         }
     }
 
+    /// Reads the words the index lacks as they sound: a run of Latin words that spells
+    /// indexed words in pinyin (`jie xi`, `jiexi`, `jx`), or of Chinese ones that sounds like
+    /// indexed words (乱马 → 乱码), becomes those words, one group each. Words the index has
+    /// are never read this way, so English and correctly typed Chinese are left alone.
+    pub(super) fn read_aloud(
+        &mut self,
+        exists: impl Fn(&str) -> bool,
+        readings: &Readings,
+        synonyms: &Synonyms,
+    ) {
+        let script = |group: &Group| -> Option<Script> {
+            let known = group
+                .alternatives
+                .iter()
+                .any(|a| a.tokens.iter().all(|t| exists(t)));
+            let text: String = group.alternatives.first()?.tokens.concat();
+            let han = !text.is_empty() && text.chars().all(|c| !c.is_ascii() && c.is_alphabetic());
+            if han && known && text.chars().count() == 1 {
+                // A character the index has may be half of a word typed wrong (失 in 失拜).
+                Some(Script::HanChar)
+            } else if known || text.is_empty() {
+                None
+            } else if text.bytes().all(|b| b.is_ascii_lowercase()) {
+                Some(Script::Latin)
+            } else if han {
+                Some(Script::Han)
+            } else {
+                None
+            }
+        };
+        let joins = |kind: Script, next: Option<Script>| match kind {
+            Script::Latin => next == Some(Script::Latin),
+            Script::Han | Script::HanChar => {
+                matches!(next, Some(Script::Han | Script::HanChar))
+            }
+        };
+        let mut groups = Vec::with_capacity(self.groups.len());
+        let mut i = 0;
+        while i < self.groups.len() {
+            let Some(kind) = script(&self.groups[i]) else {
+                groups.push(self.groups[i].clone());
+                i += 1;
+                continue;
+            };
+            let mut end = i + 1;
+            while end < self.groups.len() && joins(kind, script(&self.groups[end])) {
+                end += 1;
+            }
+            // The longest run from here that reads as indexed words, with a word the index
+            // lacks in it.
+            let read = (i + 1..=end).rev().find_map(|to| {
+                if (i..to).all(|g| script(&self.groups[g]) == Some(Script::HanChar)) {
+                    return None;
+                }
+                let text: String = self.groups[i..to]
+                    .iter()
+                    .map(|g| g.alternatives[0].tokens.concat())
+                    .collect();
+                let pieces = match kind {
+                    Script::Latin => readings.spell(&text),
+                    Script::Han | Script::HanChar => readings.homophones(&text),
+                }?;
+                Some((to, pieces))
+            });
+            let Some((to, pieces)) = read else {
+                groups.push(self.groups[i].clone());
+                i += 1;
+                continue;
+            };
+            let span = (self.groups[i].span.0, self.groups[to - 1].span.1);
+            let label = self
+                .query
+                .get(span.0..span.1)
+                .unwrap_or_default()
+                .to_string();
+            for choices in pieces {
+                groups.push(Group {
+                    label: label.clone(),
+                    generic: synonyms.is_generic(std::slice::from_ref(&choices[0])),
+                    alternatives: choices
+                        .into_iter()
+                        .map(|word| Alternative {
+                            tokens: vec![word],
+                            boost: READING_BOOST,
+                        })
+                        .collect(),
+                    fuzzy: Vec::new(),
+                    prefix: None,
+                    span,
+                });
+            }
+            i = to;
+        }
+        self.groups = groups;
+    }
+
     /// Matches entries with at least one group, scored by BM25. `None` when the query has no
     /// words.
     pub(super) fn any_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
@@ -299,6 +398,15 @@ impl Plan {
             })
             .collect()
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Latin,
+    /// Chinese the index lacks.
+    Han,
+    /// One Chinese character the index has.
+    HanChar,
 }
 
 /// Groups tokens into whole words, each with the parts that lie inside it.
@@ -526,6 +634,34 @@ mod tests {
         assert_eq!(alts, ["报错", "错误", "异常"]);
         let p = plan("入参 有误", &[&["入参有误", "参数错误"]]);
         assert_eq!(p.groups.len(), 1, "{:?}", p.groups);
+    }
+
+    /// Words the index has are never read as pinyin or as homophones: English words that
+    /// happen to be syllables (bin, long) keep their meaning.
+    #[test]
+    fn only_words_the_index_lacks_are_read_aloud() {
+        let readings = Readings::new([("宾馆", 1, true), ("乱码", 2, true)].into_iter());
+        let synonyms = Synonyms::default();
+        let words = |p: &Plan| -> Vec<Vec<String>> {
+            (0..p.groups.len())
+                .map(|i| p.group_words(i).next().unwrap_or_default().to_vec())
+                .collect()
+        };
+        let mut p = plan("bin guan", &[]);
+        p.read_aloud(|t| t == "bin", &readings, &synonyms);
+        assert_eq!(words(&p), [["bin"], ["guan"]]);
+        let mut p = plan("bin guan", &[]);
+        p.read_aloud(|_| false, &readings, &synonyms);
+        assert_eq!(words(&p), [["宾馆"]]);
+        assert_eq!(p.groups[0].label, "bin guan");
+        let mut p = plan("乱码", &[]);
+        p.read_aloud(|t| t == "乱码", &readings, &synonyms);
+        assert_eq!(words(&p), [["乱码"]]);
+        assert_eq!(p.groups[0].alternatives[0].boost, 1.0);
+        let mut p = plan("乱马", &[]);
+        p.read_aloud(|_| false, &readings, &synonyms);
+        assert_eq!(words(&p), [["乱码"]]);
+        assert!(p.groups[0].alternatives[0].boost < 1.0, "below the word typed");
     }
 
     #[test]

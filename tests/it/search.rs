@@ -598,3 +598,77 @@ async fn an_empty_category_points_to_the_results_elsewhere() {
         "no advice for a search that found something"
     );
 }
+
+/// The ids of the JSON search's hits, the first hit's score, and the words the results page
+/// highlights.
+async fn api_hits(
+    state: &actix_web::web::Data<wendao::web::AppState>,
+    q: &str,
+) -> (Vec<String>, f64, Vec<String>) {
+    let json = get(state, &format!("/api/search?q={}", enc(q)))
+        .await
+        .json();
+    let page = get(state, &format!("/search?q={}", enc(q))).await;
+    (
+        ids(&json["hits"]),
+        json["hits"][0]["score"].as_f64().unwrap_or(0.0),
+        marked(&page.body),
+    )
+}
+
+/// With the input method off, a reader types pinyin: whole syllables, spaced or not, or the
+/// initials of a title's words. It finds what the Chinese finds.
+#[actix_web::test]
+async fn pinyin_finds_what_the_chinese_words_find() {
+    let state = state(&repo_content(), None);
+    let (chinese, _, _) = api_hits(&state, "跨域").await;
+    assert_eq!(chinese[0], "cross-domain-denied");
+    for typed in ["kuayu", "kua yu", "KuaYu"] {
+        let (hits, _, marks) = api_hits(&state, typed).await;
+        assert_eq!(hits[0], "cross-domain-denied", "{typed}: {hits:?}");
+        assert!(marks.iter().any(|m| m == "跨域"), "{typed}: {marks:?}");
+    }
+    let (chinese, _, _) = api_hits(&state, "同步执行").await;
+    let (initials, _, _) = api_hits(&state, "tbzx").await;
+    assert_eq!(initials[0], chinese[0], "{initials:?} {chinese:?}");
+    assert_eq!(initials[0], "request-sync");
+}
+
+/// An input method's wrong characters (a homophone the index lacks) find the word meant,
+/// highlighted as the real word, and rank below the real word typed.
+#[actix_web::test]
+async fn homophones_find_the_word_meant_below_the_word_itself() {
+    let state = state(&repo_content(), None);
+    let (exact, exact_score, _) = api_hits(&state, "参数乱码").await;
+    let (typed, typed_score, marks) = api_hits(&state, "参数乱马").await;
+    assert_eq!(exact[0], "garbled-params");
+    assert_eq!(typed[0], "garbled-params", "{typed:?}");
+    assert!(marks.iter().any(|m| m == "乱码"), "{marks:?}");
+    assert!(typed_score < exact_score, "{typed_score} ≥ {exact_score}");
+    // A real word the index lacks (超市) read as the one it sounds like (超时).
+    let (meant, _, _) = api_hits(&state, "超时").await;
+    let (hits, _, marks) = api_hits(&state, "超市").await;
+    assert_eq!(hits[0], meant[0], "{hits:?} {meant:?}");
+    assert!(marks.iter().any(|m| m == "超时"), "{marks:?}");
+}
+
+/// English words the index holds are never read as pinyin, and an English query keeps its
+/// answer even when its words happen to spell syllables (bin, long, dan, ban).
+#[actix_web::test]
+async fn english_words_are_not_read_as_pinyin() {
+    let state = state(&repo_content(), None);
+    let (hits, _, marks) = api_hits(&state, "cookie").await;
+    assert_eq!(hits[0], "cookie");
+    assert!(
+        marks.iter().all(|m| m.eq_ignore_ascii_case("cookie")),
+        "{marks:?}"
+    );
+    let (plain, _, _) = api_hits(&state, "request timeout").await;
+    let (padded, _, _) = api_hits(&state, "long request timeout").await;
+    assert_eq!(plain[0], padded[0], "{plain:?} {padded:?}");
+    let (hits, _, _) = api_hits(&state, "ban dan bin").await;
+    assert!(
+        hits.len() <= 1,
+        "syllables that spell no word of the content: {hits:?}"
+    );
+}
