@@ -340,6 +340,7 @@ impl SearchIndex {
         // A typo variant is only worth its cost for a word the index does not have.
         let mut plan = plan.clone();
         plan.keep_typos_for(|token| !self.term_exists(&searcher, token));
+        plan.complete_codes(|token| self.term_exists(&searcher, token));
         plan.read_aloud(
             |token| self.term_exists(&searcher, token),
             self.readings(),
@@ -435,26 +436,46 @@ impl SearchIndex {
                 .map(|hit| hit.is_some())
                 .collect()
         };
-        let mut ordered: Vec<(f32, DocAddress, bool, f32)> = candidates
+        // How many of the query's words that name a topic each candidate holds: that decides
+        // first (as Algolia ranks by words matched before anything else), then an author's
+        // tag, then the score. (On the tuning queries with the neighbours: entries with every
+        // word first, the rule before, 0.762 mean; all words counted alike, 0.729; this, 0.796.)
+        let topics = |c: usize| {
+            (0..plan.groups.len())
+                .filter(|&g| !plan.groups[g].generic && held[g][c])
+                .count()
+        };
+        let mut ordered: Vec<Ranked> = candidates
             .into_iter()
             .zip(has_all)
             .zip(boost)
             .zip(tagged)
-            .map(|((((score, address), all), boost), tagged)| {
+            .enumerate()
+            .map(|(c, ((((score, address), all_terms), boost), tagged))| {
                 let standing = self.standing_of(address);
-                let label = if tagged { standing } else { 0.0 };
-                ((score + boost) * standing, address, all, label)
+                Ranked {
+                    score: (score + boost) * standing,
+                    address,
+                    all_terms,
+                    label: if tagged { standing } else { 0.0 },
+                    topics: topics(c),
+                }
             })
             .collect();
         ordered.sort_by(|a, b| {
-            b.2.cmp(&a.2)
-                .then(b.3.total_cmp(&a.3))
-                .then(b.0.total_cmp(&a.0))
+            b.topics
+                .cmp(&a.topics)
+                .then(b.label.total_cmp(&a.label))
+                .then(b.score.total_cmp(&a.score))
         });
 
         let snippets = Snippets::new(&searcher, &*any, self.fields, &self.tokens);
-        for (score, address, all_terms, _) in
-            ordered.into_iter().skip(request.offset).take(request.limit)
+        for Ranked {
+            score,
+            address,
+            all_terms,
+            ..
+        } in ordered.into_iter().skip(request.offset).take(request.limit)
         {
             let Some(id) = self.stored_id(&searcher, address) else {
                 continue;
@@ -780,6 +801,17 @@ fn fill(
         .wait_merging_threads()
         .context("waiting for merges")?;
     Ok(())
+}
+
+/// A candidate as the results order it.
+struct Ranked {
+    score: f32,
+    address: DocAddress,
+    all_terms: bool,
+    /// The entry's standing when the query is exactly one of its tags, else 0.
+    label: f32,
+    /// How many of the query's topic words (not generic ones) it holds.
+    topics: usize,
 }
 
 /// Each category's number in the index: its position in the library's list.

@@ -206,6 +206,22 @@ impl Plan {
         }
     }
 
+    /// A code the index lacks is taken as the start of one (N2210 for N22106, as a reader
+    /// copies part of it): it also matches the titles' and tags' words it begins.
+    pub(super) fn complete_codes(&mut self, exists: impl Fn(&str) -> bool) {
+        for group in &mut self.groups {
+            let [token] = group.alternatives[0].tokens.as_slice() else {
+                continue;
+            };
+            let code = token.len() >= 4
+                && token.bytes().all(|b| b.is_ascii_alphanumeric())
+                && token.bytes().any(|b| b.is_ascii_digit());
+            if code && group.prefix.is_none() && !exists(token) {
+                group.prefix = Some(token.clone());
+            }
+        }
+    }
+
     /// Reads the words the index lacks as they sound: a run of Latin words that spells
     /// indexed words in pinyin (`jie xi`, `jiexi`, `jx`), or of Chinese ones that sounds like
     /// indexed words (乱马 → 乱码), becomes those words, one group each. Words the index has
@@ -451,6 +467,11 @@ fn group_at(
             .collect();
         if let Some(&g) = synonyms.by_words.get(&words) {
             let mut group = unit_group(query, &units[i..i + len], synonyms, settings);
+            // A synonym names what its group names: "not working" is 不生效, though its
+            // words alone are generic.
+            if len > 1 {
+                group.generic = synonyms.generic.contains(&words);
+            }
             for synonym in &synonyms.groups[g] {
                 if *synonym != words {
                     group.alternatives.push(Alternative {
@@ -661,7 +682,10 @@ mod tests {
         let mut p = plan("乱马", &[]);
         p.read_aloud(|_| false, &readings, &synonyms);
         assert_eq!(words(&p), [["乱码"]]);
-        assert!(p.groups[0].alternatives[0].boost < 1.0, "below the word typed");
+        assert!(
+            p.groups[0].alternatives[0].boost < 1.0,
+            "below the word typed"
+        );
     }
 
     #[test]

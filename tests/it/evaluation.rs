@@ -225,6 +225,30 @@ fn evaluate() -> Table {
             cell("heldout", true)
         );
     }
+    for half in HALVES {
+        let mean = |neighbours: bool| {
+            let scores: Vec<f64> = TIERS
+                .iter()
+                .map(|&tier| table[&(tier, *half, neighbours)])
+                .flat_map(|s| {
+                    let mut parts = Vec::new();
+                    if s.answerable > 0 {
+                        parts.push(s.mrr);
+                    }
+                    if s.unanswerable > 0 {
+                        parts.push(s.said_unanswered);
+                    }
+                    parts
+                })
+                .collect();
+            scores.iter().sum::<f64>() / scores.len() as f64
+        };
+        println!(
+            "mean of the figures, {half}: alone {:.3}, with neighbours {:.3}",
+            mean(false),
+            mean(true)
+        );
+    }
     table
 }
 
@@ -250,13 +274,62 @@ fn the_query_sets_name_real_entries_and_keep_their_halves_apart() {
     }
 }
 
-/// The held-out halves must not fall below what they score now (they are the measure of
-/// issue 21's goals, printed beside each floor); a change that costs them fails here.
+/// Issue 21's goals for the held-out halves with the neighbours: (tier, MRR, recall@3, share
+/// of unanswerable questions said so).
+const GOALS: &[(&str, f64, f64, f64)] = &[
+    ("plain", 0.95, 0.97, 0.0),
+    ("hard", 0.95, 0.97, 0.0),
+    ("hurried", 0.90, 0.95, 0.0),
+    ("pinyin", 0.85, 0.90, 0.0),
+    ("traditional", 0.95, 1.00, 0.0),
+    ("english", 0.92, 0.95, 0.0),
+    ("tickets", 0.90, 0.95, 0.0),
+    ("unanswered", 0.0, 0.0, 0.85),
+];
+
+/// What the held-out halves scored on 2026-12-02 (with the neighbours, then alone), less 0.03:
+/// a change that costs them fails here. (tier, neighbours?, MRR, recall@3, said none)
+const FLOORS: &[(&str, bool, f64, f64, f64)] = &[
+    ("plain", false, 0.97, 0.97, 0.0),
+    ("hard", false, 0.84, 0.88, 0.0),
+    ("hurried", false, 0.87, 0.91, 0.0),
+    ("pinyin", false, 0.97, 0.97, 0.0),
+    ("traditional", false, 0.97, 0.97, 0.0),
+    ("english", false, 0.90, 0.97, 0.0),
+    ("tickets", false, 0.82, 0.89, 0.0),
+    ("unanswered", false, 0.0, 0.0, 0.89),
+    ("subjects", false, 0.0, 0.0, 0.94),
+    ("plain", true, 0.84, 0.88, 0.0),
+    ("hard", true, 0.55, 0.63, 0.0),
+    ("hurried", true, 0.73, 0.77, 0.0),
+    ("pinyin", true, 0.91, 0.97, 0.0),
+    ("traditional", true, 0.75, 0.85, 0.0),
+    ("english", true, 0.85, 0.94, 0.0),
+    ("tickets", true, 0.65, 0.73, 0.0),
+    ("unanswered", true, 0.75, 0.79, 0.85),
+    ("subjects", true, 0.95, 0.97, 0.0),
+];
+
+/// The held-out halves must not fall below their floors; how far each is from its goal is
+/// printed (issue 21 stays open until every goal is met).
 #[test]
 fn held_out_questions_score_at_least_as_well_as_before() {
     let table = evaluate();
-    // (tier, neighbours?, MRR floor, recall@3 floor, said-none floor)
-    const FLOORS: &[(&str, bool, f64, f64, f64)] = &[];
+    println!("\nheld-out with the neighbours against the goals:");
+    for &(tier, mrr, recall, none) in GOALS {
+        let score = table[&(tier, "heldout", true)];
+        let met = score.mrr >= mrr && score.recall_at_3 >= recall && score.said_unanswered >= none;
+        println!(
+            "  {tier:<12} {:<28} goal {mrr:.2} / {recall:.2}{}  {}",
+            score.cell(),
+            if none > 0.0 {
+                format!(", none {none:.2}")
+            } else {
+                String::new()
+            },
+            if met { "met" } else { "short" }
+        );
+    }
     for &(tier, neighbours, mrr, recall, none) in FLOORS {
         let score = table[&(tier, "heldout", neighbours)];
         assert!(
