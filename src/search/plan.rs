@@ -25,6 +25,9 @@ const PARTS_BOOST: f32 = 0.7;
 const FUZZY_BOOST: f32 = 0.3;
 /// A word found by its reading (pinyin, or an input method's homophone): below the word typed.
 const READING_BOOST: f32 = 0.6;
+/// The most words of a query read as one run (`qing qiu chao shi`): a word typed wrong is a
+/// few characters, and each run is tried at every length.
+const MAX_READ_RUN: usize = 8;
 const PHRASE_BOOST: f32 = 1.5;
 const MAX_GROUPS: usize = 16;
 
@@ -267,7 +270,10 @@ impl Plan {
                 continue;
             };
             let mut end = i + 1;
-            while end < self.groups.len() && joins(kind, script(&self.groups[end])) {
+            while end < self.groups.len()
+                && end - i < MAX_READ_RUN
+                && joins(kind, script(&self.groups[end]))
+            {
                 end += 1;
             }
             // The longest run from here that reads as indexed words, with a word the index
@@ -282,7 +288,19 @@ impl Plan {
                     .collect();
                 let pieces = match kind {
                     Script::Latin => readings.spell(&text),
-                    Script::Han | Script::HanChar => readings.homophones(&text),
+                    // An input method gets a character of a word wrong, rarely all of them
+                    // (then it picks another real word, which shares one: 超市 for 超时).
+                    Script::Han | Script::HanChar => readings
+                        .homophones(&text)?
+                        .into_iter()
+                        .map(|choices| {
+                            let kept: Vec<String> = choices
+                                .into_iter()
+                                .filter(|word| word.chars().any(|c| text.contains(c)))
+                                .collect();
+                            (!kept.is_empty()).then_some(kept)
+                        })
+                        .collect::<Option<Vec<_>>>(),
                 }?;
                 Some((to, pieces))
             });
@@ -686,6 +704,11 @@ mod tests {
             p.groups[0].alternatives[0].boost < 1.0,
             "below the word typed"
         );
+        // Characters that only sound like a word, sharing none of it, are not a slip of
+        // the input method (junk such as 峦犸 finds nothing through 乱码).
+        let mut p = plan("峦犸", &[]);
+        p.read_aloud(|_| false, &readings, &synonyms);
+        assert!(words(&p).iter().all(|w| w != &["乱码"]), "{:?}", words(&p));
     }
 
     #[test]

@@ -10,6 +10,8 @@ use pinyin::ToPinyin;
 
 /// The longest reading looked for in one piece, in letters (四个字 of long syllables).
 const MAX_READING: usize = 24;
+/// The most letters read as initials.
+const MAX_INITIALS: usize = 6;
 /// Words kept per reading: the most common ones.
 const MAX_WORDS: usize = 6;
 
@@ -68,7 +70,17 @@ impl Readings {
         if letters.len() < 2 || !letters.bytes().all(|b| b.is_ascii_lowercase()) {
             return None;
         }
-        split(letters, &self.full).or_else(|| split(letters, &self.initials))
+        split(letters, &self.full).or_else(|| {
+            // Initials say little each: only a short run of them, each word once, is read
+            // (`ymbmd`, `jxsb`; not `zzzzqqqq`).
+            let pieces =
+                split(letters, &self.initials).filter(|_| letters.len() <= MAX_INITIALS)?;
+            let distinct = pieces
+                .iter()
+                .enumerate()
+                .all(|(i, p)| !pieces[..i].contains(p));
+            distinct.then_some(pieces)
+        })
     }
 
     /// The words `text` (Chinese) sounds like, as the fewest pieces, when all of it is read:
@@ -189,6 +201,8 @@ mod tests {
         // A body's word is found by its whole reading, not by initials.
         assert_eq!(r.spell("canshu"), Some(vec![vec!["参数".to_string()]]));
         assert_eq!(r.spell("cs"), None);
+        assert_eq!(r.spell("sbsb"), None, "each word once");
+        assert_eq!(r.spell("ymbmdymjx"), None, "a short run of initials");
         // English, or a part that reads as nothing: not pinyin.
         assert_eq!(r.spell("long"), None);
         assert_eq!(r.spell("jiexix"), None);
