@@ -149,9 +149,12 @@ pub fn best_fragment(tokens: &Analysed, terms: &Terms, max_bytes: usize) -> Opti
                 candidates.push(done);
             }
         }
-        current.stop = to;
+        // A word's parts come after it and may end before it (域名白名单, then 域名); a part
+        // may begin before the token that opened the fragment: the fragment holds them all.
+        current.stop = current.stop.max(to);
         if let Some(score) = terms.weight(token.text) {
             current.score += score;
+            current.start = current.start.min(from);
             current.highlighted.push(from..to);
         }
     }
@@ -282,6 +285,37 @@ pub fn mark(text: &str, ranges: &[Range<usize>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Tokens out of order (a word's parts after it) never leave a highlight outside its
+    /// fragment, so the passage's marks are computed without underflow.
+    #[test]
+    fn highlights_stay_inside_their_fragment() {
+        let text = "a".repeat(320);
+        let token = |from: u32, to: u32, word: &str| Token {
+            from,
+            to,
+            text: hash(word),
+        };
+        let tokens = Analysed(
+            vec![
+                token(0, 3, "x"),
+                token(300, 306, "y"),
+                token(294, 306, "z"),
+                token(300, 303, "w"),
+            ]
+            .into_boxed_slice(),
+        );
+        let terms = Terms(vec![(hash("z"), 1.0)]);
+        let fragment = best_fragment(&tokens, &terms, BODY_BYTES).expect("a fragment");
+        assert!(
+            fragment
+                .highlighted
+                .iter()
+                .all(|r| r.start >= fragment.range.start && r.end <= fragment.range.end),
+            "{fragment:?}"
+        );
+        assert!(passage(&text, Some(&fragment)).contains("<mark>"));
+    }
 
     #[test]
     fn adjacent_ranges_merge_and_text_is_escaped() {
