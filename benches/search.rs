@@ -99,7 +99,7 @@ fn run_one(size: usize) {
     let index = SearchIndex::build(&library, Settings::FULL).expect("index");
     let built = start.elapsed();
     // As the server does after building a site.
-    wendao::release_free_memory();
+    wendao::memory::release_free_memory();
     assert_eq!(library.entries.len(), size);
 
     let index_bytes = index.space_usage();

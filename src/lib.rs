@@ -1,10 +1,13 @@
-//! 问道 (wendao): a support knowledge base server. See DESIGN.md for the architecture.
+//! 问道 (wendao): a support knowledge base server. The architecture: docs/architecture.md.
 
 pub mod config;
 pub mod content;
+pub mod memory;
 pub mod metrics;
 pub mod reload;
 pub mod search;
+pub mod site;
+pub mod source;
 pub mod store;
 pub mod web;
 pub mod wizard;
@@ -17,15 +20,6 @@ use actix_web::{HttpServer, web::Data};
 use anyhow::Context;
 
 use config::{CheckArgs, InsightsArgs, MigrateStoreArgs, ServeArgs};
-
-/// mimalloc, for the binary, the tests and the benchmarks alike. Against glibc's malloc it made
-/// distinct searches 15-18% faster (malloc and free were a tenth of a search's CPU) and index
-/// builds at 100,000 entries 12% faster; memory there: 10 MB less at start, 18 MB less after
-/// compressing 10,000 new pages, 30-60 MB more at the peak of a build (docs/performance.md, Load test).
-/// Built without transparent huge pages: with them, faulting in 2 MiB pages made building
-/// 10,000 entries 27% slower.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Loads and validates the content while the segmentation dictionary loads beside it: search
 /// needs both, and together they take the longer of the two instead of the sum (~80 ms saved).
@@ -56,7 +50,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "content loaded"
     );
     let site =
-        web::Site::open_or_build(library, &args.data).context("building the search index")?;
+        site::Site::open_or_build(library, &args.data).context("building the search index")?;
     let store = store::Store::connect(args.database_url.as_deref(), &args.data)
         .await
         .context("opening the database")?
@@ -77,7 +71,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(seen) => Some(reload::watch(
             args.content.clone(),
             Some(args.data.clone()),
-            state.clone(),
+            state.live().clone(),
+            state.metrics.clone(),
             seen,
         )?),
         None => None,
@@ -177,16 +172,6 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::error!("writing counters at shutdown: {e}");
     }
     served
-}
-
-/// Hands the memory this thread freed back to the system at once, rather than keeping it for
-/// the thread's next allocations: after building an index, and after compressing a page at
-/// the best levels.
-pub fn release_free_memory() {
-    // SAFETY: mi_collect only returns free memory to the system; it has no preconditions.
-    unsafe {
-        libmimalloc_sys::mi_collect(true);
-    }
 }
 
 /// `wendao check`: print every content error as `path:line: message`.

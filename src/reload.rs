@@ -12,13 +12,14 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
-use actix_web::web::Data;
 use anyhow::Context;
 use notify::event::ModifyKind;
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::content;
-use crate::web::{AppState, Site};
+use crate::memory::release_free_memory;
+use crate::metrics::Metrics;
+use crate::site::{Live, Site};
 
 /// Quiet time after the last change before a pass: an editor's save is several events, and a
 /// `git checkout` of 500 files is a stream of them, all one rebuild.
@@ -39,26 +40,32 @@ pub enum Rebuild {
     Failed(Vec<String>),
 }
 
+impl Rebuild {
+    /// The `result` label of `wendao_content_reloads_total`.
+    fn label(&self) -> &'static str {
+        match self {
+            Rebuild::Swapped => "swapped",
+            Rebuild::Unchanged => "unchanged",
+            Rebuild::Failed(_) => "failed",
+        }
+    }
+}
+
 /// Loads `content` and, if it is valid and different, swaps it in. The index goes under `data`
 /// when given, else in RAM. A failure is recorded for `/healthz`; logging it is the caller's.
-pub fn rebuild(content: &Path, data: Option<&Path>, state: &AppState) -> Rebuild {
+pub fn rebuild(content: &Path, data: Option<&Path>, live: &Live) -> Rebuild {
     let started = Instant::now();
     let library = match content::load(content) {
         Ok(library) => library,
-        Err(errors) => return failed(state, errors.0.iter().map(ToString::to_string).collect()),
+        Err(errors) => return failed(live, errors.0.iter().map(ToString::to_string).collect()),
     };
-    if library.fingerprint == state.status().version {
+    if library.fingerprint == live.status().version {
         tracing::debug!(version = %library.fingerprint, "content unchanged");
-        state.reload_unchanged();
-        state
-            .metrics
-            .reloads
-            .with_label_values(&["unchanged"])
-            .inc();
+        live.reload_unchanged();
         return Rebuild::Unchanged;
     }
     let loaded = started.elapsed();
-    let previous = state.site();
+    let previous = live.site();
     let built = match previous.index.updated(&previous.library, &library) {
         Ok(Some(index)) => Ok(Site::new(library, index)),
         Ok(None) => build(library, data),
@@ -69,14 +76,13 @@ pub fn rebuild(content: &Path, data: Option<&Path>, state: &AppState) -> Rebuild
     };
     let site = match built {
         Ok(site) => site,
-        Err(e) => return failed(state, vec![format!("{INDEX_FAILURE}: {e:#}")]),
+        Err(e) => return failed(live, vec![format!("{INDEX_FAILURE}: {e:#}")]),
     };
     let (entries, version) = (site.library.entries.len(), site.library.fingerprint.clone());
     let indexed = started.elapsed();
-    state.install(site);
+    live.install(site);
     drop(previous);
-    crate::release_free_memory();
-    state.metrics.reloads.with_label_values(&["swapped"]).inc();
+    release_free_memory();
     tracing::info!(
         entries,
         %version,
@@ -95,9 +101,8 @@ fn build(library: content::Library, data: Option<&Path>) -> anyhow::Result<Site>
     }
 }
 
-fn failed(state: &AppState, errors: Vec<String>) -> Rebuild {
-    state.reload_failed(errors.clone());
-    state.metrics.reloads.with_label_values(&["failed"]).inc();
+fn failed(live: &Live, errors: Vec<String>) -> Rebuild {
+    live.reload_failed(errors.clone());
     Rebuild::Failed(errors)
 }
 
@@ -190,7 +195,8 @@ fn changes_content(event: &Event, content: &Path) -> bool {
 struct Reloader {
     content: PathBuf,
     data: Option<PathBuf>,
-    state: Data<AppState>,
+    live: Arc<Live>,
+    metrics: Arc<Metrics>,
     seen: Snapshot,
     logged: Option<Vec<String>>,
 }
@@ -208,7 +214,7 @@ const RETRY: Duration = Duration::from_secs(5);
 
 impl Reloader {
     fn pass(&mut self) -> Pass {
-        self.state.metrics.content_checks.inc();
+        self.metrics.content_checks.inc();
         let snapshot = Snapshot::of(&self.content);
         if snapshot == self.seen {
             // Not a reload: nothing was read.
@@ -217,7 +223,12 @@ impl Reloader {
         }
         // Taken before the load: a file changed while it runs differs from it next pass.
         self.seen = snapshot;
-        let errors = match rebuild(&self.content, self.data.as_deref(), &self.state) {
+        let rebuilt = rebuild(&self.content, self.data.as_deref(), &self.live);
+        self.metrics
+            .reloads
+            .with_label_values(&[rebuilt.label()])
+            .inc();
+        let errors = match rebuilt {
             Rebuild::Failed(errors) => errors,
             Rebuild::Swapped | Rebuild::Unchanged => {
                 self.logged = None;
@@ -228,7 +239,7 @@ impl Reloader {
             for e in &errors {
                 tracing::error!("{e}");
             }
-            tracing::warn!(version = %self.state.status().version, "content reload failed; still serving the previous version");
+            tracing::warn!(version = %self.live.status().version, "content reload failed; still serving the previous version");
         }
         let retry = errors.iter().any(|e| e.starts_with(INDEX_FAILURE));
         self.logged = Some(errors);
@@ -250,7 +261,8 @@ pub struct Watcher {
 pub fn watch(
     content: PathBuf,
     data: Option<PathBuf>,
-    state: Data<AppState>,
+    live: Arc<Live>,
+    metrics: Arc<Metrics>,
     seen: Snapshot,
 ) -> anyhow::Result<Watcher> {
     let content = std::path::absolute(&content).unwrap_or(content);
@@ -268,7 +280,8 @@ pub fn watch(
     let reloader = Reloader {
         content,
         data,
-        state,
+        live,
+        metrics,
         seen,
         logged: None,
     };

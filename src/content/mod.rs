@@ -1,54 +1,23 @@
-//! The content of the site: entries, categories (and later wizards and synonyms), loaded from
-//! `content/`, validated and rendered once. Knows nothing of HTTP.
+//! The content of the site: entries, categories, vocabulary (synonyms, glossary, generic
+//! words), wizards and the contact text, loaded from `content/`, validated and rendered once.
+//! Knows nothing of search or HTTP. The format: docs/content.md.
 
 mod body;
-mod files;
+mod categories;
+mod entries;
+mod links;
 mod loader;
-pub mod markdown;
-mod wizards;
+mod vocabulary;
 
 use std::collections::HashMap;
-use std::fmt;
-use std::path::PathBuf;
 
+pub use crate::source::files::MAX_FILE_BYTES;
+pub use crate::source::markdown::Heading;
+pub use crate::source::report::{ContentError, ContentErrors};
 pub use body::Body;
-pub use files::MAX_FILE_BYTES;
 pub use loader::load;
-pub use markdown::Heading;
 
 use crate::wizard::Wizard;
-
-/// One problem found in the content, reported so an author can fix it from the message alone.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContentError {
-    pub path: PathBuf,
-    pub line: usize,
-    pub message: String,
-}
-
-impl fmt::Display for ContentError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
-    }
-}
-
-/// Every problem found in one load, in file order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContentErrors(pub Vec<ContentError>);
-
-impl fmt::Display for ContentErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ContentErrors {}
 
 #[derive(Debug, Clone)]
 pub struct Category {

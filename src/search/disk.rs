@@ -8,7 +8,6 @@ use std::path::Path;
 use anyhow::Context;
 use tantivy::Index;
 
-use super::update::{Changes, apply};
 use super::{Fields, SearchIndex, Settings, fill, schema};
 use crate::content::Library;
 
@@ -70,19 +69,19 @@ impl SearchIndex {
     }
 }
 
-/// `index` (in `dir`, built for other content) brought to `library`, then moved to that
-/// content's directory. The directory is not complete while it changes: a crash leaves one that
+/// `index` (in `dir`, built for other content) brought to `library` by `apply`, then moved to
+/// that content's directory. The directory is not complete while it changes: a crash leaves one that
 /// is rebuilt, never one that holds other content than its name says.
 pub(super) fn update(
     index: &SearchIndex,
     dir: &Path,
     library: &Library,
-    changes: &Changes,
+    apply: impl FnOnce() -> anyhow::Result<()>,
 ) -> anyhow::Result<SearchIndex> {
     let root = dir.parent().context("an index directory has a parent")?;
     let target = root.join(format!("{}-v{FORMAT}", library.fingerprint));
     fs::remove_file(dir.join(COMPLETE)).with_context(|| format!("unmarking {}", dir.display()))?;
-    apply(&index.index, index.fields, index.settings, library, changes)?;
+    apply()?;
     if target != dir {
         let _ = fs::remove_dir_all(&target);
         fs::rename(dir, &target)

@@ -23,7 +23,7 @@ const MAX_DELETED_SHARE: u32 = 5;
 const WRITER_BYTES: usize = 15_000_000;
 
 /// What changed between two libraries, as the index sees entries.
-pub(super) struct Changes<'a> {
+struct Changes<'a> {
     /// Ids whose documents go: removed entries and changed ones.
     stale: Vec<&'a str>,
     /// Entries to add: new and changed ones.
@@ -38,7 +38,9 @@ impl SearchIndex {
             return Ok(None);
         };
         let index = match &self.dir {
-            Some(dir) => disk::update(self, dir, library, &changes)?,
+            Some(dir) => disk::update(self, dir, library, || {
+                apply(&self.index, self.fields, self.settings, library, &changes)
+            })?,
             None => {
                 apply(&self.index, self.fields, self.settings, library, &changes)?;
                 SearchIndex::finish(
@@ -96,7 +98,7 @@ fn indexed_alike(a: &Entry, b: &Entry) -> bool {
 
 /// Deletes the stale documents, adds the fresh ones and commits; merges the small segments
 /// updates leave once there are several.
-pub(super) fn apply(
+fn apply(
     index: &Index,
     fields: Fields,
     settings: Settings,

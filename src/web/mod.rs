@@ -17,7 +17,7 @@ mod search;
 mod views;
 mod wizard;
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use actix_web::body::MessageBody;
@@ -27,29 +27,29 @@ use actix_web::{
     App, HttpRequest, HttpResponse, ResponseError, Route, guard as route_guard, middleware as mw,
     web,
 };
-use arc_swap::ArcSwap;
 
 use crate::content::{Entry, Library, Lookup};
 use crate::metrics::Metrics;
-use crate::search::{self as engine, SearchIndex, Settings};
+use crate::site::{ContentStatus, Live};
 use crate::store::Store;
+
+pub use crate::site::Site;
 
 pub use api::metrics_app;
 pub use error::{ApiError, Error};
 
 /// Everything a request may read. The site is swapped whole on reload, never mutated.
 pub struct AppState {
-    site: ArcSwap<Site>,
+    live: Arc<Live>,
     /// Absolute base for canonical links and the sitemap; taken from the request when unset.
     base_url: Option<String>,
-    status: Mutex<ContentStatus>,
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
     /// Where votes go; without one, votes answer 503 and pages serve as usual.
     store: Option<Store>,
     /// Opens `/admin/insights`; without it the page does not exist.
     admin_token: Option<String>,
     /// Pages built once with their compressed variants, and popular searches.
-    pages: prepared::PageCache,
+    pages: Arc<prepared::PageCache>,
     /// Votes per client; none: unlimited.
     vote_limit: Option<limits::ClientLimit>,
     match_limit: Option<limits::ClientLimit>,
@@ -75,87 +75,17 @@ pub struct AppState {
 /// What the page cache may hold by default.
 pub const PAGE_CACHE_BYTES: u64 = 32 << 20;
 
-/// Which content is being served, and how the last reload went (shown by `/healthz`).
-#[derive(Debug, Clone)]
-pub struct ContentStatus {
-    /// The content's fingerprint.
-    pub version: String,
-    /// 1 at start, +1 for every reload swapped in.
-    pub generation: u64,
-    pub loaded_at: SystemTime,
-    pub last_reload: Option<ReloadRecord>,
-}
-
-#[derive(Debug, Clone)]
-pub struct ReloadRecord {
-    pub at: SystemTime,
-    pub ok: bool,
-    pub errors: Vec<String>,
-}
-
-/// One consistent generation: the content and the search index built from it.
-pub struct Site {
-    pub library: Library,
-    pub index: SearchIndex,
-    /// Set when the site is served (1 at start, +1 per reload): cached pages name it.
-    pub generation: u64,
-}
-
-impl Site {
-    pub fn new(library: Library, index: SearchIndex) -> Site {
-        Site {
-            library,
-            index,
-            generation: 0,
-        }
-    }
-
-    /// With the index in RAM (tests, and content given without a data directory).
-    pub fn build(library: Library) -> anyhow::Result<Site> {
-        let index = SearchIndex::build(&library, Settings::FULL)?;
-        crate::release_free_memory();
-        Ok(Site {
-            library,
-            index,
-            generation: 0,
-        })
-    }
-
-    /// With the index under `data`, reused when the content has not changed since it was built.
-    pub fn open_or_build(library: Library, data: &std::path::Path) -> anyhow::Result<Site> {
-        let (index, origin) = SearchIndex::open_or_build(&library, Settings::FULL, data)?;
-        tracing::info!(?origin, version = %library.fingerprint, "search index ready");
-        crate::release_free_memory();
-        Ok(Site {
-            library,
-            index,
-            generation: 0,
-        })
-    }
-
-    pub fn search(&self, request: &engine::Request) -> engine::Results {
-        self.index.search(&self.library, request)
-    }
-}
-
 impl AppState {
-    pub fn new(mut site: Site, base_url: Option<String>) -> AppState {
-        site.generation = 1;
-        let status = ContentStatus {
-            version: site.library.fingerprint.clone(),
-            generation: 1,
-            loaded_at: SystemTime::now(),
-            last_reload: None,
-        };
-        let site = warmed(site);
+    pub fn new(site: Site, base_url: Option<String>) -> AppState {
+        let live = Arc::new(Live::new(site));
+        let pages = pages_of(&live, PAGE_CACHE_BYTES);
         AppState {
-            site: ArcSwap::new(site),
+            live,
             base_url: base_url.map(|url| url.trim_end_matches('/').to_string()),
-            status: Mutex::new(status),
-            metrics: Metrics::new(),
+            metrics: Arc::new(Metrics::new()),
             store: None,
             admin_token: None,
-            pages: prepared::PageCache::new(PAGE_CACHE_BYTES),
+            pages,
             vote_limit: limits::ClientLimit::new(limits::VOTES_PER_MINUTE, Vec::new()),
             match_limit: limits::ClientLimit::new(limits::MATCHES_PER_MINUTE, Vec::new()),
             trusted_proxies: Vec::new(),
@@ -256,7 +186,7 @@ impl AppState {
 
     /// Bounds the page cache to `bytes`.
     pub fn with_page_cache(mut self, bytes: u64) -> AppState {
-        self.pages = prepared::PageCache::new(bytes);
+        self.pages = pages_of(&self.live, bytes);
         self
     }
 
@@ -290,7 +220,7 @@ impl AppState {
                     // Brotli's buffers are megabytes: kept by mimalloc for the thread's next
                     // page, they left a server that had compressed 10,000 new pages at 100,000
                     // entries at 383 MB instead of 336 (for 10% of the rate of such pages).
-                    crate::release_free_memory();
+                    crate::memory::release_free_memory();
                     page
                 })
                 .await
@@ -358,55 +288,17 @@ impl AppState {
     }
 
     pub fn status(&self) -> ContentStatus {
-        self.status
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Swaps in a new generation: requests under way keep the one they started with.
-    pub fn install(&self, mut site: Site) {
-        let now = SystemTime::now();
-        let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
-        status.version = site.library.fingerprint.clone();
-        status.generation += 1;
-        site.generation = status.generation;
-        status.loaded_at = now;
-        status.last_reload = Some(ReloadRecord {
-            at: now,
-            ok: true,
-            errors: Vec::new(),
-        });
-        self.site.store(warmed(site));
-        self.pages.clear();
-    }
-
-    /// Records a reload that found the files as the version served: a failure recorded
-    /// before is over (the broken files were put back).
-    pub fn reload_unchanged(&self) {
-        let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
-        if status.last_reload.as_ref().is_some_and(|r| !r.ok) {
-            status.last_reload = Some(ReloadRecord {
-                at: SystemTime::now(),
-                ok: true,
-                errors: Vec::new(),
-            });
-        }
-    }
-
-    /// Records a reload that failed; the current generation keeps serving.
-    pub fn reload_failed(&self, errors: Vec<String>) {
-        let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
-        status.last_reload = Some(ReloadRecord {
-            at: SystemTime::now(),
-            ok: false,
-            errors,
-        });
+        self.live.status()
     }
 
     /// The current generation; a request holds it from start to end.
     pub fn site(&self) -> Arc<Site> {
-        self.site.load_full()
+        self.live.site()
+    }
+
+    /// The site being served, for the reloader to swap generations into.
+    pub fn live(&self) -> &Arc<Live> {
+        &self.live
     }
 
     /// `path` made absolute, when `--base-url` says what the site's address is (the API then
@@ -474,12 +366,17 @@ impl AppState {
     }
 }
 
-/// The site, with the index's one-time work started beside it (see [`SearchIndex::warm_up`]).
-fn warmed(site: Site) -> Arc<Site> {
-    let site = Arc::new(site);
-    let warming = site.clone();
-    std::thread::spawn(move || warming.index.warm_up(&warming.library));
-    site
+/// A page cache of `bytes`, emptied whenever `live` swaps in a generation: its pages are the
+/// last one's (their keys name it, so none would be served; this frees them at once).
+fn pages_of(live: &Live, bytes: u64) -> Arc<prepared::PageCache> {
+    let pages = Arc::new(prepared::PageCache::new(bytes));
+    let held = Arc::downgrade(&pages);
+    live.on_install(move || {
+        if let Some(pages) = held.upgrade() {
+            pages.clear();
+        }
+    });
+    pages
 }
 
 /// GET, and HEAD with the same headers and no body.

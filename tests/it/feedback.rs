@@ -336,6 +336,7 @@ async fn a_flood_of_votes_from_one_address_counts_at_most_the_limit() {
     let data = tempfile::tempdir().expect("data");
     let state = state_with_store(data.path()).await;
     let (mut accepted, mut refused) = (0, 0);
+    let started = std::time::Instant::now();
     for _ in 0..2_000 {
         let res = request(&state, vote_from("198.51.100.7:40000", None)).await;
         match res.status.as_u16() {
@@ -352,7 +353,13 @@ async fn a_flood_of_votes_from_one_address_counts_at_most_the_limit() {
             other => panic!("unexpected status {other}"),
         }
     }
-    assert!(accepted <= 31, "{accepted} votes accepted");
+    // The limit refills one vote every 2 s: a slow (debug, loaded) run earns a few more.
+    let refilled = started.elapsed().as_secs() / 2 + 1;
+    assert!(
+        accepted <= 30 + refilled,
+        "{accepted} votes accepted in {:?}",
+        started.elapsed()
+    );
     assert!(accepted >= 25, "{accepted} votes accepted");
     assert_eq!(accepted + refused, 2_000);
     let (_, not_helpful) = counts(&state, "error-19").await;

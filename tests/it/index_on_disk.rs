@@ -111,7 +111,7 @@ async fn reload_with_a_data_directory_builds_the_new_index_there() {
         "+++\ntitle = \"新条目\"\ncategory = \"alpha\"\n+++\n量子纠缠。\n",
     );
     assert_eq!(
-        wendao::reload::rebuild(content.path(), Some(data.path()), &state),
+        wendao::reload::rebuild(content.path(), Some(data.path()), state.live()),
         wendao::reload::Rebuild::Swapped
     );
     let version = get(&state, "/healthz").await.json()["content_version"]

@@ -37,7 +37,8 @@ async fn a_saved_entry_is_served_and_searchable_and_a_broken_save_keeps_the_old_
     let _watcher = reload::watch(
         content.path().to_path_buf(),
         None,
-        state.clone(),
+        state.live().clone(),
+        state.metrics.clone(),
         reload::Snapshot::of(content.path()),
     )
     .expect("watch");
@@ -121,16 +122,16 @@ async fn rebuild_swaps_only_what_changed() {
     let content = TempContent::copy_of(&fixture("basic"));
     let state = state(content.path(), None);
     assert_eq!(
-        reload::rebuild(content.path(), None, &state),
+        reload::rebuild(content.path(), None, state.live()),
         Rebuild::Unchanged
     );
     content.write("kb/new-entry.md", NEW_ENTRY);
     assert_eq!(
-        reload::rebuild(content.path(), None, &state),
+        reload::rebuild(content.path(), None, state.live()),
         Rebuild::Swapped
     );
     content.write("categories.toml", "not toml [");
-    match reload::rebuild(content.path(), None, &state) {
+    match reload::rebuild(content.path(), None, state.live()) {
         Rebuild::Failed(errors) => assert!(errors[0].contains("categories.toml:1:"), "{errors:?}"),
         other => panic!("{other:?}"),
     }
@@ -155,7 +156,8 @@ fn watching(
     reload::watch(
         content.path().to_path_buf(),
         None,
-        state.clone(),
+        state.live().clone(),
+        state.metrics.clone(),
         reload::Snapshot::of(content.path()),
     )
     .expect("watch")
@@ -327,7 +329,8 @@ async fn a_symlinked_content_directory_is_watched_and_may_be_pointed_elsewhere()
     let _watcher = reload::watch(
         link.clone(),
         None,
-        state.clone(),
+        state.live().clone(),
+        state.metrics.clone(),
         reload::Snapshot::of(&link),
     )
     .expect("watch");
@@ -401,7 +404,8 @@ async fn a_content_directory_replaced_in_place_is_watched_anew() {
     let _watcher = reload::watch(
         content.clone(),
         None,
-        state.clone(),
+        state.live().clone(),
+        state.metrics.clone(),
         reload::Snapshot::of(&content),
     )
     .expect("watch");

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::common::{get, repo_content, state};
-use wendao::content::markdown;
+use wendao::source::markdown;
 
 struct Section {
     title: String,

@@ -6,7 +6,7 @@ use std::fs::{self, File};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::loader::Report;
+use super::report::Report;
 
 /// The largest content file read (2 MB, 2,097,152 bytes): the bundled files are at most 13 KB,
 /// and a 50 MB entry took 1.9 GB of memory to load. Checked on the file's metadata, so a bigger
@@ -20,13 +20,13 @@ const MB: u64 = 1024 * 1024;
 /// A path handed to [`Root::read`] or [`Root::admits`] must lie in the content directory
 /// itself or in a directory `admits` let through: then only its last component can be a
 /// symlink out of the tree, and only that is checked.
-pub(super) struct Root {
+pub(crate) struct Root {
     real: PathBuf,
 }
 
 impl Root {
     /// Fails if `dir` does not exist; `dir` may itself be a symlink (a release directory).
-    pub(super) fn new(dir: &Path) -> std::io::Result<Root> {
+    pub(crate) fn new(dir: &Path) -> std::io::Result<Root> {
         Ok(Root {
             real: fs::canonicalize(dir)?,
         })
@@ -34,7 +34,7 @@ impl Root {
 
     /// Whether `path` may be read: it is no symlink (or does not exist: the caller reports
     /// that as before), or a symlink to somewhere inside the tree. If not, says why.
-    pub(super) fn admits(&self, path: &Path, report: &mut Report) -> bool {
+    pub(crate) fn admits(&self, path: &Path, report: &mut Report) -> bool {
         let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
         !is_link || self.follow(path, report).is_some()
     }
@@ -64,7 +64,7 @@ impl Root {
 
     /// The text of a regular file of at most [`MAX_FILE_BYTES`]; `what` names it in the
     /// message if it is too big ("entry", "wizard", …). Records its digest in the report.
-    pub(super) fn read(&self, path: &Path, what: &str, report: &mut Report) -> Option<String> {
+    pub(crate) fn read(&self, path: &Path, what: &str, report: &mut Report) -> Option<String> {
         let mut metadata = match fs::symlink_metadata(path) {
             Ok(metadata) => metadata,
             Err(e) => {
@@ -143,13 +143,16 @@ mod tests {
         fs::write(&path, "a".repeat(MAX_FILE_BYTES as usize)).unwrap();
         let text = root.read(&path, "entry", &mut report);
         assert_eq!(text.map(|t| t.len()), Some(MAX_FILE_BYTES as usize));
-        assert!(report.0.is_empty());
+        assert!(report.errors.is_empty());
 
         fs::write(&path, "a".repeat(MAX_FILE_BYTES as usize + 1)).unwrap();
         assert_eq!(root.read(&path, "entry", &mut report), None);
-        assert_eq!(report.0.len(), 1);
-        assert_eq!(report.0[0].line, 1);
-        assert_eq!(report.0[0].message, "entry is 2.1 MB, over the 2 MB limit");
+        assert_eq!(report.errors.len(), 1);
+        assert_eq!(report.errors[0].line, 1);
+        assert_eq!(
+            report.errors[0].message,
+            "entry is 2.1 MB, over the 2 MB limit"
+        );
     }
 
     #[test]

@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::files::Root;
-use super::loader::{Lines, Report, is_valid_id, toml_error_line, toml_message};
-use super::markdown;
-use crate::wizard::{
+use super::{
     Choice, Fallback, Input, Matcher, Outcome, OutcomeLink, Route, Step, StepKind, Wizard,
 };
+use crate::source::files::Root;
+use crate::source::markdown;
+use crate::source::report::{Lines, Report, is_valid_id, toml_error_line, toml_message};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,9 +83,9 @@ struct OutcomeDef {
 const SEARCH_FALLBACK: &str = "search";
 
 /// What an outcome may point to: entry ids with the anchors of their headings.
-pub(super) type Anchors<'a> = HashMap<&'a str, Vec<&'a str>>;
+pub(crate) type Anchors<'a> = HashMap<&'a str, Vec<&'a str>>;
 
-pub(super) fn load_all(
+pub(crate) fn load_all(
     root: &Root,
     dir: &Path,
     anchors: &Anchors,
@@ -133,7 +133,7 @@ fn load_one(root: &Root, path: &Path, anchors: &Anchors, report: &mut Report) ->
             return None;
         }
     };
-    let errors_before = report.0.len();
+    let errors_before = report.errors.len();
     let lines = Lines::new(&text, 1);
     let line = |offset: usize| lines.at(offset);
 
@@ -314,10 +314,10 @@ fn load_one(root: &Root, path: &Path, anchors: &Anchors, report: &mut Report) ->
         });
     }
 
-    if report.0.len() == errors_before {
+    if report.errors.len() == errors_before {
         check_paths(path, &file.start, &steps, &step_lines, report);
     }
-    if report.0.len() > errors_before {
+    if report.errors.len() > errors_before {
         return None;
     }
     Some(Wizard::new(

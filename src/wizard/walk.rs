@@ -1,104 +1,9 @@
-//! Troubleshooting wizards: decision trees of steps, and the pure function
-//! "step + answer → next step". Loading and validating the TOML is in `content::wizards`.
+//! Walking a wizard: replaying a path of answers from its start, one step and answer at a
+//! time, with a clear error for the answer that cannot be followed.
 
-use std::collections::HashMap;
-
-use regex::Regex;
 use unicode_normalization::UnicodeNormalization;
 
-/// Longest path of answers a URL may carry.
-pub const MAX_ANSWERS: usize = 40;
-/// Longest typed answer, in characters.
-pub const MAX_ANSWER_CHARS: usize = 300;
-
-#[derive(Debug, Clone)]
-pub struct Wizard {
-    pub id: String,
-    pub title: String,
-    pub description: String,
-    /// Shown when the outcome did not solve the problem.
-    pub contact_html: String,
-    pub start: String,
-    pub steps: Vec<Step>,
-    by_id: HashMap<String, usize>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Step {
-    pub id: String,
-    pub title: String,
-    pub body_html: String,
-    pub kind: StepKind,
-}
-
-#[derive(Debug, Clone)]
-pub enum StepKind {
-    Choices(Vec<Choice>),
-    Input(Input),
-    Outcome(Outcome),
-}
-
-#[derive(Debug, Clone)]
-pub struct Choice {
-    /// Stable slug carried in URLs (`?a=<value>`): reordering choices keeps old links right.
-    pub value: String,
-    pub label: String,
-    pub next: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct Input {
-    pub label: String,
-    pub placeholder: String,
-    pub routes: Vec<Route>,
-    pub fallback: Fallback,
-}
-
-#[derive(Debug, Clone)]
-pub struct Route {
-    pub matcher: Matcher,
-    pub next: String,
-}
-
-/// How a typed answer is matched. Texts are compared in compact form: NFKC, lowercase, letters
-/// and digits only, so `"error":19`, `ERROR 19` and `error19` all read `error19`.
-#[derive(Debug, Clone)]
-pub enum Matcher {
-    Equals(Vec<String>),
-    Contains(Vec<String>),
-    Pattern(Regex),
-    /// The first number in the answer lies in `[low, high]`.
-    Range(i64, i64),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fallback {
-    Step(String),
-    /// Search the knowledge base for what was typed.
-    Search,
-}
-
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub text_html: String,
-    pub links: Vec<OutcomeLink>,
-}
-
-/// An entry (or a section of one) an outcome points to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutcomeLink {
-    pub entry: String,
-    pub anchor: Option<String>,
-}
-
-impl OutcomeLink {
-    pub fn url(&self) -> String {
-        match &self.anchor {
-            Some(anchor) => format!("/kb/{}#{anchor}", self.entry),
-            None => format!("/kb/{}", self.entry),
-        }
-    }
-}
+use super::{Fallback, MAX_ANSWER_CHARS, MAX_ANSWERS, Matcher, Step, StepKind, Wizard};
 
 /// Where an answer leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,46 +41,6 @@ pub enum Position<'a> {
 }
 
 impl Wizard {
-    pub(crate) fn new(
-        id: String,
-        title: String,
-        description: String,
-        contact_html: String,
-        start: String,
-        steps: Vec<Step>,
-    ) -> Wizard {
-        let by_id = steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.clone(), i))
-            .collect();
-        Wizard {
-            id,
-            title,
-            description,
-            contact_html,
-            start,
-            steps,
-            by_id,
-        }
-    }
-
-    pub fn step(&self, id: &str) -> Option<&Step> {
-        self.by_id.get(id).map(|&i| &self.steps[i])
-    }
-
-    pub fn start_step(&self) -> Option<&Step> {
-        self.step(&self.start)
-    }
-
-    /// Entries any outcome of this wizard points to.
-    pub fn outcome_entries(&self) -> impl Iterator<Item = &str> {
-        self.steps.iter().flat_map(|s| match &s.kind {
-            StepKind::Outcome(o) => o.links.iter().map(|l| l.entry.as_str()).collect(),
-            _ => Vec::new(),
-        })
-    }
-
     /// Follows `answers` from the start step.
     pub fn replay(&self, answers: &[String]) -> Result<Walk<'_>, PathError> {
         if answers.len() > MAX_ANSWERS {
@@ -291,6 +156,8 @@ fn first_number(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wizard::{Choice, Input, Outcome, Route};
+    use regex::Regex;
 
     fn step(id: &str, kind: StepKind) -> Step {
         Step {

@@ -1,0 +1,78 @@
+//! `categories.toml`: the categories entries are filed under, in the order they are shown.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::source::files::Root;
+use crate::source::report::{Lines, Report, is_valid_id, toml_error_line, toml_message};
+
+use super::Category;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoriesFile {
+    #[serde(default)]
+    category: Vec<CategoryDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoryDef {
+    slug: Spanned<String>,
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    order: i64,
+}
+
+pub(super) fn load_categories(root: &Root, path: &Path, report: &mut Report) -> Vec<Category> {
+    let Some(text) = root.read(path, "category list", report) else {
+        return Vec::new();
+    };
+    let file: CategoriesFile = match toml::from_str(&text) {
+        Ok(file) => file,
+        Err(e) => {
+            report.error(path, toml_error_line(&text, &e, 1), toml_message(&e));
+            return Vec::new();
+        }
+    };
+    let lines = Lines::new(&text, 1);
+    let mut seen = HashMap::new();
+    let mut categories = Vec::new();
+    for def in file.category {
+        let line = lines.at(def.slug.span().start);
+        let slug = def.slug.into_inner();
+        if !is_valid_id(&slug) {
+            report.error(
+                path,
+                line,
+                format!("category slug \"{slug}\" must be lowercase ASCII letters, digits and '-'"),
+            );
+        }
+        if def.name.trim().is_empty() {
+            report.error(path, line, format!("category \"{slug}\" has an empty name"));
+        }
+        if let Some(first) = seen.insert(slug.clone(), line) {
+            report.error(
+                path,
+                line,
+                format!("duplicate category slug \"{slug}\" (first at line {first})"),
+            );
+            continue;
+        }
+        categories.push(Category {
+            slug,
+            name: def.name,
+            description: def.description,
+            order: def.order,
+        });
+    }
+    if categories.is_empty() && report.errors.is_empty() {
+        report.error(path, 1, "no [[category]] defined");
+    }
+    categories
+}

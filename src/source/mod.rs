@@ -1,0 +1,7 @@
+//! The content directory's files as text: read within limits ([`files`]), Markdown rendered
+//! ([`markdown`]), and what is wrong with them reported as `path:line: message` ([`report`]).
+//! Shared by the content and the wizards' loading; knows nothing of either.
+
+pub mod files;
+pub mod markdown;
+pub(crate) mod report;
