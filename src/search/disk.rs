@@ -8,7 +8,8 @@ use std::path::Path;
 use anyhow::Context;
 use tantivy::Index;
 
-use super::{Fields, SearchIndex, Settings, fill, schema};
+use super::schema::{self, Fields, fill};
+use super::{SearchIndex, Settings};
 use crate::content::Library;
 
 /// Bump when the schema or the analysis chain changes: older directories are then rebuilt.
@@ -54,7 +55,7 @@ impl SearchIndex {
         let _ = fs::remove_dir_all(&building);
         fs::create_dir_all(&building)
             .with_context(|| format!("creating {}", building.display()))?;
-        let (schema, fields) = schema();
+        let (schema, fields) = schema::build();
         let index = Index::create_in_dir(&building, schema).context("creating the index")?;
         fill(&index, fields, library, settings)?;
         drop(index);

@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use tantivy::DocAddress;
 use tantivy::collector::TopDocs;
 
+use super::SearchIndex;
 use super::analysis;
+use super::held::groups_held;
 use super::plan::Plan;
-use super::{SearchIndex, groups_held};
 use crate::content::{Entry, Library};
 
 /// Longest message read, in characters: longer ones are refused, never cut.

@@ -1,4 +1,5 @@
-//! Turns the text of the search box into tantivy queries.
+//! Turns the text of the search box into a plan of word groups, which [`super::queries`]
+//! makes into tantivy queries and [`super::aloud`] widens with pinyin, homophones and codes.
 //!
 //! Each word of the query becomes a *group*: the word itself, or all of its parts, or any word of
 //! its synonym group, or (for long Latin words) a word one or two edits away. The all-terms query
@@ -7,46 +8,30 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tantivy::Term;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
-};
-use tantivy::schema::IndexRecordOption;
 
 use super::analysis::{self, Mode, Token};
-use super::readings::Readings;
-use super::{Fields, MAX_QUERY_CHARS, Settings};
+use super::{MAX_QUERY_CHARS, Settings};
 
-const TITLE_BOOST: f32 = 3.0;
-const TAGS_BOOST: f32 = 2.0;
-const BODY_BOOST: f32 = 1.0;
-const SYNONYM_BOOST: f32 = 0.8;
-const PARTS_BOOST: f32 = 0.7;
-const FUZZY_BOOST: f32 = 0.3;
-/// A word found by its reading (pinyin, or an input method's homophone): below the word typed.
-const READING_BOOST: f32 = 0.6;
-/// The most words of a query read as one run (`qing qiu chao shi`): a word typed wrong is a
-/// few characters, and each run is tried at every length.
-const MAX_READ_RUN: usize = 8;
-const PHRASE_BOOST: f32 = 1.5;
-const MAX_GROUPS: usize = 16;
+pub(super) const SYNONYM_BOOST: f32 = 0.8;
+pub(super) const PARTS_BOOST: f32 = 0.7;
+pub(super) const MAX_GROUPS: usize = 16;
 
 /// Tokens that must all appear (in any field), with a weight.
 #[derive(Debug, Clone, PartialEq)]
-struct Alternative {
-    tokens: Vec<String>,
-    boost: f32,
+pub(super) struct Alternative {
+    pub(super) tokens: Vec<String>,
+    pub(super) boost: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     /// The words of the query this group stands for.
     pub label: String,
-    alternatives: Vec<Alternative>,
+    pub(super) alternatives: Vec<Alternative>,
     /// Latin tokens that may match with typos: (token, edit distance).
-    fuzzy: Vec<(String, u8)>,
+    pub(super) fuzzy: Vec<(String, u8)>,
     /// An unfinished last word, for search as you type.
-    prefix: Option<String>,
+    pub(super) prefix: Option<String>,
     /// A word that names no topic (失败, 小程序): matching it alone answers nothing.
     pub generic: bool,
     /// Byte range of the words in the query.
@@ -57,12 +42,12 @@ pub struct Group {
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
     /// Each group: its words as token sequences.
-    groups: Vec<Vec<Vec<String>>>,
+    pub(super) groups: Vec<Vec<Vec<String>>>,
     /// Token sequence of a word → its group.
-    by_words: HashMap<Vec<String>, usize>,
-    longest: usize,
+    pub(super) by_words: HashMap<Vec<String>, usize>,
+    pub(super) longest: usize,
     /// Generic words as token sequences, with every synonym of one (报错 when 失败 is generic).
-    generic: HashSet<Vec<String>>,
+    pub(super) generic: HashSet<Vec<String>>,
 }
 
 impl Synonyms {
@@ -104,7 +89,7 @@ impl Synonyms {
     /// Whether a word (as tokens) is generic, or made only of generic words. A lone Chinese
     /// character (能, 用, 拿) is too: it names nothing by itself. (Several in a row, as jieba
     /// splits a word it does not know, such as 卡顿, do.)
-    fn is_generic(&self, tokens: &[String]) -> bool {
+    pub(super) fn is_generic(&self, tokens: &[String]) -> bool {
         match tokens {
             [] => false,
             [token] if token.chars().count() == 1 && !token.is_ascii() => true,
@@ -125,13 +110,13 @@ pub struct Plan {
     pub query: String,
     pub groups: Vec<Group>,
     /// Whole words with their positions, for the phrase boost.
-    phrase: Vec<(usize, String)>,
+    pub(super) phrase: Vec<(usize, String)>,
 }
 
 /// One whole word of the query with the parts inside it.
-struct Unit {
-    word: Token,
-    parts: Vec<Token>,
+pub(super) struct Unit {
+    pub(super) word: Token,
+    pub(super) parts: Vec<Token>,
 }
 
 impl Plan {
@@ -156,7 +141,7 @@ impl Plan {
         Plan::read(raw, synonyms, settings, false, max_chars, usize::MAX)
     }
 
-    fn read(
+    pub(super) fn read(
         raw: &str,
         synonyms: &Synonyms,
         settings: Settings,
@@ -208,234 +193,10 @@ impl Plan {
             group.fuzzy.retain(|(token, _)| keep(token));
         }
     }
-
-    /// A code the index lacks is taken as the start of one (N2210 for N22106, as a reader
-    /// copies part of it): it also matches the titles' and tags' words it begins.
-    pub(super) fn complete_codes(&mut self, exists: impl Fn(&str) -> bool) {
-        for group in &mut self.groups {
-            let [token] = group.alternatives[0].tokens.as_slice() else {
-                continue;
-            };
-            let code = token.len() >= 4
-                && token.bytes().all(|b| b.is_ascii_alphanumeric())
-                && token.bytes().any(|b| b.is_ascii_digit());
-            if code && group.prefix.is_none() && !exists(token) {
-                group.prefix = Some(token.clone());
-            }
-        }
-    }
-
-    /// Reads the words the index lacks as they sound: a run of Latin words that spells
-    /// indexed words in pinyin (`jie xi`, `jiexi`, `jx`), or of Chinese ones that sounds like
-    /// indexed words (乱马 → 乱码), becomes those words, one group each. Words the index has
-    /// are never read this way, so English and correctly typed Chinese are left alone.
-    pub(super) fn read_aloud(
-        &mut self,
-        exists: impl Fn(&str) -> bool,
-        readings: &Readings,
-        synonyms: &Synonyms,
-    ) {
-        let script = |group: &Group| -> Option<Script> {
-            let known = group
-                .alternatives
-                .iter()
-                .any(|a| a.tokens.iter().all(|t| exists(t)));
-            let text: String = group.alternatives.first()?.tokens.concat();
-            let han = !text.is_empty() && text.chars().all(|c| !c.is_ascii() && c.is_alphabetic());
-            if han && known && text.chars().count() == 1 {
-                // A character the index has may be half of a word typed wrong (失 in 失拜).
-                Some(Script::HanChar)
-            } else if known || text.is_empty() {
-                None
-            } else if text.bytes().all(|b| b.is_ascii_lowercase()) {
-                Some(Script::Latin)
-            } else if han {
-                Some(Script::Han)
-            } else {
-                None
-            }
-        };
-        let joins = |kind: Script, next: Option<Script>| match kind {
-            Script::Latin => next == Some(Script::Latin),
-            Script::Han | Script::HanChar => {
-                matches!(next, Some(Script::Han | Script::HanChar))
-            }
-        };
-        let mut groups = Vec::with_capacity(self.groups.len());
-        let mut i = 0;
-        while i < self.groups.len() {
-            let Some(kind) = script(&self.groups[i]) else {
-                groups.push(self.groups[i].clone());
-                i += 1;
-                continue;
-            };
-            let mut end = i + 1;
-            while end < self.groups.len()
-                && end - i < MAX_READ_RUN
-                && joins(kind, script(&self.groups[end]))
-            {
-                end += 1;
-            }
-            // The longest run from here that reads as indexed words, with a word the index
-            // lacks in it.
-            let read = (i + 1..=end).rev().find_map(|to| {
-                if (i..to).all(|g| script(&self.groups[g]) == Some(Script::HanChar)) {
-                    return None;
-                }
-                let text: String = self.groups[i..to]
-                    .iter()
-                    .map(|g| g.alternatives[0].tokens.concat())
-                    .collect();
-                let pieces = match kind {
-                    Script::Latin => readings.spell(&text),
-                    // An input method gets a character of a word wrong, rarely all of them
-                    // (then it picks another real word, which shares one: 超市 for 超时).
-                    Script::Han | Script::HanChar => readings
-                        .homophones(&text)?
-                        .into_iter()
-                        .map(|choices| {
-                            let kept: Vec<String> = choices
-                                .into_iter()
-                                .filter(|word| word.chars().any(|c| text.contains(c)))
-                                .collect();
-                            (!kept.is_empty()).then_some(kept)
-                        })
-                        .collect::<Option<Vec<_>>>(),
-                }?;
-                Some((to, pieces))
-            });
-            let Some((to, pieces)) = read else {
-                groups.push(self.groups[i].clone());
-                i += 1;
-                continue;
-            };
-            let span = (self.groups[i].span.0, self.groups[to - 1].span.1);
-            let label = self
-                .query
-                .get(span.0..span.1)
-                .unwrap_or_default()
-                .to_string();
-            for choices in pieces {
-                groups.push(Group {
-                    label: label.clone(),
-                    generic: synonyms.is_generic(std::slice::from_ref(&choices[0])),
-                    alternatives: choices
-                        .into_iter()
-                        .map(|word| Alternative {
-                            tokens: vec![word],
-                            boost: READING_BOOST,
-                        })
-                        .collect(),
-                    fuzzy: Vec::new(),
-                    prefix: None,
-                    span,
-                });
-            }
-            i = to;
-        }
-        self.groups = groups;
-    }
-
-    /// Matches entries with at least one group, scored by BM25. `None` when the query has no
-    /// words.
-    pub(super) fn any_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
-        if self.groups.is_empty() {
-            return None;
-        }
-        // One flat union: nested unions score the same (a sum of sums) but cost a buffer refill
-        // per level, and a union of plain terms lets tantivy skip blocks that cannot score.
-        let clauses: Vec<(Occur, Box<dyn Query>)> = self
-            .groups
-            .iter()
-            .flat_map(|g| group_clauses(g, fields))
-            .collect();
-        Some(Box::new(BooleanQuery::new(clauses)))
-    }
-
-    /// The entries holding group `i`.
-    pub(super) fn group_query(&self, i: usize, fields: &Fields) -> Box<dyn Query> {
-        group_query(&self.groups[i], fields)
-    }
-
-    /// The query's whole words in order, joined by spaces: what [`super::tag_key`] makes of a
-    /// tag, so a query that is exactly a tag is seen without analysing it again.
-    pub(super) fn whole_words(&self) -> String {
-        let words: Vec<&str> = self.phrase.iter().map(|(_, w)| w.as_str()).collect();
-        words.join(" ")
-    }
-
-    /// One query for some groups, each weighted: the entries holding any of them, scored by
-    /// BM25 times each group's weight.
-    pub(super) fn weighted_query(
-        &self,
-        weights: &[(usize, f32)],
-        fields: &Fields,
-    ) -> Box<dyn Query> {
-        Box::new(BooleanQuery::new(
-            weights
-                .iter()
-                .map(|&(i, weight)| {
-                    let q: Box<dyn Query> = Box::new(BoostQuery::new(
-                        group_query(&self.groups[i], fields),
-                        weight,
-                    ));
-                    (Occur::Should, q)
-                })
-                .collect(),
-        ))
-    }
-
-    /// The words of group `i` as token sequences (the word, its parts, its synonyms).
-    pub(super) fn group_words(&self, i: usize) -> impl Iterator<Item = &[String]> {
-        self.groups[i]
-            .alternatives
-            .iter()
-            .map(|a| a.tokens.as_slice())
-    }
-
-    /// Whether group `i` is only its exact words: no typo variants or unfinished prefix, whose
-    /// words are only known once the index is read.
-    pub(super) fn is_exact(&self, i: usize) -> bool {
-        let group = &self.groups[i];
-        group.fuzzy.is_empty() && group.prefix.is_none()
-    }
-
-    /// How many entries hold group `i`, about: the most any of its words (or synonyms) is in,
-    /// given each token's count by `doc_freq`. Typo variants are not counted.
-    pub(super) fn doc_freq(&self, i: usize, doc_freq: impl Fn(&str) -> u64) -> u64 {
-        self.groups[i]
-            .alternatives
-            .iter()
-            .map(|alt| alt.tokens.iter().map(|t| doc_freq(t)).min().unwrap_or(0))
-            .max()
-            .unwrap_or(0)
-    }
-
-    /// The whole words in order (a little slop allowed): one query for the title, one for the
-    /// body, whose scores are added to the candidates they match. None for a single word or a
-    /// very long query.
-    pub(super) fn phrase_queries(&self, fields: &Fields) -> Vec<Box<dyn Query>> {
-        if self.phrase.len() < 2 || self.phrase.len() > 8 {
-            return Vec::new();
-        }
-        let base = self.phrase[0].0;
-        [fields.title, fields.body]
-            .into_iter()
-            .map(|field| {
-                let terms = self
-                    .phrase
-                    .iter()
-                    .map(|(pos, text)| (pos - base, Term::from_field_text(field, text)))
-                    .collect();
-                let phrase = PhraseQuery::new_with_offset_and_slop(terms, 2);
-                Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST)) as Box<dyn Query>
-            })
-            .collect()
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Script {
+pub(super) enum Script {
     Latin,
     /// Chinese the index lacks.
     Han,
@@ -444,7 +205,7 @@ enum Script {
 }
 
 /// Groups tokens into whole words, each with the parts that lie inside it.
-fn units(tokens: Vec<Token>) -> Vec<Unit> {
+pub(super) fn units(tokens: Vec<Token>) -> Vec<Unit> {
     let end = |t: &Token| t.position + t.text.chars().count();
     let (words, parts): (Vec<Token>, Vec<Token>) = tokens.into_iter().partition(|t| t.primary);
     let mut units: Vec<Unit> = words
@@ -471,7 +232,7 @@ fn units(tokens: Vec<Token>) -> Vec<Unit> {
 }
 
 /// The group starting at unit `i`, and how many units it covers (several when they form a synonym).
-fn group_at(
+pub(super) fn group_at(
     query: &str,
     units: &[Unit],
     i: usize,
@@ -505,7 +266,12 @@ fn group_at(
 }
 
 /// The words of `units` all together, or (for a single word) its parts all together.
-fn unit_group(query: &str, units: &[Unit], synonyms: &Synonyms, settings: Settings) -> Group {
+pub(super) fn unit_group(
+    query: &str,
+    units: &[Unit],
+    synonyms: &Synonyms,
+    settings: Settings,
+) -> Group {
     let from = units[0].word.from;
     let to = units[units.len() - 1].word.to;
     let mut alternatives = vec![Alternative {
@@ -549,7 +315,7 @@ fn unit_group(query: &str, units: &[Unit], synonyms: &Synonyms, settings: Settin
 }
 
 /// Edit distance allowed for a Latin word: 1 from 4 letters on, 2 from 9; none for codes or Chinese.
-fn typo_distance(token: &str) -> Option<u8> {
+pub(super) fn typo_distance(token: &str) -> Option<u8> {
     let letters = token.chars().filter(|c| c.is_ascii_alphabetic()).count();
     if !token.is_ascii() || letters * 2 < token.len() {
         return None;
@@ -561,76 +327,11 @@ fn typo_distance(token: &str) -> Option<u8> {
     }
 }
 
-fn field_queries(token: &str, fields: &Fields, scale: f32) -> Vec<(Occur, Box<dyn Query>)> {
-    [
-        (fields.title, TITLE_BOOST),
-        (fields.tags, TAGS_BOOST),
-        (fields.body, BODY_BOOST),
-    ]
-    .into_iter()
-    .map(|(field, boost)| {
-        let term = TermQuery::new(
-            Term::from_field_text(field, token),
-            IndexRecordOption::WithFreqs,
-        );
-        let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), boost * scale));
-        (Occur::Should, q)
-    })
-    .collect()
-}
-
-fn group_query(group: &Group, fields: &Fields) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(group_clauses(group, fields)))
-}
-
-/// The optional clauses of one group: any of them matching means the group matches.
-fn group_clauses(group: &Group, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for alt in &group.alternatives {
-        let q: Box<dyn Query> = match alt.tokens.as_slice() {
-            [token] => {
-                clauses.extend(field_queries(token, fields, alt.boost));
-                continue;
-            }
-            tokens => Box::new(BooleanQuery::new(
-                tokens
-                    .iter()
-                    .map(|t| {
-                        let q: Box<dyn Query> =
-                            Box::new(BooleanQuery::new(field_queries(t, fields, alt.boost)));
-                        (Occur::Must, q)
-                    })
-                    .collect(),
-            )),
-        };
-        clauses.push((Occur::Should, q));
-    }
-    for (token, distance) in &group.fuzzy {
-        for field in [fields.title, fields.tags, fields.body] {
-            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, token), *distance, true);
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY_BOOST)),
-            ));
-        }
-    }
-    if let Some(prefix) = &group.prefix {
-        for field in [fields.title, fields.tags] {
-            let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, prefix), 0, false);
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(q), FUZZY_BOOST)),
-            ));
-        }
-    }
-    clauses
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn plan(q: &str, synonyms: &[&[&str]]) -> Plan {
+    pub(crate) fn plan(q: &str, synonyms: &[&[&str]]) -> Plan {
         let groups: Vec<Vec<String>> = synonyms
             .iter()
             .map(|g| g.iter().map(|s| s.to_string()).collect())
@@ -644,7 +345,7 @@ mod tests {
     }
 
     #[test]
-    fn one_group_per_word_with_its_parts() {
+    pub(super) fn one_group_per_word_with_its_parts() {
         let p = plan("域名白名单 my.request", &[]);
         assert_eq!(p.groups.len(), 2);
         assert_eq!(p.groups[0].label, "域名白名单");
@@ -658,7 +359,7 @@ mod tests {
     }
 
     #[test]
-    fn synonyms_join_a_group_even_across_words() {
+    pub(super) fn synonyms_join_a_group_even_across_words() {
         let p = plan(
             "手机 上 请求 报错",
             &[&["手机", "真机"], &["报错", "错误", "异常"]],
@@ -675,44 +376,8 @@ mod tests {
         assert_eq!(p.groups.len(), 1, "{:?}", p.groups);
     }
 
-    /// Words the index has are never read as pinyin or as homophones: English words that
-    /// happen to be syllables (bin, long) keep their meaning.
     #[test]
-    fn only_words_the_index_lacks_are_read_aloud() {
-        let readings = Readings::new([("宾馆", 1, true), ("乱码", 2, true)].into_iter());
-        let synonyms = Synonyms::default();
-        let words = |p: &Plan| -> Vec<Vec<String>> {
-            (0..p.groups.len())
-                .map(|i| p.group_words(i).next().unwrap_or_default().to_vec())
-                .collect()
-        };
-        let mut p = plan("bin guan", &[]);
-        p.read_aloud(|t| t == "bin", &readings, &synonyms);
-        assert_eq!(words(&p), [["bin"], ["guan"]]);
-        let mut p = plan("bin guan", &[]);
-        p.read_aloud(|_| false, &readings, &synonyms);
-        assert_eq!(words(&p), [["宾馆"]]);
-        assert_eq!(p.groups[0].label, "bin guan");
-        let mut p = plan("乱码", &[]);
-        p.read_aloud(|t| t == "乱码", &readings, &synonyms);
-        assert_eq!(words(&p), [["乱码"]]);
-        assert_eq!(p.groups[0].alternatives[0].boost, 1.0);
-        let mut p = plan("乱马", &[]);
-        p.read_aloud(|_| false, &readings, &synonyms);
-        assert_eq!(words(&p), [["乱码"]]);
-        assert!(
-            p.groups[0].alternatives[0].boost < 1.0,
-            "below the word typed"
-        );
-        // Characters that only sound like a word, sharing none of it, are not a slip of
-        // the input method (junk such as 峦犸 finds nothing through 乱码).
-        let mut p = plan("峦犸", &[]);
-        p.read_aloud(|_| false, &readings, &synonyms);
-        assert!(words(&p).iter().all(|w| w != &["乱码"]), "{:?}", words(&p));
-    }
-
-    #[test]
-    fn typo_tolerance_only_for_long_latin_words() {
+    pub(super) fn typo_tolerance_only_for_long_latin_words() {
         assert_eq!(typo_distance("cookie"), Some(1));
         assert_eq!(typo_distance("getappidsync"), Some(2));
         assert_eq!(typo_distance("json"), Some(1));
@@ -722,7 +387,7 @@ mod tests {
     }
 
     #[test]
-    fn queries_are_text_not_syntax() {
+    pub(super) fn queries_are_text_not_syntax() {
         for q in [
             "\"未闭合",
             "title:",

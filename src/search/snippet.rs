@@ -14,6 +14,9 @@ use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Score, Searcher};
 
+use super::schema::{Fields, TITLE_BYTES};
+use crate::content::Entry;
+
 /// Body passage length in bytes (tantivy counts bytes): about 80 Chinese characters.
 pub const BODY_BYTES: usize = 240;
 /// Characters shown when no word of the query is in the body.
@@ -282,9 +285,73 @@ pub fn mark(text: &str, ranges: &[Range<usize>]) -> String {
     out
 }
 
+/// What one query needs to place snippets: its words in the title and the body, and the
+/// analyser and kept tokens of the entries it finds.
+pub(super) struct Snippets<'a> {
+    title: Terms,
+    body: Terms,
+    analyzer: Option<tantivy::tokenizer::TextAnalyzer>,
+    tokens: &'a TokenCache,
+}
+
+impl<'a> Snippets<'a> {
+    pub(super) fn new(
+        searcher: &Searcher,
+        query: &dyn Query,
+        fields: Fields,
+        tokens: &'a TokenCache,
+    ) -> Snippets<'a> {
+        Snippets {
+            title: Terms::new(searcher, query, fields.title),
+            body: Terms::new(searcher, query, fields.body),
+            analyzer: searcher.index().tokenizer_for_field(fields.body).ok(),
+            tokens,
+        }
+    }
+
+    /// The entry's highlighted title and passage.
+    pub(super) fn of(&self, entry: &Entry) -> (String, String) {
+        let text = entry.text();
+        if self.title.is_empty() && self.body.is_empty() {
+            return (escape(&entry.title), passage(&text, None));
+        }
+        let Some(analyzer) = &self.analyzer else {
+            return (escape(&entry.title), passage(&text, None));
+        };
+        let tokens = self
+            .tokens
+            .get(&entry.id, || analyse(analyzer, &entry.title, &text));
+        let title = best_fragment(&tokens.0, &self.title, TITLE_BYTES);
+        let body = best_fragment(&tokens.1, &self.body, BODY_BYTES);
+        (
+            highlight_whole(&entry.title, title.as_ref()),
+            passage(&text, body.as_ref()),
+        )
+    }
+}
+
+/// An entry's title and text as the index analysed them, for placing snippets.
+pub(super) fn analyse(
+    analyzer: &tantivy::tokenizer::TextAnalyzer,
+    title: &str,
+    text: &str,
+) -> (Analysed, Analysed) {
+    let mut analyzer = analyzer.clone();
+    (
+        Analysed::new(&mut analyzer, title),
+        Analysed::new(&mut analyzer, text),
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    use tantivy::snippet::SnippetGenerator;
+
     use super::*;
+    use crate::search::plan::Plan;
+    use crate::search::{SearchIndex, Settings};
 
     /// Tokens out of order (a word's parts after it) never leave a highlight outside its
     /// fragment, so the passage's marks are computed without underflow.
@@ -339,5 +406,68 @@ mod tests {
     fn lone_chinese_characters_are_not_marked() {
         assert_eq!(mark("不生效", &[0..3, 3..9]), "不<mark>生效</mark>");
         assert_eq!(mark("a1", &[0..1, 5..6]), "<mark>a</mark>1");
+    }
+
+    /// The passages placed from kept tokens are the ones tantivy's `SnippetGenerator` places
+    /// by analysing the text again: for every entry of the real content and a range of
+    /// queries (Chinese, codes, English, traditional, full-width, typos).
+    #[test]
+    fn kept_tokens_place_the_same_passages_as_tantivy() {
+        let library = crate::content::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
+            .expect("the real content");
+        let index = SearchIndex::build(&library, Settings::FULL).expect("index");
+        let searcher = index.reader.searcher();
+        let queries = [
+            "白名单不生效",
+            "白名單不生效",
+            "error 19",
+            "ｅｒｒｏｒ １９",
+            "N22106",
+            "my.request 超时",
+            "JSON parse data error",
+            "请求失败排查",
+            "跨域报错 cookie",
+            "httprequst 区别",
+            "上传文件 域名 https 证书",
+        ];
+        let mut compared = 0;
+        for q in queries {
+            let plan = Plan::new(q, &index.synonyms, index.settings, false);
+            let any = plan.any_query(&index.fields).expect("a query");
+            let ours = Snippets::new(&searcher, &*any, index.fields, &index.tokens);
+            let make = |field, bytes| {
+                let mut g = SnippetGenerator::create(&searcher, &*any, field).expect("generator");
+                g.set_max_num_chars(bytes);
+                g
+            };
+            let (title_gen, body_gen) = (
+                make(index.fields.title, TITLE_BYTES),
+                make(index.fields.body, BODY_BYTES),
+            );
+            let fragment = |s: tantivy::snippet::Snippet| {
+                let start = s.fragment_range().start;
+                (!s.highlighted().is_empty()).then(|| Fragment {
+                    range: s.fragment_range(),
+                    highlighted: s
+                        .highlighted()
+                        .iter()
+                        .map(|r| r.start + start..r.end + start)
+                        .collect(),
+                })
+            };
+            for entry in &library.entries {
+                let text = entry.text();
+                let expected = (
+                    highlight_whole(
+                        &entry.title,
+                        fragment(title_gen.snippet(&entry.title)).as_ref(),
+                    ),
+                    passage(&text, fragment(body_gen.snippet(&text)).as_ref()),
+                );
+                assert_eq!(ours.of(entry), expected, "query {q}, entry {}", entry.id);
+                compared += 1;
+            }
+        }
+        assert!(compared > 200, "{compared}");
     }
 }

@@ -9,7 +9,8 @@ use anyhow::Context;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, TantivyDocument, Term};
 
-use super::{Fields, SearchIndex, Settings, category_ords, disk, document};
+use super::schema::{Fields, category_ords, document};
+use super::{SearchIndex, Settings, disk};
 use crate::content::{Entry, Library};
 
 /// When more than a quarter of the entries changed (a checkout, a bulk edit), a full build:

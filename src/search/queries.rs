@@ -1,0 +1,181 @@
+//! A [`Plan`] as tantivy queries: all words, any word, each group alone, weighted by rarity,
+//! and phrases over the whole words; each word searched in the title, tags and body.
+
+use tantivy::Term;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+
+use super::plan::*;
+use super::schema::Fields;
+
+const TITLE_BOOST: f32 = 3.0;
+const TAGS_BOOST: f32 = 2.0;
+const BODY_BOOST: f32 = 1.0;
+const FUZZY_BOOST: f32 = 0.3;
+const PHRASE_BOOST: f32 = 1.5;
+
+impl Plan {
+    /// Matches entries with at least one group, scored by BM25. `None` when the query has no
+    /// words.
+    pub(super) fn any_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
+        if self.groups.is_empty() {
+            return None;
+        }
+        // One flat union: nested unions score the same (a sum of sums) but cost a buffer refill
+        // per level, and a union of plain terms lets tantivy skip blocks that cannot score.
+        let clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .groups
+            .iter()
+            .flat_map(|g| group_clauses(g, fields))
+            .collect();
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// The entries holding group `i`.
+    pub(super) fn group_query(&self, i: usize, fields: &Fields) -> Box<dyn Query> {
+        group_query(&self.groups[i], fields)
+    }
+
+    /// The query's whole words in order, joined by spaces: what [`super::tag_key`] makes of a
+    /// tag, so a query that is exactly a tag is seen without analysing it again.
+    pub(super) fn whole_words(&self) -> String {
+        let words: Vec<&str> = self.phrase.iter().map(|(_, w)| w.as_str()).collect();
+        words.join(" ")
+    }
+
+    /// One query for some groups, each weighted: the entries holding any of them, scored by
+    /// BM25 times each group's weight.
+    pub(super) fn weighted_query(
+        &self,
+        weights: &[(usize, f32)],
+        fields: &Fields,
+    ) -> Box<dyn Query> {
+        Box::new(BooleanQuery::new(
+            weights
+                .iter()
+                .map(|&(i, weight)| {
+                    let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                        group_query(&self.groups[i], fields),
+                        weight,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect(),
+        ))
+    }
+
+    /// The words of group `i` as token sequences (the word, its parts, its synonyms).
+    pub(super) fn group_words(&self, i: usize) -> impl Iterator<Item = &[String]> {
+        self.groups[i]
+            .alternatives
+            .iter()
+            .map(|a| a.tokens.as_slice())
+    }
+
+    /// Whether group `i` is only its exact words: no typo variants or unfinished prefix, whose
+    /// words are only known once the index is read.
+    pub(super) fn is_exact(&self, i: usize) -> bool {
+        let group = &self.groups[i];
+        group.fuzzy.is_empty() && group.prefix.is_none()
+    }
+
+    /// How many entries hold group `i`, about: the most any of its words (or synonyms) is in,
+    /// given each token's count by `doc_freq`. Typo variants are not counted.
+    pub(super) fn doc_freq(&self, i: usize, doc_freq: impl Fn(&str) -> u64) -> u64 {
+        self.groups[i]
+            .alternatives
+            .iter()
+            .map(|alt| alt.tokens.iter().map(|t| doc_freq(t)).min().unwrap_or(0))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The whole words in order (a little slop allowed): one query for the title, one for the
+    /// body, whose scores are added to the candidates they match. None for a single word or a
+    /// very long query.
+    pub(super) fn phrase_queries(&self, fields: &Fields) -> Vec<Box<dyn Query>> {
+        if self.phrase.len() < 2 || self.phrase.len() > 8 {
+            return Vec::new();
+        }
+        let base = self.phrase[0].0;
+        [fields.title, fields.body]
+            .into_iter()
+            .map(|field| {
+                let terms = self
+                    .phrase
+                    .iter()
+                    .map(|(pos, text)| (pos - base, Term::from_field_text(field, text)))
+                    .collect();
+                let phrase = PhraseQuery::new_with_offset_and_slop(terms, 2);
+                Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST)) as Box<dyn Query>
+            })
+            .collect()
+    }
+}
+
+fn field_queries(token: &str, fields: &Fields, scale: f32) -> Vec<(Occur, Box<dyn Query>)> {
+    [
+        (fields.title, TITLE_BOOST),
+        (fields.tags, TAGS_BOOST),
+        (fields.body, BODY_BOOST),
+    ]
+    .into_iter()
+    .map(|(field, boost)| {
+        let term = TermQuery::new(
+            Term::from_field_text(field, token),
+            IndexRecordOption::WithFreqs,
+        );
+        let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), boost * scale));
+        (Occur::Should, q)
+    })
+    .collect()
+}
+
+fn group_query(group: &Group, fields: &Fields) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(group_clauses(group, fields)))
+}
+
+/// The optional clauses of one group: any of them matching means the group matches.
+fn group_clauses(group: &Group, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for alt in &group.alternatives {
+        let q: Box<dyn Query> = match alt.tokens.as_slice() {
+            [token] => {
+                clauses.extend(field_queries(token, fields, alt.boost));
+                continue;
+            }
+            tokens => Box::new(BooleanQuery::new(
+                tokens
+                    .iter()
+                    .map(|t| {
+                        let q: Box<dyn Query> =
+                            Box::new(BooleanQuery::new(field_queries(t, fields, alt.boost)));
+                        (Occur::Must, q)
+                    })
+                    .collect(),
+            )),
+        };
+        clauses.push((Occur::Should, q));
+    }
+    for (token, distance) in &group.fuzzy {
+        for field in [fields.title, fields.tags, fields.body] {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, token), *distance, true);
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY_BOOST)),
+            ));
+        }
+    }
+    if let Some(prefix) = &group.prefix {
+        for field in [fields.title, fields.tags] {
+            let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, prefix), 0, false);
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(q), FUZZY_BOOST)),
+            ));
+        }
+    }
+    clauses
+}
