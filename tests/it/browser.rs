@@ -1,6 +1,8 @@
 //! The pages' interactive behaviour in a real Chromium, driven over WebDriver: clicking through
 //! the wizard, changing an answer, opening a pasted step URL, search suggestions as you type,
-//! and voting on an entry without leaving it. Needs Debian's `chromium` and `chromium-driver`; without them the test says it skipped.
+//! and voting on an entry without leaving it; axe-core over the main pages. The tests need Debian's
+//! `chromium` and `chromium-driver` (and axe-core for the axe test), so they are `#[ignore]`d:
+//! `cargo test -- --include-ignored` runs them, and fails them where those are missing.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -13,6 +15,19 @@ use serde_json::json;
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const WAIT: Duration = Duration::from_secs(15);
+
+/// Fails, saying what to install, where Debian's Chromium or its WebDriver is missing: a test
+/// that was asked to run does not pass without running.
+fn require_browser() {
+    for path in [CHROMIUM, CHROMEDRIVER] {
+        assert!(
+            Path::new(path).exists(),
+            "this test needs Debian's chromium and chromium-driver and found no {path}: \
+             apt-get install chromium chromium-driver, \
+             or run plain `cargo test`, which leaves it out as ignored"
+        );
+    }
+}
 
 struct Driver(Child);
 
@@ -167,16 +182,9 @@ async fn wait_for_heading(client: &Client, want: &str) {
 }
 
 #[tokio::test]
+#[ignore = "needs chromium and chromium-driver"]
 async fn wizard_and_search_in_a_real_browser() {
-    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
-        // CI sets WENDAO_REQUIRE_BROWSER: there a missing browser is a failure, not a skip.
-        assert!(
-            std::env::var_os("WENDAO_REQUIRE_BROWSER").is_none(),
-            "WENDAO_REQUIRE_BROWSER is set but {CHROMIUM} or {CHROMEDRIVER} is missing"
-        );
-        println!("SKIPPED browser test: install Debian's chromium and chromium-driver to run it");
-        return;
-    }
+    require_browser();
     let (base, server, _data) = serve_real_content().await;
     let (_driver, client, _profile) = start_browser().await;
 
@@ -532,20 +540,18 @@ async fn wizard_and_search_in_a_real_browser() {
 /// `axe.min.js`, which `.ci/run` downloads from npm) in light and dark: no serious or critical
 /// finding.
 #[tokio::test]
+#[ignore = "needs chromium, chromium-driver and axe-core (WENDAO_AXE)"]
 async fn the_main_pages_pass_axe_in_light_and_dark() {
-    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
-        println!("SKIPPED axe test: no chromium");
-        return;
-    }
-    let Some(axe) = std::env::var_os("WENDAO_AXE").map(std::path::PathBuf::from) else {
-        assert!(
-            std::env::var_os("WENDAO_REQUIRE_AXE").is_none(),
-            "WENDAO_REQUIRE_AXE is set but WENDAO_AXE names no axe.min.js"
-        );
-        println!("SKIPPED axe test: set WENDAO_AXE to axe-core's axe.min.js to run it");
-        return;
-    };
-    let axe = std::fs::read_to_string(&axe).unwrap_or_else(|e| panic!("{}: {e}", axe.display()));
+    require_browser();
+    let axe = std::env::var_os("WENDAO_AXE").unwrap_or_else(|| {
+        panic!(
+            "this test needs axe-core: set WENDAO_AXE to the path of its axe.min.js \
+             (`npm pack axe-core@4.14.1` and take package/axe.min.js out of the tarball, \
+             as .ci/run does), or run plain `cargo test`, which leaves it out as ignored"
+        )
+    });
+    let axe = std::fs::read_to_string(&axe)
+        .unwrap_or_else(|e| panic!("WENDAO_AXE={}: {e}", Path::new(&axe).display()));
     let (base, server, _data) = serve_real_content().await;
     let pages = [
         "/",
@@ -616,11 +622,9 @@ async fn the_main_pages_pass_axe_in_light_and_dark() {
 
 /// `/match` as a support agent uses it, with JavaScript off (a plain form) and on (copy buttons).
 #[tokio::test]
+#[ignore = "needs chromium and chromium-driver"]
 async fn the_match_page_answers_a_pasted_ticket_without_javascript() {
-    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
-        println!("SKIPPED browser test: no chromium");
-        return;
-    }
+    require_browser();
     let (base, server, _data) = serve_real_content().await;
     for scripts in [false, true] {
         let (_driver, client, _profile) = start_browser_with(false, scripts).await;

@@ -1,6 +1,7 @@
 //! The integration tests, one module per concern, built as a single test binary: one link
-//! instead of fifteen keeps the build small and fast. Run one part with
+//! instead of one per module keeps the build small and fast. Run one part with
 //! `cargo test --test it <module>::`, e.g. `cargo test --test it relevance:: -- --nocapture`.
+//! `tests/README.md` says what each module covers, and which tests are `#[ignore]`d and why.
 
 mod common;
 

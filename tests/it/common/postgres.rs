@@ -11,18 +11,24 @@ pub struct Cluster {
     pub port: u16,
 }
 
-/// A new cluster, or `None` (after printing `SKIPPED postgres`) when PostgreSQL is not
-/// installed. With `WENDAO_REQUIRE_POSTGRES` set (as `.ci/run` sets it), not installed fails.
-pub fn cluster() -> Option<Cluster> {
+/// A new cluster, for a test that is `#[ignore]`d with `needs PostgreSQL (initdb)`. When
+/// PostgreSQL is not installed it fails, saying what to install: a test that was asked to run
+/// does not pass without running.
+pub fn required() -> Cluster {
     let Some(bin) = find_bin() else {
-        assert!(
-            std::env::var_os("WENDAO_REQUIRE_POSTGRES").is_none(),
-            "WENDAO_REQUIRE_POSTGRES is set but no /usr/lib/postgresql/*/bin/initdb"
+        panic!(
+            "this test needs PostgreSQL and found no /usr/lib/postgresql/*/bin/initdb: \
+             install Debian's postgresql (apt-get install postgresql), \
+             or run plain `cargo test`, which leaves it out as ignored"
         );
-        println!("SKIPPED postgres: install Debian's postgresql to run the PostgreSQL tests");
-        return None;
     };
-    Some(Cluster::new(bin))
+    Cluster::new(bin)
+}
+
+/// A new cluster, or `None` when PostgreSQL is not installed (`benches/load` says so and goes
+/// on without it).
+pub fn cluster() -> Option<Cluster> {
+    find_bin().map(Cluster::new)
 }
 
 /// The newest installed PostgreSQL's programs (Debian keeps them out of PATH).
