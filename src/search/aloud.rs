@@ -2,7 +2,6 @@
 //! initials), a run of Chinese characters as its homophones (an input method's wrong pick),
 //! and a partial error code completed to the codes that begin with it.
 
-
 use super::plan::*;
 use super::readings::Readings;
 

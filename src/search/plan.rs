@@ -8,7 +8,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-
 use super::analysis::{self, Mode, Token};
 use super::{MAX_QUERY_CHARS, Settings};
 
