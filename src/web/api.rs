@@ -1,4 +1,4 @@
-//! The JSON API for ticket systems and tools (shapes fixed by DESIGN.md).
+//! The JSON API for ticket systems and tools; its contract is docs/api.md.
 
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Serialize;

@@ -66,7 +66,7 @@ fn from_another_site(req: &ServiceRequest, state: &AppState) -> bool {
     let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
     if let Some(origin) = header(header::ORIGIN) {
         let origin = origin.trim().trim_end_matches('/');
-        return match &state.base_url {
+        return match state.fixed_base_url() {
             Some(base) => !origin.eq_ignore_ascii_case(origin_of(base)),
             None => match state.request_origin(req.request()) {
                 Some(ours) => !authority_of(origin).eq_ignore_ascii_case(authority_of(&ours)),

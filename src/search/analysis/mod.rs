@@ -10,8 +10,13 @@ use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
 use rust_stemmers::{Algorithm, Stemmer};
-use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
+mod normalize;
+mod tokenizer;
+
+use normalize::Normalized;
+pub use normalize::{normalize, normalize_query};
+pub use tokenizer::WendaoTokenizer;
 
 /// A token of analysed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,93 +119,6 @@ pub fn is_stop_word(word: &str) -> bool {
 pub fn warm_up() {
     LazyLock::force(&JIEBA);
     LazyLock::force(&STEMMER);
-}
-
-/// A query as insights count it: normalised, spaces collapsed, at most 100 characters.
-pub fn normalize_query(query: &str) -> String {
-    normalize(query)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(100)
-        .collect()
-}
-
-/// The text a query or document reads as, before tokenising: NFKC, lowercase, simplified.
-pub fn normalize(text: &str) -> String {
-    Normalized::new(text).text
-}
-
-/// Text after normalisation, with a map from each of its characters back to the original.
-struct Normalized {
-    text: String,
-    chars: Vec<NormChar>,
-}
-
-#[derive(Clone, Copy)]
-struct NormChar {
-    ch: char,
-    /// Byte offset in the normalised text.
-    at: usize,
-    /// Byte range of the original character it came from.
-    from: usize,
-    to: usize,
-}
-
-impl Normalized {
-    fn new(text: &str) -> Normalized {
-        let mut folded = String::with_capacity(text.len());
-        let mut chars = Vec::with_capacity(text.len());
-        let mut push = |ch: char, from: usize, to: usize| {
-            chars.push(NormChar {
-                ch,
-                at: folded.len(),
-                from,
-                to,
-            });
-            folded.push(ch);
-        };
-        for (from, c) in text.char_indices() {
-            let to = from + c.len_utf8();
-            if c.is_ascii() {
-                push(c.to_ascii_lowercase(), from, to);
-            } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
-                // The common CJK block: its own NFKC form, no case. Most of what we read.
-                push(c, from, to);
-            } else if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
-                // Most other characters are their own NFKC form too: only the case needs
-                // folding. Chinese text still has full-width punctuation, so ask per character.
-                c.to_lowercase().for_each(|ch| push(ch, from, to));
-            } else {
-                for n in std::iter::once(c).nfkc() {
-                    n.to_lowercase().for_each(|ch| push(ch, from, to));
-                }
-            }
-        }
-        // fast2s converts one character for one character, so the mapping survives.
-        let simplified = fast2s::convert(&folded);
-        if simplified.chars().count() != chars.len() {
-            return Normalized {
-                text: folded,
-                chars,
-            };
-        }
-        for (c, (at, s)) in chars.iter_mut().zip(simplified.char_indices()) {
-            c.ch = s;
-            c.at = at;
-        }
-        Normalized {
-            text: simplified,
-            chars,
-        }
-    }
-
-    /// The normalised text of characters `start..end`.
-    fn slice(&self, start: usize, end: usize) -> &str {
-        let to = self.chars.get(end).map_or(self.text.len(), |c| c.at);
-        &self.text[self.chars[start].at..to]
-    }
 }
 
 fn is_han(c: char) -> bool {
@@ -410,69 +328,6 @@ impl Tokens {
             let (from, to) = (t.byte_start.min(text.len()), t.byte_end.min(text.len()));
             self.push(t.word, t.start, from, to, true);
         }
-    }
-}
-
-/// The chain as a tantivy tokenizer, registered for every text field. Tantivy clones it for
-/// each indexing thread, and each clone reuses its buffers for every text it reads.
-#[derive(Clone)]
-pub struct WendaoTokenizer {
-    mode: Mode,
-    tokens: Tokens,
-    current: TantivyToken,
-}
-
-impl WendaoTokenizer {
-    pub fn new(mode: Mode) -> WendaoTokenizer {
-        WendaoTokenizer {
-            mode,
-            tokens: Tokens::default(),
-            current: TantivyToken::default(),
-        }
-    }
-}
-
-pub struct WendaoTokenStream<'a> {
-    tokens: &'a Tokens,
-    next: usize,
-    current: &'a mut TantivyToken,
-}
-
-impl Tokenizer for WendaoTokenizer {
-    type TokenStream<'a> = WendaoTokenStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WendaoTokenStream<'a> {
-        self.tokens.analyze(text, self.mode);
-        self.current.reset();
-        WendaoTokenStream {
-            tokens: &self.tokens,
-            next: 0,
-            current: &mut self.current,
-        }
-    }
-}
-
-impl TokenStream for WendaoTokenStream<'_> {
-    fn advance(&mut self) -> bool {
-        let Some(span) = self.tokens.spans.get(self.next) else {
-            return false;
-        };
-        self.next += 1;
-        self.current.offset_from = span.from;
-        self.current.offset_to = span.to;
-        self.current.position = span.position;
-        self.current.position_length = 1;
-        self.current.text.clear();
-        self.current.text.push_str(self.tokens.word(span));
-        true
-    }
-
-    fn token(&self) -> &TantivyToken {
-        self.current
-    }
-
-    fn token_mut(&mut self) -> &mut TantivyToken {
-        self.current
     }
 }
 
