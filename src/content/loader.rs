@@ -85,10 +85,5 @@ fn fingerprint(dir: &Path, mut digests: Vec<(PathBuf, [u8; 32])>) -> String {
         hasher.update([0]);
         hasher.update(digest);
     }
-    hasher
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(&hasher.finalize()[..8])
 }

@@ -14,6 +14,8 @@ use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Score, Searcher};
 
+use crate::source::markdown::escape_html;
+
 use super::schema::{Fields, TITLE_BYTES};
 use crate::content::Entry;
 
@@ -22,20 +24,9 @@ pub const BODY_BYTES: usize = 240;
 /// Characters shown when no word of the query is in the body.
 const FALLBACK_CHARS: usize = 80;
 
+/// Text as HTML on one line: a passage's newlines read as spaces.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_html(&text.replace('\n', " "))
 }
 
 /// One token of a text: its byte range and a hash of its (lowercased) text.

@@ -107,12 +107,12 @@ pub fn render(source: &str) -> Rendered {
                     let title_attr = if title.is_empty() {
                         String::new()
                     } else {
-                        format!(" title=\"{}\"", escape_attr(&title))
+                        format!(" title=\"{}\"", escape_html(&title))
                     };
                     events.push(Event::Html(
                         format!(
                             "<a href=\"{}\" rel=\"noopener noreferrer\"{title_attr}>",
-                            escape_attr(&dest_url)
+                            escape_html(&dest_url)
                         )
                         .into(),
                     ));
@@ -209,31 +209,24 @@ fn image_html(dest: &str, title: &str, alt: &str) -> String {
     let alt = if alt.is_empty() { "截图" } else { alt };
     let mut tag = format!(
         "<img src=\"{}\" alt=\"{}\" loading=\"lazy\" decoding=\"async\"",
-        escape_attr(dest),
-        escape_attr(alt)
+        escape_html(dest),
+        escape_html(alt)
     );
     if let Some((w, h)) = size {
         tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
     }
     if !title.is_empty() {
-        tag.push_str(&format!(" title=\"{}\"", escape_attr(title)));
+        tag.push_str(&format!(" title=\"{}\"", escape_html(title)));
     }
     tag.push('>');
     tag
 }
 
-fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+/// Text as HTML, safe in element text and in quoted attributes (`&`, `<`, `>`, `"`, `'`):
+/// the one HTML (and XML) escaper outside the templates: pulldown-cmark's.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String cannot fail");
     out
 }
 

@@ -7,20 +7,39 @@ use super::{ApiError, AppState, Error};
 
 /// A JSON answer for [`AppState::page`] to keep, as pages are.
 fn json_body(value: &impl Serialize) -> Result<(&'static str, String), Error> {
-    let body = serde_json::to_string(value).map_err(|e| Error::Internal(format!("JSON: {e}")))?;
+    let body = serde_json::to_string(value).map_err(|e| Error::internal("writing JSON", e))?;
     Ok(("application/json", body))
 }
 use crate::content::{Entry, Heading, Lookup};
 use crate::store::Feedback;
 
+/// How every JSON answer names an entry: its id, title and link, and the absolute link when
+/// `--base-url` says what the site's address is (a request's `Host` is not trusted to).
 #[derive(Serialize)]
-struct EntrySummary<'a> {
+pub(super) struct EntryRef<'a> {
     id: &'a str,
     title: &'a str,
     url: String,
-    /// With `--base-url` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     absolute_url: Option<String>,
+}
+
+impl<'a> EntryRef<'a> {
+    pub(super) fn of(entry: &'a Entry, base_url: Option<&str>) -> EntryRef<'a> {
+        let url = entry.url();
+        EntryRef {
+            id: &entry.id,
+            title: &entry.title,
+            absolute_url: base_url.map(|base| format!("{base}{url}")),
+            url,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct EntrySummary<'a> {
+    #[serde(flatten)]
+    entry: EntryRef<'a>,
     category: &'a str,
     tags: &'a [String],
     updated: Option<&'a str>,
@@ -29,10 +48,7 @@ struct EntrySummary<'a> {
 impl<'a> EntrySummary<'a> {
     fn of(entry: &'a Entry, state: &AppState) -> Self {
         EntrySummary {
-            id: &entry.id,
-            title: &entry.title,
-            url: entry.url(),
-            absolute_url: state.absolute(&entry.url()),
+            entry: EntryRef::of(entry, state.fixed_base_url()),
             category: &entry.category,
             tags: &entry.tags,
             updated: entry.updated.as_deref(),
@@ -80,10 +96,9 @@ pub async fn entry(
     let entry = match site.library.lookup(&id) {
         Lookup::Entry(entry) => entry,
         // The API answers for old ids too, so a tool holding one keeps working.
-        Lookup::Alias(target) => site
-            .library
-            .entry(target)
-            .ok_or_else(|| Error::Internal(format!("alias {id} points nowhere")))?,
+        Lookup::Alias(target) => site.library.entry(target).ok_or_else(|| {
+            Error::internal(format!("following alias {id}"), "it points to no entry")
+        })?,
         Lookup::Missing => return Err(Error::NotFound(format!("没有编号为“{id}”的条目")).into()),
     };
     // The votes are read every time; with them, they name the answer in the cache.

@@ -31,11 +31,40 @@ pub enum Error {
     /// A write that could not be stored: pages and search keep serving.
     #[error("{0}")]
     Unavailable(String),
+    /// Our fault: what we were doing, and the error that stopped it (logged, never shown).
     #[error("服务器内部错误")]
-    Internal(String),
+    Internal {
+        doing: String,
+        #[source]
+        source: BoxError,
+    },
 }
 
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 impl Error {
+    /// An internal error: `doing` what, stopped by `source`.
+    pub fn internal(doing: impl Into<String>, source: impl Into<BoxError>) -> Error {
+        Error::Internal {
+            doing: doing.into(),
+            source: source.into(),
+        }
+    }
+
+    /// Logs an internal error with every cause in its chain; the reader sees none of it.
+    fn log(&self, what: &str) {
+        if let Error::Internal { doing, source } = self {
+            let mut causes = source.to_string();
+            let mut next = source.source();
+            while let Some(cause) = next {
+                causes.push_str(": ");
+                causes.push_str(&cause.to_string());
+                next = cause.source();
+            }
+            tracing::error!(%doing, error = %causes, "{what}");
+        }
+    }
+
     fn code(&self) -> &'static str {
         match self {
             Error::NotFound(_) => "not_found",
@@ -46,14 +75,14 @@ impl Error {
             Error::TooLarge(_) => "payload_too_large",
             Error::BodyTimeout(_) => "request_timeout",
             Error::Unavailable(_) => "unavailable",
-            Error::Internal(_) => "internal",
+            Error::Internal { .. } => "internal",
         }
     }
 }
 
 impl From<askama::Error> for Error {
     fn from(e: askama::Error) -> Error {
-        Error::Internal(format!("template: {e}"))
+        Error::internal("rendering a template", e)
     }
 }
 
@@ -68,14 +97,12 @@ impl ResponseError for Error {
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Error::Internal(detail) = self {
-            tracing::error!(%detail, "request failed");
-        }
+        self.log("request failed");
         let status = self.status_code();
         let page = ErrorPage {
             chrome: Chrome::bare(),
@@ -88,7 +115,7 @@ impl ResponseError for Error {
                 Error::TooLarge(_) => "内容太长",
                 Error::Forbidden(_) => "不能从其他网站提交",
                 Error::TooManyRequests(_) => "请稍后再试",
-                Error::Internal(_) | Error::Unavailable(_) => "服务器出了点问题",
+                Error::Internal { .. } | Error::Unavailable(_) => "服务器出了点问题",
             },
             message: self.to_string(),
         };
@@ -156,9 +183,7 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Error::Internal(detail) = &self.0 {
-            tracing::error!(%detail, "api request failed");
-        }
+        self.0.log("api request failed");
         let mut response = HttpResponse::build(self.status_code()).json(json!({
             "error": { "code": self.0.code(), "message": self.0.to_string() }
         }));

@@ -99,7 +99,7 @@ pub async fn submit(
             .finish();
         response
             .add_cookie(&cookie)
-            .map_err(|e| Error::Internal(format!("cookie: {e}")))?;
+            .map_err(|e| Error::internal("making the visitor cookie", e))?;
     }
     Ok(response)
 }

@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
+use super::api::EntryRef;
 use super::views::{Chrome, MatchPage, MatchView, breakable_url};
 use super::{ApiError, AppState, Error, Site};
 use crate::search::{MAX_MESSAGE_CHARS, Match};
@@ -41,7 +42,7 @@ async fn run(site: Arc<Site>, text: String) -> Result<Vec<Match>, Error> {
     }
     web::block(move || site.index.match_message(&site.library, &text, MATCHES))
         .await
-        .map_err(|e| Error::Internal(format!("match task: {e}")))
+        .map_err(|e| Error::internal("matching a message", e))
 }
 
 /// The body, or a 413 when it is over [`MAX_BODY_BYTES`].
@@ -64,12 +65,8 @@ async fn read_body(payload: web::Payload) -> Result<web::Bytes, Error> {
 
 #[derive(Serialize)]
 struct ApiMatch<'a> {
-    id: &'a str,
-    title: &'a str,
-    url: String,
-    /// With `--base-url` only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    absolute_url: Option<String>,
+    #[serde(flatten)]
+    entry: EntryRef<'a>,
     /// `/kb/<id>#<anchor>` when one section answers better than the whole entry.
     #[serde(skip_serializing_if = "Option::is_none")]
     section_url: Option<String>,
@@ -105,10 +102,7 @@ pub async fn api(
         .filter_map(|m| {
             let entry = site.library.entry(&m.id)?;
             Some(ApiMatch {
-                id: &entry.id,
-                title: &entry.title,
-                url: entry.url(),
-                absolute_url: state.absolute(&entry.url()),
+                entry: EntryRef::of(entry, state.fixed_base_url()),
                 section_url: m.anchor.as_ref().map(|a| entry.url_to(Some(a))),
                 summary: entry.lead(),
                 score: m.score,

@@ -9,6 +9,7 @@ use super::views::{CategoryCard, CategoryPage, Chrome, EntryPage, HomePage, Page
 use super::{AppState, Error};
 use crate::content::Lookup;
 use crate::search::analysis::normalize_query;
+use crate::source::markdown::escape_html;
 
 const RECENT_ON_HOME: usize = 8;
 const POPULAR_ON_HOME: usize = 6;
@@ -161,9 +162,12 @@ pub async fn entry(
         }
         Lookup::Missing => return Err(Error::NotFound(format!("没有编号为“{id}”的条目。"))),
     };
-    let category = library
-        .category(&entry.category)
-        .ok_or_else(|| Error::Internal(format!("entry {} has no category", entry.id)))?;
+    let category = library.category(&entry.category).ok_or_else(|| {
+        Error::internal(
+            format!("showing entry {}", entry.id),
+            "its category is not in the library",
+        )
+    })?;
     if params.from.as_deref() == Some("search")
         && let (Some(q), Some(store)) = (params.q.as_deref(), state.store())
         && !q.trim().is_empty()
@@ -218,7 +222,7 @@ fn sitemap_xml(site: &super::Site, base: &str) -> String {
     let mut url = |path: &str, lastmod: Option<&str>| {
         xml.push_str(&format!(
             "  <url><loc>{}</loc>",
-            xml_escape(&format!("{base}{path}"))
+            escape_html(&format!("{base}{path}"))
         ));
         if let Some(date) = lastmod {
             xml.push_str(&format!("<lastmod>{date}</lastmod>"));
@@ -243,14 +247,6 @@ pub async fn robots(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
             "User-agent: *\nDisallow: /api/\nSitemap: {}/sitemap.xml\n",
             state.base_url(&req)
         ))
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
 }
 
 /// An entry as schema.org's `FAQPage`: one question, its whole text the answer. `</` is

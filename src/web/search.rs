@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
+use super::api::EntryRef;
 use super::prepared::{Effort, Prepared};
 use super::views::{CategoryFilter, Chrome, PageLink, SearchHitView, SearchPage};
 use super::{ApiError, AppState, Error, Site, urlencode};
@@ -241,12 +242,8 @@ const HTML: &str = "text/html; charset=utf-8";
 
 #[derive(Serialize)]
 struct ApiHit<'a> {
-    id: &'a str,
-    title: &'a str,
-    url: String,
-    /// With `--base-url` only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    absolute_url: Option<String>,
+    #[serde(flatten)]
+    entry: EntryRef<'a>,
     category: &'a str,
     snippet_html: &'a str,
     score: f32,
@@ -289,10 +286,7 @@ pub async fn api(
         .filter_map(|hit| {
             let entry = site.library.entry(&hit.id)?;
             Some(ApiHit {
-                id: &entry.id,
-                title: &entry.title,
-                url: entry.url(),
-                absolute_url: state.absolute(&entry.url()),
+                entry: EntryRef::of(entry, state.fixed_base_url()),
                 category: &entry.category,
                 snippet_html: &hit.snippet_html,
                 score: hit.score,
@@ -305,7 +299,7 @@ pub async fn api(
         "answered": results.answered,
         "hits": hits,
     }))
-    .map_err(|e| Error::Internal(format!("JSON: {e}")))?;
+    .map_err(|e| Error::internal("writing JSON", e))?;
     if results.total > 0 {
         let answer = state
             .pages()
@@ -323,25 +317,19 @@ pub async fn suggest(
 ) -> Result<HttpResponse, ApiError> {
     let site = state.site();
     let query = params.q.clone().unwrap_or_default();
-    let base = state.absolute("");
+    let base = state.fixed_base_url().map(str::to_string);
     let found = {
         let site = site.clone();
         web::block(move || {
             site.index
                 .suggest(&site.library, &query, SUGGESTIONS)
                 .into_iter()
-                .map(|e| {
-                    let mut hit =
-                        serde_json::json!({ "id": e.id, "title": e.title, "url": e.url() });
-                    if let Some(base) = &base {
-                        hit["absolute_url"] = format!("{base}{}", e.url()).into();
-                    }
-                    hit
-                })
-                .collect::<Vec<_>>()
+                .map(|e| serde_json::to_value(EntryRef::of(e, base.as_deref())))
+                .collect::<Result<Vec<_>, _>>()
         })
         .await
-        .map_err(|e| Error::Internal(format!("suggest task: {e}")))?
+        .map_err(|e| Error::internal("running suggestions", e))?
+        .map_err(|e| Error::internal("writing JSON", e))?
     };
     Ok(HttpResponse::Ok().json(serde_json::json!({ "suggestions": found })))
 }

@@ -198,7 +198,7 @@ impl AppState {
                     page
                 })
                 .await
-                .map_err(|e| Error::Internal(format!("compressing a page: {e}")))
+                .map_err(|e| Error::internal("compressing a page", e))
             })
             .await?;
         Ok(page.respond(req))

@@ -4,6 +4,7 @@ use askama::Template;
 
 use super::assets;
 use crate::content::{Category, Entry, Heading};
+use crate::source::markdown::escape_html;
 use crate::wizard::{Input, Outcome, Step, Wizard};
 
 /// What the base layout needs on every page.
@@ -358,10 +359,10 @@ pub fn breakable_url(url: &str) -> String {
     let flush = |part: &mut String, html: &mut String| {
         if part.contains('-') {
             html.push_str("<span class=\"nobr\">");
-            html.push_str(part);
+            html.push_str(&escape_html(part));
             html.push_str("</span>");
         } else {
-            html.push_str(part);
+            html.push_str(&escape_html(part));
         }
         part.clear();
     };
@@ -370,14 +371,7 @@ pub fn breakable_url(url: &str) -> String {
             flush(&mut part, &mut html);
             html.push_str("<wbr>");
         }
-        match c {
-            '&' => part.push_str("&amp;"),
-            '<' => part.push_str("&lt;"),
-            '>' => part.push_str("&gt;"),
-            '"' => part.push_str("&quot;"),
-            '\'' => part.push_str("&#39;"),
-            c => part.push(c),
-        }
+        part.push(c);
         if matches!(c, '/' | '=') {
             flush(&mut part, &mut html);
             html.push_str("<wbr>");

@@ -309,7 +309,7 @@ async fn search_hits(site: &std::sync::Arc<Site>, query: &str) -> Result<Vec<Lin
             .collect()
     })
     .await
-    .map_err(|e| Error::Internal(format!("search task: {e}")))
+    .map_err(|e| Error::internal("searching for a typed answer", e))
 }
 
 fn wizard_error(
