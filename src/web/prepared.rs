@@ -5,7 +5,9 @@
 use std::io::Write as _;
 use std::sync::Arc;
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{
+    self, AcceptEncoding, EntityTag, Header as _, HeaderValue, IfNoneMatch, Preference, Quality,
+};
 use actix_web::http::{Method, StatusCode};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
@@ -104,17 +106,20 @@ pub fn etag(body: &[u8]) -> HeaderValue {
     HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""))
 }
 
-/// Whether the request's `If-None-Match` names `etag` (or `*`).
+/// Whether the request's `If-None-Match` names `etag` (or `*`), compared weakly (RFC 9110:
+/// `W/"x"` and `"x"` name the same representation for a GET).
 pub fn if_none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
-    matches!(*req.method(), Method::GET | Method::HEAD)
-        && req
-            .headers()
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|tags| {
-                let etag = etag.to_str().unwrap_or("");
-                tags.split(',').any(|t| t.trim() == etag || t.trim() == "*")
-            })
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return false;
+    }
+    let Some(ours) = etag.to_str().ok().and_then(|t| t.parse::<EntityTag>().ok()) else {
+        return false;
+    };
+    match IfNoneMatch::parse(req) {
+        Ok(IfNoneMatch::Any) => true,
+        Ok(IfNoneMatch::Items(tags)) => tags.iter().any(|tag| tag.weak_eq(&ours)),
+        Err(_) => false,
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,32 +146,27 @@ pub struct Accepted {
 
 pub fn accepted(req: &HttpRequest) -> Accepted {
     let mut accepted = Accepted::default();
-    let Some(value) = req
-        .headers()
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Ok(accept) = AcceptEncoding::parse(req) else {
         return accepted;
     };
-    for item in value.split(',') {
-        let mut parts = item.split(';');
-        let name = parts.next().unwrap_or("").trim();
-        let refused = parts.any(|p| {
-            p.trim()
-                .strip_prefix("q=")
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .is_some_and(|q| q <= 0.0)
-        });
-        if refused {
-            continue;
-        }
-        if name.eq_ignore_ascii_case("br") {
-            accepted.br = true;
-        } else if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
-            accepted.gzip = true;
-        } else if name == "*" {
-            accepted.br = true;
-            accepted.gzip = true;
+    for item in accept.0.iter().filter(|item| item.quality > Quality::ZERO) {
+        match &item.item {
+            Preference::Any => {
+                accepted.br = true;
+                accepted.gzip = true;
+            }
+            Preference::Specific(encoding) if *encoding == header::Encoding::brotli() => {
+                accepted.br = true
+            }
+            Preference::Specific(encoding) if *encoding == header::Encoding::gzip() => {
+                accepted.gzip = true
+            }
+            Preference::Specific(header::Encoding::Unknown(name))
+                if name.eq_ignore_ascii_case("x-gzip") =>
+            {
+                accepted.gzip = true
+            }
+            Preference::Specific(_) => {}
         }
     }
     accepted

@@ -126,6 +126,16 @@ async fn pages_and_json_revalidate_with_their_etag() {
         .await;
         assert_eq!(again.status, 304, "{uri}");
         assert!(again.body.is_empty());
+        // Compared weakly (RFC 9110), as a list: the same tag without `W/`, among others.
+        let strong = etag.trim_start_matches("W/");
+        let listed = request(
+            &state,
+            TestRequest::get()
+                .uri(uri)
+                .insert_header(("if-none-match", format!("\"other\", {strong}"))),
+        )
+        .await;
+        assert_eq!(listed.status, 304, "{uri}: {strong}");
         // A date holds whole seconds, too coarse to tell a page from one changed by a vote in
         // the same second: only the ETag answers 304.
         let since = request(
