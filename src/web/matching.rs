@@ -113,17 +113,6 @@ pub async fn api(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "matches": found })))
 }
 
-/// The preflight of a call from another site's page: `/api/match` changes nothing, so any
-/// site's ticket tool may call it.
-pub async fn preflight() -> HttpResponse {
-    HttpResponse::NoContent()
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "POST, OPTIONS"))
-        .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type"))
-        .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"))
-        .finish()
-}
-
 /// `GET /match`: the empty form.
 pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
     render(&req, &state, &state.site(), None, Vec::new())

@@ -232,19 +232,7 @@ pub async fn finish(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, ActixError> {
-    // The read-only API may be called from any site's pages (a ticket tool in the browser);
-    // `/api/match` is a POST that only reads.
-    let cors = (matches!(*req.method(), Method::GET | Method::HEAD)
-        && req.path().starts_with("/api/"))
-        || (*req.method() == Method::POST && req.path() == "/api/match");
-    let mut res = finish_response(req, next).await?;
-    if cors {
-        res.headers_mut().insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-    }
-    Ok(res)
+    finish_response(req, next).await
 }
 
 async fn finish_response(

@@ -38,75 +38,100 @@ fn read() -> Route {
     web::route().guard(route_guard::Any(route_guard::Get()).or(route_guard::Head()))
 }
 
-/// A resource named by its pattern: request logs and metrics label requests with the name.
-/// A method it does not take gets our 405 page, as an unknown path gets our 404.
-fn resource(pattern: &'static str, route: Route) -> actix_web::Resource {
+/// The methods a resource takes, for the `Allow` header of a 405.
+const READ: &str = "GET, HEAD";
+const POST: &str = "POST";
+
+/// A resource named by its whole path (request logs and metrics label requests with the
+/// name), which answers a method it does not take with a 405 naming those it does. Under
+/// `/api` (see [`configure`]) the error is JSON.
+fn resource(name: &'static str, allow: &'static str) -> actix_web::Resource {
+    let (pattern, json) = match name.strip_prefix("/api") {
+        Some(pattern) => (pattern, true),
+        None => (name, false),
+    };
     web::resource(pattern)
-        .name(pattern)
-        .route(route)
-        .default_service(web::to(unrouted))
+        .name(name)
+        .default_service(web::to(move |req: HttpRequest| async move {
+            let mut response = answer(json, Error::MethodNotAllowed(req.method().to_string()));
+            response.headers_mut().insert(
+                actix_web::http::header::ALLOW,
+                actix_web::http::header::HeaderValue::from_static(allow),
+            );
+            response
+        }))
 }
 
 /// Every route of the site, used by `main` and by the tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/", read().to(pages::home)))
-        .service(resource("/c/{slug}", read().to(pages::category)))
-        .service(resource("/kb/{id}", read().to(pages::entry)))
-        .service(resource(
-            "/kb/{id}/feedback",
-            web::post().to(feedback::submit),
-        ))
-        .service(resource("/search", read().to(search::page)))
-        .service(resource("/opensearch.xml", read().to(search::opensearch)))
-        .service(resource("/api/search", read().to(search::api)))
-        .service(resource("/api/suggest", read().to(search::suggest)))
+    cfg.service(resource("/", READ).route(read().to(pages::home)))
+        .service(resource("/c/{slug}", READ).route(read().to(pages::category)))
+        .service(resource("/kb/{id}", READ).route(read().to(pages::entry)))
+        .service(resource("/kb/{id}/feedback", POST).route(web::post().to(feedback::submit)))
+        .service(resource("/search", READ).route(read().to(search::page)))
+        .service(resource("/opensearch.xml", READ).route(read().to(search::opensearch)))
         .service(
-            resource("/api/match", web::post().to(matching::api))
-                .route(web::route().method(Method::OPTIONS).to(matching::preflight)),
+            resource("/match", "GET, HEAD, POST")
+                .route(read().to(matching::form))
+                .route(web::post().to(matching::submit)),
         )
+        .service(resource("/wizard", READ).route(read().to(wizard::list)))
+        .service(resource("/wizard/{id}", READ).route(read().to(wizard::step)))
+        .service(resource("/sitemap.xml", READ).route(read().to(pages::sitemap)))
+        .service(resource("/robots.txt", READ).route(read().to(pages::robots)))
+        .service(resource("/healthz", READ).route(read().to(api::healthz)))
+        .service(resource("/admin/insights", READ).route(read().to(admin::insights)))
+        .service(resource("/metrics", READ).route(read().to(api::metrics)))
+        .service(resource("/static/{name}", READ).route(read().to(assets::serve)))
         .service(
-            resource("/match", read().to(matching::form)).route(web::post().to(matching::submit)),
+            web::scope("/api")
+                .wrap(cors())
+                .service(resource("/api/entries", READ).route(read().to(api::entries)))
+                .service(resource("/api/entries/{id}", READ).route(read().to(api::entry)))
+                .service(resource("/api/search", READ).route(read().to(search::api)))
+                .service(resource("/api/suggest", READ).route(read().to(search::suggest)))
+                .service(
+                    resource("/api/match", "POST, OPTIONS").route(web::post().to(matching::api)),
+                )
+                .default_service(web::to(|req: HttpRequest| unrouted(req, true))),
         )
-        .service(resource("/wizard", read().to(wizard::list)))
-        .service(resource("/wizard/{id}", read().to(wizard::step)))
-        .service(resource("/sitemap.xml", read().to(pages::sitemap)))
-        .service(resource("/robots.txt", read().to(pages::robots)))
-        .service(resource("/healthz", read().to(api::healthz)))
-        .service(resource("/admin/insights", read().to(admin::insights)))
-        .service(resource("/metrics", read().to(api::metrics)))
-        .service(resource("/static/{name}", read().to(assets::serve)))
-        .service(resource("/api/entries", read().to(api::entries)))
-        .service(resource("/api/entries/{id}", read().to(api::entry)))
-        .default_service(web::to(unrouted));
+        .default_service(web::to(|req: HttpRequest| unrouted(req, false)));
 }
 
-/// No route: 405 for a method a route does not take, else the 404 page (JSON under `/api/`).
-async fn unrouted(req: HttpRequest) -> HttpResponse {
-    let api = req.path().starts_with("/api/");
-    // A route that takes other methods (GET on /api/match) is a 405 too.
-    let error =
-        if matches!(*req.method(), Method::GET | Method::HEAD) && req.match_pattern().is_none() {
-            Error::NotFound(format!("地址 {} 不存在。", req.path()))
-        } else {
-            Error::MethodNotAllowed(req.method().to_string())
-        };
-    let mut response = if api {
+/// The API may be called from any site's pages (a ticket tool in the browser): it only reads,
+/// `POST /api/match` included. Nothing else of the site is.
+fn cors() -> actix_cors::Cors {
+    actix_cors::Cors::default()
+        .allow_any_origin()
+        .send_wildcard()
+        .allowed_methods(["GET", "HEAD", "POST"])
+        .allowed_header(actix_web::http::header::CONTENT_TYPE)
+        .max_age(86400)
+        .disable_vary_header()
+}
+
+/// No route: the 404 page (JSON under `/api`), or a 405 for a method other than GET.
+async fn unrouted(req: HttpRequest, json: bool) -> HttpResponse {
+    if matches!(*req.method(), Method::GET | Method::HEAD) {
+        return answer(
+            json,
+            Error::NotFound(format!("地址 {} 不存在。", req.path())),
+        );
+    }
+    let mut response = answer(json, Error::MethodNotAllowed(req.method().to_string()));
+    response.headers_mut().insert(
+        actix_web::http::header::ALLOW,
+        actix_web::http::header::HeaderValue::from_static(READ),
+    );
+    response
+}
+
+fn answer(json: bool, error: Error) -> HttpResponse {
+    if json {
         ApiError(error).error_response()
     } else {
         error.error_response()
-    };
-    if response.status() == actix_web::http::StatusCode::METHOD_NOT_ALLOWED {
-        let allow = match req.path() {
-            "/api/match" => "POST, OPTIONS",
-            "/match" => "GET, HEAD, POST",
-            _ => "GET, HEAD",
-        };
-        response.headers_mut().insert(
-            actix_web::http::header::ALLOW,
-            actix_web::http::header::HeaderValue::from_static(allow),
-        );
     }
-    response
 }
 
 /// A strict policy: our own scripts and styles only, no inline code; images may come from any
