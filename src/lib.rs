@@ -215,30 +215,27 @@ pub async fn insights(args: InsightsArgs) -> anyhow::Result<()> {
         println!("  {}\t{}\t{}", e.entry, e.helpful, e.not_helpful);
     }
     println!("留言: entry, 有帮助?, comment");
-    for (entry, helpful, comment) in &insights.comments {
-        println!(
-            "  {entry}\t{}\t{comment}",
-            if *helpful { "yes" } else { "no" }
-        );
+    for c in &insights.comments {
+        let helpful = if c.helpful { "yes" } else { "no" };
+        println!("  {}\t{helpful}\t{}", c.entry, c.text);
     }
     println!("没有答案的搜索: query, 次数, 结果 (none: 没有结果, weak: 只有弱相关结果)");
-    for (query, n, weak) in &insights.zero_results {
-        println!("  {query}\t{n}\t{}", if *weak { "weak" } else { "none" });
+    for z in &insights.zero_results {
+        let found = if z.weak { "weak" } else { "none" };
+        println!("  {}\t{}\t{found}", z.query, z.count);
     }
     println!("搜索后打开的条目: query, entry, 次数");
-    for (query, entry, n) in &insights.opened {
-        println!("  {query}\t{entry}\t{n}");
+    for o in &insights.opened {
+        println!("  {}\t{}\t{}", o.query, o.entry, o.count);
     }
     println!("向导步骤: wizard, step, 到达次数");
-    for (wizard, step, n) in &insights.steps {
-        println!("  {wizard}\t{step}\t{n}");
+    for s in &insights.steps {
+        println!("  {}\t{}\t{}", s.wizard, s.step, s.visits);
     }
     println!("向导结论: wizard, outcome, 解决了?, 次数");
-    for (wizard, outcome, solved, n) in &insights.outcomes {
-        println!(
-            "  {wizard}\t{outcome}\t{}\t{n}",
-            if *solved { "yes" } else { "no" }
-        );
+    for o in &insights.outcomes {
+        let solved = if o.solved { "yes" } else { "no" };
+        println!("  {}\t{}\t{solved}\t{}", o.wizard, o.outcome, o.count);
     }
     store.close().await;
     Ok(())

@@ -1,34 +1,37 @@
 //! What people tell us: votes, and counters of use (wizard steps and outcomes, searches with no
-//! results, results opened from a search). One interface, two databases, chosen at start:
-//! the bundled SQLite file under `--data` (nothing to install; [`sqlite`]), or PostgreSQL shared
-//! by several replicas (`--database-url`; [`postgres`]). Handlers never know which.
+//! results, results opened from a search). One interface ([`backend::Backend`]), two databases,
+//! chosen at start: the bundled SQLite file under `--data` (nothing to install; [`sqlite`]), or
+//! PostgreSQL shared by several replicas (`--database-url`; [`postgres`]). Handlers never know
+//! which; the statements both run are written once ([`sql`]).
 //!
 //! A vote is committed before its HTTP answer goes out. Counters are gathered in memory and
 //! written together by [`Store::flush`], which the server calls every [`FLUSH_EVERY`], as
 //! increments (`count = count + n`), so no page view waits for a disk and replicas add up
-//! exactly. While the database cannot be written they wait in memory (bounded).
+//! exactly. While the database cannot be written they wait in memory (bounded; [`counters`]).
 
+mod backend;
+mod counters;
+mod insights;
 mod postgres;
+mod sql;
 mod sqlite;
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use backend::{Backend, VoteRow, failure};
+use counters::{Counter, Counters};
+pub use insights::{
+    Comment, EntryVotes, Insights, OpenedResult, OutcomeAnswers, StepVisits, UnansweredSearch,
+};
 
 /// The database file inside `--data`.
 pub const FILE: &str = "wendao.sqlite3";
 
 /// How often the server writes the gathered counters.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
-/// Distinct wizard counters kept while the database cannot be written; more are dropped.
-/// (Their number is bounded by the content; this only bounds memory.)
-const MAX_PENDING: usize = 10_000;
-/// Distinct query counters (zero results, opened results) gathered between two writes; more
-/// are dropped. A flood of distinct junk searches then writes at most this many rows a second,
-/// and cannot crowd out the wizard counters.
-const MAX_PENDING_QUERIES: usize = 1_000;
 /// Queries are stored cut to this many characters: real ones are far shorter.
 pub const QUERY_CHARS: usize = 100;
 /// Distinct rows kept in each query table by default (`--insights-rows`).
@@ -38,7 +41,10 @@ const POPULAR_KEPT: usize = 50;
 
 #[derive(Clone)]
 pub struct Store {
-    db: Db,
+    /// Either database. PostgreSQL's connections are tied to the runtime that made them, and
+    /// each actix worker has its own, stopped at shutdown: so its work runs on a runtime of
+    /// its own, behind the same calls.
+    db: Arc<dyn Backend>,
     counters: Arc<Mutex<Counters>>,
     writes: Arc<Mutex<Writes>>,
     /// Distinct rows kept in each query table (zero results, opened results).
@@ -47,14 +53,6 @@ pub struct Store {
     reachable: Arc<AtomicBool>,
     /// Why the last write failed, until one succeeds (a full disk leaves reads working).
     write_failure: Arc<Mutex<Option<&'static str>>>,
-}
-
-/// PostgreSQL's connections are tied to the runtime that made them, and each actix worker
-/// has its own, stopped at shutdown: so its work runs on a runtime of its own ([`postgres::Postgres::run`]).
-#[derive(Clone)]
-enum Db {
-    Sqlite(sqlite::Sqlite),
-    Postgres(postgres::Postgres),
 }
 
 /// What readers need to know of the writes: when the last one was made (pages' Last-Modified)
@@ -90,159 +88,6 @@ impl Drop for ReadingPopular<'_> {
     }
 }
 
-/// Counts not yet written.
-#[derive(Default)]
-struct Counters {
-    pending: HashMap<Counter, i64>,
-    /// How many of `pending` are query counters.
-    queries: usize,
-}
-
-impl Counters {
-    /// Adds `n` to a counter; a new counter is dropped once its kind has [`MAX_PENDING`] (or
-    /// [`MAX_PENDING_QUERIES`]) waiting.
-    fn add(&mut self, counter: Counter, n: i64) {
-        if let Some(count) = self.pending.get_mut(&counter) {
-            *count += n;
-            return;
-        }
-        let is_query = counter.is_query();
-        let full = if is_query {
-            self.queries >= MAX_PENDING_QUERIES
-        } else {
-            self.pending.len() - self.queries >= MAX_PENDING
-        };
-        if !full {
-            self.queries += usize::from(is_query);
-            self.pending.insert(counter, n);
-        }
-    }
-
-    fn take(&mut self) -> HashMap<Counter, i64> {
-        self.queries = 0;
-        std::mem::take(&mut self.pending)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum Counter {
-    WizardStep {
-        wizard: String,
-        step: String,
-    },
-    WizardOutcome {
-        wizard: String,
-        outcome: String,
-        solved: bool,
-    },
-    /// A search no entry answers: nothing found, or (`weak`) only weak matches.
-    ZeroResult {
-        query: String,
-        weak: bool,
-    },
-    ResultOpened {
-        query: String,
-        entry: String,
-    },
-}
-
-impl Counter {
-    /// Counters keyed by what people type: unbounded in number, so kept bounded.
-    fn is_query(&self) -> bool {
-        matches!(
-            self,
-            Counter::ZeroResult { .. } | Counter::ResultOpened { .. }
-        )
-    }
-}
-
-/// What people told us, for authors.
-#[derive(Debug, Clone, Default)]
-pub struct Insights {
-    /// Entries with votes, least helpful first.
-    pub entries: Vec<EntryVotes>,
-    /// Entries with votes, most helpful first.
-    pub most_helpful: Vec<EntryVotes>,
-    /// (entry, helpful, comment), newest first.
-    pub comments: Vec<(String, bool, String)>,
-    /// (query, times, weak) searches no entry answers, most frequent first: nothing found, or
-    /// (`weak`, as the latest such search went) only weak matches.
-    pub zero_results: Vec<(String, i64, bool)>,
-    /// (query, entry, times) results opened from a search.
-    pub opened: Vec<(String, String, i64)>,
-    /// (wizard, step, visits).
-    pub steps: Vec<(String, String, i64)>,
-    /// (wizard, outcome, solved, times).
-    pub outcomes: Vec<(String, String, bool, i64)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct EntryVotes {
-    pub entry: String,
-    pub helpful: i64,
-    pub not_helpful: i64,
-}
-
-/// Why the database refused a write, in a few words for `/healthz` (the whole error goes to
-/// the log).
-fn failure(db: &dyn sqlx::error::DatabaseError) -> &'static str {
-    let message = db.message().to_ascii_lowercase();
-    // SQLite's SQLITE_FULL (13), PostgreSQL's disk_full (53100).
-    if matches!(db.code().as_deref(), Some("13" | "53100")) || message.contains("full") {
-        "disk full"
-    } else if message.contains("locked") || message.contains("busy") {
-        "database locked"
-    } else if message.contains("read-only") || message.contains("readonly") {
-        "database read-only"
-    } else {
-        "writes refused"
-    }
-}
-
-/// Statements both databases take as they are (the rest differ in placeholders and types).
-mod sql {
-    /// Rows in all tables: none means a database `migrate-store` may copy into.
-    pub const ROWS: &str =
-        "SELECT (SELECT COUNT(*) FROM votes) + (SELECT COUNT(*) FROM wizard_steps)
-             + (SELECT COUNT(*) FROM wizard_outcomes) + (SELECT COUNT(*) FROM zero_result_queries)
-             + (SELECT COUNT(*) FROM result_opens)";
-    pub const VOTES: &str =
-        "SELECT entry, visitor, helpful, comment, voted_at FROM votes ORDER BY voted_at";
-    pub const STEPS: &str =
-        "SELECT wizard, step, visits FROM wizard_steps ORDER BY wizard, visits DESC";
-    pub const OUTCOMES: &str = "SELECT wizard, outcome, solved, count FROM wizard_outcomes
-         ORDER BY wizard, outcome, solved";
-    pub const ZERO_RESULTS: &str = "SELECT query, count, weak FROM zero_result_queries";
-    pub const OPENED: &str = "SELECT query, entry, count FROM result_opens";
-}
-
-/// Every counter, from the rows of the four counter tables (for `wendao migrate-store`).
-fn counters_from(
-    steps: Vec<(String, String, i64)>,
-    outcomes: Vec<(String, String, bool, i64)>,
-    zero: Vec<(String, i64, bool)>,
-    opened: Vec<(String, String, i64)>,
-) -> HashMap<Counter, i64> {
-    let steps = steps
-        .into_iter()
-        .map(|(wizard, step, n)| (Counter::WizardStep { wizard, step }, n));
-    let outcomes = outcomes.into_iter().map(|(wizard, outcome, solved, n)| {
-        let counter = Counter::WizardOutcome {
-            wizard,
-            outcome,
-            solved,
-        };
-        (counter, n)
-    });
-    let zero = zero
-        .into_iter()
-        .map(|(query, n, weak)| (Counter::ZeroResult { query, weak }, n));
-    let opened = opened
-        .into_iter()
-        .map(|(query, entry, n)| (Counter::ResultOpened { query, entry }, n));
-    steps.chain(outcomes).chain(zero).chain(opened).collect()
-}
-
 fn cut(query: &str) -> String {
     query.chars().take(QUERY_CHARS).collect()
 }
@@ -251,16 +96,6 @@ fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// One vote as stored (for `wendao migrate-store`).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub(crate) struct VoteRow {
-    pub entry: String,
-    pub visitor: String,
-    pub helpful: bool,
-    pub comment: Option<String>,
-    pub voted_at: i64,
 }
 
 /// Which database, and whether it takes what is sent (`/healthz`).
@@ -284,7 +119,7 @@ pub struct Feedback {
 impl Store {
     /// Opens (creating if needed) the SQLite database under `data`, schema brought up to date.
     pub async fn open(data: &Path) -> anyhow::Result<Store> {
-        Ok(Store::with(Db::Sqlite(sqlite::Sqlite::open(data).await?)))
+        Ok(Store::with(Arc::new(sqlite::Sqlite::open(data).await?)))
     }
 
     /// The database `--database-url` names (PostgreSQL), or without one the SQLite file under
@@ -300,14 +135,14 @@ impl Store {
                  (leave it unset for the SQLite file under --data)"
             );
         }
-        let store = Store::with(Db::Postgres(postgres::Postgres::connect(url)?));
+        let store = Store::with(Arc::new(postgres::Postgres::connect(url)?));
         if let Err(e) = store.refresh().await {
             tracing::warn!("the database does not answer yet; serving without it: {e}");
         }
         Ok(store)
     }
 
-    fn with(db: Db) -> Store {
+    fn with(db: Arc<dyn Backend>) -> Store {
         Store {
             db,
             counters: Arc::default(),
@@ -342,10 +177,7 @@ impl Store {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         Health {
-            backend: match self.db {
-                Db::Sqlite(_) => "sqlite",
-                Db::Postgres(_) => "postgres",
-            },
+            backend: self.db.name(),
             reachable: answers && write_failure.is_none(),
             problem: write_failure.or((!answers).then_some("the database does not answer")),
         }
@@ -392,7 +224,6 @@ impl Store {
                 .counters
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .pending
                 .is_empty()
     }
 
@@ -412,14 +243,7 @@ impl Store {
             comment: comment.map(str::to_string),
             voted_at: now(),
         };
-        let result = match &self.db {
-            Db::Sqlite(db) => db.vote(&vote).await,
-            Db::Postgres(db) => {
-                let vote = vote.clone();
-                db.run(|db| async move { db.vote(&vote).await }).await
-            }
-        };
-        self.wrote(result)?;
+        self.wrote(self.db.vote(&vote).await)?;
         self.written();
         Ok(())
     }
@@ -478,14 +302,7 @@ impl Store {
         if batch.is_empty() {
             return Ok(());
         }
-        let result = match &self.db {
-            Db::Sqlite(db) => db.write(&batch, now(), self.rows_kept).await,
-            Db::Postgres(db) => {
-                let (batch, rows_kept) = (batch.clone(), self.rows_kept);
-                db.run(move |db| async move { db.write(&batch, now(), rows_kept).await })
-                    .await
-            }
-        };
+        let result = self.db.write(&batch, now(), self.rows_kept).await;
         match self.wrote(result) {
             Ok(()) => {
                 self.written();
@@ -505,16 +322,9 @@ impl Store {
     /// [`FLUSH_EVERY`]), so popular entries and `Last-Modified` follow them within seconds.
     /// Also how a store that lost its database finds it again.
     pub async fn refresh(&self) -> Result<(), sqlx::Error> {
-        let db = match &self.db {
-            Db::Postgres(db) => db,
-            // One process: its own writes already tell it everything. After a failure: can
-            // it be written again (a full disk freed), is the file there again?
-            Db::Sqlite(db) if self.needs_probe() => return self.wrote(db.probe_write().await),
-            Db::Sqlite(db) if !self.answers() => return self.answered(db.ping().await),
-            Db::Sqlite(_) => return Ok(()),
-        };
+        // After a failure: can it be written again (a full disk freed)?
         if self.needs_probe() {
-            self.wrote(db.run(|db| async move { db.mark_written().await }).await)?;
+            self.wrote(self.db.probe_write().await)?;
         }
         let unannounced = std::mem::take(
             &mut self
@@ -523,18 +333,24 @@ impl Store {
                 .unwrap_or_else(PoisonError::into_inner)
                 .unannounced,
         );
-        if unannounced && let Err(e) = db.run(|db| async move { db.mark_written().await }).await {
+        if unannounced && let Err(e) = self.db.announce().await {
             self.writes
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .unannounced = true;
             return self.answered(Err(e));
         }
-        let marker = self.answered(db.run(|db| async move { db.marker().await }).await)?;
+        let marker = match self.db.marker().await {
+            // One process: its own writes already tell it everything. After a failure: is
+            // the file there again?
+            Ok(None) if !self.answers() => return self.answered(self.db.ping().await),
+            Ok(None) => return Ok(()),
+            read => self.answered(read)?,
+        };
         let changed = {
             let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
-            let changed = writes.seen.is_some_and(|seen| seen != marker);
-            writes.seen = Some(marker);
+            let changed = writes.seen.is_some_and(|seen| Some(seen) != marker);
+            writes.seen = marker;
             changed
         };
         if changed {
@@ -566,14 +382,7 @@ impl Store {
         };
         // Cleared however this ends, even if the request is dropped while waiting.
         let _reading = ReadingPopular(&self.writes);
-        let result = match &self.db {
-            Db::Sqlite(db) => db.popular(POPULAR_KEPT).await,
-            Db::Postgres(db) => {
-                db.run(|db| async move { db.popular(POPULAR_KEPT).await })
-                    .await
-            }
-        };
-        let ids = self.answered(result)?;
+        let ids = self.answered(self.db.popular(POPULAR_KEPT).await)?;
         let mut writes = self.writes.lock().unwrap_or_else(PoisonError::into_inner);
         writes.popular_fresh = writes.generation == generation;
         writes.popular.clone_from(&ids);
@@ -610,14 +419,7 @@ impl Store {
     /// Everything `/admin/insights` and `wendao insights` show; `limit` rows of each list.
     pub async fn insights(&self, limit: i64) -> Result<Insights, sqlx::Error> {
         self.flush_before_reading().await;
-        let result = match &self.db {
-            Db::Sqlite(db) => db.insights(limit).await,
-            Db::Postgres(db) => {
-                db.run(move |db| async move { db.insights(limit).await })
-                    .await
-            }
-        };
-        self.answered(result)
+        self.answered(self.db.insights(limit).await)
     }
 
     /// Votes on one entry. While the database does not answer, an error at once: pages
@@ -626,14 +428,7 @@ impl Store {
         if !self.answers() {
             return Err(sqlx::Error::PoolTimedOut);
         }
-        let result = match &self.db {
-            Db::Sqlite(db) => db.feedback(entry).await,
-            Db::Postgres(db) => {
-                let entry = entry.to_string();
-                db.run(|db| async move { db.feedback(&entry).await }).await
-            }
-        };
-        let (helpful, not_helpful) = self.answered(result)?;
+        let (helpful, not_helpful) = self.answered(self.db.feedback(entry).await)?;
         Ok(Feedback {
             helpful: helpful.max(0) as u64,
             not_helpful: not_helpful.max(0) as u64,
@@ -644,14 +439,7 @@ impl Store {
     /// system (`wendao insights --prune`); returns how many rows went.
     pub async fn prune(&self) -> Result<u64, sqlx::Error> {
         self.flush().await?;
-        match &self.db {
-            Db::Sqlite(db) => db.prune(self.rows_kept).await,
-            Db::Postgres(db) => {
-                let rows_kept = self.rows_kept;
-                db.run(move |db| async move { db.prune(rows_kept).await })
-                    .await
-            }
-        }
+        self.db.prune(self.rows_kept).await
     }
 
     /// Copies everything this store holds into `to`, which must be empty (so that counters,
@@ -659,29 +447,12 @@ impl Store {
     /// number of votes and of counters copied.
     pub async fn copy_into(&self, to: &Store) -> anyhow::Result<(usize, usize)> {
         self.flush().await?;
-        let empty = match &to.db {
-            Db::Sqlite(db) => db.is_empty().await?,
-            Db::Postgres(db) => db.run(|db| async move { db.is_empty().await }).await?,
-        };
-        if !empty {
+        if !to.db.is_empty().await? {
             anyhow::bail!("the target database already holds votes or counters; not copying");
         }
-        let (votes, counters) = match &self.db {
-            Db::Sqlite(db) => (db.all_votes().await?, db.all_counters().await?),
-            Db::Postgres(db) => {
-                db.run(|db| async move { Ok((db.all_votes().await?, db.all_counters().await?)) })
-                    .await?
-            }
-        };
+        let (votes, counters) = (self.db.all_votes().await?, self.db.all_counters().await?);
         let copied = (votes.len(), counters.len());
-        match &to.db {
-            Db::Sqlite(db) => db.restore(&votes, &counters).await?,
-            Db::Postgres(db) => {
-                let (votes, counters) = (votes.clone(), counters.clone());
-                db.run(|db| async move { db.restore(&votes, &counters).await })
-                    .await?
-            }
-        }
+        to.db.restore(&votes, &counters).await?;
         to.written();
         Ok(copied)
     }
@@ -690,52 +461,6 @@ impl Store {
     /// (and answer 503).
     pub async fn close(&self) {
         self.flush_before_reading().await;
-        match &self.db {
-            Db::Sqlite(db) => db.close().await,
-            Db::Postgres(db) => db.close().await,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_flood_of_new_queries_cannot_crowd_out_the_wizard_counters() {
-        let mut counters = Counters::default();
-        for i in 0..5_000 {
-            counters.add(
-                Counter::ZeroResult {
-                    query: format!("junk {i}"),
-                    weak: false,
-                },
-                1,
-            );
-        }
-        let step = Counter::WizardStep {
-            wizard: "w".into(),
-            step: "s".into(),
-        };
-        counters.add(step.clone(), 1);
-        counters.add(step.clone(), 2);
-        let first = Counter::ZeroResult {
-            query: "junk 0".into(),
-            weak: false,
-        };
-        counters.add(first.clone(), 4);
-        let batch = counters.take();
-        assert_eq!(batch.len(), MAX_PENDING_QUERIES + 1);
-        assert_eq!(batch.get(&step), Some(&3));
-        assert_eq!(batch.get(&first), Some(&5), "a waiting query still counts");
-        assert_eq!(counters.queries, 0);
-        counters.add(
-            Counter::ZeroResult {
-                query: "new".into(),
-                weak: true,
-            },
-            1,
-        );
-        assert_eq!(counters.pending.len(), 1, "room again after a write");
+        self.db.close().await;
     }
 }

@@ -196,27 +196,27 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
     let comments = insights
         .comments
         .iter()
-        .map(|(entry, helpful, comment)| {
+        .map(|c| {
             (
-                format!("/kb/{entry}"),
-                title_of(entry),
-                *helpful,
-                comment.clone(),
+                format!("/kb/{}", c.entry),
+                title_of(&c.entry),
+                c.helpful,
+                c.text.clone(),
             )
         })
         .collect();
-    let most_zero = insights.zero_results.first().map_or(0, |(_, n, _)| *n);
+    let most_zero = insights.zero_results.first().map_or(0, |z| z.count);
     let zero_results = insights
         .zero_results
         .iter()
-        .map(|(q, n, weak)| {
+        .map(|z| {
             (
-                format!("/search?q={}", urlencode(q)),
-                q.clone(),
-                *weak,
+                format!("/search?q={}", urlencode(&z.query)),
+                z.query.clone(),
+                z.weak,
                 Bar {
-                    value: *n,
-                    width: bar(*n, most_zero),
+                    value: z.count,
+                    width: bar(z.count, most_zero),
                 },
             )
         })
@@ -224,7 +224,10 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
     let opened = insights
         .opened
         .iter()
-        .map(|(q, entry, n)| (q.clone(), format!("/kb/{entry}"), title_of(entry), *n))
+        .map(|o| {
+            let link = format!("/kb/{}", o.entry);
+            (o.query.clone(), link, title_of(&o.entry), o.count)
+        })
         .collect();
     let funnels = library
         .wizards
@@ -234,15 +237,15 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
                 insights
                     .steps
                     .iter()
-                    .find(|(wz, s, _)| wz == &w.id && s == step)
-                    .map_or(0, |(_, _, n)| *n)
+                    .find(|s| s.wizard == w.id && s.step == step)
+                    .map_or(0, |s| s.visits)
             };
             let answered = |step: &str, solved: bool| {
                 insights
                     .outcomes
                     .iter()
-                    .find(|(wz, s, yes, _)| wz == &w.id && s == step && *yes == solved)
-                    .map_or(0, |(_, _, _, n)| *n)
+                    .find(|o| o.wizard == w.id && o.outcome == step && o.solved == solved)
+                    .map_or(0, |o| o.count)
             };
             let most = w.steps.iter().map(|s| visits(&s.id)).max().unwrap_or(0);
             let steps = w
@@ -264,7 +267,11 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
                 })
                 .collect::<Vec<_>>();
             let started = visits(&w.start);
-            let concluded: i64 = steps.iter().filter(|s| s.1).map(|s| s.2.value).sum();
+            let concluded: i64 = steps
+                .iter()
+                .filter(|(_, outcome, ..)| *outcome)
+                .map(|(_, _, reached, ..)| reached.value)
+                .sum();
             let searched = visits(super::wizard::SEARCHED);
             FunnelView {
                 title: w.title.clone(),
@@ -272,8 +279,8 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
                 concluded,
                 searched,
                 gave_up: (started - concluded - searched).max(0),
-                solved: steps.iter().map(|s| s.3).sum(),
-                unsolved: steps.iter().map(|s| s.4).sum(),
+                solved: steps.iter().map(|(.., solved, _)| solved).sum(),
+                unsolved: steps.iter().map(|(.., unsolved)| unsolved).sum(),
                 steps,
             }
         })

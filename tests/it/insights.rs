@@ -8,7 +8,7 @@ use actix_web::test::TestRequest;
 use actix_web::web::Data;
 use base64::Engine;
 use wendao::search::analysis::normalize_query;
-use wendao::store::Store;
+use wendao::store::{OpenedResult, OutcomeAnswers, Store, UnansweredSearch};
 use wendao::web::{AppState, Site};
 
 const TOKEN: &str = "s3cret-令牌";
@@ -363,13 +363,19 @@ async fn a_flood_of_junk_searches_leaves_the_query_tables_bounded() {
     );
     assert_eq!(
         insights.zero_results.first(),
-        Some(&("量子纠缠".to_string(), 5, false)),
+        Some(&UnansweredSearch {
+            query: "量子纠缠".into(),
+            count: 5,
+            weak: false
+        }),
         "the question people ask most survives"
     );
     assert!(
-        insights
-            .opened
-            .contains(&("n22106".to_string(), "n22106".to_string(), 5)),
+        insights.opened.contains(&OpenedResult {
+            query: "n22106".into(),
+            entry: "n22106".into(),
+            count: 5
+        }),
         "the result people open survives"
     );
     // A new question after the flood still shows up (times are kept in seconds).
@@ -383,7 +389,7 @@ async fn a_flood_of_junk_searches_leaves_the_query_tables_bounded() {
         .take(wendao::store::QUERY_CHARS)
         .collect();
     assert!(
-        insights.zero_results.iter().any(|(q, _, _)| *q == stored),
+        insights.zero_results.iter().any(|z| z.query == stored),
         "the newest query is kept, cut to {} characters",
         wendao::store::QUERY_CHARS
     );
@@ -420,7 +426,7 @@ async fn a_flood_of_junk_searches_leaves_the_query_tables_bounded() {
     let insights = store.insights(i64::MAX).await.expect("insights");
     assert!(insights.zero_results.len() <= 10);
     assert!(insights.opened.len() <= 10);
-    assert_eq!(insights.zero_results.first().map(|(_, n, _)| *n), Some(5));
+    assert_eq!(insights.zero_results.first().map(|z| z.count), Some(5));
     store.close().await;
 
     let refused = std::process::Command::new(env!("CARGO_BIN_EXE_wendao"))
@@ -506,18 +512,34 @@ async fn plain_links_count_once_per_visitor_and_only_for_page_views() {
     let insights = store.insights(100).await.expect("insights");
     assert_eq!(
         insights.opened,
-        vec![("n22106".into(), "n22106".into(), 3)],
+        vec![OpenedResult {
+            query: "n22106".into(),
+            entry: "n22106".into(),
+            count: 3
+        }],
         "two readers by address and one by cookie"
     );
     assert_eq!(
         insights.outcomes,
-        vec![("request-errors".into(), "out-garbled".into(), true, 2)]
+        vec![OutcomeAnswers {
+            wizard: "request-errors".into(),
+            outcome: "out-garbled".into(),
+            solved: true,
+            count: 2
+        }]
     );
     assert_eq!(insights.steps.len(), 1, "{:?}", insights.steps);
     assert_eq!(
-        insights.steps[0].2, 2,
+        insights.steps[0].visits, 2,
         "the step, once a reader: {:?}",
         insights.steps
     );
-    assert_eq!(insights.zero_results, vec![("量子纠缠".into(), 2, false)]);
+    assert_eq!(
+        insights.zero_results,
+        vec![UnansweredSearch {
+            query: "量子纠缠".into(),
+            count: 2,
+            weak: false
+        }]
+    );
 }

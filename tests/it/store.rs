@@ -3,7 +3,17 @@
 //! replicas would. The PostgreSQL tests are `#[ignore]`d: `cargo test -- --include-ignored`
 //! runs them, and fails them where PostgreSQL is not installed.
 
-use wendao::store::{Feedback, Store};
+use wendao::store::{
+    Comment, Feedback, OpenedResult, OutcomeAnswers, StepVisits, Store, UnansweredSearch,
+};
+
+fn unanswered(query: &str, count: i64, weak: bool) -> UnansweredSearch {
+    UnansweredSearch {
+        query: query.into(),
+        count,
+        weak,
+    }
+}
 
 async fn suite(a: &Store, b: &Store) {
     // A vote is committed when `vote` returns: the other store reads it at once.
@@ -29,7 +39,11 @@ async fn suite(a: &Store, b: &Store) {
     let insights = a.insights(100).await.expect("insights");
     assert_eq!(
         insights.comments,
-        vec![("timeout".to_string(), false, "有用".to_string())]
+        vec![Comment {
+            entry: "timeout".into(),
+            helpful: false,
+            text: "有用".into()
+        }]
     );
     assert_eq!(insights.entries.len(), 1);
     assert_eq!(insights.entries[0].not_helpful, 2);
@@ -51,9 +65,16 @@ async fn suite(a: &Store, b: &Store) {
     let insights = b.insights(100).await.expect("insights");
     assert_eq!(
         insights.steps,
-        vec![("request-errors".into(), "start".into(), 100)]
+        vec![StepVisits {
+            wizard: "request-errors".into(),
+            step: "start".into(),
+            visits: 100
+        }]
     );
-    assert_eq!(insights.zero_results, vec![("量子纠缠".into(), 100, false)]);
+    assert_eq!(
+        insights.zero_results,
+        vec![unanswered("量子纠缠", 100, false)]
+    );
     // A search with only weak matches is logged beside them, marked; the latest kind wins.
     a.unanswered("登录失败", false);
     a.flush().await.expect("flush");
@@ -64,19 +85,33 @@ async fn suite(a: &Store, b: &Store) {
     assert_eq!(
         insights.zero_results,
         vec![
-            ("量子纠缠".into(), 100, false),
-            ("登录失败".into(), 3, true)
+            unanswered("量子纠缠", 100, false),
+            unanswered("登录失败", 3, true)
         ]
     );
     assert_eq!(
         insights.opened,
-        vec![("n22106".into(), "n22106".into(), 50)]
+        vec![OpenedResult {
+            query: "n22106".into(),
+            entry: "n22106".into(),
+            count: 50
+        }]
     );
     assert_eq!(
         insights.outcomes,
         vec![
-            ("request-errors".into(), "out-garbled".into(), false, 20),
-            ("request-errors".into(), "out-garbled".into(), true, 30),
+            OutcomeAnswers {
+                wizard: "request-errors".into(),
+                outcome: "out-garbled".into(),
+                solved: false,
+                count: 20
+            },
+            OutcomeAnswers {
+                wizard: "request-errors".into(),
+                outcome: "out-garbled".into(),
+                solved: true,
+                count: 30
+            },
         ]
     );
 
@@ -118,7 +153,7 @@ async fn suite(a: &Store, b: &Store) {
         "{:?}",
         insights.zero_results
     );
-    assert_eq!(insights.zero_results[0], ("量子纠缠".into(), 100, false));
+    assert_eq!(insights.zero_results[0], unanswered("量子纠缠", 100, false));
 
     assert!(a.health().reachable && b.health().reachable);
 }
