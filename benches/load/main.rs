@@ -33,6 +33,7 @@
 mod corpus;
 mod generator;
 mod matching;
+mod nginx;
 #[path = "../../tests/it/common/postgres.rs"]
 #[allow(dead_code)]
 mod postgres;
@@ -40,16 +41,18 @@ mod replicas;
 #[path = "../common/server.rs"]
 mod server;
 mod watching;
+mod wrk;
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use generator::{BROWSER_HEADERS, Report, Until};
+use generator::{BROWSER_HEADERS, Until};
+use nginx::Nginx;
 use server::Server;
+use wrk::{Figures, wrk};
 
 #[derive(Clone)]
 struct Options {
@@ -416,151 +419,6 @@ fn distinct_queries(n: usize) -> Vec<String> {
     queries
 }
 
-/// What one run measured; latencies in milliseconds.
-struct Figures {
-    rate: f64,
-    p50: f64,
-    p90: f64,
-    p99: f64,
-    max: f64,
-    requests: u64,
-    errors: u64,
-}
-
-impl Figures {
-    /// Loads run at once: rates and counts added, latencies the worst of them.
-    fn sum(all: &[Figures]) -> Figures {
-        let worst = |f: fn(&Figures) -> f64| all.iter().map(f).fold(0.0, f64::max);
-        Figures {
-            rate: all.iter().map(|f| f.rate).sum(),
-            p50: worst(|f| f.p50),
-            p90: worst(|f| f.p90),
-            p99: worst(|f| f.p99),
-            max: worst(|f| f.max),
-            requests: all.iter().map(|f| f.requests).sum(),
-            errors: all.iter().map(|f| f.errors).sum(),
-        }
-    }
-
-    fn of(r: &Report) -> Figures {
-        Figures {
-            rate: r.throughput(),
-            p50: ms(r.percentile(0.5)),
-            p90: ms(r.percentile(0.9)),
-            p99: ms(r.percentile(0.99)),
-            max: ms(r.percentile(1.0)),
-            requests: r.requests,
-            errors: r.errors,
-        }
-    }
-}
-
-/// wrk over `paths`, cycled, with `headers`; with `vote_every` > 0, every so many requests is
-/// a vote (`POST /kb/timeout/feedback`, a new visitor each time).
-fn wrk(
-    base: &str,
-    paths: &[String],
-    headers: &[(&str, &str)],
-    o: &Options,
-    work: &Path,
-    split: bool,
-    vote_every: u32,
-) -> Figures {
-    assert!(base.starts_with("http://127."), "loopback only, not {base}");
-    let mut script = String::from("local paths = {\n");
-    for p in paths {
-        let _ = writeln!(script, "  {:?},", p);
-    }
-    script.push_str("}\nlocal i = 0\nlocal threads = 0\nfirst = 0\n");
-    for (k, v) in headers {
-        let _ = writeln!(script, "wrk.headers[{k:?}] = {v:?}");
-    }
-    // Cycling: every thread walks the whole list. Split: the two threads take alternate
-    // URLs, so none is asked twice until the list runs out.
-    let stride = if split { 2 } else { 1 };
-    let _ = write!(
-        script,
-        "function setup(thread)\n  thread:set(\"first\", {first})\n  threads = threads + 1\nend\n\
-         local form = {{[\"Content-Type\"] = \"application/x-www-form-urlencoded\"}}\n\
-         request = function()\n  local n = first + i * {stride}\n  i = i + 1\n  \
-         if {vote_every} > 0 and i % {vote_every} == 0 then\n    \
-         return wrk.format(\"POST\", \"/kb/timeout/feedback\", form, \"helpful=yes\")\n  end\n  \
-         return wrk.format(\"GET\", paths[(n % #paths) + 1])\nend\n",
-        first = if split { "threads" } else { "0" },
-    );
-    // One script per target: two wrk may run at once.
-    let script_path = work.join(format!("wrk-{}.lua", base.rsplit(':').next().unwrap_or("")));
-    std::fs::write(&script_path, script).expect("wrk script");
-    let out = Command::new("wrk")
-        .args(["-t2", "--latency"])
-        .arg(format!("-c{}", o.connections))
-        .arg(format!("-d{}s", o.seconds))
-        .arg("-s")
-        .arg(&script_path)
-        .arg(base)
-        .output()
-        .expect("wrk: apt-get install wrk");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let number_after = |label: &str| -> Option<f64> {
-        text.lines()
-            .find(|l| l.trim_start().starts_with(label))
-            .and_then(|l| l.trim_start()[label.len()..].split_whitespace().next())
-            .and_then(parse_wrk_number)
-    };
-    for line in text.lines() {
-        if line.contains("Socket errors") || line.contains("Non-2xx") {
-            println!("  wrk: {}", line.trim());
-        }
-    }
-    let requests_per_s = number_after("Requests/sec:").unwrap_or(0.0);
-    let non_2xx = number_after("Non-2xx or 3xx responses:").unwrap_or(0.0) as u64;
-    let socket_errors: u64 = text
-        .lines()
-        .find(|l| l.trim_start().starts_with("Socket errors:"))
-        .map(|l| {
-            l.split(',')
-                .filter_map(|part| part.split_whitespace().last()?.parse::<u64>().ok())
-                .sum()
-        })
-        .unwrap_or(0);
-    Figures {
-        rate: requests_per_s,
-        p50: number_after("50%").unwrap_or(0.0),
-        p90: number_after("90%").unwrap_or(0.0),
-        p99: number_after("99%").unwrap_or(0.0),
-        max: number_after("Latency").map_or(0.0, |_| {
-            // "Latency   1.23ms  0.50ms  12.00ms  90%": the third figure is the maximum.
-            text.lines()
-                .find(|l| l.trim_start().starts_with("Latency"))
-                .and_then(|l| l.split_whitespace().nth(3))
-                .and_then(parse_wrk_number)
-                .unwrap_or(0.0)
-        }),
-        requests: (requests_per_s * o.seconds as f64) as u64,
-        errors: non_2xx + socket_errors,
-    }
-}
-
-/// wrk's numbers carry units: `1.23ms`, `850.00us`, `2.1s`, `12.3k`.
-fn parse_wrk_number(v: &str) -> Option<f64> {
-    let (number, scale) = if let Some(n) = v.strip_suffix("us") {
-        (n, 0.001)
-    } else if let Some(n) = v.strip_suffix("ms") {
-        (n, 1.0)
-    } else if let Some(n) = v.strip_suffix('s') {
-        (n, 1000.0)
-    } else if let Some(n) = v.strip_suffix('k') {
-        (n, 1000.0)
-    } else {
-        (v, 1.0)
-    };
-    number.parse::<f64>().ok().map(|n| n * scale)
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create dir");
     for item in std::fs::read_dir(from).expect("read dir") {
@@ -597,120 +455,4 @@ fn rss_kib(pid: u32) -> u64 {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
-}
-
-/// Debian's nginx serving the same bytes as wendao for `paths`, saved as files with a `.gz`
-/// beside each (best level) for `gzip_static`, as a site would deploy precompressed pages. Its
-/// access log is off: the target is stated against nginx at its fastest.
-struct Nginx {
-    child: Child,
-    base: String,
-}
-
-impl Nginx {
-    fn start(wendao: &str, work: &Path, paths: &[String]) -> Nginx {
-        let root = work.join("nginx");
-        let site = root.join("site");
-        for path in paths {
-            let out = Command::new("curl")
-                .args(["-s", "--fail", &format!("{wendao}{path}")])
-                .output()
-                .expect("curl");
-            assert!(out.status.success(), "fetching {path} for nginx");
-            let file = if path == "/" {
-                site.join("index.html")
-            } else {
-                site.join(path.trim_start_matches('/'))
-            };
-            std::fs::create_dir_all(file.parent().expect("a parent")).expect("mirror dir");
-            std::fs::write(&file, &out.stdout).expect("page");
-            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-            gz.write_all(&out.stdout).expect("gzip");
-            let mut gz_name = file.clone().into_os_string();
-            gz_name.push(".gz");
-            std::fs::write(gz_name, gz.finish().expect("gzip")).expect("page.gz");
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let conf = format!(
-            "daemon off;\nuser root;\nworker_processes 2;\npid {root}/nginx.pid;\n\
-             error_log {root}/error.log warn;\nevents {{ worker_connections 1024; }}\n\
-             http {{\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  tcp_nodelay on;\n\
-             keepalive_requests 1000000;\n  default_type text/html;\n  gzip_static on;\n  gzip_vary on;\n\
-             server {{\n    listen 127.0.0.1:{port};\n    root {site};\n\
-             location = / {{ try_files /index.html =404; }}\n  }}\n}}\n",
-            root = root.display(),
-            site = site.display(),
-        );
-        Nginx::spawn(&root, &conf, port)
-    }
-
-    /// nginx as the load balancer of `upstreams` (`http://127.0.0.1:port` each), configured as
-    /// docs/operations.md shows (which leaves the access log on).
-    fn proxy(work: &Path, name: &str, upstreams: &[&str]) -> Nginx {
-        let root = work.join(name);
-        std::fs::create_dir_all(&root).expect("nginx dir");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let servers: String = upstreams
-            .iter()
-            .map(|u| {
-                format!(
-                    "    server {} max_fails=3 fail_timeout=10s;\n",
-                    u.trim_start_matches("http://")
-                )
-            })
-            .collect();
-        let conf = format!(
-            "daemon off;\nuser root;\nworker_processes 2;\npid {root}/nginx.pid;\n\
-             error_log {root}/error.log warn;\nevents {{ worker_connections 1024; }}\n\
-             http {{\n  access_log {root}/access.log;\n  upstream wendao {{\n{servers}    keepalive 32;\n  }}\n\
-             server {{\n    listen 127.0.0.1:{port};\n    location / {{\n\
-             proxy_pass http://wendao;\n      proxy_http_version 1.1;\n\
-             proxy_set_header Connection \"\";\n      proxy_set_header Host $host;\n\
-             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
-             proxy_set_header X-Forwarded-Proto $scheme;\n    }}\n  }}\n}}\n",
-            root = root.display(),
-        );
-        Nginx::spawn(&root, &conf, port)
-    }
-
-    fn spawn(root: &Path, conf: &str, port: u16) -> Nginx {
-        let conf_path = root.join("nginx.conf");
-        std::fs::write(&conf_path, conf).expect("nginx.conf");
-        let child = Command::new("nginx")
-            .arg("-p")
-            .arg(root)
-            .arg("-c")
-            .arg(&conf_path)
-            // Its workers would hold our stderr open after we stop it.
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nginx: apt-get install nginx");
-        let base = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "nginx did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Nginx { child, base }
-    }
-}
-
-impl Drop for Nginx {
-    /// SIGTERM, not SIGKILL: the master then stops its workers.
-    fn drop(&mut self) {
-        // SAFETY: a signal to our own child process.
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGTERM);
-        }
-        let _ = self.child.wait();
-    }
 }
