@@ -9,6 +9,7 @@ use super::api::EntryRef;
 use super::prepared::{Effort, Prepared};
 use super::views::{CategoryFilter, Chrome, PageLink, SearchHitView, SearchPage};
 use super::{ApiError, AppState, Error, Site, urlencode};
+use crate::content::{Entry, Library};
 use crate::search::analysis::normalize_query;
 use crate::search::{self as engine, MAX_RESULTS};
 
@@ -99,13 +100,12 @@ pub async fn page(
         return Ok(cached.respond(&req));
     }
     let request = engine::Request {
-        query: query.clone(),
+        query,
         category: selected.clone(),
         limit: PAGE_SIZE,
         offset: (page - 1) * PAGE_SIZE,
     };
     let results = run(&state, &site, &request);
-    let library = &site.library;
     // Nothing in any category, or only weak matches (a filter with nothing in it is not an
     // unanswered question).
     let found_nothing = results.categories.is_empty();
@@ -119,9 +119,35 @@ pub async fn page(
             store.unanswered(&q, !found_nothing);
         }
     }
-    // Result links carry the query, so the entry page can count which result was opened.
-    let opened_from = format!("?from=search&q={}", urlencode(&results.query));
+    let popular = if !results.query.is_empty() && found_nothing {
+        state.popular(&site.library, POPULAR_ON_EMPTY).await
+    } else {
+        Vec::new()
+    };
+    let html = view(&site, &results, selected.as_deref(), page, &base, popular).render()?;
+    if results.total > 0 && results.answered {
+        let page = state
+            .pages()
+            .insert(key, Prepared::new(HTML, html, Effort::Fast));
+        return Ok(page.respond(&req));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(html))
+}
 
+/// The results page of `results`: hits (at most a few when none answers), filters by
+/// category with their counts, pages, and near queries, popular entries, wizards and the
+/// contact text when nothing was found.
+fn view<'a>(
+    site: &'a Site,
+    results: &engine::Results,
+    selected: Option<&str>,
+    page: usize,
+    base: &str,
+    popular: Vec<&'a Entry>,
+) -> SearchPage<'a> {
+    let library = &site.library;
     let link = |category: Option<&str>, page: usize| {
         let mut url = format!("/search?q={}", urlencode(&results.query));
         if let Some(c) = category {
@@ -132,7 +158,7 @@ pub async fn page(
         }
         url
     };
-    let counts = engine::category_counts(&results);
+    let counts = engine::category_counts(results);
     let all_count: usize = counts.values().sum();
     let mut filters = vec![CategoryFilter {
         name: "全部".to_string(),
@@ -142,18 +168,82 @@ pub async fn page(
     }];
     for c in &library.categories {
         let count = counts.get(c.slug.as_str()).copied().unwrap_or(0);
-        if count > 0 || selected.as_deref() == Some(c.slug.as_str()) {
+        if count > 0 || selected == Some(c.slug.as_str()) {
             filters.push(CategoryFilter {
                 name: c.name.clone(),
                 count,
                 url: link(Some(&c.slug), 1),
-                selected: selected.as_deref() == Some(c.slug.as_str()),
+                selected: selected == Some(c.slug.as_str()),
             });
         }
     }
     let pages = results.total.div_ceil(PAGE_SIZE).min(MAX_PAGE);
-    let pagination = PageLink::around(page, pages, |p| link(selected.as_deref(), p));
-    let hits: Vec<SearchHitView> = results
+    let searched = !results.query.is_empty();
+    let weak = searched && results.total > 0 && !results.answered;
+    let (hits, pagination) = if weak {
+        (
+            hits(library, results).into_iter().take(WEAK_HITS).collect(),
+            Vec::new(),
+        )
+    } else {
+        (
+            hits(library, results),
+            PageLink::around(page, pages, |p| link(selected, p)),
+        )
+    };
+    let near = if searched && all_count == 0 {
+        site.index
+            .near_queries(library, &results.query, NEAR_QUERIES)
+            .into_iter()
+            .map(|q| (format!("/search?q={}", urlencode(&q)), q))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut chrome = Chrome::new(format!("{base}{}", link(selected, page)));
+    if searched {
+        chrome.preview_title = format!("搜索：{}", results.query);
+    }
+    chrome.query = results.query.clone();
+    SearchPage {
+        chrome,
+        query: results.query.clone(),
+        searched,
+        total: results.total,
+        partial_only: results.total > 0 && results.answered && !results.all_terms_found,
+        weak,
+        elsewhere: match (selected, results.total, all_count) {
+            (Some(slug), 0, n) if n > 0 => Some((
+                library
+                    .category(slug)
+                    .map_or_else(|| slug.to_string(), |c| c.name.clone()),
+                n,
+                link(None, 1),
+            )),
+            _ => None,
+        },
+        page,
+        prev: (page > 1).then(|| link(selected, page - 1)),
+        next: (page < pages).then(|| link(selected, page + 1)),
+        pagination,
+        filters,
+        hits,
+        near,
+        popular,
+        wizards: if searched && (all_count == 0 || weak) {
+            library.wizards.iter().collect()
+        } else {
+            Vec::new()
+        },
+        contact_html: library.contact_html.as_deref(),
+    }
+}
+
+/// Each hit as shown; its link carries the query, so the entry page can count which result
+/// was opened.
+fn hits(library: &Library, results: &engine::Results) -> Vec<SearchHitView> {
+    let opened_from = format!("?from=search&q={}", urlencode(&results.query));
+    results
         .hits
         .iter()
         .filter_map(|hit| {
@@ -169,73 +259,7 @@ pub async fn page(
                     .unwrap_or_default(),
             })
         })
-        .collect();
-    let searched = !results.query.is_empty();
-    let weak = searched && results.total > 0 && !results.answered;
-    let (hits, pagination) = if weak {
-        (hits.into_iter().take(WEAK_HITS).collect(), Vec::new())
-    } else {
-        (hits, pagination)
-    };
-    let (near, popular) = if searched && all_count == 0 {
-        (
-            site.index
-                .near_queries(library, &results.query, NEAR_QUERIES)
-                .into_iter()
-                .map(|q| (format!("/search?q={}", urlencode(&q)), q))
-                .collect(),
-            state.popular(library, POPULAR_ON_EMPTY).await,
-        )
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    let mut chrome = Chrome::new(format!("{base}{}", link(selected.as_deref(), page)));
-    if searched {
-        chrome.preview_title = format!("搜索：{}", results.query);
-    }
-    chrome.query = results.query.clone();
-    let html = SearchPage {
-        chrome,
-        query: results.query.clone(),
-        searched,
-        total: results.total,
-        partial_only: results.total > 0 && results.answered && !results.all_terms_found,
-        weak,
-        elsewhere: match (&selected, results.total, all_count) {
-            (Some(slug), 0, n) if n > 0 => Some((
-                library
-                    .category(slug)
-                    .map_or_else(|| slug.clone(), |c| c.name.clone()),
-                n,
-                link(None, 1),
-            )),
-            _ => None,
-        },
-        page,
-        prev: (page > 1).then(|| link(selected.as_deref(), page - 1)),
-        next: (page < pages).then(|| link(selected.as_deref(), page + 1)),
-        pagination,
-        filters,
-        hits,
-        near,
-        popular,
-        wizards: if searched && (all_count == 0 || weak) {
-            library.wizards.iter().collect()
-        } else {
-            Vec::new()
-        },
-        contact_html: library.contact_html.as_deref(),
-    }
-    .render()?;
-    if results.total > 0 && results.answered {
-        let page = state
-            .pages()
-            .insert(key, Prepared::new(HTML, html, Effort::Fast));
-        return Ok(page.respond(&req));
-    }
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .body(html))
+        .collect()
 }
 
 const HTML: &str = "text/html; charset=utf-8";
