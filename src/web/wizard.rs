@@ -12,7 +12,7 @@ use super::views::{
 };
 use super::{AppState, Error, Site, urlencode};
 use crate::search as engine;
-use crate::wizard::{MAX_ANSWERS, Position, StepKind, Wizard};
+use crate::wizard::{MAX_ANSWERS, Position, StepKind, Walk, Wizard};
 
 const SEARCH_HITS_ON_FALLBACK: usize = 5;
 const HTML: &str = "text/html; charset=utf-8";
@@ -113,135 +113,20 @@ pub async fn step(
         }
     };
 
-    let trail = walk
-        .trail
-        .iter()
-        .enumerate()
-        .map(|(i, (step, _, shown))| TrailItem {
-            question: step.title.clone(),
-            answer: if shown.trim().is_empty() {
-                "（跳过）".to_string()
-            } else {
-                shown.clone()
-            },
-            change_url: path_url(wizard, &answers[..i], Some(&step.id)),
-        })
-        .collect();
+    let trail = trail(wizard, &walk, &answers);
     let back_url = (!answers.is_empty()).then(|| {
         let previous = &walk.trail[answers.len() - 1].0;
         path_url(wizard, &answers[..answers.len() - 1], Some(&previous.id))
     });
-    if let Some(store) = state.store() {
-        // Once a session per visitor: a step for the funnel, an outcome's answer (yes or no:
-        // changing it counts the new one once too).
-        let w = &wizard.id;
-        match (&walk.at, solved) {
-            (Position::Step(step), Some(answer)) if matches!(step.kind, StepKind::Outcome(_)) => {
-                let solved = answer == "yes";
-                if state.first_view(&req, format_args!("outcome\0{w}\0{}\0{solved}", step.id)) {
-                    store.wizard_outcome(w, &step.id, solved);
-                }
-            }
-            (Position::Step(step), _) => {
-                if state.first_view(&req, format_args!("step\0{w}\0{}", step.id)) {
-                    store.wizard_step(w, &step.id);
-                }
-            }
-            (Position::Search(_), Some(answer)) => {
-                let solved = answer == "yes";
-                if state.first_view(&req, format_args!("outcome\0{w}\0{SEARCHED}\0{solved}")) {
-                    store.wizard_outcome(w, SEARCHED, solved);
-                }
-            }
-            (Position::Search(_), None) => {
-                if state.first_view(&req, format_args!("step\0{w}\0{SEARCHED}")) {
-                    store.wizard_step(w, SEARCHED);
-                }
-            }
-        }
-    }
+    count_visit(&req, &state, wizard, &walk.at, solved);
     let here = match &walk.at {
         Position::Step(step) => Some(step.id.as_str()),
         Position::Search(_) => None,
     };
     let canonical = path_url(wizard, &answers, here);
-    let notice = match (at, here) {
-        (Some(wanted), Some(now)) if wanted != now => Some(
-            "这个链接创建之后，排查向导有过更新：下面是按链接里的回答，现在对应的这一步。"
-                .to_string(),
-        ),
-        (Some(_), None) => Some(
-            "这个链接创建之后，排查向导有过更新：链接里的回答现在对应的是一次搜索。".to_string(),
-        ),
-        _ => None,
-    };
+    let notice = notice(at, here);
 
-    let view = match &walk.at {
-        Position::Step(step) => match &step.kind {
-            StepKind::Choices(choices) => WizardView::Choices {
-                step,
-                options: choices
-                    .iter()
-                    .map(|c| {
-                        let mut next = answers.clone();
-                        next.push(c.value.clone());
-                        LinkView {
-                            text: c.label.clone(),
-                            url: path_url(wizard, &next, Some(&c.next)),
-                            note: String::new(),
-                        }
-                    })
-                    .collect(),
-            },
-            StepKind::Input(input) => WizardView::Input {
-                step,
-                input,
-                previous: answers.clone(),
-            },
-            StepKind::Outcome(outcome) => {
-                let links = outcome
-                    .links
-                    .iter()
-                    .filter_map(|link| {
-                        let entry = site.library.entry(&link.entry)?;
-                        let section = link
-                            .anchor
-                            .as_ref()
-                            .and_then(|a| entry.headings.iter().find(|h| &h.anchor == a))
-                            .map(|h| h.text.clone())
-                            .unwrap_or_default();
-                        Some(LinkView {
-                            text: entry.title.clone(),
-                            url: link.url(),
-                            note: section,
-                        })
-                    })
-                    .collect();
-                let with =
-                    |value: &str| format!("{}&solved={value}", canonical_with_query(&canonical));
-                WizardView::Outcome {
-                    step,
-                    outcome,
-                    links,
-                    solved: solved.map(|s| s == "yes"),
-                    yes_url: with("yes"),
-                    no_url: with("no"),
-                }
-            }
-        },
-        Position::Search(query) => {
-            let hits = search_hits(&site, query).await?;
-            let with = |value: &str| format!("{}&solved={value}", canonical_with_query(&canonical));
-            WizardView::Search {
-                search_url: format!("/search?q={}", urlencode(query)),
-                query: query.clone(),
-                hits,
-                solved: solved.map(|s| s == "yes"),
-                yes_url: with("yes"),
-                no_url: with("no"),
-            }
-        }
-    };
+    let view = step_view(&site, wizard, &walk.at, &answers, &canonical, solved).await?;
 
     let page = WizardPage {
         chrome: Chrome::described(
@@ -273,6 +158,153 @@ pub async fn step(
     } else {
         html(StatusCode::OK, page)
     }
+}
+
+/// The questions answered so far, each with the link that changes its answer.
+fn trail(wizard: &Wizard, walk: &Walk, answers: &[String]) -> Vec<TrailItem> {
+    walk.trail
+        .iter()
+        .enumerate()
+        .map(|(i, (step, _, shown))| TrailItem {
+            question: step.title.clone(),
+            answer: if shown.trim().is_empty() {
+                "（跳过）".to_string()
+            } else {
+                shown.clone()
+            },
+            change_url: path_url(wizard, &answers[..i], Some(&step.id)),
+        })
+        .collect()
+}
+
+/// Moves the funnel once a session per visitor: a step shown, or an outcome's answer (yes or
+/// no: changing it counts the new one once too).
+fn count_visit(
+    req: &HttpRequest,
+    state: &AppState,
+    wizard: &Wizard,
+    at: &Position,
+    solved: Option<&str>,
+) {
+    if let Some(store) = state.store() {
+        let w = &wizard.id;
+        match (at, solved) {
+            (Position::Step(step), Some(answer)) if matches!(step.kind, StepKind::Outcome(_)) => {
+                let solved = answer == "yes";
+                if state.first_view(req, format_args!("outcome\0{w}\0{}\0{solved}", step.id)) {
+                    store.wizard_outcome(w, &step.id, solved);
+                }
+            }
+            (Position::Step(step), _) => {
+                if state.first_view(req, format_args!("step\0{w}\0{}", step.id)) {
+                    store.wizard_step(w, &step.id);
+                }
+            }
+            (Position::Search(_), Some(answer)) => {
+                let solved = answer == "yes";
+                if state.first_view(req, format_args!("outcome\0{w}\0{SEARCHED}\0{solved}")) {
+                    store.wizard_outcome(w, SEARCHED, solved);
+                }
+            }
+            (Position::Search(_), None) => {
+                if state.first_view(req, format_args!("step\0{w}\0{SEARCHED}")) {
+                    store.wizard_step(w, SEARCHED);
+                }
+            }
+        }
+    }
+}
+
+/// What to say when the link was made for another step than the one its answers reach now.
+fn notice(at: Option<&str>, here: Option<&str>) -> Option<String> {
+    match (at, here) {
+        (Some(wanted), Some(now)) if wanted != now => Some(
+            "这个链接创建之后，排查向导有过更新：下面是按链接里的回答，现在对应的这一步。"
+                .to_string(),
+        ),
+        (Some(_), None) => Some(
+            "这个链接创建之后，排查向导有过更新：链接里的回答现在对应的是一次搜索。".to_string(),
+        ),
+        _ => None,
+    }
+}
+
+/// Where the path stands, as shown: a step's choices or its input, an outcome with its
+/// entries, or the search an unmatched answer led to.
+async fn step_view<'a>(
+    site: &'a std::sync::Arc<Site>,
+    wizard: &'a Wizard,
+    at: &Position<'a>,
+    answers: &[String],
+    canonical: &str,
+    solved: Option<&str>,
+) -> Result<WizardView<'a>, Error> {
+    Ok(match at {
+        Position::Step(step) => match &step.kind {
+            StepKind::Choices(choices) => WizardView::Choices {
+                step,
+                options: choices
+                    .iter()
+                    .map(|c| {
+                        let mut next = answers.to_vec();
+                        next.push(c.value.clone());
+                        LinkView {
+                            text: c.label.clone(),
+                            url: path_url(wizard, &next, Some(&c.next)),
+                            note: String::new(),
+                        }
+                    })
+                    .collect(),
+            },
+            StepKind::Input(input) => WizardView::Input {
+                step,
+                input,
+                previous: answers.to_vec(),
+            },
+            StepKind::Outcome(outcome) => {
+                let links = outcome
+                    .links
+                    .iter()
+                    .filter_map(|link| {
+                        let entry = site.library.entry(&link.entry)?;
+                        let section = link
+                            .anchor
+                            .as_ref()
+                            .and_then(|a| entry.headings.iter().find(|h| &h.anchor == a))
+                            .map(|h| h.text.clone())
+                            .unwrap_or_default();
+                        Some(LinkView {
+                            text: entry.title.clone(),
+                            url: link.url(),
+                            note: section,
+                        })
+                    })
+                    .collect();
+                let with =
+                    |value: &str| format!("{}&solved={value}", canonical_with_query(canonical));
+                WizardView::Outcome {
+                    step,
+                    outcome,
+                    links,
+                    solved: solved.map(|s| s == "yes"),
+                    yes_url: with("yes"),
+                    no_url: with("no"),
+                }
+            }
+        },
+        Position::Search(query) => {
+            let hits = search_hits(site, query).await?;
+            let with = |value: &str| format!("{}&solved={value}", canonical_with_query(canonical));
+            WizardView::Search {
+                search_url: format!("/search?q={}", urlencode(query)),
+                query: query.clone(),
+                hits,
+                solved: solved.map(|s| s == "yes"),
+                yes_url: with("yes"),
+                no_url: with("no"),
+            }
+        }
+    })
 }
 
 /// `canonical` always has `?` once it has answers or `at`; the start page may not.
