@@ -95,21 +95,7 @@ pub(super) fn update(
 
 fn open(dir: &Path, library: &Library, settings: Settings) -> anyhow::Result<SearchIndex> {
     let index = Index::open_in_dir(dir).context("opening the index")?;
-    let schema = index.schema();
-    let field = |name: &str| {
-        schema
-            .get_field(name)
-            .with_context(|| format!("no field {name}"))
-    };
-    let fields = Fields {
-        id: field("id")?,
-        title: field("title")?,
-        tags: field("tags")?,
-        body: field("body")?,
-        category: field("category")?,
-        category_ord: field(super::counts::FIELD)?,
-        tag_keys: field("tag_keys")?,
-    };
+    let fields = Fields::of(&index.schema())?;
     let index = SearchIndex::finish(index, Some(dir.to_path_buf()), fields, library, settings)?;
     anyhow::ensure!(
         index.len() == library.entries.len() as u64,

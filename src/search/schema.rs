@@ -27,6 +27,35 @@ pub(super) struct Fields {
     pub(super) tag_keys: Field,
 }
 
+impl Fields {
+    /// The fields of `schema`, found by name: the one reading of them, for an index just built
+    /// and for one opened from disk.
+    pub(super) fn of(schema: &Schema) -> anyhow::Result<Fields> {
+        let field = |name: &str| {
+            schema
+                .get_field(name)
+                .with_context(|| format!("no field {name}"))
+        };
+        Ok(Fields {
+            id: field(ID)?,
+            title: field(TITLE)?,
+            tags: field(TAGS)?,
+            body: field(BODY)?,
+            category: field(CATEGORY)?,
+            category_ord: field(CATEGORY_ORD)?,
+            tag_keys: field(TAG_KEYS)?,
+        })
+    }
+}
+
+pub(super) const ID: &str = "id";
+const TITLE: &str = "title";
+const TAGS: &str = "tags";
+const BODY: &str = "body";
+const CATEGORY: &str = "category";
+const CATEGORY_ORD: &str = super::counts::FIELD;
+const TAG_KEYS: &str = "tag_keys";
+
 pub(super) const TOKENIZER: &str = "wendao";
 
 /// Titles are shown whole: one fragment of up to this many bytes.
@@ -56,17 +85,17 @@ pub(super) fn build() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
     };
-    let mut schema = Schema::builder();
-    let fields = Fields {
-        id: schema.add_text_field("id", STRING | STORED | FAST),
-        title: schema.add_text_field("title", text()),
-        tags: schema.add_text_field("tags", text()),
-        body: schema.add_text_field("body", text()),
-        category: schema.add_facet_field("category", FacetOptions::default()),
-        category_ord: schema.add_u64_field(crate::search::counts::FIELD, FAST),
-        tag_keys: schema.add_text_field("tag_keys", STRING),
-    };
-    (schema.build(), fields)
+    let mut builder = Schema::builder();
+    builder.add_text_field(ID, STRING | STORED | FAST);
+    builder.add_text_field(TITLE, text());
+    builder.add_text_field(TAGS, text());
+    builder.add_text_field(BODY, text());
+    builder.add_facet_field(CATEGORY, FacetOptions::default());
+    builder.add_u64_field(CATEGORY_ORD, FAST);
+    builder.add_text_field(TAG_KEYS, STRING);
+    let schema = builder.build();
+    let fields = Fields::of(&schema).expect("every field was just added");
+    (schema, fields)
 }
 
 pub(super) fn register_tokenizer(index: &Index, settings: Settings) {

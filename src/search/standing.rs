@@ -31,9 +31,12 @@ pub(super) fn compute(
         .segment_readers()
         .iter()
         .map(|segment| {
-            let ids = segment.fast_fields().str("id")?.ok_or_else(|| {
-                tantivy::TantivyError::SchemaError("no id fast field".to_string())
-            })?;
+            let ids = segment
+                .fast_fields()
+                .str(super::schema::ID)?
+                .ok_or_else(|| {
+                    tantivy::TantivyError::SchemaError("no id fast field".to_string())
+                })?;
             let mut by_ord: HashMap<u64, f32> = HashMap::new();
             for (id, n) in &references {
                 if let Some(ord) = ids.dictionary().term_ord(id)? {
