@@ -52,7 +52,8 @@ impl Rebuild {
 }
 
 /// Loads `content` and, if it is valid and different, swaps it in. The index goes under `data`
-/// when given, else in RAM. A failure is recorded for `/healthz`; logging it is the caller's.
+/// when given, else in RAM. A failure is recorded for `/healthz`; logging it and counting it
+/// (`wendao_content_reloads_total`) are the caller's.
 pub fn rebuild(content: &Path, data: Option<&Path>, live: &Live) -> Rebuild {
     let started = Instant::now();
     let library = match content::load(content) {

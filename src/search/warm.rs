@@ -10,7 +10,7 @@ use crate::content::Library;
 
 impl SearchIndex {
     /// Does the one-time work of the first searches now, which no reader should wait for:
-    /// choosing the tags near queries come from (a search per tag, at most [`NEAR_TAGS`]), and
+    /// choosing the tags near queries come from (a search per tag, at most [`super::suggest::NEAR_TAGS`]), and
     /// analysing entries for snippets, in the library's order, until the kept tokens reach their
     /// bound (all of 10,000 generated entries; a search finding one of them first cost a sixth
     /// more CPU while it was analysed).

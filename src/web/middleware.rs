@@ -271,6 +271,10 @@ async fn finish_response(
             let headers = not_modified.headers_mut();
             headers.insert(header::ETAG, etag);
             headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+            // A revalidated API answer may still be read by another site's page.
+            if let Some(origin) = response.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+                headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+            }
             freshness(headers, modified_at);
             return Ok(ServiceResponse::new(req, not_modified));
         }

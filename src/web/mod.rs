@@ -86,13 +86,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api")
                 .wrap(cors())
+                // On every answer, asked with an `Origin` or not: a cache that kept one asked
+                // without must still serve another site's page.
+                .wrap(mw::DefaultHeaders::new().add(("Access-Control-Allow-Origin", "*")))
                 .service(resource("/api/entries", READ).route(read().to(api::entries)))
                 .service(resource("/api/entries/{id}", READ).route(read().to(api::entry)))
                 .service(resource("/api/search", READ).route(read().to(search::api)))
                 .service(resource("/api/suggest", READ).route(read().to(search::suggest)))
-                .service(
-                    resource("/api/match", "POST, OPTIONS").route(web::post().to(matching::api)),
-                )
+                .service(resource("/api/match", POST).route(web::post().to(matching::api)))
                 .default_service(web::to(|req: HttpRequest| unrouted(req, true))),
         )
         .default_service(web::to(|req: HttpRequest| unrouted(req, false)));

@@ -280,12 +280,6 @@ impl AppState {
         self.base_url.as_deref()
     }
 
-    /// `path` made absolute, when `--base-url` says what the site's address is (the API then
-    /// gives both; a request's Host is not trusted to say it).
-    pub fn absolute(&self, path: &str) -> Option<String> {
-        self.base_url.as_ref().map(|base| format!("{base}{path}"))
-    }
-
     /// The site's address for absolute links: `--base-url`, or else the first valid one a
     /// request named (see [`AppState::request_origin`]), kept for good.
     pub(crate) fn base_url(&self, req: &HttpRequest) -> String {

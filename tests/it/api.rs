@@ -1,4 +1,4 @@
-//! The JSON API shapes of DESIGN.md.
+//! The JSON API shapes of docs/api.md.
 
 use crate::common::{fixture, get, state};
 use serde_json::json;

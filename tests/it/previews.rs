@@ -113,6 +113,31 @@ async fn the_read_only_api_answers_any_origin_and_nothing_else_does() {
             "{path}"
         );
     }
+    // Asked without an Origin too (a cache may keep that answer for another site's page),
+    // and on a revalidation.
+    for path in ["/api/suggest?q=%E7%99%BD", "/api/entries"] {
+        let res = get(&state, path).await;
+        assert_eq!(
+            res.header("access-control-allow-origin"),
+            Some("*"),
+            "{path}"
+        );
+        let etag = res.header("etag").expect("etag").to_string();
+        let again = request(
+            &state,
+            TestRequest::get()
+                .uri(path)
+                .insert_header(("origin", "https://tickets.example.org"))
+                .insert_header(("if-none-match", etag)),
+        )
+        .await;
+        assert_eq!(again.status, 304, "{path}");
+        assert_eq!(
+            again.header("access-control-allow-origin"),
+            Some("*"),
+            "{path}"
+        );
+    }
     for path in ["/kb/timeout", "/", "/healthz"] {
         let res = get(&state, path).await;
         assert_eq!(res.header("access-control-allow-origin"), None, "{path}");
