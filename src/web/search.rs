@@ -6,7 +6,6 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::api::EntryRef;
-use super::prepared::{Effort, Prepared};
 use super::views::{CategoryFilter, Chrome, PageLink, SearchHitView, SearchPage};
 use super::{ApiError, AppState, Error, Site, urlencode};
 use crate::content::{Entry, Library};
@@ -95,9 +94,9 @@ pub async fn page(
             selected.as_deref().unwrap_or("")
         ),
     );
-    if let Some(cached) = state.pages().get(&key) {
+    if let Some(cached) = state.cached(&req, &key) {
         state.metrics.searches.inc();
-        return Ok(cached.respond(&req));
+        return Ok(cached);
     }
     let request = engine::Request {
         query,
@@ -126,10 +125,7 @@ pub async fn page(
     };
     let html = view(&site, &results, selected.as_deref(), page, &base, popular).render()?;
     if results.total > 0 && results.answered {
-        let page = state
-            .pages()
-            .insert(key, Prepared::new(HTML, html, Effort::Fast));
-        return Ok(page.respond(&req));
+        return Ok(state.keep(&req, key, HTML, html));
     }
     Ok(HttpResponse::Ok()
         .content_type(ContentType::html())
@@ -299,9 +295,9 @@ pub async fn api(
             request.offset
         ),
     );
-    if let Some(cached) = state.pages().get(&key) {
+    if let Some(cached) = state.cached(&req, &key) {
         state.metrics.searches.inc();
-        return Ok(cached.respond(&req));
+        return Ok(cached);
     }
     let results = run(&state, &site, &request);
     let hits: Vec<ApiHit> = results
@@ -325,10 +321,7 @@ pub async fn api(
     }))
     .map_err(|e| Error::internal("writing JSON", e))?;
     if results.total > 0 {
-        let answer = state
-            .pages()
-            .insert(key, Prepared::new("application/json", body, Effort::Fast));
-        return Ok(answer.respond(&req));
+        return Ok(state.keep(&req, key, "application/json", body));
     }
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{Error, limits, middleware, once, prepared};
@@ -202,6 +203,26 @@ impl AppState {
             })
             .await?;
         Ok(page.respond(req))
+    }
+
+    /// The answer kept under `key` by [`AppState::keep`], for `req`.
+    pub fn cached(&self, req: &HttpRequest, key: &str) -> Option<HttpResponse> {
+        self.pages.get(key).map(|answer| answer.respond(req))
+    }
+
+    /// Keeps an answer made for one request (a search) beside the pages, so the next reader
+    /// who asks the same gets it ready, and answers `req` with it. Compressed at a fast level
+    /// and inline, since its reader is waiting; pages built once go through
+    /// [`AppState::page`]. `key` must come from [`AppState::cache_key`].
+    pub fn keep(
+        &self,
+        req: &HttpRequest,
+        key: String,
+        content_type: &'static str,
+        body: impl Into<Bytes>,
+    ) -> HttpResponse {
+        let answer = prepared::Prepared::new(content_type, body, prepared::Effort::Fast);
+        self.pages.insert(key, answer).respond(req)
     }
 
     /// An empty token counts as none.
