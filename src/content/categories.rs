@@ -56,7 +56,8 @@ pub(super) fn load_categories(root: &Root, path: &Path, report: &mut Report) -> 
         if def.name.trim().is_empty() {
             report.error(path, line, format!("category \"{slug}\" has an empty name"));
         }
-        if let Some(first) = seen.insert(slug.clone(), line) {
+        // Only the first is recorded, so a third names the first too.
+        if let Some(&first) = seen.get(&slug) {
             report.error(
                 path,
                 line,
@@ -64,6 +65,7 @@ pub(super) fn load_categories(root: &Root, path: &Path, report: &mut Report) -> 
             );
             continue;
         }
+        seen.insert(slug.clone(), line);
         categories.push(Category {
             slug,
             name: def.name,

@@ -99,7 +99,7 @@ pub(super) fn load_synonyms(
                 );
                 continue;
             }
-            if let Some(first) = seen.insert(key, line) {
+            if let Some(&first) = seen.get(&key) {
                 report.error(
                     path,
                     line,
@@ -107,6 +107,7 @@ pub(super) fn load_synonyms(
                 );
                 continue;
             }
+            seen.insert(key, line);
             words.push(word.trim().to_string());
         }
         if words.len() < 2 {
@@ -162,7 +163,7 @@ pub(super) fn load_glossary(root: &Root, path: &Path, report: &mut Report) -> Ve
                 );
                 continue;
             }
-            if let Some(first) = seen.insert(word.to_lowercase(), line) {
+            if let Some(&first) = seen.get(&word.to_lowercase()) {
                 report.error(
                     path,
                     line,
@@ -170,6 +171,7 @@ pub(super) fn load_glossary(root: &Root, path: &Path, report: &mut Report) -> Ve
                 );
                 continue;
             }
+            seen.insert(word.to_lowercase(), line);
             en.push(word);
         }
         if en.is_empty() {

@@ -204,6 +204,13 @@ fn category_file_errors() {
         6,
         "duplicate category slug \"a\" (first at line 2)",
     );
+    // A third names the first, not the second.
+    expect_error(
+        "categories.toml",
+        "[[category]]\nslug = \"a\"\nname = \"A\"\n\n[[category]]\nslug = \"a\"\nname = \"B\"\n\n[[category]]\nslug = \"a\"\nname = \"C\"\n",
+        10,
+        "duplicate category slug \"a\" (first at line 2)",
+    );
     expect_error(
         "categories.toml",
         "[[category]]\nslug = \"a\"\nname = \"A\"\nicon = \"x\"\n",
