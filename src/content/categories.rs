@@ -7,7 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::source::files::Root;
-use crate::source::report::{Lines, Report, is_valid_id, toml_error_line, toml_message};
+use crate::source::report::{Lines, Report, is_valid_id};
 
 use super::Category;
 
@@ -33,12 +33,8 @@ pub(super) fn load_categories(root: &Root, path: &Path, report: &mut Report) -> 
     let Some(text) = root.read(path, "category list", report) else {
         return Vec::new();
     };
-    let file: CategoriesFile = match toml::from_str(&text) {
-        Ok(file) => file,
-        Err(e) => {
-            report.error(path, toml_error_line(&text, &e, 1), toml_message(&e));
-            return Vec::new();
-        }
+    let Some(file) = report.toml::<CategoriesFile>(path, &text, 1) else {
+        return Vec::new();
     };
     let lines = Lines::new(&text, 1);
     let mut seen = HashMap::new();

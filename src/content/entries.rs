@@ -10,7 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::source::files::Root;
-use crate::source::report::{Lines, Report, is_valid_id, toml_error_line, toml_message};
+use crate::source::report::{Lines, Report, is_valid_id};
 
 use crate::source::markdown::{self, InternalLink, Rendered};
 
@@ -116,13 +116,7 @@ fn load_entry(root: &Root, path: &Path, report: &mut Report) -> Option<Draft> {
             return None;
         }
     };
-    let fm: FrontMatter = match toml::from_str(front) {
-        Ok(fm) => fm,
-        Err(e) => {
-            report.error(path, toml_error_line(front, &e, 2), toml_message(&e));
-            return None;
-        }
-    };
+    let fm: FrontMatter = report.toml(path, front, 2)?;
 
     let lines = Lines::new(front, 2);
     let title_line = lines.at(fm.title.span().start);

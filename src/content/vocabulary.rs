@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::source::files::Root;
-use crate::source::report::{Lines, Report, toml_error_line, toml_message};
+use crate::source::report::{Lines, Report};
 
 use super::GlossaryTerm;
 
@@ -52,12 +52,8 @@ pub(super) fn load_synonyms(
     let Some(text) = root.read(path, "synonym list", report) else {
         return Default::default();
     };
-    let file: SynonymsFile = match toml::from_str(&text) {
-        Ok(file) => file,
-        Err(e) => {
-            report.error(path, toml_error_line(&text, &e, 1), toml_message(&e));
-            return Default::default();
-        }
+    let Some(file) = report.toml::<SynonymsFile>(path, &text, 1) else {
+        return Default::default();
     };
     let lines = Lines::new(&text, 1);
     let mut generic: Vec<String> = Vec::new();
@@ -126,12 +122,8 @@ pub(super) fn load_glossary(root: &Root, path: &Path, report: &mut Report) -> Ve
     let Some(text) = root.read(path, "glossary", report) else {
         return Vec::new();
     };
-    let file: GlossaryFile = match toml::from_str(&text) {
-        Ok(file) => file,
-        Err(e) => {
-            report.error(path, toml_error_line(&text, &e, 1), toml_message(&e));
-            return Vec::new();
-        }
+    let Some(file) = report.toml::<GlossaryFile>(path, &text, 1) else {
+        return Vec::new();
     };
     let lines = Lines::new(&text, 1);
     let mut seen: HashMap<String, usize> = HashMap::new();

@@ -95,15 +95,27 @@ impl Lines {
     }
 }
 
-pub(crate) fn toml_error_line(text: &str, error: &toml::de::Error, first_line: usize) -> usize {
-    match error.span() {
-        Some(span) => Lines::new(text, first_line).at(span.start),
-        None => first_line,
+impl Report {
+    /// `text` (which starts at line `first_line` of `path`) parsed as TOML, or `None` with the
+    /// parser's message reported at the line it points to.
+    pub(crate) fn toml<T: serde::de::DeserializeOwned>(
+        &mut self,
+        path: &Path,
+        text: &str,
+        first_line: usize,
+    ) -> Option<T> {
+        match toml::from_str(text) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                let line = match e.span() {
+                    Some(span) => Lines::new(text, first_line).at(span.start),
+                    None => first_line,
+                };
+                self.error(path, line, e.message().trim());
+                None
+            }
+        }
     }
-}
-
-pub(crate) fn toml_message(error: &toml::de::Error) -> String {
-    error.message().trim().to_string()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::source::files::Root;
 use crate::source::markdown;
-use crate::source::report::{Lines, Report, is_valid_id, toml_error_line, toml_message};
+use crate::source::report::{Lines, Report, is_valid_id};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,13 +126,7 @@ fn load_one(root: &Root, path: &Path, anchors: &Anchors, report: &mut Report) ->
         return None;
     }
     let text = root.read(path, "wizard", report)?;
-    let file: WizardFile = match toml::from_str(&text) {
-        Ok(file) => file,
-        Err(e) => {
-            report.error(path, toml_error_line(&text, &e, 1), toml_message(&e));
-            return None;
-        }
-    };
+    let file: WizardFile = report.toml(path, &text, 1)?;
     let errors_before = report.errors.len();
     let lines = Lines::new(&text, 1);
     let line = |offset: usize| lines.at(offset);
