@@ -150,13 +150,14 @@
     });
   }
 
-  // Votes go out without leaving the page; the form still works as a plain POST.
+  // A "helpful" vote goes out without leaving the page; "not helpful" goes on as a plain POST
+  // to the page that asks what was missing and offers a way out.
   function enhanceFeedback() {
     var form = document.querySelector(".feedback-form");
     if (!form || !window.fetch) { return; }
     form.addEventListener("submit", function (e) {
       var button = e.submitter;
-      if (!button) { return; }
+      if (!button || button.value !== "yes") { return; }
       e.preventDefault();
       var body = new URLSearchParams(new FormData(form));
       body.set("helpful", button.value);
@@ -196,8 +197,32 @@
     heading.focus();
   }
 
+  // The ticket box: a live count of what will be read, and Ctrl+Enter (⌘+Enter) submits.
+  function enhanceMatchForm() {
+    var text = document.getElementById("match-text");
+    var count = document.getElementById("match-count");
+    if (!text || !count) { return; }
+    var max = parseInt(text.getAttribute("data-max-chars"), 10);
+    function update() {
+      var n = Array.from(text.value).length;
+      count.textContent = n <= max
+        ? n + " / " + max + " 字，会完整读取。按 Ctrl+Enter 提交。"
+        : n + " 字，超过 " + max + " 字：只读开头和结尾各 " + max / 2 + " 字，中间的不读。";
+      count.classList.toggle("over", n > max);
+    }
+    text.addEventListener("input", update);
+    text.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        text.form.requestSubmit();
+      }
+    });
+    if (text.value) { update(); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusWizardStep();
+    enhanceMatchForm();
     addHeadingButtons();
     enhanceFeedback();
     enableCopyButtons(document);

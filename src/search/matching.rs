@@ -15,8 +15,9 @@ use super::held::groups_held;
 use super::plan::Plan;
 use crate::content::{Entry, Library};
 
-/// Longest message read, in characters: longer ones are refused, never cut.
-pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// Longest message read whole, in characters: a ticket thread with its replies and logs.
+/// Of a longer one the start and the end are read (see [`Message::read`]).
+pub const MAX_MESSAGE_CHARS: usize = 20_000;
 /// The heaviest words of a message that are searched for.
 const MAX_WORDS: usize = 48;
 /// Candidates looked at for the few matches returned.
@@ -49,6 +50,42 @@ const CODE_WORDS: &[&str] = &[
     "结果码",
 ];
 
+/// A message as it is matched: whole, or its start and end when it is longer than
+/// [`MAX_MESSAGE_CHARS`] (a thread's first message names the problem; logs and codes are often
+/// pasted last). Never cut without saying so: `received_chars` and `kept_chars` tell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub text: String,
+    pub received_chars: usize,
+    pub kept_chars: usize,
+}
+
+impl Message {
+    pub fn read(text: String) -> Message {
+        let received_chars = text.chars().count();
+        if received_chars <= MAX_MESSAGE_CHARS {
+            return Message {
+                text,
+                received_chars,
+                kept_chars: received_chars,
+            };
+        }
+        let half = MAX_MESSAGE_CHARS / 2;
+        let start: String = text.chars().take(half).collect();
+        let end: String = text.chars().skip(received_chars - half).collect();
+        Message {
+            text: format!("{start}\n…\n{end}"),
+            received_chars,
+            kept_chars: MAX_MESSAGE_CHARS,
+        }
+    }
+
+    /// Whether part of the middle was left out.
+    pub fn is_cut(&self) -> bool {
+        self.kept_chars < self.received_chars
+    }
+}
+
 /// An entry that answers a message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match {
@@ -72,10 +109,15 @@ struct Word {
 }
 
 impl SearchIndex {
-    /// The entries that best answer a whole message, best first, at most `limit`. The message
-    /// is read whole (callers refuse ones over [`MAX_MESSAGE_CHARS`]).
+    /// The entries that best answer a whole message, best first, at most `limit`. Read whole up
+    /// to [`MAX_MESSAGE_CHARS`] (callers pass a [`Message::read`] text).
     pub fn match_message(&self, library: &Library, message: &str, limit: usize) -> Vec<Match> {
-        let plan = Plan::for_text(message, &self.synonyms, self.settings, MAX_MESSAGE_CHARS);
+        let plan = Plan::for_text(
+            message,
+            &self.synonyms,
+            self.settings,
+            MAX_MESSAGE_CHARS + 3,
+        );
         let searcher = self.reader.searcher();
         let words = self.weigh(&searcher, &plan);
         if words.is_empty() {
@@ -280,6 +322,22 @@ fn quoted_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_message_keeps_its_start_and_end() {
+        let whole = Message::read("码".repeat(MAX_MESSAGE_CHARS));
+        assert!(!whole.is_cut());
+        assert_eq!(whole.kept_chars, MAX_MESSAGE_CHARS);
+
+        let long = format!("开头{}{{\"error\":19}}", "中".repeat(MAX_MESSAGE_CHARS));
+        let read = Message::read(long.clone());
+        assert!(read.is_cut());
+        assert_eq!(read.received_chars, long.chars().count());
+        assert_eq!(read.kept_chars, MAX_MESSAGE_CHARS);
+        assert!(read.text.starts_with("开头中"));
+        assert!(read.text.ends_with("中{\"error\":19}"));
+        assert!(read.text.contains("\n…\n"));
+    }
 
     #[test]
     fn codes_and_api_names_are_told_apart_from_numbers() {

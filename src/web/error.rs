@@ -118,6 +118,7 @@ impl ResponseError for Error {
                 Error::Internal { .. } | Error::Unavailable(_) => "服务器出了点问题",
             },
             message: self.to_string(),
+            suggestions: Vec::new(),
         };
         let mut response = match page.render() {
             Ok(html) => HttpResponse::build(status)

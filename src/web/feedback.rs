@@ -1,5 +1,7 @@
 //! "这篇文章有帮助吗？": `POST /kb/<id>/feedback` with `helpful=yes|no` and an optional comment.
-//! A plain form answers 303 back to the entry; a request asking for JSON gets the counts.
+//! A plain form answers 303 back to the entry (after a bare 没帮助, to the part that asks what
+//! was missing and offers the wizard and the contact text); a request asking for JSON gets the
+//! counts.
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
@@ -13,9 +15,19 @@ use crate::content::Lookup;
 pub const VISITOR_COOKIE: &str = "wendao_visitor";
 pub const MAX_COMMENT_CHARS: usize = 1000;
 
+/// What was missing, asked after 没帮助: (form value, what the reader sees and the comment
+/// keeps, so the insights page reads it without a table of codes).
+pub const REASONS: &[(&str, &str)] = &[
+    ("not-my-problem", "没讲到我遇到的问题"),
+    ("unclear", "看不懂，或步骤不清楚"),
+    ("did-not-work", "照着做了，问题还在"),
+    ("outdated", "内容过时或有错"),
+];
+
 #[derive(Deserialize)]
 pub struct Vote {
     helpful: Option<String>,
+    reason: Option<String>,
     comment: Option<String>,
 }
 
@@ -51,6 +63,27 @@ pub async fn submit(
             "留言最多 {MAX_COMMENT_CHARS} 个字"
         )));
     }
+    let reason = match form.reason.as_deref().filter(|r| !r.is_empty()) {
+        None => None,
+        Some(value) => Some(
+            REASONS
+                .iter()
+                .find(|(v, _)| *v == value)
+                .map(|(_, label)| *label)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = REASONS.iter().map(|(v, _)| *v).collect();
+                    Error::BadRequest(format!("reason 只能是 {}，收到“{value}”", known.join("、")))
+                })?,
+        ),
+    };
+    // A first 没帮助 goes on to ask what was missing; the answer to that (or any vote with
+    // a word) is thanked.
+    let ask_why = !helpful && reason.is_none() && comment.is_none();
+    let comment = match (reason, comment) {
+        (Some(reason), Some(comment)) => Some(format!("【{reason}】{comment}")),
+        (Some(reason), None) => Some(format!("【{reason}】")),
+        (None, comment) => comment.map(str::to_string),
+    };
     if let Some(limit) = state.vote_limit()
         && let Err(wait) = limit.check(&req)
     {
@@ -65,7 +98,7 @@ pub async fn submit(
         .clone()
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     store
-        .vote(&entry, &visitor, helpful, comment)
+        .vote(&entry, &visitor, helpful, comment.as_deref())
         .await
         .map_err(|e| {
             tracing::error!(%entry, "saving a vote: {e}");
@@ -84,7 +117,10 @@ pub async fn submit(
         HttpResponse::SeeOther()
             .insert_header((
                 header::LOCATION,
-                format!("/kb/{entry}?feedback=thanks#feedback"),
+                format!(
+                    "/kb/{entry}?feedback={}#feedback",
+                    if ask_why { "missing" } else { "thanks" }
+                ),
             ))
             .finish()
     };

@@ -9,18 +9,19 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::api::EntryRef;
-use super::views::{Chrome, MatchPage, MatchView, breakable_url};
+use super::views::{Chrome, MatchPage, MatchView, ReadView, breakable_url};
 use super::{ApiError, AppState, Error, Site};
-use crate::search::{MAX_MESSAGE_CHARS, Match};
+use crate::search::{MAX_MESSAGE_CHARS, Match, Message};
 
 /// Matches offered for one message.
 const MATCHES: usize = 5;
-/// Largest request body read: a message of [`MAX_MESSAGE_CHARS`] characters, each escaped as
-/// `\uXXXX` in JSON or `%XX%XX%XX` in a form, fits.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest request body read: a thread of three times [`MAX_MESSAGE_CHARS`] Chinese
+/// characters, each escaped as `%XX%XX%XX` in a form, fits. Of a text that long the start and
+/// the end are read; a larger body is refused.
+pub const MAX_BODY_BYTES: usize = 512 * 1024;
 
 #[derive(Deserialize)]
-struct Message {
+struct Form {
     text: String,
 }
 
@@ -32,17 +33,18 @@ fn check_limit(req: &HttpRequest, state: &AppState) -> Result<(), Error> {
     }
 }
 
-/// The message checked and matched off the async workers (analysis and scoring are CPU work).
-async fn run(site: Arc<Site>, text: String) -> Result<Vec<Match>, Error> {
-    let chars = text.chars().count();
-    if chars > MAX_MESSAGE_CHARS {
-        return Err(Error::TooLarge(format!(
-            "内容太长：最多 {MAX_MESSAGE_CHARS} 个字符，收到 {chars} 个。请只粘贴客户描述问题和报错的部分。"
-        )));
-    }
-    web::block(move || site.index.match_message(&site.library, &text, MATCHES))
-        .await
-        .map_err(|e| Error::internal("matching a message", e))
+/// The message read (its start and end, when long) and matched off the async workers
+/// (analysis and scoring are CPU work).
+async fn run(site: Arc<Site>, text: String) -> Result<(Message, Vec<Match>), Error> {
+    web::block(move || {
+        let message = Message::read(text);
+        let matches = site
+            .index
+            .match_message(&site.library, &message.text, MATCHES);
+        (message, matches)
+    })
+    .await
+    .map_err(|e| Error::internal("matching a message", e))
 }
 
 /// The body, or a 413 when it is over [`MAX_BODY_BYTES`].
@@ -96,7 +98,7 @@ pub async fn api(
         None => return Err(wrong("缺少 text".into()).into()),
     };
     let site = state.site();
-    let matches = run(site.clone(), text).await?;
+    let (message, matches) = run(site.clone(), text).await?;
     let found: Vec<ApiMatch> = matches
         .iter()
         .filter_map(|m| {
@@ -110,7 +112,11 @@ pub async fn api(
             })
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "matches": found })))
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "matches": found,
+        "received_chars": message.received_chars,
+        "kept_chars": message.kept_chars,
+    })))
 }
 
 /// `GET /match`: the empty form.
@@ -126,19 +132,19 @@ pub async fn submit(
 ) -> Result<HttpResponse, Error> {
     check_limit(&req, &state)?;
     let body = read_body(payload).await?;
-    let message: Message = serde_urlencoded::from_bytes(&body)
+    let form: Form = serde_urlencoded::from_bytes(&body)
         .map_err(|e| Error::BadRequest(format!("表单有误：{e}")))?;
     // One generation for the match and the page, even if content is reloaded between.
     let site = state.site();
-    let matches = run(site.clone(), message.text.clone()).await?;
-    render(&req, &state, &site, Some(message.text), matches)
+    let (message, matches) = run(site.clone(), form.text.clone()).await?;
+    render(&req, &state, &site, Some((form.text, message)), matches)
 }
 
 fn render(
     req: &HttpRequest,
     state: &AppState,
     site: &Site,
-    text: Option<String>,
+    submitted: Option<(String, Message)>,
     matches: Vec<Match>,
 ) -> Result<HttpResponse, Error> {
     let base = state.base_url(req);
@@ -149,6 +155,10 @@ fn render(
             let url = entry.url_to(m.anchor.as_deref());
             let absolute_url = format!("{base}{url}");
             Some(MatchView {
+                pick: match &m.anchor {
+                    Some(anchor) => format!("{}#{anchor}", entry.id),
+                    None => entry.id.clone(),
+                },
                 title: entry.title.clone(),
                 section: m.anchor.as_ref().and_then(|a| {
                     entry
@@ -166,13 +176,89 @@ fn render(
             })
         })
         .collect();
+    let (text, message) = submitted.unzip();
     let html = MatchPage {
         chrome: Chrome::new(format!("{base}/match")),
-        submitted: text.is_some(),
+        submitted: message.is_some(),
         text: text.unwrap_or_default(),
+        read: message.map(|m| ReadView {
+            received_chars: m.received_chars,
+            kept_chars: m.kept_chars,
+            cut: m.is_cut(),
+        }),
         max_chars: MAX_MESSAGE_CHARS,
         matches: found,
         wizards: site.library.wizards.iter().collect(),
+    }
+    .render()?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(html))
+}
+
+/// Entries one reply may link.
+const MAX_PICKED: usize = MATCHES;
+
+/// `GET /match/reply?e=<id>[#<anchor>]&e=…`: one reply linking every entry an agent ticked on
+/// `/match`, numbered in the order ticked. A plain link, so it works without JavaScript.
+pub async fn reply(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+        .map_err(|e| Error::BadRequest(format!("网址参数有误：{e}")))?;
+    let picks: Vec<&str> = pairs
+        .iter()
+        .filter(|(key, _)| key == "e")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    if picks.is_empty() {
+        return Err(Error::BadRequest(
+            "没有勾选条目：在“从工单找答案”的结果里勾选要发给客户的条目。".into(),
+        ));
+    }
+    if picks.len() > MAX_PICKED {
+        return Err(Error::BadRequest(format!(
+            "一条回复最多链接 {MAX_PICKED} 个条目，勾选了 {} 个。",
+            picks.len()
+        )));
+    }
+    let site = state.site();
+    let base = state.base_url(&req);
+    let mut parts = Vec::new();
+    let mut picked = Vec::new();
+    for (n, pick) in picks.iter().enumerate() {
+        let (id, anchor) = match pick.split_once('#') {
+            Some((id, anchor)) => (id, Some(anchor)),
+            None => (*pick, None),
+        };
+        let entry = site
+            .library
+            .entry(id)
+            .ok_or_else(|| Error::BadRequest(format!("没有编号为“{id}”的条目。")))?;
+        let section = match anchor {
+            None => None,
+            Some(anchor) => Some(
+                entry
+                    .headings
+                    .iter()
+                    .find(|h| h.anchor == anchor)
+                    .ok_or_else(|| {
+                        Error::BadRequest(format!("条目“{id}”没有“{anchor}”这一节。"))
+                    })?,
+            ),
+        };
+        let url = entry.url_to(anchor);
+        let absolute_url = format!("{base}{url}");
+        parts.push(format!("{}. {}", n + 1, entry.ticket_reply(&absolute_url)));
+        picked.push(super::views::LinkView {
+            text: entry.title.clone(),
+            url,
+            note: section.map(|h| h.text.clone()).unwrap_or_default(),
+        });
+    }
+    let html = super::views::ReplyPage {
+        chrome: Chrome::new(format!("{base}/match")),
+        reply: parts.join("\n\n"),
+        picked,
     }
     .render()?;
     Ok(HttpResponse::Ok()

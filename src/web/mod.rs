@@ -6,7 +6,7 @@ mod admin;
 mod api;
 pub mod assets;
 mod error;
-mod feedback;
+pub mod feedback;
 mod guard;
 pub mod limits;
 mod matching;
@@ -75,6 +75,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(read().to(matching::form))
                 .route(web::post().to(matching::submit)),
         )
+        .service(resource("/match/reply", READ).route(read().to(matching::reply)))
+        .service(resource("/contact", READ).route(read().to(pages::contact)))
         .service(resource("/wizard", READ).route(read().to(wizard::list)))
         .service(resource("/wizard/{id}", READ).route(read().to(wizard::step)))
         .service(resource("/sitemap.xml", READ).route(read().to(pages::sitemap)))

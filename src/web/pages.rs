@@ -5,7 +5,10 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::views::{CategoryCard, CategoryPage, Chrome, EntryPage, HomePage, PageLink, TocItem};
+use super::views::{
+    CategoryCard, CategoryPage, Chrome, ContactPage, EntryPage, ErrorPage, HomePage, LinkView,
+    PageLink, TocItem,
+};
 use super::{AppState, Error};
 use crate::content::Lookup;
 use crate::search::analysis::normalize_query;
@@ -134,7 +137,7 @@ pub async fn category(
 /// What an entry URL may carry besides the id (other parameters are ignored).
 #[derive(serde::Deserialize)]
 pub struct EntryParams {
-    /// `thanks` after a vote.
+    /// `thanks` after a vote, `missing` after a bare 没帮助.
     feedback: Option<String>,
     /// `search` when opened from the results of the query `q`.
     from: Option<String>,
@@ -160,7 +163,7 @@ pub async fn entry(
                 .insert_header((header::LOCATION, location))
                 .finish());
         }
-        Lookup::Missing => return Err(Error::NotFound(format!("没有编号为“{id}”的条目。"))),
+        Lookup::Missing => return missing_entry(&site, &id),
     };
     let category = library.category(&entry.category).ok_or_else(|| {
         Error::internal(
@@ -179,7 +182,8 @@ pub async fn entry(
     }
     let base = state.base_url(&req);
     let thanked = params.feedback.as_deref() == Some("thanks");
-    let key = format_args!("kb\0{base}\0{}\0{thanked}", entry.id);
+    let asking = params.feedback.as_deref() == Some("missing");
+    let key = format_args!("kb\0{base}\0{}\0{thanked}\0{asking}", entry.id);
     state
         .page(&req, &site, key, || {
             let absolute_url = format!("{base}{}", entry.url());
@@ -197,9 +201,69 @@ pub async fn entry(
                     .collect(),
                 wizards: library.wizards_leading_to(&entry.id),
                 thanked,
+                asking,
+                reasons: super::feedback::REASONS,
+                all_wizards: library.wizards.iter().collect(),
+                contact_html: library.contact_html.as_deref(),
                 entry,
                 category,
                 absolute_url,
+            })
+        })
+        .await
+}
+
+/// Entries offered on the 404 of a missing entry.
+const CLOSE_TO_MISSING: usize = 5;
+
+/// The 404 of `/kb/<id>` for an id we do not have (a mistyped link, an entry removed without
+/// an alias): the entries whose words are closest to the id's.
+fn missing_entry(site: &super::Site, id: &str) -> Result<HttpResponse, Error> {
+    let error = Error::NotFound(format!("没有编号为“{id}”的条目。"));
+    let words: String = id
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    let request = crate::search::Request {
+        query: words,
+        category: None,
+        limit: CLOSE_TO_MISSING,
+        offset: 0,
+    };
+    let results = site.index.search(&site.library, &request);
+    let suggestions = results
+        .hits
+        .iter()
+        .filter_map(|hit| site.library.entry(&hit.id))
+        .map(|entry| LinkView {
+            text: entry.title.clone(),
+            url: entry.url(),
+            note: String::new(),
+        })
+        .collect();
+    let html = ErrorPage {
+        chrome: Chrome::bare(),
+        status: 404,
+        heading: "没有找到这个页面",
+        message: error.to_string(),
+        suggestions,
+    }
+    .render()?;
+    Ok(HttpResponse::NotFound()
+        .content_type(ContentType::html())
+        .body(html))
+}
+
+/// `/contact`: `contact.md`, with the wizards to try first.
+pub async fn contact(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    let site = state.site();
+    let base = state.base_url(&req);
+    state
+        .page(&req, &site, format_args!("contact\0{base}"), || {
+            html_body(ContactPage {
+                chrome: Chrome::new(format!("{base}/contact")),
+                contact_html: site.library.contact_html.as_deref(),
+                wizards: site.library.wizards.iter().collect(),
             })
         })
         .await

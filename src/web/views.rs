@@ -108,6 +108,12 @@ pub struct EntryPage<'a> {
     pub json_ld: String,
     /// Back from voting: say thank you instead of asking.
     pub thanked: bool,
+    /// Back from a bare 没帮助: ask what was missing ([`super::feedback::REASONS`]) and offer
+    /// every wizard and the contact text.
+    pub asking: bool,
+    pub reasons: &'static [(&'static str, &'static str)],
+    pub all_wizards: Vec<&'a Wizard>,
+    pub contact_html: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -117,6 +123,17 @@ pub struct ErrorPage {
     pub status: u16,
     pub heading: &'static str,
     pub message: String,
+    /// Entries close to what was asked for (a missing `/kb/<id>`: the id's words).
+    pub suggestions: Vec<LinkView>,
+}
+
+/// `/contact`: whom to contact when nothing here helped.
+#[derive(Template)]
+#[template(path = "contact.html")]
+pub struct ContactPage<'a> {
+    pub chrome: Chrome,
+    pub contact_html: Option<&'a str>,
+    pub wizards: Vec<&'a Wizard>,
 }
 
 pub struct CategoryFilter {
@@ -194,13 +211,33 @@ pub struct MatchPage<'a> {
     /// Whether a message was sent (else the empty form).
     pub submitted: bool,
     pub text: String,
+    /// How much of the sent text was read.
+    pub read: Option<ReadView>,
     pub max_chars: usize,
     pub matches: Vec<MatchView>,
     pub wizards: Vec<&'a Wizard>,
 }
 
+pub struct ReadView {
+    pub received_chars: usize,
+    pub kept_chars: usize,
+    /// Only the start and the end were read.
+    pub cut: bool,
+}
+
+/// One reply to a ticket that links every entry an agent ticked on `/match`.
+#[derive(Template)]
+#[template(path = "match_reply.html")]
+pub struct ReplyPage {
+    pub chrome: Chrome,
+    pub reply: String,
+    pub picked: Vec<LinkView>,
+}
+
 /// An entry that answers the pasted message, ready for an agent to send.
 pub struct MatchView {
+    /// What a tick of it sends to `/match/reply`: `<id>` or `<id>#<anchor>`.
+    pub pick: String,
     pub title: String,
     /// The entry's path, or its section's (`/kb/<id>#<anchor>`).
     pub url: String,

@@ -567,6 +567,10 @@ async fn the_main_pages_pass_axe_in_light_and_dark() {
         "/wizard/request-errors?a=&a=wrong-data&a=garbled",
         "/wizard/request-errors?a=&a=wrong-data&a=garbled&solved=no",
         "/kb/no-such-entry",
+        "/kb/domain-whitelst",
+        "/kb/timeout?feedback=missing",
+        "/contact",
+        "/match/reply?e=error-19&e=timeout",
         "/admin/insights",
     ];
     let mut findings = Vec::new();
@@ -618,6 +622,67 @@ async fn the_main_pages_pass_axe_in_light_and_dark() {
     }
     server.stop(true).await;
     assert!(findings.is_empty(), "axe found:\n{}", findings.join("\n"));
+}
+
+/// With JavaScript, the ticket box counts what will be read as the agent types, says when a
+/// paste is past the limit, and Ctrl+Enter submits it.
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver"]
+async fn the_match_box_counts_and_submits_on_ctrl_enter() {
+    require_browser();
+    let (base, server, _data) = serve_real_content().await;
+    let (_driver, client, _profile) = start_browser_with(false, true).await;
+    client.goto(&format!("{base}/match")).await.expect("/match");
+    let text = wait_for(&client, Locator::Css("#match-text"), "the message box").await;
+    text.send_keys("真机上报错 error 19").await.expect("type");
+    let count = client
+        .find(Locator::Css("#match-count"))
+        .await
+        .expect("the count")
+        .text()
+        .await
+        .expect("its text");
+    assert!(count.starts_with("14 / 20000 字"), "{count}");
+    // A paste past the limit (set through the DOM: typing 20,001 characters takes minutes).
+    client
+        .execute(
+            "const t = document.getElementById('match-text'); \
+             t.value = '超'.repeat(20001); t.dispatchEvent(new Event('input'));",
+            vec![],
+        )
+        .await
+        .expect("paste");
+    let count = client
+        .find(Locator::Css("#match-count"))
+        .await
+        .expect("the count")
+        .text()
+        .await
+        .expect("its text");
+    assert!(count.contains("20001 字，超过 20000 字"), "{count}");
+    client
+        .execute(
+            "document.getElementById('match-text').value = '真机上报错 error 19';",
+            vec![],
+        )
+        .await
+        .expect("a short ticket again");
+    let text = client.find(Locator::Css("#match-text")).await.expect("box");
+    text.send_keys(&format!(
+        "{}{}",
+        fantoccini::key::Key::Control,
+        fantoccini::key::Key::Enter
+    ))
+    .await
+    .expect("Ctrl+Enter");
+    wait_for(
+        &client,
+        Locator::Css(".match-title a"),
+        "a match after Ctrl+Enter",
+    )
+    .await;
+    client.close().await.expect("close");
+    server.stop(true).await;
 }
 
 /// `/match` as a support agent uses it, with JavaScript off (a plain form) and on (copy buttons).

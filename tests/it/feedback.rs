@@ -405,3 +405,67 @@ async fn the_client_address_comes_from_a_trusted_proxy_only() {
         "an untrusted peer is one client, whatever it forwards"
     );
 }
+
+/// 没帮助 does not end the conversation: the reader is asked what was missing, offered the
+/// wizard and the contact text, and what they answer replaces their vote with its reason.
+#[actix_web::test]
+async fn not_helpful_asks_what_was_missing_and_offers_a_way_out() {
+    let data = tempfile::tempdir().expect("data");
+    let state = state_with_store(data.path()).await;
+    let res = request(&state, vote("helpful=no")).await;
+    assert_eq!(res.status, 303);
+    assert_eq!(
+        res.header("location"),
+        Some("/kb/error-19?feedback=missing#feedback")
+    );
+    let cookie = visitor_cookie(&res);
+    assert_eq!(counts(&state, "error-19").await, (0, 1));
+
+    let page = get(&state, "/kb/error-19?feedback=missing").await;
+    assert_eq!(page.status, 200);
+    for (value, label) in wendao::web::feedback::REASONS {
+        assert!(page.body.contains(&format!("value=\"{value}\"")), "{value}");
+        assert!(page.body.contains(label), "{label}");
+    }
+    assert!(page.body.contains("href=\"/wizard/request-errors\""));
+    assert!(page.body.contains("href=\"/contact\""));
+    assert!(
+        page.body.contains("提交工单"),
+        "the contact text itself is shown"
+    );
+
+    let res = request(
+        &state,
+        vote("helpful=no&reason=did-not-work&comment=%E8%BF%98%E6%98%AF19")
+            .insert_header(("cookie", cookie.clone())),
+    )
+    .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(
+        res.header("location"),
+        Some("/kb/error-19?feedback=thanks#feedback")
+    );
+    assert_eq!(
+        counts(&state, "error-19").await,
+        (0, 1),
+        "one vote, changed"
+    );
+    let insights = state
+        .store()
+        .expect("store")
+        .insights(10)
+        .await
+        .expect("insights");
+    assert_eq!(
+        insights
+            .comments
+            .iter()
+            .map(|c| (c.entry.as_str(), c.helpful, c.text.as_str()))
+            .collect::<Vec<_>>(),
+        [("error-19", false, "【照着做了，问题还在】还是19")]
+    );
+
+    let res = request(&state, vote("helpful=no&reason=bored")).await;
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("reason 只能是"), "{}", res.body);
+}

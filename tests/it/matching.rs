@@ -83,25 +83,32 @@ async fn a_section_that_answers_is_linked_to() {
 }
 
 #[actix_web::test]
-async fn long_messages_answer_413_and_any_other_text_200() {
+async fn long_threads_are_read_at_both_ends_and_say_so_and_any_other_text_is_200() {
     let state = state(&repo_content(), None);
-    // Up to 4,000 characters is read whole; one more is refused, never cut.
-    let res = request(&state, post_json(message(&"超时".repeat(2000)))).await;
+    // Up to 20,000 characters is read whole.
+    let res = request(&state, post_json(message(&"超时".repeat(10_000)))).await;
     assert_eq!(res.status, 200);
-    for text in ["超".repeat(4001), "报错".repeat(5000)] {
-        let res = request(&state, post_json(message(&text))).await;
-        assert_eq!(res.status, 413, "{}", res.body);
-        let error = &res.json()["error"];
-        assert_eq!(error["code"], "payload_too_large");
-        assert!(
-            error["message"]
-                .as_str()
-                .unwrap()
-                .contains("最多 4000 个字符")
-        );
-    }
-    // A body over 64 KB is refused before it is read whole.
-    let res = request(&state, post_json(message(&"\u{1}".repeat(20_000)))).await;
+    let body = res.json();
+    assert_eq!(body["received_chars"], 20_000);
+    assert_eq!(body["kept_chars"], 20_000);
+
+    // A long thread whose code is pasted at its very end: the start and the end are read,
+    // the middle is not, and the answer says how much was kept.
+    let thread = format!(
+        "你好，小程序里请求失败了。{}最后贴一下日志：my.request fail {{\"error\":19,\"status\":404}}",
+        "我们又试了一遍，还是一样，麻烦再看看。".repeat(1_500)
+    );
+    let received = thread.chars().count();
+    assert!(received > 25_000);
+    let res = request(&state, post_json(message(&thread))).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let body = res.json();
+    assert_eq!(body["received_chars"], received);
+    assert_eq!(body["kept_chars"], 20_000);
+    assert_eq!(body["matches"][0]["id"], "error-19", "{body}");
+
+    // A body over 512 KB is refused before it is read whole.
+    let res = request(&state, post_json(message(&"\u{1}".repeat(100_000)))).await;
     assert_eq!(res.status, 413, "{}", res.body);
     assert_eq!(res.json()["error"]["code"], "payload_too_large");
 
@@ -264,9 +271,26 @@ async fn the_match_page_is_a_plain_form() {
     assert!(res.body.contains("没有找到能回答这段内容的条目"));
     assert!(res.body.contains("href=\"/wizard/request-errors\""));
 
-    let res = request(&state, form(&"超".repeat(4001))).await;
-    assert_eq!(res.status, 413);
-    assert!(res.body.contains("最多 4000 个字符"), "{}", res.body);
+    // The page says how much it read: all of it, or the start and the end.
+    let res = request(&state, form("error 19")).await;
+    assert!(res.body.contains("读了全部 8 字"), "{}", res.body);
+    let textarea = res
+        .body
+        .find("<textarea id=\"match-text\"")
+        .expect("the box");
+    let tag = &res.body[textarea..textarea + res.body[textarea..].find('>').expect("its end")];
+    assert!(
+        !tag.contains("maxlength"),
+        "a paste is never cut by the browser: {tag}"
+    );
+    let res = request(&state, form(&format!("{}error 19", "超".repeat(25_000)))).await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body
+            .contains("这段内容有 25008 字，超过 20000 字：只读了开头 10000 字和结尾 10000 字"),
+        "{}",
+        &res.body[..2000]
+    );
 
     let res = request(
         &state,
@@ -317,4 +341,65 @@ async fn a_client_matching_too_often_gets_429_and_others_do_not() {
     .await;
     assert_eq!(page.status, 429);
     assert_eq!(request(&state, from("10.0.0.8:4000")).await.status, 200);
+}
+
+/// An agent ticks the entries that answer a ticket and gets one reply that links them all, in
+/// the order ticked; a section ticked is linked to as a section.
+#[actix_web::test]
+async fn ticked_matches_make_one_reply() {
+    let content = TempContent::copy_of(&repo_content());
+    content.write(
+        "kb/upload-errors.md",
+        "+++\ntitle = \"上传文件的常见报错\"\ncategory = \"request-errors\"\n+++\n几种上传报错的处理办法。\n\n\
+         ## 文件太大\n\n单个文件不能超过 10MB，超过时报错 error 13，请先压缩图片。\n",
+    );
+    let state = state(content.path(), Some("https://help.example.com"));
+
+    let page = request(
+        &state,
+        form("上传报错 error 13，文件太大了；另外请求也报 error 19"),
+    )
+    .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("action=\"/match/reply\" method=\"get\""));
+    assert!(
+        page.body
+            .contains("name=\"e\" value=\"upload-errors#文件太大\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("name=\"e\" value=\"error-19\""));
+
+    let res = get(
+        &state,
+        "/match/reply?e=error-19&e=upload-errors%23%E6%96%87%E4%BB%B6%E5%A4%AA%E5%A4%A7",
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    let reply = crate::common::unescape(&res.body);
+    let first = reply
+        .find("1. my.request 请求报错 \"error\":19")
+        .expect("error-19 first");
+    let second = reply
+        .find("2. 上传文件的常见报错")
+        .expect("upload-errors second");
+    assert!(first < second);
+    assert!(reply.contains("https://help.example.com/kb/error-19\n\n2. "));
+    assert!(reply.contains("https://help.example.com/kb/upload-errors#"));
+    assert!(reply.contains("（文件太大）"), "the section is named");
+
+    for (uri, says) in [
+        ("/match/reply", "没有勾选条目"),
+        ("/match/reply?e=nope", "没有编号为“nope”的条目"),
+        ("/match/reply?e=error-19%23nowhere", "没有“nowhere”这一节"),
+        (
+            "/match/reply?e=error-2&e=error-12&e=error-14&e=error-19&e=timeout&e=cookie",
+            "最多链接 5 个条目",
+        ),
+    ] {
+        let res = get(&state, uri).await;
+        assert_eq!(res.status, 400, "{uri}");
+        assert!(res.body.contains(says), "{uri}: {}", res.body);
+    }
 }

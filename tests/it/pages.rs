@@ -1,6 +1,6 @@
 //! The HTML pages over the fixture content: links, redirects, errors, sitemap, assets.
 
-use crate::common::{fixture, get, request, state};
+use crate::common::{TempContent, fixture, get, repo_content, request, state};
 use actix_web::test::TestRequest;
 
 #[actix_web::test]
@@ -419,4 +419,55 @@ async fn category_pages_hold_thirty_entries_each_and_link_to_one_another() {
     let res = get(&state, "/c/beta").await;
     assert!(!res.body.contains("class=\"pagination\""));
     assert!(!res.body.contains("共 1 篇"));
+}
+
+/// A link to an entry that is not there (a typo, an old id) offers the entries whose words
+/// are closest to the id's, and a way to contact us.
+#[actix_web::test]
+async fn a_missing_entry_suggests_the_closest_ones() {
+    let state = state(&repo_content(), None);
+    let res = get(&state, "/kb/domain-whitelst").await;
+    assert_eq!(res.status, 404);
+    assert!(res.body.contains("没有编号为“domain-whitelst”的条目"));
+    assert!(res.body.contains("你要找的也许是"), "{}", res.body);
+    assert!(
+        res.body.contains("href=\"/kb/domain-whitelist\""),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("href=\"/contact\""));
+    // An id with no word of any entry: the 404 alone.
+    let res = get(&state, "/kb/zzzz-qqqq").await;
+    assert_eq!(res.status, 404);
+    assert!(!res.body.contains("你要找的也许是"));
+}
+
+/// 联系我们 is one click from every page, and its page is `contact.md` with the wizard first.
+#[actix_web::test]
+async fn every_page_links_to_the_contact_page() {
+    let state = state(&repo_content(), None);
+    for uri in [
+        "/",
+        "/kb/error-19",
+        "/c/guides",
+        "/search?q=error",
+        "/wizard/request-errors",
+        "/match",
+        "/nope",
+    ] {
+        let res = get(&state, uri).await;
+        assert!(res.body.contains("href=\"/contact\""), "{uri}");
+    }
+    let res = get(&state, "/contact").await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("<h1>联系我们</h1>"));
+    assert!(res.body.contains("提交工单"), "the text of contact.md");
+    assert!(res.body.contains("href=\"/wizard/request-errors\""));
+
+    let content = TempContent::copy_of(&repo_content());
+    content.remove("contact.md");
+    let without = crate::common::state(content.path(), None);
+    let res = get(&without, "/contact").await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("没有写联系方式"));
 }

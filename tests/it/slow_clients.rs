@@ -193,8 +193,8 @@ fn unread_chunked_bodies_do_not_hold_their_connection() {
         )
         .expect("headers");
         if path == "/api/match" {
-            // Over the 64 KB a body may have: refused before it is all read.
-            let chunk = "x".repeat(70_000);
+            // Over the 512 KB a body may have: refused before it is all read.
+            let chunk = "x".repeat(600_000);
             write!(stream, "{:x}\r\n{chunk}\r\n", chunk.len()).expect("a big chunk");
         }
         stream
