@@ -14,10 +14,11 @@
 //! - `--nginx`: also serve the same entry and home page bytes with Debian's nginx at its
 //!   fastest (`gzip_static`, files compressed at the best level, access log off; wendao's logs
 //!   stay on) and print wendao's rate as a ratio;
-//! - `--routes idle,entry,home,search-popular,search-distinct,search-fresh,search-seq,match,edit,crawl,mixed`:
+//! - `--routes idle,entry,home,search-popular,search-distinct,search-fresh,search-seq,match,match-thread,edit,crawl,mixed`:
 //!   which to run (`idle`: CPU as % of one core and reloads counted in `/metrics`;
 //!   `search-distinct`: 2,000 queries each once, by our own client; `match`: 500 tickets of
-//!   2,000 characters posted to `/api/match` one after another; `search-fresh`: wrk over
+//!   2,000 characters posted to `/api/match` one after another; `match-thread`: 100 threads of
+//!   20,000; `search-fresh`: wrk over
 //!   queries none of which repeats; `edit`: an entry rewritten 5 times as an editor saves it,
 //!   each time until `/kb/<id>` serves it; `crawl`: up to 10,000 entry pages nobody asked for
 //!   yet, each once, then the memory);
@@ -76,6 +77,7 @@ const ALL_ROUTES: &[&str] = &[
     "search-fresh",
     "search-seq",
     "match",
+    "match-thread",
     "edit",
 ];
 
@@ -329,14 +331,21 @@ fn main() {
                 report("wendao", &r);
                 errors += r.errors;
             }
-            "match" => {
+            "match" | "match-thread" => {
                 // Each ticket once: nothing is cached for a POST.
-                let r =
-                    Figures::of(&runtime.block_on(matching::run(&server.base, &header_refs, 500)));
+                let (n, chars) = match route.as_str() {
+                    "match" => (500, matching::MESSAGE_CHARS),
+                    _ => (100, matching::THREAD_CHARS),
+                };
+                let r = Figures::of(&runtime.block_on(matching::run(
+                    &server.base,
+                    &header_refs,
+                    n,
+                    chars,
+                )));
                 report("wendao", &r);
                 println!(
-                    "{route:<16} note    POST /api/match, {} characters a message, one connection",
-                    matching::MESSAGE_CHARS
+                    "{route:<16} note    POST /api/match, {chars} characters a message, one connection"
                 );
                 errors += r.errors;
             }

@@ -1,5 +1,6 @@
-//! The `match` route: `POST /api/match` with whole tickets of 2,000 characters, one after
-//! another on one keep-alive connection, as a ticket tool calls it.
+//! The `match` and `match-thread` routes: `POST /api/match` with whole tickets of 2,000
+//! characters, or threads of 20,000 (the most read whole), one after another on one
+//! keep-alive connection, as a ticket tool calls it.
 
 use std::time::Instant;
 
@@ -11,8 +12,10 @@ use hyper_util::rt::TokioExecutor;
 
 use crate::generator::Report;
 
-/// Characters in each message.
+/// Characters in each message of `match`.
 pub const MESSAGE_CHARS: usize = 2_000;
+/// Characters in each thread of `match-thread`.
+pub const THREAD_CHARS: usize = 20_000;
 
 /// What customers write, in pieces: greetings, the story, pasted errors, the ask.
 const PIECES: &[&str] = &[
@@ -33,20 +36,20 @@ const PIECES: &[&str] = &[
 ];
 
 /// Message `i`: the pieces from a different start each time, with its own order number, cut to
-/// [`MESSAGE_CHARS`] characters.
-pub fn message(i: usize) -> String {
+/// `chars` characters.
+pub fn message(i: usize, chars: usize) -> String {
     let mut text = format!("订单号 {:08}。", 10_000_000 + i);
     let mut k = i;
-    while text.chars().count() < MESSAGE_CHARS {
+    while text.chars().count() < chars {
         text.push_str(PIECES[k % PIECES.len()]);
         k += 1;
     }
-    text.chars().take(MESSAGE_CHARS).collect()
+    text.chars().take(chars).collect()
 }
 
 /// `n` different messages, one request after another on one connection. Anything but a 200
 /// with a full body is an error.
-pub async fn run(base: &str, headers: &[(&str, &str)], n: usize) -> Report {
+pub async fn run(base: &str, headers: &[(&str, &str)], n: usize, chars: usize) -> Report {
     let mut connector = HttpConnector::new();
     connector.set_nodelay(true);
     let client = Client::builder(TokioExecutor::new())
@@ -54,7 +57,7 @@ pub async fn run(base: &str, headers: &[(&str, &str)], n: usize) -> Report {
         .build::<_, Full<Bytes>>(connector);
     let url = format!("{base}/api/match");
     let bodies: Vec<Bytes> = (0..n)
-        .map(|i| Bytes::from(serde_json::json!({ "text": message(i) }).to_string()))
+        .map(|i| Bytes::from(serde_json::json!({ "text": message(i, chars) }).to_string()))
         .collect();
     let started = Instant::now();
     let (mut errors, mut latencies) = (0, Vec::with_capacity(n));
