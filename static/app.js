@@ -89,18 +89,42 @@
       items.forEach(function (item, k) { item.setAttribute("aria-selected", k === active ? "true" : "false"); });
       input.setAttribute("aria-activedescendant", items[active].id);
     }
-    function render(suggestions) {
+    // No link inside an option (a control inside a control): the option itself opens its URL.
+    function option(i, url) {
+      var li = document.createElement("li");
+      li.id = list.id + "-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.setAttribute("data-url", url);
+      return li;
+    }
+    function part(className, html) {
+      var span = document.createElement("span");
+      span.className = className;
+      // The server escapes titles and passages and adds only <mark>.
+      span.innerHTML = html;
+      return span;
+    }
+    function render(suggestions, q) {
       list.textContent = "";
       suggestions.forEach(function (s, i) {
-        var li = document.createElement("li");
-        li.id = list.id + "-" + i;
-        li.setAttribute("role", "option");
-        li.setAttribute("aria-selected", "false");
-        // Text only: a link inside an option would be a control inside a control.
-        li.textContent = s.title;
-        li.setAttribute("data-url", s.url);
+        var li = option(i, s.url);
+        li.appendChild(part("suggestion-title", s.title_html));
+        if (s.category_name) {
+          var category = document.createElement("span");
+          category.className = "suggestion-category";
+          category.textContent = s.category_name;
+          li.appendChild(category);
+        }
+        li.appendChild(part("suggestion-passage", s.snippet_html));
         list.appendChild(li);
       });
+      if (suggestions.length) {
+        var all = option(suggestions.length, "/search?q=" + encodeURIComponent(q));
+        all.className = "suggestion-all";
+        all.textContent = "查看全部结果";
+        list.appendChild(all);
+      }
       active = -1;
       input.removeAttribute("aria-activedescendant");
       list.hidden = suggestions.length === 0;
@@ -110,12 +134,12 @@
       var q = input.value.trim();
       if (q === lastQuery) { return; }
       lastQuery = q;
-      if (!q) { render([]); return; }
+      if (!q) { render([], q); return; }
       if (controller) { controller.abort(); }
       controller = window.AbortController ? new AbortController() : null;
       fetch("/api/suggest?q=" + encodeURIComponent(q), controller ? { signal: controller.signal } : {})
         .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
-        .then(function (body) { if (input.value.trim() === q) { render(body.suggestions || []); } })
+        .then(function (body) { if (input.value.trim() === q) { render(body.suggestions || [], q); } })
         .catch(function () { /* offline or aborted: the form still works */ });
     }
     function schedule() {

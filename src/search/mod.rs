@@ -37,6 +37,7 @@ pub use disk::{FORMAT as INDEX_FORMAT, Origin};
 pub use matching::{MAX_MESSAGE_CHARS, Match, Message};
 use plan::Plan;
 use schema::{Fields, fill, register_tokenizer, vocabulary};
+pub use suggest::Suggestion;
 
 /// Longest query we read, in characters; the rest is dropped.
 pub const MAX_QUERY_CHARS: usize = 200;

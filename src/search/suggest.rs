@@ -11,39 +11,62 @@ use crate::content::{Entry, Library};
 /// How many tags near queries are chosen from: the most used.
 pub(super) const NEAR_TAGS: usize = 2000;
 
+/// A suggestion as you type: the entry, its title with what matched in `<mark>`, and a short
+/// passage (both escaped), as DocSearch shows them.
+#[derive(Debug, Clone)]
+pub struct Suggestion<'a> {
+    pub entry: &'a Entry,
+    pub title_html: String,
+    pub snippet_html: String,
+}
+
 impl SearchIndex {
-    /// Titles for search as you type: titles holding the typed text first (so a half-typed
-    /// word such as 白名 finds 白名单), then search results with the last word as a prefix.
-    pub fn suggest<'a>(&self, library: &'a Library, query: &str, limit: usize) -> Vec<&'a Entry> {
+    /// Suggestions for search as you type, in the search's own order (the last word read as a
+    /// prefix); then titles holding the typed text that the ranking did not reach (so a
+    /// half-typed word such as 白名 still offers 白名单).
+    pub fn suggest<'a>(
+        &self,
+        library: &'a Library,
+        query: &str,
+        limit: usize,
+    ) -> Vec<Suggestion<'a>> {
         let typed = super::analysis::normalize(query.trim());
         let typed: String = typed.chars().take(MAX_QUERY_CHARS).collect();
         if typed.is_empty() {
             return Vec::new();
         }
-        let mut found: Vec<&Entry> = self
-            .titles
-            .iter()
-            .filter(|(title, _)| title.contains(&typed))
-            .filter_map(|&(_, i)| library.entries.get(i))
-            .take(limit)
+        let plan = Plan::new(query, &self.synonyms, self.settings, true);
+        let request = Request {
+            query: query.to_string(),
+            category: None,
+            limit,
+            offset: 0,
+        };
+        let mut found: Vec<Suggestion> = self
+            .run(library, &request, &plan)
+            .hits
+            .into_iter()
+            .filter_map(|hit| {
+                Some(Suggestion {
+                    entry: library.entry(&hit.id)?,
+                    title_html: hit.title_html,
+                    snippet_html: hit.snippet_html,
+                })
+            })
             .collect();
-        if found.len() < limit {
-            let plan = Plan::new(query, &self.synonyms, self.settings, true);
-            let request = Request {
-                query: query.to_string(),
-                category: None,
-                limit,
-                offset: 0,
+        for &(ref title, i) in &self.titles {
+            if found.len() >= limit {
+                break;
+            }
+            let Some(entry) = library.entries.get(i) else {
+                continue;
             };
-            for hit in self.run(library, &request, &plan).hits {
-                if found.len() == limit {
-                    break;
-                }
-                if let Some(entry) = library.entry(&hit.id)
-                    && !found.iter().any(|e| e.id == entry.id)
-                {
-                    found.push(entry);
-                }
+            if title.contains(&typed) && !found.iter().any(|s| s.entry.id == entry.id) {
+                found.push(Suggestion {
+                    entry,
+                    title_html: marked_title(&entry.title, &typed),
+                    snippet_html: super::snippet::passage(&entry.text(), None),
+                });
             }
         }
         found
@@ -120,6 +143,29 @@ pub(super) fn shared(a: &[char], b: &[char]) -> usize {
     n
 }
 
+/// The title, escaped, with the typed text in `<mark>`: found by normalising the title a
+/// character at a time (full-width, case, traditional forms), so the mark falls on the title's
+/// own characters; unmarked when the typed text only matches across characters.
+fn marked_title(title: &str, typed: &str) -> String {
+    let mut normalized = String::new();
+    let mut origin = Vec::new();
+    for (at, c) in title.char_indices() {
+        let start = normalized.len();
+        normalized.push_str(&super::analysis::normalize(c.encode_utf8(&mut [0; 4])));
+        origin.push((start, at..at + c.len_utf8()));
+    }
+    let found = normalized.find(typed).and_then(|from| {
+        let to = from + typed.len();
+        let first = origin.iter().rev().find(|(s, _)| *s <= from)?.1.start;
+        let last = origin.iter().rev().find(|(s, _)| *s < to)?.1.end;
+        Some(first..last)
+    });
+    match found {
+        Some(range) => super::snippet::mark(title, &[range]),
+        None => super::snippet::escape(title),
+    }
+}
+
 /// A tag as its whole words, analysed and joined by spaces: `Error 12`, `error  12`
 /// and `"error":12` are all `error 12` (a query is compared by [`Plan::whole_words`]).
 pub(super) fn tag_key(text: &str, mode: Mode) -> String {
@@ -137,6 +183,19 @@ mod tests {
 
     use super::*;
     use crate::search::*;
+
+    #[test]
+    fn a_typed_title_part_is_marked_on_the_title_itself() {
+        assert_eq!(
+            marked_title("配置域名白名单", "白名"),
+            "配置域名<mark>白名</mark>单"
+        );
+        assert_eq!(
+            marked_title("My.Request 报错", "my.req"),
+            "<mark>My.Req</mark>uest 报错"
+        );
+        assert_eq!(marked_title("a<b>", "zz"), "a&lt;b&gt;");
+    }
 
     /// Near queries are chosen from the most used tags, so each query that finds nothing is
     /// compared with a bounded number of them however many entries carry a tag of their own.

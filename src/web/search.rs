@@ -328,6 +328,18 @@ pub async fn api(
         .body(body))
 }
 
+/// One suggestion as `/api/suggest` gives it: the entry, its category, and its title and a
+/// passage with what matched in `<mark>` (escaped HTML).
+#[derive(serde::Serialize)]
+struct SuggestionJson<'a> {
+    #[serde(flatten)]
+    entry: EntryRef<'a>,
+    category: &'a str,
+    category_name: &'a str,
+    title_html: &'a str,
+    snippet_html: &'a str,
+}
+
 pub async fn suggest(
     state: web::Data<AppState>,
     params: web::Query<Params>,
@@ -341,7 +353,18 @@ pub async fn suggest(
             site.index
                 .suggest(&site.library, &query, SUGGESTIONS)
                 .into_iter()
-                .map(|e| serde_json::to_value(EntryRef::of(e, base.as_deref())))
+                .map(|s| {
+                    serde_json::to_value(SuggestionJson {
+                        entry: EntryRef::of(s.entry, base.as_deref()),
+                        category: &s.entry.category,
+                        category_name: site
+                            .library
+                            .category(&s.entry.category)
+                            .map_or("", |c| c.name.as_str()),
+                        title_html: &s.title_html,
+                        snippet_html: &s.snippet_html,
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()
         })
         .await

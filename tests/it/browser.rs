@@ -444,6 +444,29 @@ async fn wizard_and_search_in_a_real_browser() {
         nested, 0,
         "no control inside an option (axe nested-interactive)"
     );
+    // As DocSearch shows them: what matched marked, the category, a passage, and a last row
+    // that opens the search page.
+    let shown = client
+        .execute(
+            "const o = [...document.querySelectorAll('.suggestions [role=option]')]; \
+             return [o.some(x => x.querySelector('.suggestion-title mark')), \
+                     o.some(x => x.querySelector('.suggestion-category')?.textContent.length > 0), \
+                     o.some(x => x.querySelector('.suggestion-passage')?.textContent.length > 0), \
+                     o[o.length - 1].textContent, o[o.length - 1].dataset.url];",
+            vec![],
+        )
+        .await
+        .expect("what the suggestions show");
+    assert_eq!(
+        shown,
+        serde_json::json!([
+            true,
+            true,
+            true,
+            "查看全部结果",
+            "/search?q=%E7%99%BD%E5%90%8D"
+        ]),
+    );
     assert_eq!(
         search.attr("aria-expanded").await.expect("attr").as_deref(),
         Some("true")

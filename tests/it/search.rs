@@ -151,7 +151,8 @@ async fn without_contact_md_a_search_that_finds_nothing_shows_no_contact() {
     let res = get(&state, &format!("/search?q={}", enc("量子纠缠"))).await;
     assert_eq!(res.status, 200);
     assert!(res.body.contains("没有找到"), "{}", res.body);
-    assert!(!res.body.contains("联系我们"));
+    // The header's 联系我们 link stays; the contact section is not made up.
+    assert!(!res.body.contains("<h2>联系我们</h2>"));
     assert!(!res.body.contains("class=\"contact\""));
 }
 
@@ -458,9 +459,48 @@ async fn suggestions_complete_half_typed_words() {
         "{got:?}"
     );
     let body = get(&state, "/api/suggest?q=N22106").await.json();
+    let first = &body["suggestions"][0];
+    assert_eq!(first["id"], "n22106");
+    assert_eq!(first["title"], "请求接口报错 “N22106”？");
+    assert_eq!(first["url"], "/kb/n22106");
+    assert_eq!(first["category"], "request-errors");
+    assert_eq!(first["category_name"], "请求异常类");
     assert_eq!(
-        body["suggestions"][0],
-        serde_json::json!({"id": "n22106", "title": "请求接口报错 “N22106”？", "url": "/kb/n22106"})
+        first["title_html"], "请求接口报错 “<mark>N22106</mark>”？",
+        "what matched is marked, as on the results page"
+    );
+    assert!(
+        first["snippet_html"]
+            .as_str()
+            .is_some_and(|p| !p.is_empty()),
+        "{first}"
+    );
+    // The half-typed word is marked in the title too.
+    let body = get(&state, &format!("/api/suggest?q={}", enc("白名")))
+        .await
+        .json();
+    let titles: Vec<&str> = body["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title_html"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.contains("<mark>白名")),
+        "{titles:?}"
+    );
+
+    // Suggestions follow the search's own order.
+    let searched = get(&state, &format!("/api/search?q={}&limit=6", enc("超时")))
+        .await
+        .json();
+    let suggested = get(&state, &format!("/api/suggest?q={}", enc("超时")))
+        .await
+        .json();
+    assert_eq!(
+        ids(&suggested["suggestions"]).first(),
+        ids(&searched["hits"]).first(),
+        "{suggested}"
     );
     assert_eq!(
         get(&state, "/api/suggest?q=").await.json()["suggestions"],
