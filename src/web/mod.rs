@@ -6,6 +6,7 @@ mod admin;
 mod api;
 pub mod assets;
 mod error;
+mod feed;
 pub mod feedback;
 mod guard;
 pub mod limits;
@@ -80,6 +81,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/wizard", READ).route(read().to(wizard::list)))
         .service(resource("/wizard/{id}", READ).route(read().to(wizard::step)))
         .service(resource("/sitemap.xml", READ).route(read().to(pages::sitemap)))
+        .service(resource("/feed.xml", READ).route(read().to(feed::atom)))
         .service(resource("/robots.txt", READ).route(read().to(pages::robots)))
         .service(resource("/healthz", READ).route(read().to(api::healthz)))
         .service(resource("/admin/insights", READ).route(read().to(admin::insights)))

@@ -471,3 +471,57 @@ async fn every_page_links_to_the_contact_page() {
     assert_eq!(res.status, 200);
     assert!(res.body.contains("没有写联系方式"));
 }
+
+/// `/feed.xml` is an Atom feed a reader can parse: the dated entries, newest first, with
+/// absolute links and their text; entries without `updated` are left out.
+#[actix_web::test]
+async fn the_feed_lists_updated_entries_newest_first() {
+    let content = TempContent::copy_of(&repo_content());
+    content.write(
+        "kb/fresh.md",
+        "+++\ntitle = \"刚更新的条目\"\ncategory = \"guides\"\nupdated = 2030-01-02\n+++\n新的内容。\n",
+    );
+    content.write(
+        "kb/undated.md",
+        "+++\ntitle = \"没有日期的条目\"\ncategory = \"guides\"\n+++\n没有日期。\n",
+    );
+    let state = crate::common::state(content.path(), Some("https://help.example.com"));
+    let res = get(&state, "/feed.xml").await;
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.header("content-type"),
+        Some("application/atom+xml; charset=utf-8")
+    );
+    let feed: atom_syndication::Feed = res.body.parse().expect("a valid Atom feed");
+    assert_eq!(feed.lang.as_deref(), Some("zh-CN"));
+    let first = &feed.entries[0];
+    assert_eq!(first.title.as_str(), "刚更新的条目");
+    assert_eq!(first.links[0].href, "https://help.example.com/kb/fresh");
+    assert_eq!(
+        feed.updated, first.updated,
+        "the feed is as new as its newest entry"
+    );
+    assert!(
+        first
+            .content
+            .as_ref()
+            .and_then(|c| c.value.as_deref())
+            .is_some_and(|v| v.contains("新的内容")),
+        "the entry's text"
+    );
+    let dates: Vec<_> = feed.entries.iter().map(|e| e.updated).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    assert!(
+        feed.entries
+            .iter()
+            .all(|e| e.title.as_str() != "没有日期的条目")
+    );
+    assert!(feed.entries.len() > 1);
+    // Every page points feed readers at it.
+    assert!(
+        get(&state, "/")
+            .await
+            .body
+            .contains("type=\"application/atom+xml\"")
+    );
+}
