@@ -38,7 +38,7 @@ impl Plan {
         group_query(&self.groups[i], fields)
     }
 
-    /// The query's whole words in order, joined by spaces: what [`super::suggest::tag_key`] makes of a
+    /// The query's whole words in order, joined by spaces: what [`super::analysis::tag_key`] makes of a
     /// tag, so a query that is exactly a tag is seen without analysing it again.
     pub(super) fn whole_words(&self) -> String {
         let words: Vec<&str> = self.phrase.iter().map(|(_, w)| w.as_str()).collect();

@@ -12,7 +12,7 @@ use tantivy::schema::{
 
 use super::Settings;
 use super::analysis::WendaoTokenizer;
-use super::suggest::tag_key;
+use super::analysis::tag_key;
 use crate::content::{Entry, Library};
 
 #[derive(Clone, Copy)]

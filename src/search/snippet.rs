@@ -334,6 +334,29 @@ pub(super) fn analyse(
     )
 }
 
+/// The title, escaped, with the typed text in `<mark>`: found by normalising the title a
+/// character at a time (full-width, case, traditional forms), so the mark falls on the title's
+/// own characters; unmarked when the typed text only matches across characters.
+pub fn mark_typed(title: &str, typed: &str) -> String {
+    let mut normalized = String::new();
+    let mut origin = Vec::new();
+    for (at, c) in title.char_indices() {
+        let start = normalized.len();
+        normalized.push_str(&super::analysis::normalize(c.encode_utf8(&mut [0; 4])));
+        origin.push((start, at..at + c.len_utf8()));
+    }
+    let found = normalized.find(typed).and_then(|from| {
+        let to = from + typed.len();
+        let first = origin.iter().rev().find(|(s, _)| *s <= from)?.1.start;
+        let last = origin.iter().rev().find(|(s, _)| *s < to)?.1.end;
+        Some(first..last)
+    });
+    match found {
+        Some(range) => mark(title, &[range]),
+        None => escape(title),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;

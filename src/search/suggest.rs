@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use super::analysis::Mode;
 use super::plan::Plan;
 use super::{MAX_QUERY_CHARS, Request, SearchIndex};
 use crate::content::{Entry, Library};
@@ -64,7 +63,7 @@ impl SearchIndex {
             if title.contains(&typed) && !found.iter().any(|s| s.entry.id == entry.id) {
                 found.push(Suggestion {
                     entry,
-                    title_html: marked_title(&entry.title, &typed),
+                    title_html: super::snippet::mark_typed(&entry.title, &typed),
                     snippet_html: super::snippet::passage(&entry.text(), None),
                 });
             }
@@ -143,59 +142,12 @@ pub(super) fn shared(a: &[char], b: &[char]) -> usize {
     n
 }
 
-/// The title, escaped, with the typed text in `<mark>`: found by normalising the title a
-/// character at a time (full-width, case, traditional forms), so the mark falls on the title's
-/// own characters; unmarked when the typed text only matches across characters.
-fn marked_title(title: &str, typed: &str) -> String {
-    let mut normalized = String::new();
-    let mut origin = Vec::new();
-    for (at, c) in title.char_indices() {
-        let start = normalized.len();
-        normalized.push_str(&super::analysis::normalize(c.encode_utf8(&mut [0; 4])));
-        origin.push((start, at..at + c.len_utf8()));
-    }
-    let found = normalized.find(typed).and_then(|from| {
-        let to = from + typed.len();
-        let first = origin.iter().rev().find(|(s, _)| *s <= from)?.1.start;
-        let last = origin.iter().rev().find(|(s, _)| *s < to)?.1.end;
-        Some(first..last)
-    });
-    match found {
-        Some(range) => super::snippet::mark(title, &[range]),
-        None => super::snippet::escape(title),
-    }
-}
-
-/// A tag as its whole words, analysed and joined by spaces: `Error 12`, `error  12`
-/// and `"error":12` are all `error 12` (a query is compared by [`Plan::whole_words`]).
-pub(super) fn tag_key(text: &str, mode: Mode) -> String {
-    super::analysis::analyze(text, mode)
-        .into_iter()
-        .filter(|t| t.primary)
-        .map(|t| t.text)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
     use super::*;
     use crate::search::*;
-
-    #[test]
-    fn a_typed_title_part_is_marked_on_the_title_itself() {
-        assert_eq!(
-            marked_title("配置域名白名单", "白名"),
-            "配置域名<mark>白名</mark>单"
-        );
-        assert_eq!(
-            marked_title("My.Request 报错", "my.req"),
-            "<mark>My.Req</mark>uest 报错"
-        );
-        assert_eq!(marked_title("a<b>", "zz"), "a&lt;b&gt;");
-    }
 
     /// Near queries are chosen from the most used tags, so each query that finds nothing is
     /// compared with a bounded number of them however many entries carry a tag of their own.

@@ -331,6 +331,17 @@ impl Tokens {
     }
 }
 
+/// A tag as its whole words, analysed and joined by spaces: `Error 12`, `error  12`
+/// and `"error":12` are all `error 12` (a query is compared by `Plan::whole_words`).
+pub fn tag_key(text: &str, mode: Mode) -> String {
+    analyze(text, mode)
+        .into_iter()
+        .filter(|t| t.primary)
+        .map(|t| t.text)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
