@@ -238,10 +238,11 @@
     text.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();
-        text.form.requestSubmit();
+        if (text.form.requestSubmit) { text.form.requestSubmit(); } else { text.form.submit(); }
       }
     });
-    if (text.value) { update(); }
+    // After a post the box keeps the text and the count says what the server read: left as is
+    // until the text changes.
   }
 
   document.addEventListener("DOMContentLoaded", function () {

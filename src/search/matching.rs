@@ -62,6 +62,12 @@ pub struct Message {
 
 impl Message {
     pub fn read(text: String) -> Message {
+        // A form sends each line break as CRLF; counted as one, as the reader sees it.
+        let text = if text.contains("\r\n") {
+            text.replace("\r\n", "\n")
+        } else {
+            text
+        };
         let received_chars = text.chars().count();
         if received_chars <= MAX_MESSAGE_CHARS {
             return Message {
@@ -327,6 +333,7 @@ mod tests {
     fn a_long_message_keeps_its_start_and_end() {
         let whole = Message::read("码".repeat(MAX_MESSAGE_CHARS));
         assert!(!whole.is_cut());
+        assert_eq!(Message::read("一\r\n二\n".into()).received_chars, 4);
         assert_eq!(whole.kept_chars, MAX_MESSAGE_CHARS);
 
         let long = format!("开头{}{{\"error\":19}}", "中".repeat(MAX_MESSAGE_CHARS));

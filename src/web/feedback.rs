@@ -29,6 +29,8 @@ pub struct Vote {
     helpful: Option<String>,
     reason: Option<String>,
     comment: Option<String>,
+    /// Sent by the form that asks what was missing: answered, even with nothing chosen.
+    asked: Option<String>,
 }
 
 pub async fn submit(
@@ -65,6 +67,11 @@ pub async fn submit(
     }
     let reason = match form.reason.as_deref().filter(|r| !r.is_empty()) {
         None => None,
+        Some(_) if helpful => {
+            return Err(Error::BadRequest(
+                "reason 只用于 helpful=no：说明缺了什么".into(),
+            ));
+        }
         Some(value) => Some(
             REASONS
                 .iter()
@@ -78,7 +85,7 @@ pub async fn submit(
     };
     // A first 没帮助 goes on to ask what was missing; the answer to that (or any vote with
     // a word) is thanked.
-    let ask_why = !helpful && reason.is_none() && comment.is_none();
+    let ask_why = !helpful && reason.is_none() && comment.is_none() && form.asked.is_none();
     let comment = match (reason, comment) {
         (Some(reason), Some(comment)) => Some(format!("【{reason}】{comment}")),
         (Some(reason), None) => Some(format!("【{reason}】")),

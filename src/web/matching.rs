@@ -15,9 +15,9 @@ use crate::search::{MAX_MESSAGE_CHARS, Match, Message};
 
 /// Matches offered for one message.
 const MATCHES: usize = 5;
-/// Largest request body read: a thread of three times [`MAX_MESSAGE_CHARS`] Chinese
-/// characters, each escaped as `%XX%XX%XX` in a form, fits. Of a text that long the start and
-/// the end are read; a larger body is refused.
+/// Largest request body read: a form of about 58,000 Chinese characters (each `%XX%XX%XX`),
+/// nearly three times [`MAX_MESSAGE_CHARS`]. Of a text that long the start and the end are
+/// read; a larger body is refused.
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
 
 #[derive(Deserialize)]

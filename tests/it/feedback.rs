@@ -468,4 +468,18 @@ async fn not_helpful_asks_what_was_missing_and_offers_a_way_out() {
     let res = request(&state, vote("helpful=no&reason=bored")).await;
     assert_eq!(res.status, 400);
     assert!(res.body.contains("reason 只能是"), "{}", res.body);
+
+    // 发送 with nothing chosen ends with thanks, not the question again.
+    let res = request(&state, vote("helpful=no&asked=1")).await;
+    assert_eq!(
+        res.header("location"),
+        Some("/kb/error-19?feedback=thanks#feedback")
+    );
+    assert!(
+        page.body.contains("name=\"asked\""),
+        "the form says it answers"
+    );
+    // A reason belongs to 没帮助.
+    let res = request(&state, vote("helpful=yes&reason=unclear")).await;
+    assert_eq!(res.status, 400);
 }
