@@ -163,7 +163,7 @@ pub async fn entry(
                 .insert_header((header::LOCATION, location))
                 .finish());
         }
-        Lookup::Missing => return missing_entry(&site, &id),
+        Lookup::Missing => return missing_entry(site.clone(), id.into_inner()).await,
     };
     let category = library.category(&entry.category).ok_or_else(|| {
         Error::internal(
@@ -218,29 +218,37 @@ const CLOSE_TO_MISSING: usize = 5;
 
 /// The 404 of `/kb/<id>` for an id we do not have (a mistyped link, an entry removed without
 /// an alias): the entries whose words are closest to the id's.
-fn missing_entry(site: &super::Site, id: &str) -> Result<HttpResponse, Error> {
+async fn missing_entry(
+    site: std::sync::Arc<super::Site>,
+    id: String,
+) -> Result<HttpResponse, Error> {
     let error = Error::NotFound(format!("没有编号为“{id}”的条目。"));
     let words: String = id
         .chars()
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
-    let request = crate::search::Request {
-        query: words,
-        category: None,
-        limit: CLOSE_TO_MISSING,
-        offset: 0,
-    };
-    let results = site.index.search(&site.library, &request);
-    let suggestions = results
-        .hits
-        .iter()
-        .filter_map(|hit| site.library.entry(&hit.id))
-        .map(|entry| LinkView {
-            text: entry.title.clone(),
-            url: entry.url(),
-            note: String::new(),
-        })
-        .collect();
+    // A search is CPU work: off the async workers, as every search is.
+    let suggestions = web::block(move || {
+        let request = crate::search::Request {
+            query: words,
+            category: None,
+            limit: CLOSE_TO_MISSING,
+            offset: 0,
+        };
+        site.index
+            .search(&site.library, &request)
+            .hits
+            .iter()
+            .filter_map(|hit| site.library.entry(&hit.id))
+            .map(|entry| LinkView {
+                text: entry.title.clone(),
+                url: entry.url(),
+                note: String::new(),
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| Error::internal("suggesting entries for a missing one", e))?;
     let html = ErrorPage {
         chrome: Chrome::bare(),
         status: 404,

@@ -658,13 +658,7 @@ async fn the_match_box_counts_and_submits_on_ctrl_enter() {
     client.goto(&format!("{base}/match")).await.expect("/match");
     let text = wait_for(&client, Locator::Css("#match-text"), "the message box").await;
     text.send_keys("真机上报错 error 19").await.expect("type");
-    let count = client
-        .find(Locator::Css("#match-count"))
-        .await
-        .expect("the count")
-        .text()
-        .await
-        .expect("its text");
+    let count = text_of(&client, "#match-count").await;
     assert!(count.starts_with("14 / 20000 字"), "{count}");
     // A paste past the limit (set through the DOM: typing 20,001 characters takes minutes).
     client
@@ -675,13 +669,7 @@ async fn the_match_box_counts_and_submits_on_ctrl_enter() {
         )
         .await
         .expect("paste");
-    let count = client
-        .find(Locator::Css("#match-count"))
-        .await
-        .expect("the count")
-        .text()
-        .await
-        .expect("its text");
+    let count = text_of(&client, "#match-count").await;
     assert!(count.contains("20001 字，超过 20000 字"), "{count}");
     client
         .execute(
