@@ -237,6 +237,19 @@ pub async fn insights(args: InsightsArgs) -> anyhow::Result<()> {
         let solved = if o.solved { "yes" } else { "no" };
         println!("  {}\t{}\t{solved}\t{}", o.wizard, o.outcome, o.count);
     }
+    let f = &insights.forms;
+    println!(
+        "帮助小组件（工单表单）: 看到推荐 {}, 打开了条目 {}, 解决了、没提交 {}, 仍然提交 {}",
+        f.suggested, f.opened, f.resolved, f.submitted_anyway
+    );
+    println!("小组件推荐的条目: entry, 推荐, 打开, 解决了, 仍然提交");
+    for d in &insights.deflections {
+        let c = &d.counts;
+        println!(
+            "  {}\t{}\t{}\t{}\t{}",
+            d.entry, c.suggested, c.opened, c.resolved, c.submitted_anyway
+        );
+    }
     store.close().await;
     Ok(())
 }

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use super::insights::{OpenedResult, OutcomeAnswers, StepVisits, UnansweredSearch};
+use super::insights::{
+    DeflectionCount, OpenedResult, OutcomeAnswers, StepVisits, UnansweredSearch,
+};
 
 /// Distinct wizard counters kept while the database cannot be written; more are dropped.
 /// (Their number is bounded by the content; this only bounds memory.)
@@ -33,6 +35,47 @@ pub(super) enum Counter {
         query: String,
         entry: String,
     },
+    /// What the help widget on a ticket form saw happen to an entry (`entry` empty: to a form).
+    Deflection {
+        entry: String,
+        event: Deflection,
+    },
+}
+
+/// What the help widget reports of a ticket form (`POST /api/deflection`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Deflection {
+    /// Entries were shown while the person typed.
+    Suggested,
+    /// One was opened.
+    Opened,
+    /// The person said it solved the problem: a ticket not sent.
+    Resolved,
+    /// The ticket was sent after suggestions were shown.
+    SubmittedAnyway,
+}
+
+impl Deflection {
+    pub const ALL: [Deflection; 4] = [
+        Deflection::Suggested,
+        Deflection::Opened,
+        Deflection::Resolved,
+        Deflection::SubmittedAnyway,
+    ];
+
+    /// Its name in the API and in the database.
+    pub fn name(self) -> &'static str {
+        match self {
+            Deflection::Suggested => "suggested",
+            Deflection::Opened => "opened",
+            Deflection::Resolved => "resolved",
+            Deflection::SubmittedAnyway => "submitted_anyway",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Deflection> {
+        Deflection::ALL.into_iter().find(|d| d.name() == name)
+    }
 }
 
 impl Counter {
@@ -83,12 +126,13 @@ impl Counters {
     }
 }
 
-/// Every counter, from the rows of the four counter tables (for `wendao migrate-store`).
+/// Every counter, from the rows of the counter tables (for `wendao migrate-store`).
 pub(super) fn counters_from(
     steps: Vec<StepVisits>,
     outcomes: Vec<OutcomeAnswers>,
     zero: Vec<UnansweredSearch>,
     opened: Vec<OpenedResult>,
+    deflections: Vec<DeflectionCount>,
 ) -> HashMap<Counter, i64> {
     let steps = steps.into_iter().map(|s| {
         let counter = Counter::WizardStep {
@@ -119,7 +163,23 @@ pub(super) fn counters_from(
         };
         (counter, o.count)
     });
-    steps.chain(outcomes).chain(zero).chain(opened).collect()
+    // A row whose event this build does not know is left out.
+    let deflections = deflections.into_iter().filter_map(|d| {
+        let event = Deflection::from_name(&d.event)?;
+        Some((
+            Counter::Deflection {
+                entry: d.entry,
+                event,
+            },
+            d.count,
+        ))
+    });
+    steps
+        .chain(outcomes)
+        .chain(zero)
+        .chain(opened)
+        .chain(deflections)
+        .collect()
 }
 
 #[cfg(test)]

@@ -18,6 +18,74 @@ pub struct Insights {
     pub steps: Vec<StepVisits>,
     /// Answers to "问题解决了吗？" on each outcome, by wizard.
     pub outcomes: Vec<OutcomeAnswers>,
+    /// Ticket forms the help widget ran on: shown suggestions, opened one, resolved, sent anyway.
+    pub forms: Deflections,
+    /// The same per entry, most suggested first.
+    pub deflections: Vec<EntryDeflections>,
+}
+
+/// What the help widget reported, summed by event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Deflections {
+    pub suggested: i64,
+    pub opened: i64,
+    pub resolved: i64,
+    pub submitted_anyway: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryDeflections {
+    pub entry: String,
+    pub counts: Deflections,
+}
+
+/// One row of the deflection table, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DeflectionCount {
+    /// Empty for the row that counts forms.
+    pub entry: String,
+    pub event: String,
+    pub count: i64,
+}
+
+impl Deflections {
+    fn add(&mut self, event: &str, count: i64) {
+        match event {
+            "suggested" => self.suggested += count,
+            "opened" => self.opened += count,
+            "resolved" => self.resolved += count,
+            "submitted_anyway" => self.submitted_anyway += count,
+            _ => {}
+        }
+    }
+}
+
+/// The forms' counts and each entry's, most suggested first, at most `limit` entries.
+pub(super) fn deflections_from(
+    rows: Vec<DeflectionCount>,
+    limit: usize,
+) -> (Deflections, Vec<EntryDeflections>) {
+    let mut forms = Deflections::default();
+    let mut by_entry: std::collections::BTreeMap<String, Deflections> = Default::default();
+    for row in rows {
+        let counts = if row.entry.is_empty() {
+            &mut forms
+        } else {
+            by_entry.entry(row.entry).or_default()
+        };
+        counts.add(&row.event, row.count);
+    }
+    let mut entries: Vec<EntryDeflections> = by_entry
+        .into_iter()
+        .map(|(entry, counts)| EntryDeflections { entry, counts })
+        .collect();
+    entries.sort_by(|a, b| {
+        (b.counts.suggested, b.counts.opened)
+            .cmp(&(a.counts.suggested, a.counts.opened))
+            .then_with(|| a.entry.cmp(&b.entry))
+    });
+    entries.truncate(limit);
+    (forms, entries)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

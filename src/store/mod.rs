@@ -22,9 +22,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use backend::{Backend, VoteRow, failure};
+pub use counters::Deflection;
 use counters::{Counter, Counters};
 pub use insights::{
-    Comment, EntryVotes, Insights, OpenedResult, OutcomeAnswers, StepVisits, UnansweredSearch,
+    Comment, Deflections, EntryDeflections, EntryVotes, Insights, OpenedResult, OutcomeAnswers,
+    StepVisits, UnansweredSearch,
 };
 
 /// The database file inside `--data`.
@@ -280,6 +282,17 @@ impl Store {
             query: cut(query),
             entry: entry.to_string(),
         });
+    }
+
+    /// Counts what the help widget saw on one ticket form: `entries` each once, and the form
+    /// too unless it `already` reported this event (a second entry opened, more suggested).
+    pub fn deflection(&self, event: Deflection, entries: &[&str], already: bool) {
+        let mut counters = self.counters.lock().unwrap_or_else(PoisonError::into_inner);
+        let form = (!already).then_some("");
+        for entry in entries.iter().copied().chain(form) {
+            let entry = entry.to_string();
+            counters.add(Counter::Deflection { entry, event }, 1);
+        }
     }
 
     /// Adds one to a counter, in memory only.

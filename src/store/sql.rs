@@ -12,12 +12,15 @@ use sqlx::{
 
 use super::backend::VoteRow;
 use super::counters::{Counter, counters_from};
-use super::insights::{Comment, EntryVotes, Insights, OpenedResult, UnansweredSearch};
+use super::insights::{
+    Comment, DeflectionCount, EntryVotes, Insights, OpenedResult, UnansweredSearch,
+    deflections_from,
+};
 
 /// Rows in all tables: none means a database `migrate-store` may copy into.
 const ROWS: &str = "SELECT (SELECT COUNT(*) FROM votes) + (SELECT COUNT(*) FROM wizard_steps)
          + (SELECT COUNT(*) FROM wizard_outcomes) + (SELECT COUNT(*) FROM zero_result_queries)
-         + (SELECT COUNT(*) FROM result_opens)";
+         + (SELECT COUNT(*) FROM result_opens) + (SELECT COUNT(*) FROM deflections)";
 const VOTES: &str =
     "SELECT entry, visitor, helpful, comment, voted_at FROM votes ORDER BY voted_at";
 const STEPS: &str = "SELECT wizard, step, visits FROM wizard_steps ORDER BY wizard, visits DESC";
@@ -25,6 +28,7 @@ const OUTCOMES: &str = "SELECT wizard, outcome, solved, count FROM wizard_outcom
      ORDER BY wizard, outcome, solved";
 const ZERO_RESULTS: &str = "SELECT query, count, weak FROM zero_result_queries";
 const OPENED: &str = "SELECT query, entry, count FROM result_opens";
+const DEFLECTIONS: &str = "SELECT entry, event, count FROM deflections";
 
 /// A vote, replacing the visitor's earlier one on the entry; without a comment it keeps the
 /// one given before.
@@ -64,6 +68,8 @@ const ADD_OPENED: &str =
      SET count = result_opens.count + excluded.count,
          last_at = CASE WHEN excluded.last_at > result_opens.last_at
                         THEN excluded.last_at ELSE result_opens.last_at END";
+const ADD_DEFLECTION: &str = "INSERT INTO deflections (entry, event, count) VALUES ($1, $2, $3)
+     ON CONFLICT (entry, event) DO UPDATE SET count = deflections.count + excluded.count";
 
 /// The query tables, each kept to its bound (see [`kept`]). (How many rows; the pruning.)
 const QUERY_TABLES: [(&str, &str); 2] = [
@@ -255,6 +261,8 @@ where
         .bind(limit)
         .fetch_all(pool)
         .await?;
+        let deflections: Vec<DeflectionCount> = sqlx::query_as(DEFLECTIONS).fetch_all(pool).await?;
+        let (forms, deflections) = deflections_from(deflections, limit.max(0) as usize);
         Ok(Insights {
             entries,
             most_helpful,
@@ -263,6 +271,8 @@ where
             opened,
             steps: sqlx::query_as(STEPS).fetch_all(pool).await?,
             outcomes: sqlx::query_as(OUTCOMES).fetch_all(pool).await?,
+            forms,
+            deflections,
         })
     }
 
@@ -291,6 +301,7 @@ where
             sqlx::query_as(OUTCOMES).fetch_all(pool).await?,
             sqlx::query_as(ZERO_RESULTS).fetch_all(pool).await?,
             sqlx::query_as(OPENED).fetch_all(pool).await?,
+            sqlx::query_as(DEFLECTIONS).fetch_all(pool).await?,
         ))
     }
 
@@ -356,6 +367,10 @@ where
                 .bind(entry)
                 .bind(n)
                 .bind(at),
+            Counter::Deflection { entry, event } => sqlx::query(ADD_DEFLECTION)
+                .bind(entry)
+                .bind(event.name())
+                .bind(n),
         };
         query.execute(&mut **tx).await?;
         Ok(())

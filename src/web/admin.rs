@@ -293,6 +293,12 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
         zero_results,
         opened,
         funnels,
+        forms: insights.forms,
+        deflections: insights
+            .deflections
+            .iter()
+            .map(|d| (format!("/kb/{}", d.entry), title_of(&d.entry), d.counts))
+            .collect(),
     }
 }
 

@@ -35,6 +35,7 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         asset!("app.css", "text/css; charset=utf-8"),
         asset!("app.js", "text/javascript; charset=utf-8"),
         asset!("favicon.svg", "image/svg+xml"),
+        asset!("widget.js", "text/javascript; charset=utf-8"),
     ]
     .into_iter()
     .map(|(name, bytes, content_type)| Asset {

@@ -36,9 +36,10 @@ pub async fn refuse_cross_site(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, ActixError> {
-    // `/api/match` only reads: a ticket tool on any site may call it.
+    // `/api/match` only reads: a ticket tool on any site may call it. `/api/deflection` is
+    // called by the help widget on other sites' ticket forms, and only counts.
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        && req.path() != "/api/match"
+        && !matches!(req.path(), "/api/match" | "/api/deflection")
         && let Some(state) = req.app_data::<web::Data<AppState>>()
         && from_another_site(&req, state)
     {

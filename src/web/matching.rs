@@ -47,9 +47,9 @@ async fn run(site: Arc<Site>, text: String) -> Result<(Message, Vec<Match>), Err
     .map_err(|e| Error::internal("matching a message", e))
 }
 
-/// The body, or a 413 when it is over [`MAX_BODY_BYTES`].
-async fn read_body(payload: web::Payload) -> Result<web::Bytes, Error> {
-    match payload.to_bytes_limited(MAX_BODY_BYTES).await {
+/// The body, or a 413 when it is over `max` bytes.
+pub(super) async fn read_body(payload: web::Payload, max: usize) -> Result<web::Bytes, Error> {
+    match payload.to_bytes_limited(max).await {
         Ok(Ok(body)) => Ok(body),
         Ok(Err(e)) => {
             let failed = || Error::BadRequest(format!("读取请求体失败：{e}"));
@@ -60,7 +60,7 @@ async fn read_body(payload: web::Payload) -> Result<web::Bytes, Error> {
         }
         Err(_) => Err(Error::TooLarge(format!(
             "请求体太大：最多 {} KB。",
-            MAX_BODY_BYTES / 1024
+            max / 1024
         ))),
     }
 }
@@ -72,6 +72,9 @@ struct ApiMatch<'a> {
     /// `/kb/<id>#<anchor>` when one section answers better than the whole entry.
     #[serde(skip_serializing_if = "Option::is_none")]
     section_url: Option<String>,
+    /// That section's heading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    section_title: Option<&'a str>,
     summary: String,
     score: f32,
     why: &'a [String],
@@ -84,7 +87,7 @@ pub async fn api(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     check_limit(&req, &state)?;
-    let body = read_body(payload).await?;
+    let body = read_body(payload, MAX_BODY_BYTES).await?;
     let wrong = |detail: String| {
         Error::BadRequest(format!(
             "请求体应是 JSON：{{\"text\": \"客户的留言或工单原文\"}}（{detail}）"
@@ -106,6 +109,10 @@ pub async fn api(
             Some(ApiMatch {
                 entry: EntryRef::of(entry, state.fixed_base_url()),
                 section_url: m.anchor.as_ref().map(|a| entry.url_to(Some(a))),
+                section_title: m.anchor.as_ref().and_then(|a| {
+                    let heading = entry.headings.iter().find(|h| &h.anchor == a)?;
+                    Some(heading.text.as_str())
+                }),
                 summary: entry.lead(),
                 score: m.score,
                 why: &m.why,
@@ -131,7 +138,7 @@ pub async fn submit(
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
     check_limit(&req, &state)?;
-    let body = read_body(payload).await?;
+    let body = read_body(payload, MAX_BODY_BYTES).await?;
     let form: Form = serde_urlencoded::from_bytes(&body)
         .map_err(|e| Error::BadRequest(format!("表单有误：{e}")))?;
     // One generation for the match and the page, even if content is reloaded between.

@@ -5,6 +5,7 @@
 mod admin;
 mod api;
 pub mod assets;
+mod deflection;
 mod error;
 mod feed;
 pub mod feedback;
@@ -98,13 +99,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/api/search", READ).route(read().to(search::api)))
                 .service(resource("/api/suggest", READ).route(read().to(search::suggest)))
                 .service(resource("/api/match", POST).route(web::post().to(matching::api)))
+                .service(
+                    resource("/api/deflection", POST).route(web::post().to(deflection::record)),
+                )
                 .default_service(web::to(|req: HttpRequest| unrouted(req, true))),
         )
         .default_service(web::to(|req: HttpRequest| unrouted(req, false)));
 }
 
 /// The API may be called from any site's pages (a ticket tool in the browser): it only reads,
-/// `POST /api/match` included. Nothing else of the site is.
+/// `POST /api/match` included, but for `POST /api/deflection`, which only counts what the help
+/// widget saw on another site's form. Nothing else of the site is.
 fn cors() -> actix_cors::Cors {
     actix_cors::Cors::default()
         .allow_any_origin()

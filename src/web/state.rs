@@ -28,6 +28,8 @@ pub struct AppState {
     /// Votes per client; none: unlimited.
     vote_limit: Option<limits::ClientLimit>,
     match_limit: Option<limits::ClientLimit>,
+    /// The help widget's events per client, at the votes' rate; none: unlimited.
+    deflection_limit: Option<limits::ClientLimit>,
     /// Proxies whose `X-Forwarded-For` names the client, and whose `Forwarded` /
     /// `X-Forwarded-Host` / `X-Forwarded-Proto` name the site.
     trusted_proxies: Vec<std::net::IpAddr>,
@@ -63,6 +65,7 @@ impl AppState {
             pages,
             vote_limit: limits::ClientLimit::new(limits::VOTES_PER_MINUTE, Vec::new()),
             match_limit: limits::ClientLimit::new(limits::MATCHES_PER_MINUTE, Vec::new()),
+            deflection_limit: limits::ClientLimit::new(limits::VOTES_PER_MINUTE, Vec::new()),
             trusted_proxies: Vec::new(),
             first_base_url: std::sync::OnceLock::new(),
             seen: once::SeenRecently::default(),
@@ -73,14 +76,15 @@ impl AppState {
         }
     }
 
-    /// `per_minute` votes per client address (0: no limit); `X-Forwarded-For` is believed
-    /// only from `trusted_proxies`.
+    /// `per_minute` votes, and as many help-widget events, per client address (0: no limit);
+    /// `X-Forwarded-For` is believed only from `trusted_proxies`.
     pub fn with_vote_limit(
         mut self,
         per_minute: u32,
         trusted_proxies: Vec<std::net::IpAddr>,
     ) -> AppState {
         self.vote_limit = limits::ClientLimit::new(per_minute, trusted_proxies.clone());
+        self.deflection_limit = limits::ClientLimit::new(per_minute, trusted_proxies.clone());
         self.trusted_proxies = trusted_proxies.iter().map(|p| p.to_canonical()).collect();
         self
     }
@@ -157,6 +161,10 @@ impl AppState {
 
     pub fn vote_limit(&self) -> Option<&limits::ClientLimit> {
         self.vote_limit.as_ref()
+    }
+
+    pub fn deflection_limit(&self) -> Option<&limits::ClientLimit> {
+        self.deflection_limit.as_ref()
     }
 
     /// Bounds the page cache to `bytes`.

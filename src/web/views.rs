@@ -360,6 +360,10 @@ pub struct AdminPage {
     /// (query, url, title, times).
     pub opened: Vec<(String, String, String, i64)>,
     pub funnels: Vec<FunnelView>,
+    /// Ticket forms the help widget ran on.
+    pub forms: crate::store::Deflections,
+    /// (url, title, counts), most suggested first.
+    pub deflections: Vec<(String, String, crate::store::Deflections)>,
 }
 
 /// A heading of the table of contents and the deeper headings under it, numbered on their own.

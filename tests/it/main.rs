@@ -8,6 +8,7 @@ mod common;
 mod api;
 mod browser;
 mod check;
+mod deflection;
 mod evaluation;
 mod faults;
 mod feedback;

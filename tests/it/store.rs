@@ -4,7 +4,8 @@
 //! runs them, and fails them where PostgreSQL is not installed.
 
 use wendao::store::{
-    Comment, Feedback, OpenedResult, OutcomeAnswers, StepVisits, Store, UnansweredSearch,
+    Comment, Deflection, Deflections, EntryDeflections, Feedback, OpenedResult, OutcomeAnswers,
+    StepVisits, Store, UnansweredSearch,
 };
 
 fn unanswered(query: &str, count: i64, weak: bool) -> UnansweredSearch {
@@ -115,6 +116,41 @@ async fn suite(a: &Store, b: &Store) {
         ]
     );
 
+    // What the help widget reports: each entry named, and the form unless it said so before;
+    // two replicas' counts add up.
+    for _ in 0..3 {
+        a.deflection(Deflection::Suggested, &["error-19", "timeout"], false);
+        b.deflection(Deflection::Suggested, &["cookie"], true);
+        b.deflection(Deflection::Opened, &["error-19"], false);
+    }
+    a.deflection(Deflection::Resolved, &["error-19"], false);
+    b.deflection(Deflection::SubmittedAnyway, &["timeout", "error-19"], false);
+    let (written_a, written_b) = tokio::join!(a.flush(), b.flush());
+    written_a.expect("flush a");
+    written_b.expect("flush b");
+    let insights = b.insights(2).await.expect("insights");
+    let counts = |suggested, opened, resolved, submitted_anyway| Deflections {
+        suggested,
+        opened,
+        resolved,
+        submitted_anyway,
+    };
+    assert_eq!(insights.forms, counts(3, 3, 1, 1));
+    assert_eq!(
+        insights.deflections,
+        vec![
+            EntryDeflections {
+                entry: "error-19".into(),
+                counts: counts(3, 3, 1, 1)
+            },
+            EntryDeflections {
+                entry: "cookie".into(),
+                counts: counts(3, 0, 0, 0)
+            },
+        ],
+        "most suggested first, then most opened, at most the limit"
+    );
+
     // Popular entries: opened from search plus helpful votes.
     assert_eq!(a.popular(5).await.expect("popular"), vec!["n22106"]);
     for i in 0..60 {
@@ -219,6 +255,8 @@ async fn migrate_store_moves_sqlite_into_postgres() {
     sqlite.unanswered("量子纠缠", false);
     sqlite.result_opened("n22106", "n22106");
     sqlite.wizard_outcome("request-errors", "out-garbled", true);
+    sqlite.deflection(Deflection::Resolved, &["n22106"], false);
+    sqlite.flush().await.expect("flush");
     let before = sqlite.insights(100).await.expect("insights");
     let popular = sqlite.popular(5).await.expect("popular");
     assert_eq!(popular, ["cookie", "n22106"]);
@@ -239,7 +277,7 @@ async fn migrate_store_moves_sqlite_into_postgres() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("copied 5 votes and 4 counters"),
+        String::from_utf8_lossy(&out.stdout).contains("copied 5 votes and 6 counters"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
@@ -253,6 +291,9 @@ async fn migrate_store_moves_sqlite_into_postgres() {
     assert_eq!(after.outcomes, before.outcomes);
     assert_eq!(after.zero_results, before.zero_results);
     assert_eq!(after.opened, before.opened);
+    assert_eq!(after.forms, before.forms);
+    assert_eq!(after.deflections, before.deflections);
+    assert_eq!(after.forms.resolved, 1);
     // The helpful votes per entry are counted as the copied votes arrive.
     assert_eq!(postgres.popular(5).await.expect("popular"), popular);
 
