@@ -6,9 +6,9 @@
 // As the person types, it asks the help center's /api/match for the entries that answer the
 // ticket and shows up to three under the field, in a Shadow DOM (the host's CSS does not reach
 // in, ours does not leak out). It reports what happened to POST /api/deflection; the host calls
-// WendaoWidget.submitted() when the ticket is sent (a submit of the field's form is seen
-// without it). No framework, no eval, no inline style or <style> element: a strict CSP needs
-// only this origin in script-src and connect-src. Contract: docs/widget.md.
+// WendaoWidget.submitted() from its own submit handler when the ticket is sent. No framework,
+// no eval, no inline style or <style> element: a strict CSP needs only this origin in
+// script-src and connect-src. Contract: docs/widget.md.
 (function () {
   'use strict';
   var script = document.currentScript;
@@ -54,7 +54,10 @@
   var t = lang.indexOf('en') === 0 ? TEXT.en : TEXT.zh;
 
   var STYLE =
-    ':host{all:initial;display:block;margin:.5em 0;font:15px/1.6 system-ui,-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:#1f2328}' +
+    // The host's rules may reach the host element, even with !important, and what it sets
+    // there is inherited: so everything starts again from .w, which no outer rule matches.
+    ':host{display:block;margin:.5em 0}' +
+    '.w{all:initial;display:block;font:15px/1.6 system-ui,-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:#1f2328;text-align:left;direction:ltr}' +
     '*{box-sizing:border-box}' +
     '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}' +
     '.box{border:1px solid #d0d7de;border-radius:8px;background:#f6f8fa;padding:.6em .8em}' +
@@ -76,7 +79,7 @@
     'button:focus-visible,a:focus-visible{outline:2px solid #0a58ca;outline-offset:2px}' +
     '.bar{display:flex;justify-content:space-between;gap:.5em;flex-wrap:wrap;margin-bottom:.3em}' +
     '.note{margin:.4em 0 0;font-weight:600}' +
-    '@media (prefers-color-scheme:dark){:host{color:#e6edf3}.box{background:#161b22;border-color:#30363d}' +
+    '@media (prefers-color-scheme:dark){.w{color:#e6edf3}.box{background:#161b22;border-color:#30363d}' +
     '.panel{background:#0d1117;border-color:#30363d}li,.ask{border-color:#30363d}.section,.summary{color:#9da7b3}' +
     '.title,a{color:#6cb6ff}button.act{background:#0d1117;color:#6cb6ff;border-color:#6cb6ff}' +
     'button.act.primary{background:#6cb6ff;color:#0d1117}.body pre{background:#161b22}.body mark{background:#6b5900;color:#fff}}';
@@ -142,8 +145,7 @@
     box.hidden = true;
     var panel = el('section', { className: 'panel', role: 'region' });
     panel.hidden = true;
-    root.appendChild(status);
-    root.appendChild(box);
+    root.appendChild(el('div', { className: 'w' }, [status, box]));
     box.appendChild(panel);
 
     var asked = '';
@@ -303,7 +305,6 @@
     });
     field.addEventListener('input', schedule);
     if (subject) subject.addEventListener('input', schedule);
-    if (field.form) field.form.addEventListener('submit', submitted);
     if (enoughWords(textNow())) schedule();
   }
 
