@@ -68,6 +68,7 @@ fn resource(name: &'static str, allow: &'static str) -> actix_web::Resource {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/", READ).route(read().to(pages::home)))
         .service(resource("/c/{slug}", READ).route(read().to(pages::category)))
+        .service(resource("/kb", READ).route(read().to(pages::all_entries)))
         .service(resource("/kb/{id}", READ).route(read().to(pages::entry)))
         .service(resource("/kb/{id}/feedback", POST).route(web::post().to(feedback::submit)))
         .service(resource("/search", READ).route(read().to(search::page)))

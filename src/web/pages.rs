@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::views::{
-    CategoryCard, CategoryPage, Chrome, ContactPage, EntryPage, ErrorPage, HomePage, LinkView,
-    PageLink, TocItem,
+    AllEntriesPage, CategoryCard, CategoryGroup, CategoryPage, Chrome, ContactPage, EntryPage,
+    ErrorPage, HomePage, LinkView, PageLink, TocItem,
 };
 use super::{AppState, Error};
 use crate::content::Lookup;
@@ -66,6 +66,39 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                 })
             },
         )
+        .await
+}
+
+/// `/kb`: every category and every entry in it on one page, the site map a reader can use
+/// (`/sitemap.xml` is the crawlers'). Titles only, so 10,000 entries stay one page.
+pub async fn all_entries(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Error> {
+    let site = state.site();
+    let library = &site.library;
+    let base = state.base_url(&req);
+    state
+        .page(&req, &site, format_args!("all\0{base}"), || {
+            let groups = library
+                .categories
+                .iter()
+                .map(|category| CategoryGroup {
+                    category,
+                    entries: library.entries_in(&category.slug).collect(),
+                })
+                .collect();
+            html_body(AllEntriesPage {
+                chrome: Chrome::described(
+                    format!("{base}/kb"),
+                    "全部条目",
+                    "按分类列出支持中心的每一篇条目和每一个排查向导。",
+                ),
+                groups,
+                total: library.entries.len(),
+                wizards: library.wizards.iter().collect(),
+            })
+        })
         .await
 }
 
@@ -302,6 +335,7 @@ fn sitemap_xml(site: &super::Site, base: &str) -> String {
         xml.push_str("</url>\n");
     };
     url("/", None);
+    url("/kb", None);
     for category in &site.library.categories {
         url(&format!("/c/{}", category.slug), None);
     }

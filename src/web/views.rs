@@ -73,6 +73,21 @@ pub struct HomePage<'a> {
     pub wizards: Vec<&'a Wizard>,
 }
 
+/// One category and every entry in it, for the page listing them all.
+pub struct CategoryGroup<'a> {
+    pub category: &'a Category,
+    pub entries: Vec<&'a Entry>,
+}
+
+#[derive(Template)]
+#[template(path = "all_entries.html")]
+pub struct AllEntriesPage<'a> {
+    pub chrome: Chrome,
+    pub groups: Vec<CategoryGroup<'a>>,
+    pub total: usize,
+    pub wizards: Vec<&'a Wizard>,
+}
+
 #[derive(Template)]
 #[template(path = "category.html")]
 pub struct CategoryPage<'a> {

@@ -578,6 +578,7 @@ async fn the_main_pages_pass_axe_in_light_and_dark() {
     let (base, server, _data) = serve_real_content().await;
     let pages = [
         "/",
+        "/kb",
         "/c/request-errors",
         "/kb/request-troubleshooting",
         "/kb/timeout",

@@ -259,6 +259,7 @@ async fn no_page_repeats_an_id_and_every_page_has_one_h1_and_a_main_landmark() {
     let library = wendao::content::load(&crate::common::repo_content()).expect("content");
     let mut uris: Vec<String> = vec![
         "/".into(),
+        "/kb".into(),
         "/search?q=%E7%99%BD%E5%90%8D%E5%8D%95".into(),
         "/search?q=zzzz-nothing".into(),
         "/search".into(),
@@ -524,4 +525,50 @@ async fn the_feed_lists_updated_entries_newest_first() {
             .body
             .contains("type=\"application/atom+xml\"")
     );
+}
+
+/// `/kb` is the site map a reader can use: every category in its order, every entry once
+/// under its own category, the wizards, and a link to it from every page's footer.
+#[actix_web::test]
+async fn the_all_entries_page_lists_every_entry_once_under_its_category() {
+    let state = state(&fixture("basic"), Some("https://help.example.com"));
+    let res = get(&state, "/kb").await;
+    assert_eq!(res.status, 200);
+    let body = &res.body;
+    assert!(body.contains("<h1>全部条目</h1>"));
+    assert!(body.contains("<link rel=\"canonical\" href=\"https://help.example.com/kb\">"));
+    assert!(body.contains("共 3 篇"));
+    let section = |slug: &str| -> &str {
+        let start = body.find(&format!("<h2 id=\"c-{slug}\">")).expect(slug);
+        let rest = &body[start..];
+        &rest[..rest.find("</section>").unwrap()]
+    };
+    let (alpha, beta, empty) = (section("alpha"), section("beta"), section("empty"));
+    let order = |slug: &str| body.find(&format!("<h2 id=\"c-{slug}\">")).unwrap();
+    assert!(order("alpha") < order("beta") && order("beta") < order("empty"));
+    assert!(alpha.contains("href=\"/c/alpha\""));
+    assert!(alpha.contains("href=\"/kb/proxy-config\"") && alpha.contains("href=\"/kb/no-date\""));
+    assert!(beta.contains("href=\"/kb/tls-errors\""));
+    assert!(empty.contains("这个分类还没有条目"));
+    let library = wendao::content::load(&fixture("basic")).expect("content");
+    for entry in &library.entries {
+        let link = format!("href=\"{}\"", entry.url());
+        assert_eq!(body.matches(&link).count(), 1, "{} once", entry.id);
+    }
+    assert!(body.contains("href=\"#c-beta\""), "a jump list");
+
+    for uri in ["/", "/kb/proxy-config", "/c/alpha", "/search?q=x", "/nope"] {
+        let res = get(&state, uri).await;
+        assert!(res.body.contains("href=\"/kb\""), "{uri}: footer link");
+    }
+    let sitemap = get(&state, "/sitemap.xml").await.body;
+    assert!(sitemap.contains("<loc>https://help.example.com/kb</loc>"));
+    let head = request(
+        &state,
+        TestRequest::default()
+            .method(actix_web::http::Method::HEAD)
+            .uri("/kb"),
+    )
+    .await;
+    assert_eq!(head.status, 200);
 }
