@@ -172,7 +172,10 @@
         headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
         body: JSON.stringify({ text: text })
       }).then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (answer) { if (answer) show(answer.matches.slice(0, 3)); })
+        .then(function (answer) {
+          // Only entries about the message: a suggestion nobody asked for must be right.
+          if (answer) show(answer.matches.filter(function (m) { return m.answers; }).slice(0, 3));
+        })
         .catch(function () {});
     }
 

@@ -101,6 +101,9 @@ pub struct Match {
     pub why: Vec<String>,
     /// The heading whose section holds most of what matched, when one does.
     pub anchor: Option<String>,
+    /// Whether what it holds says it is about the message (see [`enough_evidence`]), not
+    /// only near it: what a suggestion nobody asked for needs.
+    pub answers: bool,
 }
 
 /// A word of the message worth searching for.
@@ -129,6 +132,7 @@ impl SearchIndex {
         if words.is_empty() {
             return Vec::new();
         }
+        let content_words = content_words(&plan);
         let boosts: Vec<(usize, f32)> = words.iter().map(|w| (w.group, w.boost)).collect();
         let query = plan.weighted_query(&boosts, &self.fields);
         let Ok(candidates) =
@@ -163,6 +167,7 @@ impl SearchIndex {
             matches.push(Match {
                 id: entry.id.clone(),
                 score,
+                answers: enough_evidence(&matched, content_words),
                 why: why(&plan, &matched),
                 anchor: best_section(&plan, entry, &matched, self.settings.mode),
             });
@@ -216,6 +221,30 @@ impl SearchIndex {
         words.truncate(MAX_WORDS);
         words
     }
+}
+
+/// Whether what an entry holds of a message says it is about the message: a code, an API
+/// name or a quoted phrase, or two of the message's words, or the one word a message has. One
+/// plain word shared with a message about other things (订单没发货，请尽快处理) is chance.
+fn enough_evidence(matched: &[&Word], content_words: usize) -> bool {
+    let strong = matched.iter().any(|w| w.boost > 1.0);
+    strong || matched.len() >= 2 || (content_words <= 1 && matched.len() == 1)
+}
+
+/// How many different words of the message are not generic, whether or not an entry holds them.
+fn content_words(plan: &Plan) -> usize {
+    let mut seen: Vec<&[String]> = Vec::new();
+    for (i, group) in plan.groups.iter().enumerate() {
+        if group.generic {
+            continue;
+        }
+        if let Some(words) = plan.group_words(i).next()
+            && !seen.contains(&words)
+        {
+            seen.push(words);
+        }
+    }
+    seen.len()
 }
 
 /// The words that matched as the message wrote them, heaviest first, each once.

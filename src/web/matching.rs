@@ -78,6 +78,8 @@ struct ApiMatch<'a> {
     summary: String,
     score: f32,
     why: &'a [String],
+    /// Whether it is about the message, not only near it (one plain word in common).
+    answers: bool,
 }
 
 /// `POST /api/match` with `{"text": "…"}`: the entries that answer it, best first.
@@ -116,10 +118,13 @@ pub async fn api(
                 summary: entry.lead(),
                 score: m.score,
                 why: &m.why,
+                answers: m.answers,
             })
         })
         .collect();
+    let answered = found.iter().any(|m| m.answers);
     Ok(HttpResponse::Ok().json(serde_json::json!({
+        "answered": answered,
         "matches": found,
         "received_chars": message.received_chars,
         "kept_chars": message.kept_chars,

@@ -1007,6 +1007,42 @@ async fn the_widget_suggests_while_typing_on_another_site_and_counts_what_it_sav
     let resolved = text_of(&client, "#widget-entries tbody tr").await;
     assert!(resolved.contains("19"), "{resolved}");
 
+    // A ticket about something no entry is about: the widget asks, and suggests nothing.
+    client.goto(&host).await.expect("the host page again");
+    wait_for(&client, Locator::Css("#ticket-body"), "the body field")
+        .await
+        .send_keys("我的订单三天了还没发货，物流也查不到，请尽快处理")
+        .await
+        .expect("type");
+    let started = Instant::now();
+    loop {
+        let asked = client
+            .execute(
+                "return performance.getEntriesByType('resource') \
+                 .some(e => e.name.endsWith('/api/match') && e.responseEnd > 0);",
+                vec![],
+            )
+            .await
+            .expect("script");
+        if asked == json!(true) {
+            break;
+        }
+        assert!(started.elapsed() < WAIT, "the widget asked /api/match");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let shown = in_widget(
+        &client,
+        "return { items: w.querySelectorAll('li').length, hidden: w.querySelector('.box').hidden };",
+        "the widget's state",
+    )
+    .await;
+    assert_eq!(
+        shown,
+        json!({ "items": 0, "hidden": true }),
+        "nothing suggested"
+    );
+
     // A second form: suggestions seen, none opened, the ticket sent through the host's script.
     client.goto(&host).await.expect("the host page again");
     wait_for(&client, Locator::Css("#ticket-body"), "the body field")

@@ -58,6 +58,43 @@ async fn a_pasted_ticket_finds_its_entry_with_the_codes_that_matched() {
     );
 }
 
+/// A message about something else that shares one plain word with an entry is near it, not
+/// answered by it: `answers` says which matches a suggestion nobody asked for may show.
+#[actix_web::test]
+async fn a_match_says_whether_it_answers_or_only_shares_a_word() {
+    let state = state(&repo_content(), None);
+    let answer = |text: &'static str| {
+        let state = state.clone();
+        async move {
+            let res = request(&state, post_json(message(text))).await;
+            assert_eq!(res.status, 200, "{}", res.body);
+            res.json()
+        }
+    };
+    let body = answer("真机上 my.request 返回 {\"error\":19}，开发者工具里正常").await;
+    assert_eq!(body["answered"], true, "{body}");
+    assert_eq!(body["matches"][0]["id"], "error-19");
+    assert_eq!(body["matches"][0]["answers"], true);
+
+    // 订单, 发货: no entry is about them; only the colloquial 尽快 is in one.
+    for text in [
+        "我的订单三天了还没发货，请尽快处理",
+        "hello, a question about my account and its billing",
+    ] {
+        let body = answer(text).await;
+        assert_eq!(body["answered"], false, "{text}: {body}");
+        let matches = body["matches"].as_array().expect("matches");
+        assert!(
+            matches.iter().all(|m| m["answers"] == false),
+            "{text}: {body}"
+        );
+    }
+    // A one-word message is answered by the entry about that word.
+    let body = answer("乱码").await;
+    assert_eq!(body["answered"], true, "{body}");
+    assert_eq!(body["matches"][0]["id"], "garbled-params");
+}
+
 #[actix_web::test]
 async fn a_section_that_answers_is_linked_to() {
     let content = TempContent::copy_of(&fixture("basic"));
