@@ -67,6 +67,7 @@ impl Server {
 
 impl Server {
     /// Waits until `/healthz` answers 200 (panics after `limit`); returns how long it took.
+    #[allow(dead_code)]
     pub fn wait_ready(&self, limit: Duration) -> Duration {
         self.wait_for_health(limit, "")
     }

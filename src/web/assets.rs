@@ -85,5 +85,12 @@ pub async fn serve(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static(cache),
     );
+    // Other sites load the widget: their own timing (real-user monitoring) may see its cost.
+    if asset.name == "widget.js" {
+        response.headers_mut().insert(
+            header::HeaderName::from_static("timing-allow-origin"),
+            header::HeaderValue::from_static("*"),
+        );
+    }
     Ok(response)
 }

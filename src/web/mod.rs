@@ -94,7 +94,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .wrap(cors())
                 // On every answer, asked with an `Origin` or not: a cache that kept one asked
                 // without must still serve another site's page.
-                .wrap(mw::DefaultHeaders::new().add(("Access-Control-Allow-Origin", "*")))
+                // Timing too, so a host page of the widget can measure what its calls cost.
+                .wrap(
+                    mw::DefaultHeaders::new()
+                        .add(("Access-Control-Allow-Origin", "*"))
+                        .add(("Timing-Allow-Origin", "*")),
+                )
                 .service(resource("/api/entries", READ).route(read().to(api::entries)))
                 .service(resource("/api/entries/{id}", READ).route(read().to(api::entry)))
                 .service(resource("/api/search", READ).route(read().to(search::api)))

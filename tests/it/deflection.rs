@@ -240,6 +240,11 @@ async fn the_widget_script_is_served_small_and_for_any_site() {
         Some("text/javascript; charset=utf-8")
     );
     assert_eq!(res.header("content-encoding"), Some("gzip"));
+    assert_eq!(
+        res.header("timing-allow-origin"),
+        Some("*"),
+        "a host page may measure what the widget costs it"
+    );
     let mut script = String::new();
     flate2::read::GzDecoder::new(res.bytes.as_slice())
         .read_to_string(&mut script)

@@ -208,6 +208,11 @@ async fn ticket_tools_on_other_sites_may_call_the_match_api() {
     .await;
     assert_eq!(res.status, 200, "it only reads: not refused as cross-site");
     assert_eq!(res.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        res.header("timing-allow-origin"),
+        Some("*"),
+        "the calling page may time it"
+    );
     let res = request(
         &state,
         TestRequest::default()
