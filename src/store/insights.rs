@@ -50,13 +50,16 @@ pub struct DeflectionCount {
 
 impl Deflections {
     fn add(&mut self, event: &str, count: i64) {
-        match event {
-            "suggested" => self.suggested += count,
-            "opened" => self.opened += count,
-            "resolved" => self.resolved += count,
-            "submitted_anyway" => self.submitted_anyway += count,
-            _ => {}
-        }
+        use super::Deflection;
+        let counter = match Deflection::from_name(event) {
+            Some(Deflection::Suggested) => &mut self.suggested,
+            Some(Deflection::Opened) => &mut self.opened,
+            Some(Deflection::Resolved) => &mut self.resolved,
+            Some(Deflection::SubmittedAnyway) => &mut self.submitted_anyway,
+            // A row a later version wrote: not ours to count.
+            None => return,
+        };
+        *counter += count;
     }
 }
 
