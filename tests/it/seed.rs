@@ -151,7 +151,8 @@ async fn every_entry_page_serves_its_title_and_whole_text() {
     let sitemap = get(&state, "/sitemap.xml").await.body;
     assert_eq!(
         sitemap.matches("<loc>").count(),
-        1 + library.categories.len() + 24
+        2 + library.categories.len() + 24,
+        "/, /kb, every category and entry"
     );
 }
 
