@@ -160,6 +160,14 @@ impl SearchIndex {
                 .then(b.score.total_cmp(&a.score))
         });
 
+        // The score shown follows the order shown: a hit listed under one with a lower score
+        // (it holds fewer of the topic words, or is not tagged) shows that lower score.
+        let mut ceiling = f32::INFINITY;
+        for hit in &mut ordered {
+            hit.score = hit.score.min(ceiling);
+            ceiling = hit.score;
+        }
+
         let snippets = Snippets::new(&searcher, &*any, self.fields, &self.tokens);
         for Ranked {
             score,

@@ -712,3 +712,38 @@ async fn english_words_are_not_read_as_pinyin() {
         "syllables that spell no word of the content: {hits:?}"
     );
 }
+
+/// A ticket system that reads `score` sees it fall as the list goes down, even where the
+/// ranking put an entry holding more of the query's topics, or tagged with it, above one BM25
+/// scored higher; and page 2 goes on from page 1.
+#[actix_web::test]
+async fn scores_follow_the_order_shown() {
+    let state = state(&repo_content(), None);
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let mut queries: Vec<String> = library
+        .entries
+        .iter()
+        .flat_map(|e| e.tags.iter().cloned())
+        .collect();
+    queries.extend(["域名 报错", "请求 超时 重试", "error 19 白名单"].map(String::from));
+    for q in &queries {
+        let first = get(&state, &format!("/api/search?q={}&limit=5", enc(q)))
+            .await
+            .json();
+        let second = get(
+            &state,
+            &format!("/api/search?q={}&limit=5&offset=5", enc(q)),
+        )
+        .await
+        .json();
+        let scores: Vec<f64> = [&first, &second]
+            .iter()
+            .flat_map(|body| body["hits"].as_array().expect("hits").clone())
+            .map(|hit| hit["score"].as_f64().expect("a score"))
+            .collect();
+        assert!(
+            scores.windows(2).all(|w| w[0] >= w[1]),
+            "{q}: scores {scores:?}"
+        );
+    }
+}
