@@ -41,6 +41,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let seen = (!args.no_watch).then(|| reload::Snapshot::of(&args.content));
     let library = load_content(&args.content)
         .map_err(|errors| anyhow::anyhow!("invalid content, not starting:\n{errors}"))?;
+    for warning in &library.warnings {
+        tracing::warn!("{warning}");
+    }
     std::fs::create_dir_all(&args.data)
         .with_context(|| format!("creating data directory {}", args.data.display()))?;
     tracing::info!(
@@ -178,12 +181,20 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 pub fn check(args: CheckArgs) -> ExitCode {
     match content::load(&args.content) {
         Ok(library) => {
+            for warning in &library.warnings {
+                eprintln!("warning: {warning}");
+            }
             println!(
-                "ok: {} entries in {} categories, {} wizard(s), {} synonym groups",
+                "ok: {} entries in {} categories, {} translation(s), {} wizard(s), {} synonym groups{}",
                 library.entries.len(),
                 library.categories.len(),
+                library.translations.len(),
                 library.wizards.len(),
-                library.synonyms.len()
+                library.synonyms.len(),
+                match library.warnings.len() {
+                    0 => String::new(),
+                    n => format!(", {n} warning(s)"),
+                }
             );
             ExitCode::SUCCESS
         }

@@ -65,6 +65,10 @@ pub fn rebuild(content: &Path, data: Option<&Path>, live: &Live) -> Rebuild {
         live.reload_unchanged();
         return Rebuild::Unchanged;
     }
+    // Once per content version: an unchanged pass returned above.
+    for warning in &library.warnings {
+        tracing::warn!("{warning}");
+    }
     let loaded = started.elapsed();
     let previous = live.site();
     let built = match previous.index.updated(&previous.library, &library) {

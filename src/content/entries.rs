@@ -60,6 +60,11 @@ pub(super) fn load_entries(root: &Root, dir: &Path, report: &mut Report) -> Vec<
     let mut paths: Vec<PathBuf> = listing
         .filter_map(|item| item.ok().map(|item| item.path()))
         .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+        // `<id>.<lang>.md` is a translation (see `translations.rs`).
+        .filter(|path| {
+            path.file_stem()
+                .is_some_and(|stem| !stem.to_string_lossy().contains('.'))
+        })
         .collect();
     // Byte order: comparing paths component by component is slow at 100,000 files.
     paths.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
@@ -206,7 +211,7 @@ pub(super) fn load_contact(root: &Root, path: &Path, report: &mut Report) -> Opt
 }
 
 /// Splits `+++\n<toml>\n+++\n<markdown>`; returns the TOML, the Markdown and the Markdown's first line.
-fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)> {
+pub(super) fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or_default();

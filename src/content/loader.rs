@@ -13,6 +13,7 @@ use crate::wizard::load as wizards;
 use super::categories::load_categories;
 use super::entries::{load_contact, load_entries};
 use super::links::check_references;
+use super::translations::{check_translations, load_translations};
 use super::vocabulary::{load_glossary, load_synonyms};
 use super::{ContentErrors, Library};
 
@@ -41,6 +42,10 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
         .map(|c| (contact_path.as_path(), c.internal_links.as_slice()))
         .collect();
     check_references(&categories, &drafts, &others, &mut report);
+    let mut translations = load_translations(&root, &dir.join("kb"), &mut report);
+    let digests = std::mem::take(&mut report.digests);
+    check_translations(&drafts, &mut translations, &digests, &mut report);
+    report.digests = digests;
     let anchors: wizards::Anchors = drafts
         .iter()
         .map(|d| {
@@ -70,6 +75,8 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     library.generic = generic;
     library.glossary = glossary;
     library.contact_html = contact.map(|c| c.html);
+    library.translations = translations.into_iter().map(|t| t.translation).collect();
+    library.warnings = report.warnings;
     library.fingerprint = fingerprint(dir, report.digests);
     Ok(library)
 }

@@ -7,6 +7,7 @@ mod categories;
 mod entries;
 mod links;
 mod loader;
+mod translations;
 mod vocabulary;
 
 use std::collections::HashMap;
@@ -16,6 +17,10 @@ pub use crate::source::markdown::Heading;
 pub use crate::source::report::{ContentError, ContentErrors};
 pub use body::Body;
 pub use loader::load;
+pub use translations::{Translation, VERSION_DIGITS};
+
+/// The languages an entry may be translated into, beside the site's own (zh-CN).
+pub const LANGUAGES: &[&str] = &["en"];
 
 use crate::wizard::Wizard;
 
@@ -151,6 +156,10 @@ pub struct Library {
     pub contact_html: Option<String>,
     /// Hash of every file read: the content's version.
     pub fingerprint: String,
+    /// Entries in other languages (`kb/<id>.<lang>.md`), in file-name order.
+    pub translations: Vec<Translation>,
+    /// What serves but needs an author's eye, as `path:line: message`.
+    pub warnings: Vec<ContentError>,
     by_id: HashMap<String, usize>,
     aliases: HashMap<String, String>,
 }
@@ -201,9 +210,18 @@ impl Library {
             contact_html: None,
             wizards,
             fingerprint: String::new(),
+            translations: Vec::new(),
+            warnings: Vec::new(),
             by_id,
             aliases,
         }
+    }
+
+    /// The entry `id` in `lang`, when it has been translated.
+    pub fn translation(&self, id: &str, lang: &str) -> Option<&Translation> {
+        self.translations
+            .iter()
+            .find(|t| t.id == id && t.lang == lang)
     }
 
     /// How many places send readers to each entry: other entries that link to it, and wizard

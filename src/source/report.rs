@@ -43,12 +43,22 @@ impl std::error::Error for ContentErrors {}
 #[derive(Default)]
 pub(crate) struct Report {
     pub(crate) errors: Vec<ContentError>,
+    /// What serves but needs an author's eye (a translation older than its source).
+    pub(crate) warnings: Vec<ContentError>,
     pub(crate) digests: Vec<(PathBuf, [u8; 32])>,
 }
 
 impl Report {
     pub(crate) fn error(&mut self, path: &Path, line: usize, message: impl Into<String>) {
         self.errors.push(ContentError {
+            path: path.to_path_buf(),
+            line,
+            message: message.into(),
+        });
+    }
+
+    pub(crate) fn warn(&mut self, path: &Path, line: usize, message: impl Into<String>) {
+        self.warnings.push(ContentError {
             path: path.to_path_buf(),
             line,
             message: message.into(),

@@ -542,3 +542,117 @@ fn symlink_loops_are_errors_not_hangs() {
         );
     }
 }
+
+/// The version a translation names: the first 12 hex digits of its source file's SHA-256.
+fn version_of(path: &std::path::Path) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(std::fs::read(path).expect("source"));
+    digest.iter().map(|b| format!("{b:02x}")).collect::<String>()[..12].to_string()
+}
+
+/// `kb/<id>.<lang>.md` is a translation: checked against its source, counted, never an entry.
+#[test]
+fn a_translation_beside_its_source_passes_and_is_not_an_entry() {
+    let content = TempContent::copy_of(&fixture("basic"));
+    let source = version_of(&content.path().join("kb/proxy-config.md"));
+    content.write(
+        "kb/proxy-config.en.md",
+        &format!(
+            "+++\ntitle = \"Configuring a proxy server\"\nsource = \"{source}\"\ntags = [\"proxy\"]\n+++\n\
+             Read [the other one](/kb/tls-errors#证书过期) and [its FAQ](/kb/old-proxy#faq) first.\n\n\
+             ## Steps\n\n1. Open the settings.\n\n## FAQ {{#faq}}\n\nPort 8080.\n"
+        ),
+    );
+    let out = check(content.path());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("3 entries"), "{}", out.stdout);
+    assert!(out.stdout.contains("1 translation(s)"), "{}", out.stdout);
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+    let library = wendao::content::load(content.path()).expect("content");
+    assert_eq!(library.entries.len(), 3);
+    let t = library.translation("proxy-config", "en").expect("the translation");
+    assert_eq!(t.title, "Configuring a proxy server");
+    assert!(!t.outdated);
+    let anchors: Vec<&str> = t.headings.iter().map(|h| h.anchor.as_str()).collect();
+    assert!(anchors.contains(&"faq"), "{{#faq}} shared: {anchors:?}");
+}
+
+#[test]
+fn translation_errors() {
+    let body = "+++\ntitle = \"T\"\nsource = \"0123456789ab\"\n+++\nText.\n";
+    expect_error(
+        "kb/nothing-here.en.md",
+        body,
+        1,
+        "translation of an unknown entry: there is no kb/nothing-here.md",
+    );
+    expect_error(
+        "kb/proxy-config.em.md",
+        body,
+        1,
+        "unknown language \"em\"",
+    );
+    expect_error(
+        "kb/proxy-config.en.md",
+        "+++\nsource = \"0123456789ab\"\n+++\nText.\n",
+        2,
+        "missing field `title`",
+    );
+    expect_error(
+        "kb/proxy-config.en.md",
+        "+++\ntitle = \"T\"\n+++\nText.\n",
+        2,
+        "missing field `source`",
+    );
+    expect_error(
+        "kb/proxy-config.en.md",
+        "+++\ntitle = \"T\"\nsource = \"0123456789ab\"\ncategory = \"alpha\"\n+++\nText.\n",
+        4,
+        "unknown field `category`",
+    );
+    expect_error(
+        "kb/proxy-config.en.md",
+        "+++\ntitle = \"T\"\nsource = \"yesterday\"\n+++\nText.\n",
+        3,
+        "source must be the first 12 hex digits",
+    );
+    expect_error(
+        "kb/proxy-config.en.md",
+        "+++\ntitle = \"T\"\nsource = \"0123456789ab\"\n+++\nSee [here](/kb/missing).\n",
+        5,
+        "broken link /kb/missing: no entry \"missing\"",
+    );
+    expect_error(
+        "kb/proxy-config.en.md",
+        "+++\ntitle = \"T\"\nsource = \"0123456789ab\"\n+++\nLine.\n\nSee [here](/kb/tls-errors#nowhere).\n",
+        7,
+        "has no heading #nowhere, in either language",
+    );
+}
+
+/// A source edited after its translation: a warning naming both versions, and the content
+/// still loads, the translation marked out of date for its page to say so.
+#[test]
+fn a_translation_older_than_its_source_is_a_warning() {
+    let content = TempContent::copy_of(&fixture("basic"));
+    let old = version_of(&content.path().join("kb/tls-errors.md"));
+    content.write(
+        "kb/tls-errors.en.md",
+        &format!("+++\ntitle = \"TLS errors\"\nsource = \"{old}\"\n+++\nText.\n"),
+    );
+    assert_eq!(check(content.path()).stderr, "");
+    let source = std::fs::read_to_string(content.path().join("kb/tls-errors.md")).expect("read");
+    content.write("kb/tls-errors.md", &format!("{source}\n新加的一段。\n"));
+    let now = version_of(&content.path().join("kb/tls-errors.md"));
+    let out = check(content.path());
+    assert_eq!(out.code, 0, "a warning, not an error: {}", out.stderr);
+    let want = format!(
+        "warning: {}:3: translated from version {old} of ",
+        content.path().join("kb/tls-errors.en.md").display()
+    );
+    assert!(out.stderr.starts_with(&want), "want {want}…, got {}", out.stderr);
+    assert!(out.stderr.contains(&format!("which is now {now}")), "{}", out.stderr);
+    assert!(out.stdout.contains("1 warning(s)"), "{}", out.stdout);
+    let library = wendao::content::load(content.path()).expect("content");
+    assert!(library.translation("tls-errors", "en").expect("it").outdated);
+}
