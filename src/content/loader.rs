@@ -54,6 +54,20 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
         })
         .collect();
     let wizards = wizards::load_all(&root, &dir.join("wizards"), &anchors, &mut report);
+    let wizard_sources: Vec<(String, PathBuf, String)> = wizards
+        .iter()
+        .map(|w| {
+            let path = dir.join("wizards").join(format!("{}.toml", w.id));
+            let version = version_of(&report.digests, &path);
+            (w.id.clone(), path, version)
+        })
+        .collect();
+    let wizard_translations = crate::wizard::translations::load_all(
+        &root,
+        &dir.join("wizards"),
+        &wizard_sources,
+        &mut report,
+    );
     let synonyms_path = dir.join("synonyms.toml");
     let (synonyms, generic) = if synonyms_path.exists() {
         load_synonyms(&root, &synonyms_path, &mut report)
@@ -76,9 +90,25 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     library.glossary = glossary;
     library.contact_html = contact.map(|c| c.html);
     library.translations = translations.into_iter().map(|t| t.translation).collect();
+    library.wizard_translations = wizard_translations;
     library.warnings = report.warnings;
     library.fingerprint = fingerprint(dir, report.digests);
     Ok(library)
+}
+
+/// The version a translation names for the file at `path`: the first hex digits of its SHA-256.
+fn version_of(digests: &[(PathBuf, [u8; 32])], path: &Path) -> String {
+    digests
+        .iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, digest)| {
+            digest
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()[..super::VERSION_DIGITS]
+                .to_string()
+        })
+        .unwrap_or_default()
 }
 
 /// The first 16 hex digits of a SHA-256 over every file read (path and digest, in path order):

@@ -158,6 +158,8 @@ pub struct Library {
     pub fingerprint: String,
     /// Entries in other languages (`kb/<id>.<lang>.md`), in file-name order.
     pub translations: Vec<Translation>,
+    /// Wizards in other languages (`wizards/<id>.<lang>.toml`), checked, not served yet.
+    pub wizard_translations: Vec<crate::wizard::WizardTranslation>,
     /// What serves but needs an author's eye, as `path:line: message`.
     pub warnings: Vec<ContentError>,
     by_id: HashMap<String, usize>,
@@ -211,6 +213,7 @@ impl Library {
             wizards,
             fingerprint: String::new(),
             translations: Vec::new(),
+            wizard_translations: Vec::new(),
             warnings: Vec::new(),
             by_id,
             aliases,

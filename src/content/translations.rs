@@ -92,7 +92,9 @@ fn load_translation(root: &Root, path: &Path, report: &mut Report) -> Option<Tra
         report.error(
             path,
             1,
-            format!("entry id \"{id}\" (the file name) must be lowercase ASCII letters, digits and '-'"),
+            format!(
+                "entry id \"{id}\" (the file name) must be lowercase ASCII letters, digits and '-'"
+            ),
         );
         return None;
     }
@@ -181,7 +183,12 @@ pub(super) fn check_translations(
     let by_id: HashMap<&str, &Draft> = drafts.iter().map(|d| (d.entry.id.as_str(), d)).collect();
     let aliases: HashMap<&str, &str> = drafts
         .iter()
-        .flat_map(|d| d.entry.aliases.iter().map(|a| (a.as_str(), d.entry.id.as_str())))
+        .flat_map(|d| {
+            d.entry
+                .aliases
+                .iter()
+                .map(|a| (a.as_str(), d.entry.id.as_str()))
+        })
         .collect();
     let versions: HashMap<&Path, String> = digests
         .iter()
@@ -202,7 +209,10 @@ pub(super) fn check_translations(
             report.error(
                 &draft.path,
                 1,
-                format!("translation of an unknown entry: there is no kb/{}.md", t.id),
+                format!(
+                    "translation of an unknown entry: there is no kb/{}.md",
+                    t.id
+                ),
             );
             continue;
         };

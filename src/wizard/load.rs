@@ -105,6 +105,11 @@ pub(crate) fn load_all(
     let mut paths: Vec<PathBuf> = listing
         .filter_map(|item| item.ok().map(|item| item.path()))
         .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        // `<id>.<lang>.toml` is a translation (see `translations.rs`).
+        .filter(|path| {
+            path.file_stem()
+                .is_some_and(|stem| !stem.to_string_lossy().contains('.'))
+        })
         .collect();
     paths.sort();
     paths

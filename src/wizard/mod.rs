@@ -3,8 +3,10 @@
 //! The web handler is `web::wizard`; the format, docs/content.md.
 
 pub(crate) mod load;
+pub(crate) mod translations;
 mod walk;
 
+pub use translations::WizardTranslation;
 pub use walk::{Next, PathError, Position, Walk, advance, compact};
 
 use std::collections::HashMap;

@@ -547,7 +547,11 @@ fn symlink_loops_are_errors_not_hangs() {
 fn version_of(path: &std::path::Path) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(std::fs::read(path).expect("source"));
-    digest.iter().map(|b| format!("{b:02x}")).collect::<String>()[..12].to_string()
+    digest
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()[..12]
+        .to_string()
 }
 
 /// `kb/<id>.<lang>.md` is a translation: checked against its source, counted, never an entry.
@@ -570,7 +574,9 @@ fn a_translation_beside_its_source_passes_and_is_not_an_entry() {
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
     let library = wendao::content::load(content.path()).expect("content");
     assert_eq!(library.entries.len(), 3);
-    let t = library.translation("proxy-config", "en").expect("the translation");
+    let t = library
+        .translation("proxy-config", "en")
+        .expect("the translation");
     assert_eq!(t.title, "Configuring a proxy server");
     assert!(!t.outdated);
     let anchors: Vec<&str> = t.headings.iter().map(|h| h.anchor.as_str()).collect();
@@ -586,12 +592,7 @@ fn translation_errors() {
         1,
         "translation of an unknown entry: there is no kb/nothing-here.md",
     );
-    expect_error(
-        "kb/proxy-config.em.md",
-        body,
-        1,
-        "unknown language \"em\"",
-    );
+    expect_error("kb/proxy-config.em.md", body, 1, "unknown language \"em\"");
     expect_error(
         "kb/proxy-config.en.md",
         "+++\nsource = \"0123456789ab\"\n+++\nText.\n",
@@ -650,9 +651,104 @@ fn a_translation_older_than_its_source_is_a_warning() {
         "warning: {}:3: translated from version {old} of ",
         content.path().join("kb/tls-errors.en.md").display()
     );
-    assert!(out.stderr.starts_with(&want), "want {want}…, got {}", out.stderr);
-    assert!(out.stderr.contains(&format!("which is now {now}")), "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(&want),
+        "want {want}…, got {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!("which is now {now}")),
+        "{}",
+        out.stderr
+    );
     assert!(out.stdout.contains("1 warning(s)"), "{}", out.stdout);
     let library = wendao::content::load(content.path()).expect("content");
-    assert!(library.translation("tls-errors", "en").expect("it").outdated);
+    assert!(
+        library
+            .translation("tls-errors", "en")
+            .expect("it")
+            .outdated
+    );
+}
+
+/// A wizard's translation keeps its steps, answer values, routes and outcomes, so a step URL
+/// means the same path in both languages: anything else that differs is an error naming where.
+#[test]
+fn a_wizard_translation_keeps_the_structure_of_its_source() {
+    let content = TempContent::copy_of(&repo_content());
+    let out = check(content.path());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "", "the bundled translations are up to date");
+    let library = wendao::content::load(content.path()).expect("content");
+    assert_eq!(library.wizard_translations.len(), 1);
+    assert_eq!(
+        library.translations.len(),
+        library.entries.len(),
+        "every entry translated"
+    );
+
+    let path = content.path().join("wizards/request-errors.en.toml");
+    let translated = std::fs::read_to_string(&path).expect("the translation");
+    let relative = "wizards/request-errors.en.toml";
+    let broken = |from: &str, to: &str| translated.replacen(from, to, 1);
+    let cases = [
+        (
+            broken("value = \"wrong-data\"", "value = \"wrong-date\""),
+            "differs from wizards/request-errors.toml at step[",
+        ),
+        (
+            broken("id = \"paste\"", "id = \"pasted\""),
+            "differs from wizards/request-errors.toml at step[1].id",
+        ),
+        (
+            broken("source = \"", "source = \"zz"),
+            "source must be the first 12 hex digits",
+        ),
+    ];
+    for (text, message) in cases {
+        let copy = TempContent::copy_of(&repo_content());
+        copy.write(relative, &text);
+        let out = check(copy.path());
+        assert_eq!(out.code, 1, "{message}: {}", out.stderr);
+        let want = format!("{}:", copy.path().join(relative).display());
+        assert!(
+            out.stderr
+                .lines()
+                .any(|l| l.starts_with(&want) && l.contains(message)),
+            "want {message:?}, got:\n{}",
+            out.stderr
+        );
+    }
+    for (name, message) in [
+        (
+            "wizards/nothing.en.toml",
+            "translation of an unknown wizard",
+        ),
+        ("wizards/request-errors.xx.toml", "unknown language \"xx\""),
+    ] {
+        let copy = TempContent::copy_of(&repo_content());
+        copy.write(name, &translated);
+        let out = check(copy.path());
+        assert_eq!(out.code, 1, "{name}");
+        assert!(out.stderr.contains(message), "{name}: {}", out.stderr);
+    }
+
+    // The source changed: a warning, and the content still loads.
+    let source = content.path().join("wizards/request-errors.toml");
+    let text = std::fs::read_to_string(&source).expect("source");
+    content.write(
+        "wizards/request-errors.toml",
+        &format!("{text}\n# 改过了\n"),
+    );
+    let out = check(content.path());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with(&format!("warning: {}:", path.display()))
+            && out.stderr.contains("translated from version"),
+        "{}",
+        out.stderr
+    );
+    let library = wendao::content::load(content.path()).expect("content");
+    assert!(library.wizard_translations[0].outdated);
 }
