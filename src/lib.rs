@@ -188,7 +188,10 @@ pub fn check(args: CheckArgs) -> ExitCode {
                 "ok: {} entries in {} categories, {} translation(s), {} wizard(s), {} synonym groups{}",
                 library.entries.len(),
                 library.categories.len(),
-                library.translations.len() + library.wizard_translations.len(),
+                library.translations.len()
+                    + library.wizard_translations.len()
+                    + library.category_translations.len()
+                    + library.contact_translations.len(),
                 library.wizards.len(),
                 library.synonyms.len(),
                 match library.warnings.len() {

@@ -210,6 +210,72 @@ pub(super) fn load_contact(root: &Root, path: &Path, report: &mut Report) -> Opt
     Some(rendered)
 }
 
+/// `contact.<lang>.md`: the contact text in another language, with the version of
+/// `contact.md` it was translated from.
+#[derive(Debug, Clone)]
+pub struct ContactTranslation {
+    pub lang: String,
+    pub html: String,
+    /// Whether `contact.md` changed since.
+    pub outdated: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContactFrontMatter {
+    source: Spanned<String>,
+}
+
+/// Reads a contact translation against the version of `contact.md` now; its links are checked
+/// with the others' (the second value).
+pub(super) fn load_contact_translation(
+    root: &Root,
+    path: &Path,
+    lang: &str,
+    version: &str,
+    report: &mut Report,
+) -> Option<(ContactTranslation, Vec<InternalLink>)> {
+    let text = root.read(path, "contact translation", report)?;
+    let (front, body, body_line) = match split_front_matter(&text) {
+        Ok(parts) => parts,
+        Err((line, message)) => {
+            report.error(path, line, message);
+            return None;
+        }
+    };
+    let fm: ContactFrontMatter = report.toml(path, front, 2)?;
+    let lines = Lines::new(front, 2);
+    let named =
+        super::translations::checked_version(path, &fm.source, &lines, "contact.md", report)?;
+    let rendered = markdown::render(body);
+    if rendered.text.is_empty() {
+        report.error(path, body_line, "the contact translation has no text");
+        return None;
+    }
+    let outdated = named != version;
+    if outdated {
+        let line = lines.at(fm.source.span().start);
+        super::translations::warn_outdated(report, path, line, &named, "contact.md", version);
+    }
+    // Link lines count from the file's top, as contact.md's do.
+    let links = rendered
+        .internal_links
+        .into_iter()
+        .map(|mut link| {
+            link.line += body_line - 1;
+            link
+        })
+        .collect();
+    Some((
+        ContactTranslation {
+            lang: lang.to_string(),
+            html: rendered.html,
+            outdated,
+        },
+        links,
+    ))
+}
+
 /// Splits `+++\n<toml>\n+++\n<markdown>`; returns the TOML, the Markdown and the Markdown's first line.
 pub(super) fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);

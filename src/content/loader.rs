@@ -10,12 +10,12 @@ use crate::source::markdown::InternalLink;
 use crate::source::report::Report;
 use crate::wizard::load as wizards;
 
-use super::categories::load_categories;
-use super::entries::{load_contact, load_entries};
+use super::categories::{self, load_categories};
+use super::entries::{load_contact, load_contact_translation, load_entries};
 use super::links::check_references;
 use super::translations::{check_translations, load_translations};
 use super::vocabulary::{load_glossary, load_synonyms};
-use super::{ContentErrors, Library};
+use super::{ContentErrors, LANGUAGES, Library};
 
 /// Loads and validates a content directory.
 pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
@@ -37,9 +37,39 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     } else {
         None
     };
+    let mut category_translations = Vec::new();
+    let mut contact_translations = Vec::new();
+    for lang in LANGUAGES {
+        let path = dir.join(format!("categories.{lang}.toml"));
+        if path.exists() {
+            let version = version_of(&report.digests, &dir.join("categories.toml"));
+            category_translations.extend(categories::load_translation(
+                &root,
+                &path,
+                lang,
+                &categories,
+                &version,
+                &mut report,
+            ));
+        }
+        let path = dir.join(format!("contact.{lang}.md"));
+        if path.exists() {
+            let version = version_of(&report.digests, &contact_path);
+            if let Some((translation, links)) =
+                load_contact_translation(&root, &path, lang, &version, &mut report)
+            {
+                contact_translations.push((path, translation, links));
+            }
+        }
+    }
     let others: Vec<(&Path, &[InternalLink])> = contact
         .iter()
         .map(|c| (contact_path.as_path(), c.internal_links.as_slice()))
+        .chain(
+            contact_translations
+                .iter()
+                .map(|(path, _, links)| (path.as_path(), links.as_slice())),
+        )
         .collect();
     check_references(&categories, &drafts, &others, &mut report);
     let mut translations = load_translations(&root, &dir.join("kb"), &mut report);
@@ -91,6 +121,11 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     library.contact_html = contact.map(|c| c.html);
     library.translations = translations.into_iter().map(|t| t.translation).collect();
     library.wizard_translations = wizard_translations;
+    library.category_translations = category_translations;
+    library.contact_translations = contact_translations
+        .into_iter()
+        .map(|(_, t, _)| t)
+        .collect();
     library.warnings = report.warnings;
     library.fingerprint = fingerprint(dir, report.digests);
     Ok(library)

@@ -16,6 +16,8 @@ pub use crate::source::files::MAX_FILE_BYTES;
 pub use crate::source::markdown::Heading;
 pub use crate::source::report::{ContentError, ContentErrors};
 pub use body::Body;
+pub use categories::CategoryTranslation;
+pub use entries::ContactTranslation;
 pub use loader::load;
 pub use translations::{Translation, VERSION_DIGITS};
 
@@ -158,6 +160,10 @@ pub struct Library {
     pub fingerprint: String,
     /// Entries in other languages (`kb/<id>.<lang>.md`), in file-name order.
     pub translations: Vec<Translation>,
+    /// The categories' names in other languages (`categories.<lang>.toml`).
+    pub category_translations: Vec<CategoryTranslation>,
+    /// The contact text in other languages (`contact.<lang>.md`).
+    pub contact_translations: Vec<ContactTranslation>,
     /// Wizards in other languages (`wizards/<id>.<lang>.toml`), checked, not served yet.
     pub wizard_translations: Vec<crate::wizard::WizardTranslation>,
     /// What serves but needs an author's eye, as `path:line: message`.
@@ -214,6 +220,8 @@ impl Library {
             fingerprint: String::new(),
             translations: Vec::new(),
             wizard_translations: Vec::new(),
+            category_translations: Vec::new(),
+            contact_translations: Vec::new(),
             warnings: Vec::new(),
             by_id,
             aliases,

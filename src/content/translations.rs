@@ -132,18 +132,8 @@ fn load_translation(root: &Root, path: &Path, report: &mut Report) -> Option<Tra
     if title.is_empty() {
         report.error(path, title_line, "title is empty");
     }
-    let source_version = fm.source.into_inner();
-    if source_version.len() != VERSION_DIGITS
-        || !source_version.bytes().all(|b| b.is_ascii_hexdigit())
-    {
-        report.error(
-            path,
-            source_line,
-            format!(
-                "source must be the first {VERSION_DIGITS} hex digits of the SHA-256 of kb/{id}.md as translated (sha256sum kb/{id}.md | cut -c1-{VERSION_DIGITS})"
-            ),
-        );
-    }
+    let source_version = checked_version(path, &fm.source, &lines, &format!("kb/{id}.md"), report)
+        .unwrap_or_default();
     let Rendered {
         html,
         text,
@@ -161,7 +151,7 @@ fn load_translation(root: &Root, path: &Path, report: &mut Report) -> Option<Tra
             tags: fm.tags,
             body: Body::new(&html, &text),
             headings,
-            source_version: source_version.to_ascii_lowercase(),
+            source_version,
             outdated: false,
         },
         path: path.to_path_buf(),
@@ -220,14 +210,14 @@ pub(super) fn check_translations(
             && *now != t.source_version
         {
             t.outdated = true;
-            report.warn(
+            let of = source.source.display().to_string();
+            warn_outdated(
+                report,
                 &draft.path,
                 draft.source_line,
-                format!(
-                    "translated from version {} of {}, which is now {now}: bring the translation up to date, then set source = \"{now}\"",
-                    t.source_version,
-                    source.source.display()
-                ),
+                &t.source_version,
+                &of,
+                now,
             );
         }
         for link in &draft.internal_links {
@@ -260,6 +250,47 @@ pub(super) fn check_translations(
             }
         }
     }
+}
+
+/// A translation's `source`, lowercased, or `None` (reported) when it is not
+/// [`VERSION_DIGITS`] hex digits. `of` names the source file.
+pub(super) fn checked_version(
+    path: &Path,
+    source: &Spanned<String>,
+    lines: &Lines,
+    of: &str,
+    report: &mut Report,
+) -> Option<String> {
+    let version = source.get_ref();
+    if version.len() == VERSION_DIGITS && version.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some(version.to_ascii_lowercase());
+    }
+    report.error(
+        path,
+        lines.at(source.span().start),
+        format!(
+            "source must be the first {VERSION_DIGITS} hex digits of the SHA-256 of {of} as translated (sha256sum {of} | cut -c1-{VERSION_DIGITS})"
+        ),
+    );
+    None
+}
+
+/// The warning for a translation made from version `named` of `of`, which is now `now`.
+pub(super) fn warn_outdated(
+    report: &mut Report,
+    path: &Path,
+    line: usize,
+    named: &str,
+    of: &str,
+    now: &str,
+) {
+    report.warn(
+        path,
+        line,
+        format!(
+            "translated from version {named} of {of}, which is now {now}: bring the translation up to date, then set source = \"{now}\""
+        ),
+    );
 }
 
 fn hex(digest: &[u8; 32]) -> String {

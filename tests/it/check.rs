@@ -752,3 +752,69 @@ fn a_wizard_translation_keeps_the_structure_of_its_source() {
     let library = wendao::content::load(content.path()).expect("content");
     assert!(library.wizard_translations[0].outdated);
 }
+
+/// `categories.<lang>.toml` and `contact.<lang>.md`: slugs must be known, links lead
+/// somewhere, and a source changed since is a warning.
+#[test]
+fn category_and_contact_translations_are_checked() {
+    let content = TempContent::copy_of(&repo_content());
+    let library = wendao::content::load(content.path()).expect("content");
+    let names = &library.category_translations[0];
+    assert_eq!(names.lang, "en");
+    assert_eq!(names.categories.len(), library.categories.len());
+    assert!(
+        library.contact_translations[0]
+            .html
+            .contains("href=\"/wizard/request-errors\"")
+    );
+
+    let categories =
+        std::fs::read_to_string(content.path().join("categories.en.toml")).expect("read");
+    let contact = std::fs::read_to_string(content.path().join("contact.en.md")).expect("read");
+    for (relative, text, message) in [
+        (
+            "categories.en.toml",
+            categories.replacen("slug = \"features\"", "slug = \"featurez\"", 1),
+            "no category \"featurez\" in categories.toml",
+        ),
+        (
+            "categories.en.toml",
+            categories.replacen("source = \"", "source = \"x", 1),
+            "source must be the first 12 hex digits",
+        ),
+        (
+            "contact.en.md",
+            contact.replacen("/wizard/request-errors", "/kb/nope", 1),
+            "broken link /kb/nope: no entry \"nope\"",
+        ),
+        (
+            "contact.en.md",
+            "+++\nsource = \"0123456789ab\"\n+++\n".to_string(),
+            "has no text",
+        ),
+    ] {
+        let copy = TempContent::copy_of(&repo_content());
+        copy.write(relative, &text);
+        let out = check(copy.path());
+        assert_eq!(out.code, 1, "{message}");
+        let want = format!("{}:", copy.path().join(relative).display());
+        assert!(
+            out.stderr
+                .lines()
+                .any(|l| l.starts_with(&want) && l.contains(message)),
+            "want {message:?}, got:\n{}",
+            out.stderr
+        );
+    }
+
+    let text = std::fs::read_to_string(content.path().join("contact.md")).expect("read");
+    content.write("contact.md", &format!("{text}\n再补一句。\n"));
+    let text = std::fs::read_to_string(content.path().join("categories.toml")).expect("read");
+    content.write("categories.toml", &format!("{text}\n# 改过了\n"));
+    let out = check(content.path());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("2 warning(s)"), "{}", out.stdout);
+    let library = wendao::content::load(content.path()).expect("content");
+    assert!(library.contact_translations[0].outdated);
+    assert!(library.category_translations[0].outdated);
+}
