@@ -71,7 +71,7 @@ pub(super) fn load_translation(
     let file = report.toml::<TranslatedFile>(path, &text, 1)?;
     let lines = Lines::new(&text, 1);
     let source_line = lines.at(file.source.span().start);
-    let named = super::translations::checked_version(
+    let named = crate::source::versions::checked_version(
         path,
         &file.source,
         &lines,
@@ -99,7 +99,7 @@ pub(super) fn load_translation(
     }
     let outdated = named != version;
     if outdated {
-        super::translations::warn_outdated(
+        crate::source::versions::warn_outdated(
             report,
             path,
             source_line,

@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::source::files::Root;
 use crate::source::report::{Lines, Report, is_valid_id};
+use crate::source::versions::{checked_version, warn_outdated};
 
 use crate::source::markdown::{self, InternalLink, Rendered};
 
@@ -245,8 +246,7 @@ pub(super) fn load_contact_translation(
     };
     let fm: ContactFrontMatter = report.toml(path, front, 2)?;
     let lines = Lines::new(front, 2);
-    let named =
-        super::translations::checked_version(path, &fm.source, &lines, "contact.md", report)?;
+    let named = checked_version(path, &fm.source, &lines, "contact.md", report)?;
     let rendered = markdown::render(body);
     if rendered.text.is_empty() {
         report.error(path, body_line, "the contact translation has no text");
@@ -255,7 +255,7 @@ pub(super) fn load_contact_translation(
     let outdated = named != version;
     if outdated {
         let line = lines.at(fm.source.span().start);
-        super::translations::warn_outdated(report, path, line, &named, "contact.md", version);
+        warn_outdated(report, path, line, &named, "contact.md", version);
     }
     // Link lines count from the file's top, as contact.md's do.
     let links = rendered

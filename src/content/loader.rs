@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::source::files::Root;
 use crate::source::markdown::InternalLink;
 use crate::source::report::Report;
+use crate::source::versions::{LANGUAGES, version_of};
 use crate::wizard::load as wizards;
 
 use super::categories::{self, load_categories};
@@ -15,7 +16,7 @@ use super::entries::{load_contact, load_contact_translation, load_entries};
 use super::links::check_references;
 use super::translations::{check_translations, load_translations};
 use super::vocabulary::{load_glossary, load_synonyms};
-use super::{ContentErrors, LANGUAGES, Library};
+use super::{ContentErrors, Library};
 
 /// Loads and validates a content directory.
 pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
@@ -129,21 +130,6 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     library.warnings = report.warnings;
     library.fingerprint = fingerprint(dir, report.digests);
     Ok(library)
-}
-
-/// The version a translation names for the file at `path`: the first hex digits of its SHA-256.
-fn version_of(digests: &[(PathBuf, [u8; 32])], path: &Path) -> String {
-    digests
-        .iter()
-        .find(|(p, _)| p == path)
-        .map(|(_, digest)| {
-            digest
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()[..super::VERSION_DIGITS]
-                .to_string()
-        })
-        .unwrap_or_default()
 }
 
 /// The first 16 hex digits of a SHA-256 over every file read (path and digest, in path order):

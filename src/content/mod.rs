@@ -15,14 +15,12 @@ use std::collections::HashMap;
 pub use crate::source::files::MAX_FILE_BYTES;
 pub use crate::source::markdown::Heading;
 pub use crate::source::report::{ContentError, ContentErrors};
+pub use crate::source::versions::{LANGUAGES, VERSION_DIGITS};
 pub use body::Body;
 pub use categories::CategoryTranslation;
 pub use entries::ContactTranslation;
 pub use loader::load;
-pub use translations::{Translation, VERSION_DIGITS};
-
-/// The languages an entry may be translated into, beside the site's own (zh-CN).
-pub const LANGUAGES: &[&str] = &["en"];
+pub use translations::Translation;
 
 use crate::wizard::Wizard;
 

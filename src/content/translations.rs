@@ -12,8 +12,10 @@ use crate::source::files::Root;
 use crate::source::markdown::{self, InternalLink, Rendered};
 use crate::source::report::{Lines, Report, is_valid_id};
 
+use crate::source::versions::{LANGUAGES, checked_version, version, warn_outdated};
+
 use super::entries::{Draft, split_front_matter};
-use super::{Body, Heading, LANGUAGES};
+use super::{Body, Heading};
 
 /// One entry in another language than the site's default.
 #[derive(Debug, Clone)]
@@ -50,9 +52,6 @@ pub(super) struct TranslationDraft {
     pub(super) body_line: usize,
     pub(super) source_line: usize,
 }
-
-/// How many hex digits of a file's SHA-256 name its version.
-pub const VERSION_DIGITS: usize = 12;
 
 /// `error-19.en` → `("error-19", "en")`; `None` for a name without a language.
 pub(super) fn split_name(stem: &str) -> Option<(&str, &str)> {
@@ -182,7 +181,7 @@ pub(super) fn check_translations(
         .collect();
     let versions: HashMap<&Path, String> = digests
         .iter()
-        .map(|(path, digest)| (path.as_path(), hex(digest)))
+        .map(|(path, digest)| (path.as_path(), version(digest)))
         .collect();
     let anchors: HashMap<(String, String), Vec<String>> = translations
         .iter()
@@ -250,55 +249,6 @@ pub(super) fn check_translations(
             }
         }
     }
-}
-
-/// A translation's `source`, lowercased, or `None` (reported) when it is not
-/// [`VERSION_DIGITS`] hex digits. `of` names the source file.
-pub(super) fn checked_version(
-    path: &Path,
-    source: &Spanned<String>,
-    lines: &Lines,
-    of: &str,
-    report: &mut Report,
-) -> Option<String> {
-    let version = source.get_ref();
-    if version.len() == VERSION_DIGITS && version.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Some(version.to_ascii_lowercase());
-    }
-    report.error(
-        path,
-        lines.at(source.span().start),
-        format!(
-            "source must be the first {VERSION_DIGITS} hex digits of the SHA-256 of {of} as translated (sha256sum {of} | cut -c1-{VERSION_DIGITS})"
-        ),
-    );
-    None
-}
-
-/// The warning for a translation made from version `named` of `of`, which is now `now`.
-pub(super) fn warn_outdated(
-    report: &mut Report,
-    path: &Path,
-    line: usize,
-    named: &str,
-    of: &str,
-    now: &str,
-) {
-    report.warn(
-        path,
-        line,
-        format!(
-            "translated from version {named} of {of}, which is now {now}: bring the translation up to date, then set source = \"{now}\""
-        ),
-    );
-}
-
-fn hex(digest: &[u8; 32]) -> String {
-    digest
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>()[..VERSION_DIGITS]
-        .to_string()
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::content::{LANGUAGES, VERSION_DIGITS};
 use crate::source::files::Root;
 use crate::source::report::Report;
+use crate::source::versions::{LANGUAGES, VERSION_DIGITS, is_version};
 
 /// The keys whose values a reader sees: a translation changes only these.
 const PROSE: &[&str] = &[
@@ -91,11 +91,7 @@ fn load_one(
             .map_or(1, |i| i + 1)
     };
     let named = match translated.remove("source") {
-        Some(toml::Value::String(v))
-            if v.len() == VERSION_DIGITS && v.bytes().all(|b| b.is_ascii_hexdigit()) =>
-        {
-            v.to_ascii_lowercase()
-        }
+        Some(toml::Value::String(v)) if is_version(&v) => v.to_ascii_lowercase(),
         _ => {
             report.error(
                 path,

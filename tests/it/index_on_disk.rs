@@ -156,6 +156,7 @@ fn an_edit_is_indexed_in_place_as_a_fresh_build_would_index_it() {
         &timeout.replacen("title = \"", "title = \"量子纠缠 ", 1),
     );
     content.remove("kb/cookie.md");
+    content.remove("kb/cookie.en.md");
     content.write(
         "kb/new-entry.md",
         "+++\ntitle = \"新条目：光合作用\"\ncategory = \"features\"\n+++\n叶绿素。\n",
