@@ -1,7 +1,6 @@
 //! Entries: `kb/<id>.md`, TOML front matter between `+++` lines, then Markdown; and
 //! `contact.md`, whom to contact when nothing here helped.
 
-use std::fs;
 use std::path::PathBuf;
 
 use std::path::Path;
@@ -9,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::source::files::Root;
+use crate::source::files::{Root, sources_and_translations};
 use crate::source::report::{Lines, Report, is_valid_id};
 use crate::source::versions::{checked_version, warn_outdated};
 
@@ -51,24 +50,13 @@ pub(super) fn load_entries(root: &Root, dir: &Path, report: &mut Report) -> Vec<
     if !root.admits(dir, report) {
         return Vec::new();
     }
-    let listing = match fs::read_dir(dir) {
-        Ok(listing) => listing,
+    let paths = match sources_and_translations(dir, "md") {
+        Ok((sources, _)) => sources,
         Err(e) => {
             report.error(dir, 0, format!("cannot read entry directory: {e}"));
             return Vec::new();
         }
     };
-    let mut paths: Vec<PathBuf> = listing
-        .filter_map(|item| item.ok().map(|item| item.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
-        // `<id>.<lang>.md` is a translation (see `translations.rs`).
-        .filter(|path| {
-            path.file_stem()
-                .is_some_and(|stem| !stem.to_string_lossy().contains('.'))
-        })
-        .collect();
-    // Byte order: comparing paths component by component is slow at 100,000 files.
-    paths.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     // Reading and rendering are independent per file: spread them over the cores.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -115,13 +103,7 @@ fn load_entry(root: &Root, path: &Path, report: &mut Report) -> Option<Draft> {
         return None;
     }
     let text = root.read(path, "entry", report)?;
-    let (front, body, body_line) = match split_front_matter(&text) {
-        Ok(parts) => parts,
-        Err((line, message)) => {
-            report.error(path, line, message);
-            return None;
-        }
-    };
+    let (front, body, body_line) = front_matter(&text, path, report)?;
     let fm: FrontMatter = report.toml(path, front, 2)?;
 
     let lines = Lines::new(front, 2);
@@ -237,13 +219,7 @@ pub(super) fn load_contact_translation(
     report: &mut Report,
 ) -> Option<(ContactTranslation, Vec<InternalLink>)> {
     let text = root.read(path, "contact translation", report)?;
-    let (front, body, body_line) = match split_front_matter(&text) {
-        Ok(parts) => parts,
-        Err((line, message)) => {
-            report.error(path, line, message);
-            return None;
-        }
-    };
+    let (front, body, body_line) = front_matter(&text, path, report)?;
     let fm: ContactFrontMatter = report.toml(path, front, 2)?;
     let lines = Lines::new(front, 2);
     let named = checked_version(path, &fm.source, &lines, "contact.md", report)?;
@@ -276,8 +252,19 @@ pub(super) fn load_contact_translation(
     ))
 }
 
+/// [`split_front_matter`], its problem reported.
+pub(super) fn front_matter<'a>(
+    text: &'a str,
+    path: &Path,
+    report: &mut Report,
+) -> Option<(&'a str, &'a str, usize)> {
+    split_front_matter(text)
+        .map_err(|(line, message)| report.error(path, line, message))
+        .ok()
+}
+
 /// Splits `+++\n<toml>\n+++\n<markdown>`; returns the TOML, the Markdown and the Markdown's first line.
-pub(super) fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)> {
+fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or_default();

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::source::files::Root;
+use crate::source::files::{Root, sources_and_translations};
 use crate::source::markdown::{self, InternalLink, Rendered};
 use crate::source::report::{Lines, Report, is_valid_id};
 
 use crate::source::versions::{LANGUAGES, checked_version, version, warn_outdated};
 
-use super::entries::{Draft, split_front_matter};
+use super::entries::{Draft, front_matter};
 use super::{Body, Heading};
 
 /// One entry in another language than the site's default.
@@ -64,20 +64,10 @@ pub(super) fn load_translations(
     dir: &Path,
     report: &mut Report,
 ) -> Vec<TranslationDraft> {
-    let Ok(listing) = std::fs::read_dir(dir) else {
+    // No readable directory: load_entries reports it.
+    let Ok((_, paths)) = sources_and_translations(dir, "md") else {
         return Vec::new();
     };
-    let mut paths: Vec<PathBuf> = listing
-        .filter_map(|item| item.ok().map(|item| item.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
-        .filter(|path| {
-            path.file_stem()
-                .and_then(|s| s.to_str())
-                .and_then(split_name)
-                .is_some()
-        })
-        .collect();
-    paths.sort();
     paths
         .iter()
         .filter_map(|path| load_translation(root, path, report))
@@ -109,21 +99,10 @@ fn load_translation(root: &Root, path: &Path, report: &mut Report) -> Option<Tra
         return None;
     }
     let text = root.read(path, "translation", report)?;
-    let (front, body, body_line) = match split_front_matter(&text) {
-        Ok(parts) => parts,
-        Err((line, message)) => {
-            report.error(path, line, message);
-            return None;
-        }
-    };
-    let Some(fm) = report.toml::<FrontMatter>(path, front, 2) else {
-        report.error(
-            path,
-            2,
-            "a translation's front matter holds title, source and tags only: the rest comes from its source",
-        );
-        return None;
-    };
+    let (front, body, body_line) = front_matter(&text, path, report)?;
+    // An unknown key (category, order, …) is reported with the keys allowed: the rest comes
+    // from the source.
+    let fm: FrontMatter = report.toml(path, front, 2)?;
     let lines = Lines::new(front, 2);
     let title_line = lines.at(fm.title.span().start);
     let source_line = lines.at(fm.source.span().start);

@@ -129,6 +129,25 @@ fn too_big(what: &str, bytes: u64) -> String {
     )
 }
 
+/// The files of `dir` ending in `.<ext>`, split into sources (`<name>.<ext>`) and translations
+/// (`<name>.<lang>.<ext>`), each in byte order (comparing paths component by component is slow
+/// at 100,000 files).
+pub(crate) fn sources_and_translations(
+    dir: &Path,
+    ext: &str,
+) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let (mut sources, mut translations): (Vec<PathBuf>, Vec<PathBuf>) = std::fs::read_dir(dir)?
+        .filter_map(|item| item.ok().map(|item| item.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == ext))
+        .partition(|path| {
+            path.file_stem()
+                .is_some_and(|stem| !stem.to_string_lossy().contains('.'))
+        });
+    sources.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    translations.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    Ok((sources, translations))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! Loads and validates `content/wizards/<id>.toml` into [`Wizard`]s.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::{
     Choice, Fallback, Input, Matcher, Outcome, OutcomeLink, Route, Step, StepKind, Wizard,
 };
-use crate::source::files::Root;
+use crate::source::files::{Root, sources_and_translations};
 use crate::source::markdown;
 use crate::source::report::{Lines, Report, is_valid_id};
 
@@ -95,23 +95,13 @@ pub(crate) fn load_all(
     if std::fs::symlink_metadata(dir).is_err() || !root.admits(dir, report) {
         return Vec::new();
     }
-    let listing = match std::fs::read_dir(dir) {
-        Ok(listing) => listing,
+    let paths = match sources_and_translations(dir, "toml") {
+        Ok((sources, _)) => sources,
         Err(e) => {
             report.error(dir, 0, format!("cannot read wizard directory: {e}"));
             return Vec::new();
         }
     };
-    let mut paths: Vec<PathBuf> = listing
-        .filter_map(|item| item.ok().map(|item| item.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
-        // `<id>.<lang>.toml` is a translation (see `translations.rs`).
-        .filter(|path| {
-            path.file_stem()
-                .is_some_and(|stem| !stem.to_string_lossy().contains('.'))
-        })
-        .collect();
-    paths.sort();
     paths
         .iter()
         .filter_map(|path| load_one(root, path, anchors, report))

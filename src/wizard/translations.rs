@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::source::files::Root;
+use crate::source::files::{Root, sources_and_translations};
 use crate::source::report::Report;
 use crate::source::versions::{LANGUAGES, VERSION_DIGITS, is_version};
 
@@ -36,18 +36,10 @@ pub(crate) fn load_all(
     sources: &[(String, PathBuf, String)],
     report: &mut Report,
 ) -> Vec<WizardTranslation> {
-    let Ok(listing) = std::fs::read_dir(dir) else {
+    // No readable directory: the wizards' loading reports it.
+    let Ok((_, paths)) = sources_and_translations(dir, "toml") else {
         return Vec::new();
     };
-    let mut paths: Vec<PathBuf> = listing
-        .filter_map(|item| item.ok().map(|item| item.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
-        .filter(|path| {
-            path.file_stem()
-                .is_some_and(|s| s.to_string_lossy().contains('.'))
-        })
-        .collect();
-    paths.sort();
     paths
         .iter()
         .filter_map(|path| load_one(root, path, sources, report))
