@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod content;
+pub mod locale;
 pub mod memory;
 pub mod metrics;
 pub mod reload;

@@ -167,6 +167,8 @@ fn load_entry(root: &Root, path: &Path, report: &mut Report) -> Option<Draft> {
             .map(|id| id.trim_end_matches('/').to_string())
             .filter(|id| !id.is_empty())
             .collect(),
+        lang: crate::locale::DEFAULT,
+        outdated: false,
     };
     Some(Draft {
         entry,

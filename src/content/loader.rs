@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::source::files::Root;
 use crate::source::markdown::InternalLink;
 use crate::source::report::Report;
-use crate::source::versions::{LANGUAGES, version_of};
+use crate::source::versions::{languages, version_of};
 use crate::wizard::load as wizards;
 
 use super::categories::{self, load_categories};
@@ -40,7 +40,7 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     };
     let mut category_translations = Vec::new();
     let mut contact_translations = Vec::new();
-    for lang in LANGUAGES {
+    for lang in languages() {
         let path = dir.join(format!("categories.{lang}.toml"));
         if path.exists() {
             let version = version_of(&report.digests, &dir.join("categories.toml"));

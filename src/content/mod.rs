@@ -15,7 +15,7 @@ use std::collections::HashMap;
 pub use crate::source::files::MAX_FILE_BYTES;
 pub use crate::source::markdown::Heading;
 pub use crate::source::report::{ContentError, ContentErrors};
-pub use crate::source::versions::{LANGUAGES, VERSION_DIGITS};
+pub use crate::source::versions::VERSION_DIGITS;
 pub use body::Body;
 pub use categories::CategoryTranslation;
 pub use entries::ContactTranslation;
@@ -48,20 +48,26 @@ pub struct Entry {
     pub headings: Vec<Heading>,
     /// Ids (or aliases) of the entries its body links to (`/kb/<id>…`).
     pub links_to: Vec<String>,
+    /// The language its title and body are in: [`crate::locale::DEFAULT`], or a translation's
+    /// in a [`Library::localized`] one.
+    pub lang: &'static str,
+    /// A translation whose source changed since it was made.
+    pub outdated: bool,
 }
 
 /// How many characters of an entry's text make its summary.
 const SUMMARY_CHARS: usize = 90;
 
 impl Entry {
+    /// Its path in its language: `/kb/<id>`, `/en/kb/<id>`.
     pub fn url(&self) -> String {
-        format!("/kb/{}", self.id)
+        format!("{}/kb/{}", crate::locale::prefix(self.lang), self.id)
     }
 
     /// Its URL, or the URL of one of its sections (`/kb/<id>#<anchor>`).
     pub fn url_to(&self, anchor: Option<&str>) -> String {
         match anchor {
-            Some(anchor) => format!("/kb/{}#{anchor}", self.id),
+            Some(anchor) => format!("{}#{anchor}", self.url()),
             None => self.url(),
         }
     }
@@ -332,6 +338,8 @@ mod tests {
             body: Body::new("", text),
             headings: Vec::new(),
             links_to: Vec::new(),
+            lang: crate::locale::DEFAULT,
+            outdated: false,
         }
     }
 

@@ -12,7 +12,7 @@ use crate::source::files::{Root, sources_and_translations};
 use crate::source::markdown::{self, InternalLink, Rendered};
 use crate::source::report::{Lines, Report, is_valid_id};
 
-use crate::source::versions::{LANGUAGES, checked_version, version, warn_outdated};
+use crate::source::versions::{checked_version, languages, version, warn_outdated};
 
 use super::entries::{Draft, front_matter};
 use super::{Body, Heading};
@@ -22,7 +22,7 @@ use super::{Body, Heading};
 pub struct Translation {
     /// The source entry's id.
     pub id: String,
-    /// One of [`LANGUAGES`].
+    /// One of [`languages`].
     pub lang: String,
     pub title: String,
     pub tags: Vec<String>,
@@ -87,13 +87,13 @@ fn load_translation(root: &Root, path: &Path, report: &mut Report) -> Option<Tra
         );
         return None;
     }
-    if !LANGUAGES.contains(&lang) {
+    if !languages().contains(&lang) {
         report.error(
             path,
             1,
             format!(
                 "unknown language \"{lang}\" in the file name: a translation is kb/<id>.<lang>.md, with <lang> one of {}",
-                LANGUAGES.join(", ")
+                languages().join(", ")
             ),
         );
         return None;

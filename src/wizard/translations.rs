@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::source::files::{Root, sources_and_translations};
 use crate::source::report::Report;
-use crate::source::versions::{LANGUAGES, VERSION_DIGITS, is_version};
+use crate::source::versions::{VERSION_DIGITS, is_version, languages};
 
 /// The keys whose values a reader sees: a translation changes only these.
 const PROSE: &[&str] = &[
@@ -54,13 +54,13 @@ fn load_one(
 ) -> Option<WizardTranslation> {
     let stem = path.file_stem()?.to_string_lossy().to_string();
     let (id, lang) = stem.rsplit_once('.')?;
-    if !LANGUAGES.contains(&lang) {
+    if !languages().contains(&lang) {
         report.error(
             path,
             1,
             format!(
                 "unknown language \"{lang}\" in the file name: a translation is wizards/<id>.<lang>.toml, with <lang> one of {}",
-                LANGUAGES.join(", ")
+                languages().join(", ")
             ),
         );
         return None;

@@ -1,0 +1,326 @@
+//! The languages the site is read in, and each one's interface text: one catalogue per
+//! language, `templates/messages/<code>.toml`, built into the binary. The file name is the
+//! language's code (`zh-CN`, `en`); every catalogue must have every key of [`Messages`] and no
+//! other, so a missing string is an error at start-up (and in `cargo test`), never a blank.
+//! Adding a language is adding a catalogue and its content translations.
+
+use std::sync::LazyLock;
+
+use include_dir::{Dir, include_dir};
+use serde::Deserialize;
+
+static CATALOGUES: Dir = include_dir!("$CARGO_MANIFEST_DIR/templates/messages");
+
+/// The site's own language: what content is written in and what `/kb/<id>` serves.
+pub const DEFAULT: &str = "zh-CN";
+
+/// A language of the site.
+pub struct Language {
+    /// Its BCP 47 code: the `lang` attribute, `hreflang`, the `<lang>` of translated files.
+    pub code: String,
+    /// What its URLs start with: empty for [`DEFAULT`], `/<code>` for the others.
+    pub prefix: String,
+    pub t: Messages,
+}
+
+impl Language {
+    pub fn is_default(&self) -> bool {
+        self.code == DEFAULT
+    }
+}
+
+static LANGUAGES: LazyLock<Result<Vec<Language>, String>> = LazyLock::new(load);
+
+/// Every language, the default first, then by code. Call [`check`] at start-up first: a bad
+/// catalogue panics here.
+pub fn languages() -> &'static [Language] {
+    match &*LANGUAGES {
+        Ok(languages) => languages,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Whether every catalogue reads; the message names the file and the key.
+pub fn check() -> Result<(), String> {
+    LANGUAGES.as_ref().map(|_| ()).map_err(Clone::clone)
+}
+
+pub fn default() -> &'static Language {
+    &languages()[0]
+}
+
+/// The language with this code.
+pub fn get(code: &str) -> Option<&'static Language> {
+    languages().iter().find(|l| l.code == code)
+}
+
+/// The codes of the languages content may be translated into (all but the default).
+pub fn translated() -> Vec<&'static str> {
+    languages()[1..].iter().map(|l| l.code.as_str()).collect()
+}
+
+/// What the URLs of the language `code` start with (`""` for the default or an unknown code).
+pub fn prefix(code: &str) -> &'static str {
+    get(code).map_or("", |l| l.prefix.as_str())
+}
+
+fn load() -> Result<Vec<Language>, String> {
+    let mut languages = Vec::new();
+    for file in CATALOGUES.files() {
+        let path = file.path();
+        let Some(code) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = file
+            .contents_utf8()
+            .ok_or_else(|| format!("templates/messages/{}: not UTF-8", path.display()))?;
+        let t: Messages = toml::from_str(text)
+            .map_err(|e| format!("templates/messages/{}: {e}", path.display()))?;
+        let prefix = if code == DEFAULT {
+            String::new()
+        } else {
+            format!("/{code}")
+        };
+        languages.push(Language {
+            code: code.to_string(),
+            prefix,
+            t,
+        });
+    }
+    languages.sort_by_key(|l| (!l.is_default(), l.code.clone()));
+    if languages.first().is_none_or(|l| !l.is_default()) {
+        return Err(format!("templates/messages/{DEFAULT}.toml is missing"));
+    }
+    Ok(languages)
+}
+
+/// A count as a language writes it: `{n}` stands for the number; `one` is used for 1 where
+/// the language has it (English), `other` for every other number.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Count {
+    #[serde(default)]
+    one: Option<String>,
+    other: String,
+}
+
+impl Count {
+    pub fn of(&self, n: usize) -> String {
+        let form = match &self.one {
+            Some(one) if n == 1 => one,
+            _ => &self.other,
+        };
+        form.replace("{n}", &n.to_string())
+    }
+}
+
+/// Text with one `{x}` hole, filled by [`Fill::with`].
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct Fill(String);
+
+impl Fill {
+    pub fn with(&self, value: impl std::fmt::Display) -> String {
+        self.0.replace("{x}", &value.to_string())
+    }
+}
+
+/// Every interface string of one language, by the page that shows it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Messages {
+    pub language: LanguageText,
+    pub site: SiteText,
+    pub home: HomeText,
+    pub all: AllText,
+    pub category: CategoryText,
+    pub entry: EntryText,
+    pub contact: ContactText,
+    pub error: ErrorText,
+    pub wizards: WizardsText,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageText {
+    /// The language's name in itself, on the language switch (`English`, `中文`).
+    pub name: String,
+    /// Open Graph's `og:locale` (`zh_CN`, `en_US`).
+    pub og_locale: String,
+    /// The switch's label for readers of other languages: "阅读语言 / Language".
+    pub switch_label: String,
+    /// On an entry of the default language listed in this one.
+    pub untranslated: String,
+    /// On a translation whose source changed since.
+    pub outdated: String,
+    /// The link to the source from an outdated translation.
+    pub read_source: String,
+    /// On `/` in the default language, for a browser that prefers this one.
+    pub offer: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteText {
+    pub name: String,
+    pub description: String,
+    pub feed_title: String,
+    pub skip_to_content: String,
+    pub home: String,
+    pub all_entries: String,
+    pub match_tickets: String,
+    pub contact: String,
+    pub feed: String,
+    pub footer_label: String,
+    pub footer_help: String,
+    pub footer_help_link: String,
+    pub footer_help_after: String,
+    pub breadcrumb: String,
+    pub search_form_label: String,
+    pub search_label: String,
+    pub search_placeholder: String,
+    pub search_button: String,
+    pub pagination: String,
+    pub previous_page: String,
+    pub next_page: String,
+    pub entries: Count,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HomeText {
+    pub title: String,
+    pub heading: String,
+    pub lead: Count,
+    pub browse: String,
+    pub view_all: Count,
+    pub wizards: String,
+    pub popular: String,
+    pub recent: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllText {
+    pub title: String,
+    pub description: String,
+    pub lead: Count,
+    pub categories: String,
+    pub wizards: String,
+    pub empty_category: String,
+    pub machine_links: String,
+    pub feed: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryText {
+    /// `{x}` is the page number.
+    pub page_suffix: Fill,
+    /// "共 {total} 篇，第 {page} / {pages} 页"
+    pub summary: String,
+    pub empty: String,
+    pub no_category: Fill,
+    pub no_page: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryText {
+    pub updated: String,
+    pub id: String,
+    pub tags: String,
+    pub toc: String,
+    pub wizard_hint: String,
+    pub wizard_link: Fill,
+    pub thanks: String,
+    pub thanks_body: String,
+    pub sorry: String,
+    pub missing_legend: String,
+    pub comment_optional: String,
+    pub missing_placeholder: String,
+    pub send: String,
+    pub try_also: String,
+    pub search_again: String,
+    pub helpful_question: String,
+    pub helpful: String,
+    pub not_helpful: String,
+    pub say_more: String,
+    pub comment: String,
+    pub comment_placeholder: String,
+    pub share: String,
+    pub copy_link: String,
+    pub as_ticket_reply: String,
+    pub ticket_reply_text: String,
+    pub copy_ticket_reply: String,
+    /// `{x}` is the category's name.
+    pub related: Fill,
+    pub reasons: Reasons,
+}
+
+/// The labels of the reasons a reader gives after 没帮助 (`super::web::feedback::REASONS`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Reasons {
+    pub not_my_problem: String,
+    pub unclear: String,
+    pub did_not_work: String,
+    pub outdated: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactText {
+    pub title: String,
+    pub wizards_lead: String,
+    pub none_before: String,
+    pub none_link: String,
+    pub none_after: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorText {
+    pub maybe: String,
+    pub try_search: String,
+    pub back_home: String,
+    pub not_found: String,
+    pub bad_request: String,
+    pub no_page: Fill,
+    pub no_entry: Fill,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WizardsText {
+    pub title: String,
+    pub lead: String,
+    pub none: String,
+    pub start: String,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_catalogue_reads_and_the_default_comes_first() {
+        super::check().unwrap();
+        let codes: Vec<&str> = super::languages()
+            .iter()
+            .map(|l| l.code.as_str())
+            .collect();
+        assert_eq!(codes, ["zh-CN", "en"]);
+        assert_eq!(super::prefix("en"), "/en");
+        assert_eq!(super::prefix("zh-CN"), "");
+    }
+
+    #[test]
+    fn counts_take_the_form_of_their_number() {
+        let en = super::get("en").unwrap();
+        assert_eq!(en.t.site.entries.of(1), "1 entry");
+        assert_eq!(en.t.site.entries.of(24), "24 entries");
+        assert_eq!(super::default().t.site.entries.of(1), "1 篇");
+    }
+}
