@@ -271,6 +271,19 @@ pub struct Reasons {
     pub outdated: String,
 }
 
+impl Reasons {
+    /// The label of the reason sent as `value`.
+    pub fn label(&self, value: &str) -> Option<&str> {
+        match value {
+            "not-my-problem" => Some(&self.not_my_problem),
+            "unclear" => Some(&self.unclear),
+            "did-not-work" => Some(&self.did_not_work),
+            "outdated" => Some(&self.outdated),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContactText {
@@ -289,6 +302,10 @@ pub struct ErrorText {
     pub back_home: String,
     pub not_found: String,
     pub bad_request: String,
+    pub too_large: String,
+    pub forbidden: String,
+    pub too_many_requests: String,
+    pub server_error: String,
     pub no_page: Fill,
     pub no_entry: Fill,
 }
@@ -307,10 +324,7 @@ mod tests {
     #[test]
     fn every_catalogue_reads_and_the_default_comes_first() {
         super::check().unwrap();
-        let codes: Vec<&str> = super::languages()
-            .iter()
-            .map(|l| l.code.as_str())
-            .collect();
+        let codes: Vec<&str> = super::languages().iter().map(|l| l.code.as_str()).collect();
         assert_eq!(codes, ["zh-CN", "en"]);
         assert_eq!(super::prefix("en"), "/en");
         assert_eq!(super::prefix("zh-CN"), "");

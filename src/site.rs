@@ -14,6 +14,8 @@ use crate::search::{self, SearchIndex, Settings};
 /// One consistent generation: the content and the search index built from it.
 pub struct Site {
     pub library: Library,
+    /// The library in each other language, as [`crate::locale::translated`] lists them.
+    localized: Vec<Library>,
     pub index: SearchIndex,
     /// Set when the site is served (1 at start, +1 per reload): cached pages name it.
     pub generation: u64,
@@ -21,8 +23,13 @@ pub struct Site {
 
 impl Site {
     pub fn new(library: Library, index: SearchIndex) -> Site {
+        let localized = crate::locale::translated()
+            .into_iter()
+            .map(|lang| library.localized(lang))
+            .collect();
         Site {
             library,
+            localized,
             index,
             generation: 0,
         }
@@ -41,6 +48,14 @@ impl Site {
         tracing::info!(?origin, version = %library.fingerprint, "search index ready");
         release_free_memory();
         Ok(Site::new(library, index))
+    }
+
+    /// The library as read in `lang`: the default one for the default or an unknown code.
+    pub fn library_in(&self, lang: &str) -> &Library {
+        crate::locale::translated()
+            .iter()
+            .position(|&code| code == lang)
+            .map_or(&self.library, |i| &self.localized[i])
     }
 
     pub fn search(&self, request: &search::Request) -> search::Results {

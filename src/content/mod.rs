@@ -7,6 +7,7 @@ mod categories;
 mod entries;
 mod links;
 mod loader;
+mod localized;
 mod translations;
 mod vocabulary;
 
@@ -114,7 +115,11 @@ impl Entry {
         let end = text
             .char_indices()
             .take(LEAD_CHARS)
-            .filter(|(_, c)| matches!(c, '。' | '！' | '？' | '；'))
+            .filter(|&(i, c)| {
+                matches!(c, '。' | '！' | '？' | '；')
+                    // An English sentence ends at a stop followed by a space.
+                    || (matches!(c, '.' | '!' | '?') && text[i + 1..].starts_with(' '))
+            })
             .map(|(i, c)| i + c.len_utf8())
             .last();
         match end {
@@ -358,6 +363,13 @@ mod tests {
         assert_eq!(cut.chars().count(), LEAD_CHARS + 1);
         assert!(cut.ends_with('…'));
         assert_eq!(entry("没有句号").lead(), "没有句号");
+        let english = "Check the domain. It must be listed. ".repeat(10);
+        let lead = entry(&english).lead();
+        assert!(
+            lead.ends_with("listed.") && lead.len() <= LEAD_CHARS,
+            "{lead}"
+        );
+        assert_eq!(entry("Version 1.2 is out").lead(), "Version 1.2 is out");
     }
 
     #[test]

@@ -286,7 +286,7 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
         })
         .collect();
     AdminPage {
-        chrome: super::views::Chrome::bare(),
+        chrome: super::views::Chrome::bare(crate::locale::default()),
         entries,
         most_helpful,
         comments,

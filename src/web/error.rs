@@ -7,6 +7,7 @@ use askama::Template;
 use serde_json::json;
 
 use super::views::{Chrome, ErrorPage};
+use crate::locale::Language;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -102,20 +103,28 @@ impl ResponseError for Error {
     }
 
     fn error_response(&self) -> HttpResponse {
+        self.response_in(crate::locale::default())
+    }
+}
+
+impl Error {
+    /// The error page in `lang` (its headings and links; the message is the one made).
+    pub fn response_in(&self, lang: &'static Language) -> HttpResponse {
         self.log("request failed");
         let status = self.status_code();
+        let t = &lang.t.error;
         let page = ErrorPage {
-            chrome: Chrome::bare(),
+            chrome: Chrome::bare(lang),
             status: status.as_u16(),
             heading: match self {
-                Error::NotFound(_) => "没有找到这个页面",
+                Error::NotFound(_) => &t.not_found,
                 Error::BadRequest(_) | Error::MethodNotAllowed(_) | Error::BodyTimeout(_) => {
-                    "请求有误"
+                    &t.bad_request
                 }
-                Error::TooLarge(_) => "内容太长",
-                Error::Forbidden(_) => "不能从其他网站提交",
-                Error::TooManyRequests(_) => "请稍后再试",
-                Error::Internal { .. } | Error::Unavailable(_) => "服务器出了点问题",
+                Error::TooLarge(_) => &t.too_large,
+                Error::Forbidden(_) => &t.forbidden,
+                Error::TooManyRequests(_) => &t.too_many_requests,
+                Error::Internal { .. } | Error::Unavailable(_) => &t.server_error,
             },
             message: self.to_string(),
             suggestions: Vec::new(),

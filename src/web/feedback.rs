@@ -8,6 +8,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::lang::Lang;
 use super::{AppState, Error};
 use crate::content::Lookup;
 
@@ -38,6 +39,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     id: web::Path<String>,
     form: web::Form<Vote>,
+    Lang(lang): Lang,
 ) -> Result<HttpResponse, Error> {
     let site = state.site();
     let entry = match site.library.lookup(&id) {
@@ -125,7 +127,8 @@ pub async fn submit(
             .insert_header((
                 header::LOCATION,
                 format!(
-                    "/kb/{entry}?feedback={}#feedback",
+                    "{}/kb/{entry}?feedback={}#feedback",
+                    lang.prefix,
                     if ask_why { "missing" } else { "thanks" }
                 ),
             ))

@@ -190,7 +190,7 @@ fn render(
         .collect();
     let (text, message) = submitted.unzip();
     let html = MatchPage {
-        chrome: Chrome::new(format!("{base}/match")),
+        chrome: Chrome::new(crate::locale::default(), format!("{base}/match")),
         submitted: message.is_some(),
         text: text.unwrap_or_default(),
         read: message.map(|m| ReadView {
@@ -268,7 +268,7 @@ pub async fn reply(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         });
     }
     let html = super::views::ReplyPage {
-        chrome: Chrome::new(format!("{base}/match")),
+        chrome: Chrome::new(crate::locale::default(), format!("{base}/match")),
         reply: parts.join("\n\n"),
         picked,
     }

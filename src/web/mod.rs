@@ -10,6 +10,7 @@ mod error;
 mod feed;
 pub mod feedback;
 mod guard;
+mod lang;
 pub mod limits;
 mod matching;
 mod middleware;
@@ -47,7 +48,7 @@ const POST: &str = "POST";
 /// A resource named by its whole path (request logs and metrics label requests with the
 /// name), which answers a method it does not take with a 405 naming those it does. Under
 /// `/api` (see [`configure`]) the error is JSON.
-fn resource(name: &'static str, allow: &'static str) -> actix_web::Resource {
+fn resource(name: &str, allow: &'static str) -> actix_web::Resource {
     let (pattern, json) = match name.strip_prefix("/api") {
         Some(pattern) => (pattern, true),
         None => (name, false),
@@ -66,12 +67,10 @@ fn resource(name: &'static str, allow: &'static str) -> actix_web::Resource {
 
 /// Every route of the site, used by `main` and by the tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/", READ).route(read().to(pages::home)))
-        .service(resource("/c/{slug}", READ).route(read().to(pages::category)))
-        .service(resource("/kb", READ).route(read().to(pages::all_entries)))
-        .service(resource("/kb/{id}", READ).route(read().to(pages::entry)))
-        .service(resource("/kb/{id}/feedback", POST).route(web::post().to(feedback::submit)))
-        .service(resource("/search", READ).route(read().to(search::page)))
+    for lang in crate::locale::languages() {
+        localized_pages(cfg, &lang.prefix);
+    }
+    cfg.service(resource("/search", READ).route(read().to(search::page)))
         .service(resource("/opensearch.xml", READ).route(read().to(search::opensearch)))
         .service(
             resource("/match", "GET, HEAD, POST")
@@ -79,7 +78,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(matching::submit)),
         )
         .service(resource("/match/reply", READ).route(read().to(matching::reply)))
-        .service(resource("/contact", READ).route(read().to(pages::contact)))
         .service(resource("/wizard", READ).route(read().to(wizard::list)))
         .service(resource("/wizard/{id}", READ).route(read().to(wizard::step)))
         .service(resource("/sitemap.xml", READ).route(read().to(pages::sitemap)))
@@ -113,6 +111,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(|req: HttpRequest| unrouted(req, false)));
 }
 
+/// The pages read in every language, under its prefix: `/kb/{id}` and `/en/kb/{id}`. The
+/// handlers take the language from the path ([`lang::Lang`]).
+fn localized_pages(cfg: &mut web::ServiceConfig, prefix: &str) {
+    if !prefix.is_empty() {
+        // `/en` is `/en/`, as `` is `/`.
+        let home = format!("{prefix}/");
+        cfg.service(resource(prefix, READ).route(read().to(move || {
+            let home = home.clone();
+            async move {
+                HttpResponse::MovedPermanently()
+                    .insert_header((actix_web::http::header::LOCATION, home))
+                    .finish()
+            }
+        })));
+    }
+    cfg.service(resource(&format!("{prefix}/"), READ).route(read().to(pages::home)))
+        .service(resource(&format!("{prefix}/c/{{slug}}"), READ).route(read().to(pages::category)))
+        .service(resource(&format!("{prefix}/kb"), READ).route(read().to(pages::all_entries)))
+        .service(resource(&format!("{prefix}/kb/{{id}}"), READ).route(read().to(pages::entry)))
+        .service(
+            resource(&format!("{prefix}/kb/{{id}}/feedback"), POST)
+                .route(web::post().to(feedback::submit)),
+        )
+        .service(resource(&format!("{prefix}/contact"), READ).route(read().to(pages::contact)));
+}
+
 /// The API may be called from any site's pages (a ticket tool in the browser): it only reads,
 /// `POST /api/match` included, but for `POST /api/deflection`, which only counts what the help
 /// widget saw on another site's form. Nothing else of the site is.
@@ -129,10 +153,13 @@ fn cors() -> actix_cors::Cors {
 /// No route: the 404 page (JSON under `/api`), or a 405 for a method other than GET.
 async fn unrouted(req: HttpRequest, json: bool) -> HttpResponse {
     if matches!(*req.method(), Method::GET | Method::HEAD) {
-        return answer(
-            json,
-            Error::NotFound(format!("地址 {} 不存在。", req.path())),
-        );
+        let lang = lang::Lang::of_path(req.path());
+        let error = Error::NotFound(lang.t.error.no_page.with(req.path()));
+        return if json {
+            ApiError(error).error_response()
+        } else {
+            error.response_in(lang)
+        };
     }
     let mut response = answer(json, Error::MethodNotAllowed(req.method().to_string()));
     response.headers_mut().insert(

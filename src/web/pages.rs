@@ -5,12 +5,14 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use super::lang::Lang;
 use super::views::{
     AllEntriesPage, CategoryCard, CategoryGroup, CategoryPage, Chrome, ContactPage, EntryPage,
     ErrorPage, HomePage, LinkView, PageLink, TocItem,
 };
 use super::{AppState, Error};
 use crate::content::Lookup;
+use crate::locale::{self, Language};
 use crate::search::analysis::normalize_query;
 use crate::source::markdown::escape_html;
 
@@ -29,9 +31,18 @@ pub(super) fn html_body(page: impl Template) -> Result<(&'static str, String), E
     Ok((HTML, page.render()?))
 }
 
-pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+/// Every language: the pages read in all of them (home, lists, categories, contact).
+fn all_languages() -> Vec<&'static Language> {
+    locale::languages().iter().collect()
+}
+
+pub async fn home(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Lang(lang): Lang,
+) -> Result<HttpResponse, Error> {
     let site = state.site();
-    let library = &site.library;
+    let library = site.library_in(&lang.code);
     let base = state.base_url(&req);
     // The one part that changes with use: it names the page in the cache.
     let popular = state.popular(library, POPULAR_ON_HOME).await;
@@ -40,7 +51,7 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         .page(
             &req,
             &site,
-            format_args!("home\0{base}\0{}", popular_ids.join(" ")),
+            format_args!("home\0{}\0{base}\0{}", lang.code, popular_ids.join(" ")),
             || {
                 // Entries already under 常见问题 are not listed again.
                 let recent = library
@@ -50,7 +61,11 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                     .take(RECENT_ON_HOME)
                     .collect();
                 html_body(HomePage {
-                    chrome: Chrome::new(format!("{base}/")),
+                    chrome: Chrome::new(lang, format!("{base}{}/", lang.prefix)).read_in(
+                        &base,
+                        "/",
+                        all_languages(),
+                    ),
                     categories: library
                         .categories
                         .iter()
@@ -74,31 +89,39 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 pub async fn all_entries(
     req: HttpRequest,
     state: web::Data<AppState>,
+    Lang(lang): Lang,
 ) -> Result<HttpResponse, Error> {
     let site = state.site();
-    let library = &site.library;
+    let library = site.library_in(&lang.code);
     let base = state.base_url(&req);
     state
-        .page(&req, &site, format_args!("all\0{base}"), || {
-            let groups = library
-                .categories
-                .iter()
-                .map(|category| CategoryGroup {
-                    category,
-                    entries: library.entries_in(&category.slug).collect(),
+        .page(
+            &req,
+            &site,
+            format_args!("all\0{}\0{base}", lang.code),
+            || {
+                let groups = library
+                    .categories
+                    .iter()
+                    .map(|category| CategoryGroup {
+                        category,
+                        entries: library.entries_in(&category.slug).collect(),
+                    })
+                    .collect();
+                html_body(AllEntriesPage {
+                    chrome: Chrome::described(
+                        lang,
+                        format!("{base}{}/kb", lang.prefix),
+                        &lang.t.all.title,
+                        &lang.t.all.description,
+                    )
+                    .read_in(&base, "/kb", all_languages()),
+                    groups,
+                    total: library.entries.len(),
+                    wizards: library.wizards.iter().collect(),
                 })
-                .collect();
-            html_body(AllEntriesPage {
-                chrome: Chrome::described(
-                    format!("{base}/kb"),
-                    "全部条目",
-                    "按分类列出支持中心的每一篇条目和每一个排查向导。",
-                ),
-                groups,
-                total: library.entries.len(),
-                wizards: library.wizards.iter().collect(),
-            })
-        })
+            },
+        )
         .await
 }
 
@@ -113,39 +136,65 @@ pub async fn category(
     state: web::Data<AppState>,
     slug: web::Path<String>,
     params: web::Query<CategoryParams>,
+    Lang(lang): Lang,
+) -> Result<HttpResponse, Error> {
+    // Its errors (no such category or page) in the page's language.
+    category_in(req, state, slug, params, lang)
+        .await
+        .or_else(|e| Ok(e.response_in(lang)))
+}
+
+async fn category_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    params: web::Query<CategoryParams>,
+    lang: &'static Language,
 ) -> Result<HttpResponse, Error> {
     let site = state.site();
-    let library = &site.library;
+    let library = site.library_in(&lang.code);
     let category = library
         .category(&slug)
-        .ok_or_else(|| Error::NotFound(format!("没有分类“{slug}”。")))?;
+        .ok_or_else(|| Error::NotFound(lang.t.category.no_category.with(&*slug)))?;
     let page = super::search::number(&params.page, "page", 1, MAX_CATEGORY_PAGE)?.max(1);
     let base = state.base_url(&req);
     state
         .page(
             &req,
             &site,
-            format_args!("c\0{base}\0{slug}\0{page}"),
+            format_args!("c\0{}\0{base}\0{slug}\0{page}", lang.code),
             || {
                 let all: Vec<_> = library.entries_in(&category.slug).collect();
                 let pages = all.len().div_ceil(CATEGORY_PAGE_SIZE).max(1);
                 if page > pages {
-                    return Err(Error::NotFound(format!(
-                        "分类“{}”只有 {pages} 页，没有第 {page} 页。",
-                        category.name
-                    )));
+                    return Err(Error::NotFound(
+                        lang.t
+                            .category
+                            .no_page
+                            .replace("{name}", &category.name)
+                            .replace("{pages}", &pages.to_string())
+                            .replace("{page}", &page.to_string()),
+                    ));
                 }
-                let link = |p: usize| match p {
+                // Without the language's prefix: the `hreflang` links add each one's.
+                let path = |p: usize| match p {
                     1 => format!("/c/{}", category.slug),
                     p => format!("/c/{}?page={p}", category.slug),
                 };
+                let link = |p: usize| format!("{}{}", lang.prefix, path(p));
                 let mut chrome = Chrome::described(
+                    lang,
                     format!("{base}{}", link(page)),
                     &category.name,
                     &category.description,
-                );
+                )
+                .read_in(&base, &path(page), all_languages());
                 if page > 1 {
-                    chrome.preview_title = format!("{}（第 {page} 页）", category.name);
+                    chrome.preview_title = format!(
+                        "{}{}",
+                        category.name,
+                        lang.t.category.page_suffix.with(page)
+                    );
                 }
                 html_body(CategoryPage {
                     chrome,
@@ -182,13 +231,20 @@ pub async fn entry(
     state: web::Data<AppState>,
     id: web::Path<String>,
     params: web::Query<EntryParams>,
+    Lang(lang): Lang,
 ) -> Result<HttpResponse, Error> {
     let site = state.site();
-    let library = &site.library;
+    let library = site.library_in(&lang.code);
     let entry = match library.lookup(&id) {
+        // Not translated: the entry in the language it is written in, for now.
+        Lookup::Entry(entry) if entry.lang != lang.code => {
+            return Ok(HttpResponse::Found()
+                .insert_header((header::LOCATION, with_query(&req, entry.url())))
+                .finish());
+        }
         Lookup::Entry(entry) => entry,
         Lookup::Alias(target) => {
-            let mut location = format!("/kb/{target}");
+            let mut location = format!("{}/kb/{target}", lang.prefix);
             if !req.query_string().is_empty() {
                 location = format!("{location}?{}", req.query_string());
             }
@@ -196,7 +252,7 @@ pub async fn entry(
                 .insert_header((header::LOCATION, location))
                 .finish());
         }
-        Lookup::Missing => return missing_entry(site.clone(), id.into_inner()).await,
+        Lookup::Missing => return missing_entry(site.clone(), lang, id.into_inner()).await,
     };
     let category = library.category(&entry.category).ok_or_else(|| {
         Error::internal(
@@ -216,11 +272,24 @@ pub async fn entry(
     let base = state.base_url(&req);
     let thanked = params.feedback.as_deref() == Some("thanks");
     let asking = params.feedback.as_deref() == Some("missing");
-    let key = format_args!("kb\0{base}\0{}\0{thanked}\0{asking}", entry.id);
+    let key = format_args!(
+        "kb\0{}\0{base}\0{}\0{thanked}\0{asking}",
+        lang.code, entry.id
+    );
     state
         .page(&req, &site, key, || {
             let absolute_url = format!("{base}{}", entry.url());
-            let mut chrome = Chrome::described(absolute_url.clone(), &entry.title, &entry.lead());
+            // The languages it is read in: the default and those it is translated into.
+            let languages = locale::languages()
+                .iter()
+                .filter(|l| site.library.is_translated(&entry.id, &l.code))
+                .collect();
+            let mut chrome =
+                Chrome::described(lang, absolute_url.clone(), &entry.title, &entry.lead()).read_in(
+                    &base,
+                    &format!("/kb/{}", entry.id),
+                    languages,
+                );
             chrome.preview_type = "article";
             html_body(EntryPage {
                 chrome,
@@ -235,7 +304,12 @@ pub async fn entry(
                 wizards: library.wizards_leading_to(&entry.id),
                 thanked,
                 asking,
-                reasons: super::feedback::REASONS,
+                reasons: super::feedback::REASONS
+                    .iter()
+                    .map(|&(value, label)| {
+                        (value, lang.t.entry.reasons.label(value).unwrap_or(label))
+                    })
+                    .collect(),
                 all_wizards: library.wizards.iter().collect(),
                 contact_html: library.contact_html.as_deref(),
                 entry,
@@ -246,6 +320,14 @@ pub async fn entry(
         .await
 }
 
+/// `location` with the query `req` came with.
+fn with_query(req: &HttpRequest, location: String) -> String {
+    match req.query_string() {
+        "" => location,
+        query => format!("{location}?{query}"),
+    }
+}
+
 /// Entries offered on the 404 of a missing entry.
 const CLOSE_TO_MISSING: usize = 5;
 
@@ -253,9 +335,10 @@ const CLOSE_TO_MISSING: usize = 5;
 /// an alias): the entries whose words are closest to the id's.
 async fn missing_entry(
     site: std::sync::Arc<super::Site>,
+    lang: &'static Language,
     id: String,
 ) -> Result<HttpResponse, Error> {
-    let error = Error::NotFound(format!("没有编号为“{id}”的条目。"));
+    let error = Error::NotFound(lang.t.error.no_entry.with(&id));
     let words: String = id
         .chars()
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
@@ -268,11 +351,12 @@ async fn missing_entry(
             limit: CLOSE_TO_MISSING,
             offset: 0,
         };
+        let library = site.library_in(&lang.code);
         site.index
             .search(&site.library, &request)
             .hits
             .iter()
-            .filter_map(|hit| site.library.entry(&hit.id))
+            .filter_map(|hit| library.entry(&hit.id))
             .map(|entry| LinkView {
                 text: entry.title.clone(),
                 url: entry.url(),
@@ -283,9 +367,9 @@ async fn missing_entry(
     .await
     .map_err(|e| Error::internal("suggesting entries for a missing one", e))?;
     let html = ErrorPage {
-        chrome: Chrome::bare(),
+        chrome: Chrome::bare(lang),
         status: 404,
-        heading: "没有找到这个页面",
+        heading: &lang.t.error.not_found,
         message: error.to_string(),
         suggestions,
     }
@@ -296,15 +380,25 @@ async fn missing_entry(
 }
 
 /// `/contact`: `contact.md`, with the wizards to try first.
-pub async fn contact(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+pub async fn contact(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Lang(lang): Lang,
+) -> Result<HttpResponse, Error> {
     let site = state.site();
+    let library = site.library_in(&lang.code);
     let base = state.base_url(&req);
+    let key = format_args!("contact\0{}\0{base}", lang.code);
     state
-        .page(&req, &site, format_args!("contact\0{base}"), || {
+        .page(&req, &site, key, || {
             html_body(ContactPage {
-                chrome: Chrome::new(format!("{base}/contact")),
-                contact_html: site.library.contact_html.as_deref(),
-                wizards: site.library.wizards.iter().collect(),
+                chrome: Chrome::new(lang, format!("{base}{}/contact", lang.prefix)).read_in(
+                    &base,
+                    "/contact",
+                    all_languages(),
+                ),
+                contact_html: library.contact_html.as_deref(),
+                wizards: library.wizards.iter().collect(),
             })
         })
         .await
@@ -320,27 +414,48 @@ pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
         .await
 }
 
+/// Every page for crawlers, in every language it is read in; each names the others
+/// (`xhtml:link`, as Google reads `hreflang` in sitemaps).
 fn sitemap_xml(site: &super::Site, base: &str) -> String {
     let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
-    let mut url = |path: &str, lastmod: Option<&str>| {
-        xml.push_str(&format!(
-            "  <url><loc>{}</loc>",
-            escape_html(&format!("{base}{path}"))
-        ));
-        if let Some(date) = lastmod {
-            xml.push_str(&format!("<lastmod>{date}</lastmod>"));
+    let mut page = |path: &str, lastmod: Option<&str>, languages: &[&Language]| {
+        for lang in languages {
+            let loc = escape_html(&format!("{base}{}{path}", lang.prefix));
+            xml.push_str(&format!("  <url><loc>{loc}</loc>"));
+            if let Some(date) = lastmod {
+                xml.push_str(&format!("<lastmod>{date}</lastmod>"));
+            }
+            if languages.len() > 1 {
+                for other in languages {
+                    let href = escape_html(&format!("{base}{}{path}", other.prefix));
+                    xml.push_str(&format!(
+                        "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{href}\"/>",
+                        other.code
+                    ));
+                }
+            }
+            xml.push_str("</url>\n");
         }
-        xml.push_str("</url>\n");
     };
-    url("/", None);
-    url("/kb", None);
+    let all = all_languages();
+    page("/", None, &all);
+    page("/kb", None, &all);
     for category in &site.library.categories {
-        url(&format!("/c/{}", category.slug), None);
+        page(&format!("/c/{}", category.slug), None, &all);
     }
     for entry in &site.library.entries {
-        url(&entry.url(), entry.updated.as_deref());
+        let languages: Vec<&Language> = all
+            .iter()
+            .copied()
+            .filter(|l| site.library.is_translated(&entry.id, &l.code))
+            .collect();
+        page(
+            &format!("/kb/{}", entry.id),
+            entry.updated.as_deref(),
+            &languages,
+        );
     }
     xml.push_str("</urlset>\n");
     xml
@@ -362,7 +477,7 @@ fn faq_json_ld(entry: &crate::content::Entry, url: &str) -> String {
         "@context": "https://schema.org",
         "@type": "FAQPage",
         "url": url,
-        "inLanguage": "zh-CN",
+        "inLanguage": entry.lang,
         "mainEntity": [{
             "@type": "Question",
             "name": entry.title,

@@ -196,7 +196,10 @@ fn view<'a>(
     } else {
         Vec::new()
     };
-    let mut chrome = Chrome::new(format!("{base}{}", link(selected, page)));
+    let mut chrome = Chrome::new(
+        crate::locale::default(),
+        format!("{base}{}", link(selected, page)),
+    );
     if searched {
         chrome.preview_title = format!("搜索：{}", results.query);
     }

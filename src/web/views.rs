@@ -4,16 +4,19 @@ use askama::Template;
 
 use super::assets;
 use crate::content::{Category, Entry, Heading};
+use crate::locale::{Language, Messages};
 use crate::source::markdown::escape_html;
 use crate::wizard::{Input, Outcome, Step, Wizard};
 
 /// What the base layout needs on every page.
-pub const SITE_NAME: &str = "问道 支持中心";
-const SITE_DESCRIPTION: &str = "小程序网络请求常见问题、排查方案与排查向导。";
-
 pub struct Chrome {
+    /// The language of the page, and its interface text.
+    pub lang: &'static Language,
+    pub t: &'static Messages,
     /// Absolute URL of this page; absent on error pages.
     pub canonical: Option<String>,
+    /// The same page in every language it is read in, this one included; empty when only one.
+    pub alternates: Vec<Alternate>,
     /// What a link preview (Open Graph, Twitter) shows: title, description, and `article` for
     /// an entry, `website` for the rest.
     pub preview_title: String,
@@ -26,34 +29,98 @@ pub struct Chrome {
     pub favicon: String,
 }
 
+/// A page in one language, for `hreflang` links and the language switch.
+pub struct Alternate {
+    pub lang: &'static Language,
+    /// Absolute.
+    pub url: String,
+    /// Path and query, for the switch.
+    pub path: String,
+}
+
 impl Chrome {
-    pub fn new(canonical: String) -> Chrome {
+    pub fn new(lang: &'static Language, canonical: String) -> Chrome {
         Chrome {
             canonical: Some(canonical),
-            ..Chrome::bare()
+            ..Chrome::bare(lang)
         }
     }
 
     /// The same, with what a link preview shows.
-    pub fn described(canonical: String, title: &str, description: &str) -> Chrome {
+    pub fn described(
+        lang: &'static Language,
+        canonical: String,
+        title: &str,
+        description: &str,
+    ) -> Chrome {
         Chrome {
             preview_title: title.to_string(),
             preview_description: description.to_string(),
-            ..Chrome::new(canonical)
+            ..Chrome::new(lang, canonical)
         }
     }
 
-    pub fn bare() -> Chrome {
+    pub fn bare(lang: &'static Language) -> Chrome {
         Chrome {
+            lang,
+            t: &lang.t,
             canonical: None,
-            preview_title: SITE_NAME.to_string(),
-            preview_description: SITE_DESCRIPTION.to_string(),
+            alternates: Vec::new(),
+            preview_title: lang.t.site.name.clone(),
+            preview_description: lang.t.site.description.clone(),
             preview_type: "website",
             query: String::new(),
             css: assets::url("app.css"),
             js: assets::url("app.js"),
             favicon: assets::url("favicon.svg"),
         }
+    }
+
+    /// Names the page at `path` (without a language prefix) in each of `languages`: the
+    /// `hreflang` links and the language switch. One language alone names none.
+    pub fn read_in(mut self, base: &str, path: &str, languages: Vec<&'static Language>) -> Chrome {
+        if languages.len() > 1 {
+            self.alternates = languages
+                .into_iter()
+                .map(|lang| {
+                    let path = format!("{}{path}", lang.prefix);
+                    Alternate {
+                        lang,
+                        url: format!("{base}{path}"),
+                        path,
+                    }
+                })
+                .collect();
+        }
+        self
+    }
+
+    /// What `x-default` points to: the page in the default language.
+    pub fn default_alternate(&self) -> Option<&Alternate> {
+        self.alternates.iter().find(|a| a.lang.is_default())
+    }
+
+    /// The other languages, for the switch in the header.
+    pub fn other_languages(&self) -> impl Iterator<Item = &Alternate> {
+        self.alternates
+            .iter()
+            .filter(|a| a.lang.code != self.lang.code)
+    }
+
+    /// The language content not translated is in, on a page in another one: the `lang` of
+    /// its links (wizards, entries not translated).
+    pub fn foreign(&self) -> Option<&'static str> {
+        (!self.lang.is_default()).then_some(crate::locale::DEFAULT)
+    }
+
+    /// The language translations are made from.
+    pub fn source_lang(&self) -> &'static str {
+        crate::locale::DEFAULT
+    }
+
+    /// The same path in this page's language (`/kb` → `/en/kb`).
+    pub fn local(&self, path: &str) -> String {
+        format!("{}{path}", self.lang.prefix)
     }
 }
 
@@ -126,7 +193,8 @@ pub struct EntryPage<'a> {
     /// Back from a bare 没帮助: ask what was missing ([`super::feedback::REASONS`]) and offer
     /// every wizard and the contact text.
     pub asking: bool,
-    pub reasons: &'static [(&'static str, &'static str)],
+    /// (value, label) of each reason, in the page's language.
+    pub reasons: Vec<(&'static str, &'static str)>,
     pub all_wizards: Vec<&'a Wizard>,
     pub contact_html: Option<&'a str>,
 }
@@ -435,6 +503,19 @@ pub fn breakable_url(url: &str) -> String {
     }
     flush(&mut part, &mut html);
     html
+}
+
+impl CategoryPage<'_> {
+    /// "共 24 篇，第 1 / 2 页".
+    pub fn summary(&self) -> String {
+        self.chrome
+            .t
+            .category
+            .summary
+            .replace("{total}", &self.total.to_string())
+            .replace("{page}", &self.page.to_string())
+            .replace("{pages}", &self.pages.to_string())
+    }
 }
 
 impl EntryPage<'_> {

@@ -48,6 +48,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                 HTML,
                 WizardListPage {
                     chrome: Chrome::described(
+                        crate::locale::default(),
                         format!("{base}/wizard"),
                         "排查向导",
                         "一步步回答问题，找到网络请求问题的原因和解决办法。",
@@ -130,6 +131,7 @@ pub async fn step(
 
     let page = WizardPage {
         chrome: Chrome::described(
+            crate::locale::default(),
             format!("{base}{canonical}"),
             &wizard.title,
             &wizard.description,
@@ -353,7 +355,7 @@ fn wizard_error(
     html(
         StatusCode::BAD_REQUEST,
         WizardErrorPage {
-            chrome: Chrome::bare(),
+            chrome: Chrome::bare(crate::locale::default()),
             wizard,
             message,
             restart_url,

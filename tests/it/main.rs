@@ -15,6 +15,7 @@ mod feedback;
 mod hardening;
 mod index_on_disk;
 mod insights;
+mod languages;
 mod load;
 mod matching;
 mod pages;

@@ -1,0 +1,260 @@
+//! The site in English beside Chinese: `/en/…` pages from the translations, the links
+//! between the two (`hreflang`, the switch), and what an entry not translated does.
+
+use crate::common::{TempContent, get, repo_content, request, state};
+use actix_web::test::TestRequest;
+use wendao::content::Library;
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+/// Text of the Chinese interface that must not show on an English page.
+const CHINESE_CHROME: [&str; 6] = [
+    "跳到正文",
+    "联系我们",
+    "首页",
+    "全部条目",
+    "搜索问题",
+    "页脚",
+];
+
+fn assert_english(body: &str, uri: &str) {
+    assert!(body.contains("<html lang=\"en\">"), "{uri}");
+    assert!(body.contains("· Wendao Help Center</title>"), "{uri}");
+    assert!(
+        body.contains("<meta property=\"og:locale\" content=\"en_US\">"),
+        "{uri}"
+    );
+    for chinese in CHINESE_CHROME {
+        assert!(!body.contains(chinese), "{uri}: {chinese}");
+    }
+}
+
+/// The `hreflang` links a page names: (language, URL).
+fn alternates(body: &str) -> Vec<(String, String)> {
+    body.match_indices("<link rel=\"alternate\" hreflang=\"")
+        .map(|(i, m)| {
+            let rest = &body[i + m.len()..];
+            let (lang, rest) = rest.split_once('"').expect("hreflang");
+            let href = rest.split_once("href=\"").expect("href").1;
+            (
+                lang.to_string(),
+                href.split_once('"').expect("end").0.to_string(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn every_page_of_the_bundled_content_is_read_in_english_too() {
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let state = state(&repo_content(), Some("https://help.example.com"));
+    let mut pages = vec!["/".to_string(), "/kb".into(), "/contact".into()];
+    pages.extend(library.categories.iter().map(|c| format!("/c/{}", c.slug)));
+    pages.extend(library.translations.iter().map(|t| format!("/kb/{}", t.id)));
+    for path in &pages {
+        let uri = format!("/en{path}");
+        let res = get(&state, &uri).await;
+        assert_eq!(res.status, 200, "{uri}");
+        assert_english(&res.body, &uri);
+        // Each names the other, and the Chinese one is the default.
+        let zh = format!("https://help.example.com{path}");
+        let en = format!("https://help.example.com{uri}");
+        assert_eq!(
+            alternates(&res.body),
+            [
+                ("zh-CN".to_string(), zh.clone()),
+                ("en".to_string(), en.clone()),
+                ("x-default".to_string(), zh.clone())
+            ],
+            "{uri}"
+        );
+        assert!(
+            res.body
+                .contains(&format!("<link rel=\"canonical\" href=\"{en}\">")),
+            "{uri}"
+        );
+        assert!(
+            res.body.contains(&format!(
+                "<a class=\"header-language\" href=\"{path}\" hreflang=\"zh-CN\" lang=\"zh-CN\">中文</a>"
+            )),
+            "{uri}: the switch to Chinese"
+        );
+        let chinese = get(&state, path).await;
+        assert_eq!(chinese.status, 200, "{path}");
+        assert!(chinese.body.contains("<html lang=\"zh-CN\">"), "{path}");
+        assert_eq!(alternates(&chinese.body), alternates(&res.body), "{path}");
+        assert!(
+            chinese.body.contains(&format!(
+                "<a class=\"header-language\" href=\"{uri}\" hreflang=\"en\" lang=\"en\">English</a>"
+            )),
+            "{path}: the switch to English"
+        );
+    }
+    // An entry in English: its translated title, body, category and the feedback form that
+    // brings the reader back to it.
+    for t in &library.translations {
+        let res = get(&state, &format!("/en/kb/{}", t.id)).await;
+        let b = &res.body;
+        assert!(
+            b.contains(&format!("<h1 id=\"entry-title\">{}</h1>", escape(&t.title))),
+            "{}",
+            t.id
+        );
+        assert!(b.contains(&t.body.html()), "{}: body", t.id);
+        assert!(b.contains("\"inLanguage\":\"en\""), "{}", t.id);
+        assert!(
+            b.contains(&format!("action=\"/en/kb/{}/feedback\"", t.id)),
+            "{}",
+            t.id
+        );
+        assert!(b.contains("Was this article helpful?"), "{}", t.id);
+        assert!(!b.contains("translation-notice"), "{}: up to date", t.id);
+    }
+    let english = library.localized("en");
+    let category = &english.categories[0];
+    let res = get(&state, "/en/").await;
+    assert!(
+        res.body.contains(&escape(&category.name)),
+        "category names in English"
+    );
+    assert!(
+        res.body
+            .contains(&format!("href=\"/en/c/{}\"", category.slug))
+    );
+    assert!(
+        res.body
+            .contains(&format!("{} entries", english.entries.len()))
+    );
+}
+
+#[actix_web::test]
+async fn chinese_pages_stay_chinese() {
+    let state = state(&repo_content(), None);
+    for uri in [
+        "/",
+        "/kb",
+        "/kb/cookie",
+        "/contact",
+        "/wizard",
+        "/search?q=cookie",
+    ] {
+        let res = get(&state, uri).await;
+        assert_eq!(res.status, 200, "{uri}");
+        assert!(res.body.contains("<html lang=\"zh-CN\">"), "{uri}");
+        assert!(res.body.contains("跳到正文"), "{uri}");
+        assert!(!res.body.contains("Wendao Help Center"), "{uri}");
+    }
+}
+
+/// The bundled content with `cookie` left untranslated.
+fn without_a_translation() -> TempContent {
+    let content = TempContent::copy_of(&repo_content());
+    content.remove("kb/cookie.en.md");
+    content
+}
+
+#[actix_web::test]
+async fn an_entry_not_translated_is_read_in_chinese_and_marked_so() {
+    let content = without_a_translation();
+    let state = state(content.path(), None);
+    let res = get(&state, "/en/kb/cookie?from=x").await;
+    assert_eq!(res.status, 302);
+    assert_eq!(res.header("location"), Some("/kb/cookie?from=x"));
+    // The Chinese page names no English one.
+    let chinese = get(&state, "/kb/cookie").await;
+    assert!(
+        alternates(&chinese.body).is_empty(),
+        "{:?}",
+        alternates(&chinese.body)
+    );
+    assert!(!chinese.body.contains("header-language"));
+    // The English lists link to it in Chinese, saying so.
+    let library: Library = wendao::content::load(content.path()).expect("content");
+    let title = escape(&library.entry("cookie").unwrap().title);
+    let list = get(&state, "/en/kb").await.body;
+    assert!(
+        list.contains(&format!(
+            "<a href=\"/kb/cookie\" hreflang=\"zh-CN\" lang=\"zh-CN\">{title}</a> <span class=\"untranslated\">Chinese only</span>"
+        )),
+        "{list}"
+    );
+    let sitemap = get(&state, "/sitemap.xml").await.body;
+    assert!(sitemap.contains("/kb/cookie</loc>"));
+    assert!(!sitemap.contains("/en/kb/cookie"));
+    assert!(sitemap.contains("/en/kb/error-19</loc>"));
+    assert!(sitemap.contains("hreflang=\"en\""));
+}
+
+#[actix_web::test]
+async fn a_translation_older_than_its_source_says_so_and_links_to_it() {
+    let content = TempContent::copy_of(&repo_content());
+    let source = std::fs::read_to_string(content.path().join("kb/cookie.md")).unwrap();
+    content.write("kb/cookie.md", &format!("{source}\n又补充了一段。\n"));
+    let state = state(content.path(), None);
+    let res = get(&state, "/en/kb/cookie").await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body.contains(
+            "<p class=\"notice translation-notice\">This translation may be out of date — <a href=\"/kb/cookie\" hreflang=\"zh-CN\" lang=\"zh-CN\">"
+        ),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("Do mini programs support cookies?"));
+}
+
+#[actix_web::test]
+async fn english_errors_and_redirects_stay_in_english() {
+    let state = state(&repo_content(), None);
+    let res = get(&state, "/en").await;
+    assert_eq!(res.status, 301);
+    assert_eq!(res.header("location"), Some("/en/"));
+    for (uri, message) in [
+        (
+            "/en/kb/no-such-entry",
+            "There is no entry with the ID “no-such-entry”.",
+        ),
+        ("/en/c/nope", "There is no category “nope”."),
+        ("/en/c/guides?page=9", "has 1 page(s), not page 9."),
+        ("/en/no/such/page", "There is no page at /en/no/such/page."),
+    ] {
+        let res = get(&state, uri).await;
+        assert_eq!(res.status, 404, "{uri}");
+        assert!(res.body.contains("<html lang=\"en\">"), "{uri}");
+        assert!(res.body.contains("Page not found"), "{uri}");
+        assert!(res.body.contains(&escape(message)), "{uri}: {}", res.body);
+    }
+}
+
+#[actix_web::test]
+async fn a_vote_from_an_english_page_comes_back_to_it() {
+    let data = tempfile::tempdir().unwrap();
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let site = wendao::web::Site::build(library).expect("site");
+    let store = wendao::store::Store::open(data.path())
+        .await
+        .expect("store");
+    let state = actix_web::web::Data::new(wendao::web::AppState::new(site, None).with_store(store));
+    let res = request(
+        &state,
+        TestRequest::post()
+            .uri("/en/kb/error-19/feedback")
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload("helpful=no"),
+    )
+    .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(
+        res.header("location"),
+        Some("/en/kb/error-19?feedback=missing#feedback")
+    );
+    let asking = get(&state, "/en/kb/error-19?feedback=missing").await.body;
+    assert!(asking.contains("What was missing?"), "{asking}");
+    assert!(asking.contains("It is out of date or wrong"));
+}
