@@ -38,6 +38,8 @@ const BLOCKING_THREADS_PER_WORKER: usize = 2;
 
 /// `wendao serve`: load and validate the content, then serve it until stopped.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // The interface catalogues are built in: a bad one is a bad build, said before anything.
+    locale::check().map_err(anyhow::Error::msg)?;
     // The files as they were before loading: the watcher picks up a save made since.
     let seen = (!args.no_watch).then(|| reload::Snapshot::of(&args.content));
     let library = load_content(&args.content)
@@ -180,6 +182,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// `wendao check`: print every content error as `path:line: message`.
 pub fn check(args: CheckArgs) -> ExitCode {
+    if let Err(e) = locale::check() {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
     match content::load(&args.content) {
         Ok(library) => {
             for warning in &library.warnings {

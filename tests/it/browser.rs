@@ -596,6 +596,13 @@ async fn the_main_pages_pass_axe_in_light_and_dark() {
         "/contact",
         "/match/reply?e=error-19&e=timeout",
         "/admin/insights",
+        "/en/",
+        "/en/kb",
+        "/en/c/request-errors",
+        "/en/kb/request-troubleshooting",
+        "/en/kb/timeout?feedback=missing",
+        "/en/contact",
+        "/en/kb/no-such-entry",
     ];
     let mut findings = Vec::new();
     for dark in [false, true] {
@@ -1160,5 +1167,52 @@ async fn the_host_page_css_and_the_widget_css_stay_apart() {
     assert!(ours.is_empty(), "axe found in the widget:\n{ours:?}");
     client.close().await.expect("close");
     host_server.stop(true).await;
+    server.stop(true).await;
+}
+
+/// A reader switches an entry to English and back by the link in the header, on a phone,
+/// without JavaScript, and the header still fits the screen.
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver"]
+async fn a_reader_switches_an_entry_between_chinese_and_english() {
+    require_browser();
+    let (base, server, _data) = serve_real_content().await;
+    let (_driver, client, _profile) = start_browser_with(false, false).await;
+    client.set_window_size(390, 844).await.expect("phone width");
+    let library = wendao::content::load(&crate::common::repo_content()).expect("content");
+    let chinese = library.entry("timeout").expect("timeout").title.clone();
+    let english = library
+        .translation("timeout", "en")
+        .expect("translated")
+        .title
+        .clone();
+    client
+        .goto(&format!("{base}/kb/timeout"))
+        .await
+        .expect("entry");
+    wait_for_heading(&client, &chinese).await;
+    click_link(&client, "English").await;
+    wait_for_heading(&client, &english).await;
+    let url = client.current_url().await.expect("url");
+    assert!(url.path() == "/en/kb/timeout", "{url}");
+    let widths = numbers(
+        &client,
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+    )
+    .await;
+    assert!(
+        widths[0] <= widths[1],
+        "the page scrolls sideways: {widths:?}"
+    );
+    assert_eq!(
+        client
+            .execute("return document.documentElement.lang;", vec![])
+            .await
+            .expect("lang"),
+        serde_json::json!("en")
+    );
+    click_link(&client, "中文").await;
+    wait_for_heading(&client, &chinese).await;
+    client.close().await.expect("close");
     server.stop(true).await;
 }
