@@ -3,7 +3,8 @@
 use std::convert::Infallible;
 use std::future::{Ready, ready};
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use actix_web::http::header::{AcceptLanguage, Preference};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 
 use crate::locale::{self, Language};
 
@@ -24,6 +25,22 @@ impl Lang {
     }
 }
 
+/// The site's language the reader's browser ranks first (`Accept-Language`), matched on the
+/// primary subtag (`en-GB` is `en`, `zh-TW` is `zh-CN`); none when it names none of them.
+pub fn preferred(req: &HttpRequest) -> Option<&'static Language> {
+    let header = req.get_header::<AcceptLanguage>()?;
+    header
+        .ranked()
+        .into_iter()
+        .find_map(|preference| match preference {
+            Preference::Specific(tag) => locale::languages().iter().find(|l| {
+                let primary = l.code.split('-').next().unwrap_or_default();
+                primary.eq_ignore_ascii_case(tag.primary_language())
+            }),
+            Preference::Any => None,
+        })
+}
+
 impl FromRequest for Lang {
     type Error = Infallible;
     type Future = Ready<Result<Lang, Infallible>>;
@@ -35,7 +52,25 @@ impl FromRequest for Lang {
 
 #[cfg(test)]
 mod tests {
-    use super::Lang;
+    use super::{Lang, preferred};
+    use actix_web::test::TestRequest;
+
+    fn preferred_by(header: &str) -> Option<&'static str> {
+        let req = TestRequest::default()
+            .insert_header(("accept-language", header))
+            .to_http_request();
+        preferred(&req).map(|l| l.code.as_str())
+    }
+
+    #[test]
+    fn the_browser_s_first_language_we_have_is_preferred() {
+        assert_eq!(preferred_by("en-US,en;q=0.9,zh-CN;q=0.8"), Some("en"));
+        assert_eq!(preferred_by("zh-CN,zh;q=0.9,en;q=0.8"), Some("zh-CN"));
+        assert_eq!(preferred_by("zh-TW,en;q=0.5"), Some("zh-CN"));
+        assert_eq!(preferred_by("fr-FR,en-GB;q=0.7"), Some("en"));
+        assert_eq!(preferred_by("fr-FR"), None);
+        assert_eq!(preferred_by("*"), None);
+    }
 
     #[test]
     fn the_prefix_names_the_language() {

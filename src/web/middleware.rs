@@ -270,7 +270,10 @@ async fn finish_response(
             let mut not_modified = HttpResponse::NotModified().finish();
             let headers = not_modified.headers_mut();
             headers.insert(header::ETAG, etag);
-            headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+            for vary in response.headers().get_all(header::VARY) {
+                headers.append(header::VARY, vary.clone());
+            }
+            vary_on_encoding(headers);
             // A revalidated API answer may still be read by another site's page.
             if let Some(origin) = response.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
                 headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
@@ -283,9 +286,7 @@ async fn finish_response(
     }
     let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
     if prepared::compressible(content_type.as_ref()) {
-        response
-            .headers_mut()
-            .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        vary_on_encoding(response.headers_mut());
     }
     let body =
         match prepared::compress_inline(&req, response.status(), content_type.as_ref(), &bytes) {
@@ -321,5 +322,15 @@ fn truncate_to_seconds(t: SystemTime) -> SystemTime {
     match t.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(d) => SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(d.as_secs()),
         Err(_) => t,
+    }
+}
+
+/// Adds `Accept-Encoding` to `Vary`, keeping what a handler named there (`Accept-Language`).
+fn vary_on_encoding(headers: &mut actix_web::http::header::HeaderMap) {
+    let named = headers
+        .get_all(header::VARY)
+        .any(|v| v.to_str().is_ok_and(|v| v.contains("Accept-Encoding")));
+    if !named {
+        headers.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     }
 }

@@ -47,11 +47,19 @@ pub async fn home(
     // The one part that changes with use: it names the page in the cache.
     let popular = state.popular(library, POPULAR_ON_HOME).await;
     let popular_ids: Vec<&str> = popular.iter().map(|e| e.id.as_str()).collect();
-    state
+    // Only `/` offers another language, as a link: a browser that prefers English is shown one
+    // to `/en/`, never sent there.
+    let offer = super::lang::preferred(&req).filter(|l| l.code != lang.code && lang.is_default());
+    let mut response = state
         .page(
             &req,
             &site,
-            format_args!("home\0{}\0{base}\0{}", lang.code, popular_ids.join(" ")),
+            format_args!(
+                "home\0{}\0{}\0{base}\0{}",
+                lang.code,
+                offer.map_or("", |l| l.code.as_str()),
+                popular_ids.join(" ")
+            ),
             || {
                 // Entries already under 常见问题 are not listed again.
                 let recent = library
@@ -78,10 +86,18 @@ pub async fn home(
                     recent,
                     total: library.entries.len(),
                     wizards: library.wizards.iter().collect(),
+                    offer: offer.map(|l| (format!("{}/", l.prefix), l)),
                 })
             },
         )
-        .await
+        .await?;
+    if lang.is_default() {
+        response.headers_mut().append(
+            header::VARY,
+            header::HeaderValue::from_static("Accept-Language"),
+        );
+    }
+    Ok(response)
 }
 
 /// `/kb`: every category and every entry in it on one page, the site map a reader can use

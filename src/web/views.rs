@@ -138,6 +138,8 @@ pub struct HomePage<'a> {
     pub recent: Vec<&'a Entry>,
     pub total: usize,
     pub wizards: Vec<&'a Wizard>,
+    /// (path, language) of the home page in the language the browser prefers, when not this.
+    pub offer: Option<(String, &'static Language)>,
 }
 
 /// One category and every entry in it, for the page listing them all.

@@ -258,3 +258,62 @@ async fn a_vote_from_an_english_page_comes_back_to_it() {
     assert!(asking.contains("What was missing?"), "{asking}");
     assert!(asking.contains("It is out of date or wrong"));
 }
+
+#[actix_web::test]
+async fn the_home_page_offers_english_to_a_browser_that_prefers_it_and_nothing_moves() {
+    let state = state(&repo_content(), None);
+    let home = |accept: &'static str| {
+        let state = state.clone();
+        async move {
+            request(
+                &state,
+                TestRequest::get()
+                    .uri("/")
+                    .insert_header(("accept-language", accept)),
+            )
+            .await
+        }
+    };
+    let offer = "<p class=\"language-offer\"><a href=\"/en/\" hreflang=\"en\" lang=\"en\">Read this help center in English</a></p>";
+    let english = home("en-US,en;q=0.9").await;
+    assert_eq!(english.status, 200);
+    assert!(english.body.contains(offer), "{}", english.body);
+    assert!(
+        english.body.contains("<html lang=\"zh-CN\">"),
+        "still the Chinese page"
+    );
+    let vary: Vec<&str> = english
+        .headers
+        .get_all("vary")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert!(
+        vary.iter().any(|v| v.contains("Accept-Language")),
+        "{vary:?}"
+    );
+    for accept in ["zh-CN,zh;q=0.9,en;q=0.8", "fr-FR", ""] {
+        let res = home(accept).await;
+        assert!(!res.body.contains("language-offer"), "{accept}");
+    }
+    assert!(!get(&state, "/").await.body.contains("language-offer"));
+    // An entry stays where its link says, whatever the browser prefers.
+    let res = request(
+        &state,
+        TestRequest::get()
+            .uri("/kb/cookie")
+            .insert_header(("accept-language", "en-US")),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("<html lang=\"zh-CN\">"));
+    assert!(!res.body.contains("language-offer"));
+    // The English home page offers nothing: its reader is there.
+    let res = request(
+        &state,
+        TestRequest::get()
+            .uri("/en/")
+            .insert_header(("accept-language", "zh-CN")),
+    )
+    .await;
+    assert!(!res.body.contains("language-offer"));
+}
