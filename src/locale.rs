@@ -141,6 +141,7 @@ pub struct Messages {
     pub contact: ContactText,
     pub error: ErrorText,
     pub wizards: WizardsText,
+    pub wizard: WizardText,
 }
 
 #[derive(Deserialize)]
@@ -212,6 +213,9 @@ pub struct AllText {
     pub wizards: String,
     pub empty_category: String,
     pub machine_links: String,
+    /// Between the items of a list in a sentence ("、", ", "), and the sentence's end.
+    pub separator: String,
+    pub end: String,
     pub feed: String,
 }
 
@@ -317,6 +321,62 @@ pub struct WizardsText {
     pub lead: String,
     pub none: String,
     pub start: String,
+}
+
+/// A wizard's pages. `not_an_option`, `too_long` and `after_outcome` hold `{position}`,
+/// `{answer}` and `{max}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WizardText {
+    pub description: String,
+    pub searching: Fill,
+    pub step: Fill,
+    pub answers: Fill,
+    pub change: String,
+    pub change_label: Fill,
+    pub skipped: String,
+    pub next: String,
+    pub outcome: String,
+    pub solutions: String,
+    pub unrecognized: Fill,
+    pub no_hits_before: String,
+    pub search_some: String,
+    pub no_hits_or: String,
+    pub restart_inline: String,
+    pub no_hits_after: String,
+    pub hits_lead: Fill,
+    pub all_results: String,
+    pub nav_label: String,
+    pub back: String,
+    pub restart: String,
+    pub share: String,
+    pub changed: String,
+    pub changed_to_search: String,
+    pub no_wizard: Fill,
+    pub too_many: Fill,
+    pub not_an_option: String,
+    pub too_long: String,
+    pub after_outcome: String,
+    pub link_broken: Fill,
+    pub error_title: String,
+    pub error_heading: String,
+    pub restart_named: Fill,
+    pub resume: String,
+    pub solved_title: String,
+    pub solved_before: String,
+    pub restart_search: String,
+    pub solved_or: String,
+    pub home_link: String,
+    pub solved_after: String,
+    pub unsolved_title: String,
+    pub recheck_before: String,
+    pub recheck_link: String,
+    pub recheck_after: String,
+    pub search_more: String,
+    pub search_kb: String,
+    pub question: String,
+    pub yes: String,
+    pub no: String,
 }
 
 #[cfg(test)]

@@ -97,6 +97,7 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
         &root,
         &dir.join("wizards"),
         &wizard_sources,
+        &anchors,
         &mut report,
     );
     let synonyms_path = dir.join("synonyms.toml");

@@ -2,7 +2,7 @@
 //! text in place of the default language's, everything else (order, ids, dates, wizards) the
 //! source's. An entry not translated stays in the default language and says so by its `lang`.
 
-use super::Library;
+use super::{Body, Library, Lookup};
 
 impl Library {
     /// This library in `lang` (one of [`crate::locale::translated`]); the same library for
@@ -16,7 +16,7 @@ impl Library {
             if let Some(t) = self.translation(&entry.id, lang) {
                 entry.title = t.title.clone();
                 entry.tags = t.tags.clone();
-                entry.body = t.body.clone();
+                entry.body = self.local_links(&t.body, lang);
                 entry.headings = t.headings.clone();
                 entry.lang = lang;
                 entry.outdated = t.outdated;
@@ -34,10 +34,49 @@ impl Library {
                 }
             }
         }
+        for wizard in &mut library.wizards {
+            if let Some(t) = self
+                .wizard_translations
+                .iter()
+                .find(|t| t.lang == lang && t.id == wizard.id)
+            {
+                *wizard = t.wizard.clone();
+                wizard.lang = lang;
+            }
+        }
         if let Some(t) = self.contact_translations.iter().find(|t| t.lang == lang) {
             library.contact_html = Some(t.html.clone());
         }
         library
+    }
+
+    /// `body` with its links to entries read in `lang` pointing to their pages in it.
+    fn local_links(&self, body: &Body, lang: &'static str) -> Body {
+        const LINK: &str = "href=\"/kb/";
+        let html = body.html();
+        if !html.contains(LINK) {
+            return body.clone();
+        }
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html.as_str();
+        while let Some(at) = rest.find(LINK) {
+            let (before, link) = rest.split_at(at);
+            out.push_str(before);
+            let target = &link[LINK.len()..];
+            let id = &target[..target.find(['"', '#', '?']).unwrap_or(target.len())];
+            let id = match self.lookup(id) {
+                Lookup::Alias(current) => current,
+                _ => id,
+            };
+            if self.entry(id).is_some() && self.is_translated(id, lang) {
+                out.push_str(&format!("href=\"{}/kb/", crate::locale::prefix(lang)));
+            } else {
+                out.push_str(LINK);
+            }
+            rest = target;
+        }
+        out.push_str(rest);
+        Body::new(&out, &body.text())
     }
 
     /// Whether `id` is read in `lang` in this library (always, in the default language).
@@ -48,7 +87,7 @@ impl Library {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Body, Category, Entry, Translation};
+    use super::super::{Category, Entry, Translation};
     use super::*;
 
     fn entry(id: &str, title: &str) -> Entry {
@@ -87,7 +126,10 @@ mod tests {
             lang: "en".into(),
             title: "Bee".into(),
             tags: vec!["tag".into()],
-            body: Body::new("<p>Body.</p>", "Body."),
+            body: Body::new(
+                "<p>Body, <a href=\"/kb/a\">a</a>, <a href=\"/kb/b#x\">b</a>.</p>",
+                "Body, a, b.",
+            ),
             headings: Vec::new(),
             source_version: String::new(),
             outdated: true,
@@ -105,7 +147,14 @@ mod tests {
         );
         assert_eq!(
             (b.text(), b.tags.clone(), b.outdated),
-            ("Body.".into(), vec!["tag".into()], true)
+            ("Body, a, b.".into(), vec!["tag".into()], true)
+        );
+        // A link to an entry read in English leads to its English page; the others stay.
+        assert!(b.html().contains("<a href=\"/kb/a\">a</a>"), "{}", b.html());
+        assert!(
+            b.html().contains("<a href=\"/en/kb/b#x\">b</a>"),
+            "{}",
+            b.html()
         );
         assert!(en.is_translated("b", "en") && !en.is_translated("a", "en"));
         // The source library is left as it was.

@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 use std::future::{Ready, ready};
 
-use actix_web::http::header::{AcceptLanguage, Preference};
+use actix_web::http::header::{AcceptLanguage, Preference, Quality};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 
 use crate::locale::{self, Language};
@@ -29,10 +29,16 @@ impl Lang {
 /// primary subtag (`en-GB` is `en`, `zh-TW` is `zh-CN`); none when it names none of them.
 pub fn preferred(req: &HttpRequest) -> Option<&'static Language> {
     let header = req.get_header::<AcceptLanguage>()?;
-    header
-        .ranked()
+    // `q=0` says "not this one".
+    let mut ranked: Vec<_> = header
+        .0
+        .iter()
+        .filter(|p| p.quality > Quality::ZERO)
+        .collect();
+    ranked.sort_by(|a, b| b.quality.cmp(&a.quality));
+    ranked
         .into_iter()
-        .find_map(|preference| match preference {
+        .find_map(|preference| match &preference.item {
             Preference::Specific(tag) => locale::languages().iter().find(|l| {
                 let primary = l.code.split('-').next().unwrap_or_default();
                 primary.eq_ignore_ascii_case(tag.primary_language())
@@ -70,6 +76,7 @@ mod tests {
         assert_eq!(preferred_by("fr-FR,en-GB;q=0.7"), Some("en"));
         assert_eq!(preferred_by("fr-FR"), None);
         assert_eq!(preferred_by("*"), None);
+        assert_eq!(preferred_by("fr, en;q=0, zh;q=0.1"), Some("zh-CN"));
     }
 
     #[test]

@@ -78,8 +78,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(matching::submit)),
         )
         .service(resource("/match/reply", READ).route(read().to(matching::reply)))
-        .service(resource("/wizard", READ).route(read().to(wizard::list)))
-        .service(resource("/wizard/{id}", READ).route(read().to(wizard::step)))
         .service(resource("/sitemap.xml", READ).route(read().to(pages::sitemap)))
         .service(resource("/feed.xml", READ).route(read().to(feed::atom)))
         .service(resource("/robots.txt", READ).route(read().to(pages::robots)))
@@ -117,14 +115,19 @@ fn localized_pages(cfg: &mut web::ServiceConfig, prefix: &str) {
     if !prefix.is_empty() {
         // `/en` is `/en/`, as `` is `/`.
         let home = format!("{prefix}/");
-        cfg.service(resource(prefix, READ).route(read().to(move || {
-            let home = home.clone();
-            async move {
-                HttpResponse::MovedPermanently()
-                    .insert_header((actix_web::http::header::LOCATION, home))
-                    .finish()
-            }
-        })));
+        cfg.service(
+            resource(prefix, READ).route(read().to(move |req: HttpRequest| {
+                let location = match req.query_string() {
+                    "" => home.clone(),
+                    query => format!("{home}?{query}"),
+                };
+                async move {
+                    HttpResponse::MovedPermanently()
+                        .insert_header((actix_web::http::header::LOCATION, location))
+                        .finish()
+                }
+            })),
+        );
     }
     cfg.service(resource(&format!("{prefix}/"), READ).route(read().to(pages::home)))
         .service(resource(&format!("{prefix}/c/{{slug}}"), READ).route(read().to(pages::category)))
@@ -134,7 +137,9 @@ fn localized_pages(cfg: &mut web::ServiceConfig, prefix: &str) {
             resource(&format!("{prefix}/kb/{{id}}/feedback"), POST)
                 .route(web::post().to(feedback::submit)),
         )
-        .service(resource(&format!("{prefix}/contact"), READ).route(read().to(pages::contact)));
+        .service(resource(&format!("{prefix}/contact"), READ).route(read().to(pages::contact)))
+        .service(resource(&format!("{prefix}/wizard"), READ).route(read().to(wizard::list)))
+        .service(resource(&format!("{prefix}/wizard/{{id}}"), READ).route(read().to(wizard::step)));
 }
 
 /// The API may be called from any site's pages (a ticket tool in the browser): it only reads,

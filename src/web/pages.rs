@@ -260,12 +260,12 @@ pub async fn entry(
         }
         Lookup::Entry(entry) => entry,
         Lookup::Alias(target) => {
-            let mut location = format!("{}/kb/{target}", lang.prefix);
-            if !req.query_string().is_empty() {
-                location = format!("{location}?{}", req.query_string());
-            }
+            // Straight to the page it is read on (in this language, or not translated yet).
+            let location = library
+                .entry(target)
+                .map_or_else(|| format!("/kb/{target}"), |e| e.url());
             return Ok(HttpResponse::MovedPermanently()
-                .insert_header((header::LOCATION, location))
+                .insert_header((header::LOCATION, with_query(&req, location)))
                 .finish());
         }
         Lookup::Missing => return missing_entry(site.clone(), lang, id.into_inner()).await,

@@ -107,12 +107,6 @@ impl Chrome {
             .filter(|a| a.lang.code != self.lang.code)
     }
 
-    /// The language content not translated is in, on a page in another one: the `lang` of
-    /// its links (wizards, entries not translated).
-    pub fn foreign(&self) -> Option<&'static str> {
-        (!self.lang.is_default()).then_some(crate::locale::DEFAULT)
-    }
-
     /// The language translations are made from.
     pub fn source_lang(&self) -> &'static str {
         crate::locale::DEFAULT

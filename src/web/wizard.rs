@@ -7,10 +7,13 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use super::lang::Lang;
 use super::views::{
     Chrome, LinkView, TrailItem, WizardErrorPage, WizardListPage, WizardPage, WizardView,
 };
 use super::{AppState, Error, Site, urlencode};
+use crate::content::Library;
+use crate::locale::{self, Language};
 use crate::search as engine;
 use crate::wizard::{MAX_ANSWERS, Position, StepKind, Walk, Wizard};
 
@@ -27,7 +30,7 @@ fn html(status: StatusCode, page: impl Template) -> Result<HttpResponse, Error> 
 
 /// `/wizard/<id>?a=…&a=…` (and `&at=<step>` when the next step is known).
 fn path_url(wizard: &Wizard, answers: &[String], at: Option<&str>) -> String {
-    let mut url = format!("/wizard/{}", wizard.id);
+    let mut url = wizard.url();
     let mut sep = '?';
     for a in answers {
         url.push_str(&format!("{sep}a={}", urlencode(a)));
@@ -39,21 +42,46 @@ fn path_url(wizard: &Wizard, answers: &[String], at: Option<&str>) -> String {
     url
 }
 
-pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+/// The languages `wizard` is read in: the default and those it is translated into.
+fn languages_of(library: &Library, wizard: &str) -> Vec<&'static Language> {
+    locale::languages()
+        .iter()
+        .filter(|l| {
+            l.is_default()
+                || library
+                    .wizard_translations
+                    .iter()
+                    .any(|t| t.id == wizard && t.lang == l.code)
+        })
+        .collect()
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Lang(lang): Lang,
+) -> Result<HttpResponse, Error> {
     let site = state.site();
+    let library = site.library_in(&lang.code);
     let base = state.base_url(&req);
+    let key = format_args!("wizards\0{}\0{base}", lang.code);
     state
-        .page(&req, &site, format_args!("wizards\0{base}"), || {
+        .page(&req, &site, key, || {
             Ok((
                 HTML,
                 WizardListPage {
                     chrome: Chrome::described(
-                        crate::locale::default(),
-                        format!("{base}/wizard"),
-                        "排查向导",
-                        "一步步回答问题，找到网络请求问题的原因和解决办法。",
+                        lang,
+                        format!("{base}{}/wizard", lang.prefix),
+                        &lang.t.wizards.title,
+                        &lang.t.wizard.description,
+                    )
+                    .read_in(
+                        &base,
+                        "/wizard",
+                        locale::languages().iter().collect(),
                     ),
-                    wizards: site.library.wizards.iter().collect(),
+                    wizards: library.wizards.iter().collect(),
                 }
                 .render()?,
             ))
@@ -66,12 +94,24 @@ pub async fn step(
     state: web::Data<AppState>,
     id: web::Path<String>,
     query: web::Query<Vec<(String, String)>>,
+    Lang(lang): Lang,
 ) -> Result<HttpResponse, Error> {
     let site = state.site();
-    let wizard = site
-        .library
-        .wizard(&id)
-        .ok_or_else(|| Error::NotFound(format!("没有编号为“{id}”的排查向导。")))?;
+    let library = site.library_in(&lang.code);
+    let Some(wizard) = library.wizard(&id) else {
+        return Ok(Error::NotFound(lang.t.wizard.no_wizard.with(&id)).response_in(lang));
+    };
+    // Not translated: the wizard in the language it is written in, at the same step.
+    if wizard.lang != lang.code {
+        let location = match req.query_string() {
+            "" => wizard.url(),
+            query => format!("{}?{query}", wizard.url()),
+        };
+        return Ok(HttpResponse::Found()
+            .insert_header((actix_web::http::header::LOCATION, location))
+            .finish());
+    }
+    let t = &lang.t.wizard;
     let answers: Vec<String> = query
         .iter()
         .filter(|(k, _)| k == "a")
@@ -90,8 +130,9 @@ pub async fn step(
     let restart_url = path_url(wizard, &[], Some(&wizard.start));
     if answers.len() > MAX_ANSWERS {
         return wizard_error(
+            lang,
             wizard,
-            format!("链接里的回答太多（最多 {MAX_ANSWERS} 个）。"),
+            t.too_many.with(MAX_ANSWERS),
             restart_url,
             None,
         );
@@ -106,15 +147,16 @@ pub async fn step(
                 .find(|a| wizard.replay(a).is_ok());
             let resume = good.map(|a| path_url(wizard, a, None));
             return wizard_error(
+                lang,
                 wizard,
-                format!("{e}。这个向导可能已经更新，链接里的回答和现在的问题对不上了。"),
+                t.link_broken.with(path_error(lang, &e)),
                 restart_url,
                 resume,
             );
         }
     };
 
-    let trail = trail(wizard, &walk, &answers);
+    let trail = trail(lang, wizard, &walk, &answers);
     let back_url = (!answers.is_empty()).then(|| {
         let previous = &walk.trail[answers.len() - 1].0;
         path_url(wizard, &answers[..answers.len() - 1], Some(&previous.id))
@@ -125,17 +167,25 @@ pub async fn step(
         Position::Search(_) => None,
     };
     let canonical = path_url(wizard, &answers, here);
-    let notice = notice(at, here);
+    let notice = notice(lang, at, here);
 
-    let view = step_view(&site, wizard, &walk.at, &answers, &canonical, solved).await?;
+    let view = step_view(
+        &site, library, wizard, &walk.at, &answers, &canonical, solved,
+    )
+    .await?;
 
+    // The same step in each language: the answers are the same in all of them.
+    let path = canonical
+        .strip_prefix(lang.prefix.as_str())
+        .unwrap_or(&canonical);
     let page = WizardPage {
         chrome: Chrome::described(
-            crate::locale::default(),
+            lang,
             format!("{base}{canonical}"),
             &wizard.title,
             &wizard.description,
-        ),
+        )
+        .read_in(&base, path, languages_of(&site.library, &wizard.id)),
         wizard,
         step_number: answers.len() + 1,
         trail,
@@ -153,7 +203,12 @@ pub async fn step(
             .iter()
             .all(|(step, _, _)| matches!(step.kind, StepKind::Choices(_)));
     if by_choices {
-        let key = format_args!("wizard\0{base}\0{}\0{}", wizard.id, req.query_string());
+        let key = format_args!(
+            "wizard\0{}\0{base}\0{}\0{}",
+            lang.code,
+            wizard.id,
+            req.query_string()
+        );
         state
             .page(&req, &site, key, || Ok((HTML, page.render()?)))
             .await
@@ -163,14 +218,19 @@ pub async fn step(
 }
 
 /// The questions answered so far, each with the link that changes its answer.
-fn trail(wizard: &Wizard, walk: &Walk, answers: &[String]) -> Vec<TrailItem> {
+fn trail(
+    lang: &'static Language,
+    wizard: &Wizard,
+    walk: &Walk,
+    answers: &[String],
+) -> Vec<TrailItem> {
     walk.trail
         .iter()
         .enumerate()
         .map(|(i, (step, _, shown))| TrailItem {
             question: step.title.clone(),
             answer: if shown.trim().is_empty() {
-                "（跳过）".to_string()
+                lang.t.wizard.skipped.clone()
             } else {
                 shown.clone()
             },
@@ -218,16 +278,35 @@ fn count_visit(
 }
 
 /// What to say when the link was made for another step than the one its answers reach now.
-fn notice(at: Option<&str>, here: Option<&str>) -> Option<String> {
+fn notice(lang: &'static Language, at: Option<&str>, here: Option<&str>) -> Option<String> {
     match (at, here) {
-        (Some(wanted), Some(now)) if wanted != now => Some(
-            "这个链接创建之后，排查向导有过更新：下面是按链接里的回答，现在对应的这一步。"
-                .to_string(),
-        ),
-        (Some(_), None) => Some(
-            "这个链接创建之后，排查向导有过更新：链接里的回答现在对应的是一次搜索。".to_string(),
-        ),
+        (Some(wanted), Some(now)) if wanted != now => Some(lang.t.wizard.changed.clone()),
+        (Some(_), None) => Some(lang.t.wizard.changed_to_search.clone()),
         _ => None,
+    }
+}
+
+/// Why a path of answers does not replay, in `lang`.
+fn path_error(lang: &'static Language, e: &crate::wizard::PathError) -> String {
+    use crate::wizard::PathError;
+    let t = &lang.t.wizard;
+    match e {
+        PathError::UnknownChoice { position, answer } => t
+            .not_an_option
+            .replace("{position}", &position.to_string())
+            .replace("{answer}", answer),
+        PathError::AnswerTooLong { position } => t
+            .too_long
+            .replace("{position}", &position.to_string())
+            .replace("{max}", &crate::wizard::MAX_ANSWER_CHARS.to_string()),
+        PathError::PastTheEnd { position } => {
+            t.after_outcome.replace("{position}", &position.to_string())
+        }
+        PathError::TooManyAnswers => t
+            .too_many
+            .with(MAX_ANSWERS)
+            .trim_end_matches(['。', '.'])
+            .to_string(),
     }
 }
 
@@ -235,6 +314,7 @@ fn notice(at: Option<&str>, here: Option<&str>) -> Option<String> {
 /// entries, or the search an unmatched answer led to.
 async fn step_view<'a>(
     site: &'a std::sync::Arc<Site>,
+    library: &'a Library,
     wizard: &'a Wizard,
     at: &Position<'a>,
     answers: &[String],
@@ -268,7 +348,7 @@ async fn step_view<'a>(
                     .links
                     .iter()
                     .filter_map(|link| {
-                        let entry = site.library.entry(&link.entry)?;
+                        let entry = library.entry(&link.entry)?;
                         let section = link
                             .anchor
                             .as_ref()
@@ -277,7 +357,7 @@ async fn step_view<'a>(
                             .unwrap_or_default();
                         Some(LinkView {
                             text: entry.title.clone(),
-                            url: link.url(),
+                            url: entry.url_to(link.anchor.as_deref()),
                             note: section,
                         })
                     })
@@ -295,7 +375,7 @@ async fn step_view<'a>(
             }
         },
         Position::Search(query) => {
-            let hits = search_hits(site, query).await?;
+            let hits = search_hits(site, wizard.lang, query).await?;
             let with = |value: &str| format!("{}&solved={value}", canonical_with_query(canonical));
             WizardView::Search {
                 search_url: format!("/search?q={}", urlencode(query)),
@@ -318,7 +398,11 @@ fn canonical_with_query(canonical: &str) -> String {
     }
 }
 
-async fn search_hits(site: &std::sync::Arc<Site>, query: &str) -> Result<Vec<LinkView>, Error> {
+async fn search_hits(
+    site: &std::sync::Arc<Site>,
+    lang: &'static str,
+    query: &str,
+) -> Result<Vec<LinkView>, Error> {
     let site = site.clone();
     let request = engine::Request {
         query: query.to_string(),
@@ -333,7 +417,7 @@ async fn search_hits(site: &std::sync::Arc<Site>, query: &str) -> Result<Vec<Lin
             .iter()
             .take_while(|hit| hit.all_terms)
             .filter_map(|hit| {
-                let entry = site.library.entry(&hit.id)?;
+                let entry = site.library_in(lang).entry(&hit.id)?;
                 Some(LinkView {
                     text: entry.title.clone(),
                     url: entry.url(),
@@ -347,6 +431,7 @@ async fn search_hits(site: &std::sync::Arc<Site>, query: &str) -> Result<Vec<Lin
 }
 
 fn wizard_error(
+    lang: &'static Language,
     wizard: &Wizard,
     message: String,
     restart_url: String,
@@ -355,7 +440,7 @@ fn wizard_error(
     html(
         StatusCode::BAD_REQUEST,
         WizardErrorPage {
-            chrome: Chrome::bare(crate::locale::default()),
+            chrome: Chrome::bare(lang),
             wizard,
             message,
             restart_url,

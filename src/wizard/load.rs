@@ -121,9 +121,22 @@ fn load_one(root: &Root, path: &Path, anchors: &Anchors, report: &mut Report) ->
         return None;
     }
     let text = root.read(path, "wizard", report)?;
-    let file: WizardFile = report.toml(path, &text, 1)?;
+    parse(&id, path, &text, anchors, report)
+}
+
+/// The wizard `id` written as `text` (read from `path`), checked whole: its steps, routes,
+/// outcomes and the entries and anchors they name.
+pub(crate) fn parse(
+    id: &str,
+    path: &Path,
+    text: &str,
+    anchors: &Anchors,
+    report: &mut Report,
+) -> Option<Wizard> {
+    let id = id.to_string();
+    let file: WizardFile = report.toml(path, text, 1)?;
     let errors_before = report.errors.len();
-    let lines = Lines::new(&text, 1);
+    let lines = Lines::new(text, 1);
     let line = |offset: usize| lines.at(offset);
 
     // Step ids first, so references can be checked in one pass.

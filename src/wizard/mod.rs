@@ -27,6 +27,8 @@ pub struct Wizard {
     pub contact_html: String,
     pub start: String,
     pub steps: Vec<Step>,
+    /// The language its text is in: [`crate::locale::DEFAULT`], or a translation's.
+    pub lang: &'static str,
     by_id: HashMap<String, usize>,
 }
 
@@ -128,8 +130,14 @@ impl Wizard {
             contact_html,
             start,
             steps,
+            lang: crate::locale::DEFAULT,
             by_id,
         }
+    }
+
+    /// Its first page in its language: `/wizard/<id>`, `/en/wizard/<id>`.
+    pub fn url(&self) -> String {
+        format!("{}/wizard/{}", crate::locale::prefix(self.lang), self.id)
     }
 
     pub fn step(&self, id: &str) -> Option<&Step> {

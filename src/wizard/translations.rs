@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::load::Anchors;
 use crate::source::files::{Root, sources_and_translations};
 use crate::source::report::Report;
 use crate::source::versions::{VERSION_DIGITS, is_version, languages};
@@ -24,6 +25,8 @@ const PROSE: &[&str] = &[
 pub struct WizardTranslation {
     pub id: String,
     pub lang: String,
+    /// The wizard as read in `lang`: the source's steps with the translated text.
+    pub wizard: super::Wizard,
     /// Whether the source has changed since it was translated.
     pub outdated: bool,
 }
@@ -34,6 +37,7 @@ pub(crate) fn load_all(
     root: &Root,
     dir: &Path,
     sources: &[(String, PathBuf, String)],
+    anchors: &Anchors,
     report: &mut Report,
 ) -> Vec<WizardTranslation> {
     // No readable directory: the wizards' loading reports it.
@@ -42,7 +46,7 @@ pub(crate) fn load_all(
     };
     paths
         .iter()
-        .filter_map(|path| load_one(root, path, sources, report))
+        .filter_map(|path| load_one(root, path, sources, anchors, report))
         .collect()
 }
 
@@ -50,6 +54,7 @@ fn load_one(
     root: &Root,
     path: &Path,
     sources: &[(String, PathBuf, String)],
+    anchors: &Anchors,
     report: &mut Report,
 ) -> Option<WizardTranslation> {
     let stem = path.file_stem()?.to_string_lossy().to_string();
@@ -110,9 +115,18 @@ fn load_one(
         );
         return None;
     }
-    if let Some(empty) = empty_prose(&toml::Value::Table(translated), "") {
+    if let Some(empty) = empty_prose(&toml::Value::Table(translated.clone()), "") {
         report.error(path, 1, format!("{empty} is empty"));
     }
+    // Its structure is the source's, checked already: read as a wizard for its text alone.
+    let mut scratch = Report::default();
+    let wizard = toml::to_string(&translated)
+        .ok()
+        .and_then(|text| super::load::parse(id, path, &text, anchors, &mut scratch));
+    for e in scratch.errors {
+        report.error(path, 1, e.message);
+    }
+    let wizard = wizard?;
     let outdated = named != *version;
     if outdated {
         report.warn(
@@ -127,6 +141,7 @@ fn load_one(
     Some(WizardTranslation {
         id: id.to_string(),
         lang: lang.to_string(),
+        wizard,
         outdated,
     })
 }

@@ -96,6 +96,13 @@ async fn every_page_of_the_bundled_content_is_read_in_english_too() {
             "{path}: the switch to English"
         );
     }
+    let english = library.localized("en");
+    let linking = english
+        .entries
+        .iter()
+        .filter(|e| e.html().contains("href=\"/en/kb/"))
+        .count();
+    assert!(linking >= 3, "translations link to one another: {linking}");
     // An entry in English: its translated title, body, category and the feedback form that
     // brings the reader back to it.
     for t in &library.translations {
@@ -106,7 +113,10 @@ async fn every_page_of_the_bundled_content_is_read_in_english_too() {
             "{}",
             t.id
         );
-        assert!(b.contains(&t.body.html()), "{}: body", t.id);
+        // Its links lead to English pages: every entry is translated here.
+        let html = english.entry(&t.id).expect("entry").html();
+        assert!(b.contains(&html), "{}: body", t.id);
+        assert!(!html.contains("href=\"/kb/"), "{}: {html}", t.id);
         assert!(b.contains("\"inLanguage\":\"en\""), "{}", t.id);
         assert!(
             b.contains(&format!("action=\"/en/kb/{}/feedback\"", t.id)),
@@ -116,7 +126,6 @@ async fn every_page_of_the_bundled_content_is_read_in_english_too() {
         assert!(b.contains("Was this article helpful?"), "{}", t.id);
         assert!(!b.contains("translation-notice"), "{}: up to date", t.id);
     }
-    let english = library.localized("en");
     let category = &english.categories[0];
     let res = get(&state, "/en/").await;
     assert!(
@@ -192,6 +201,31 @@ async fn an_entry_not_translated_is_read_in_chinese_and_marked_so() {
 }
 
 #[actix_web::test]
+async fn an_old_id_leads_straight_to_the_page_the_entry_is_read_on() {
+    let content = without_a_translation();
+    let cookie = std::fs::read_to_string(content.path().join("kb/cookie.md")).unwrap();
+    content.write(
+        "kb/cookie.md",
+        &cookie.replacen("+++\n", "+++\naliases = [\"cookies\"]\n", 1),
+    );
+    let timeout = std::fs::read_to_string(content.path().join("kb/timeout.md")).unwrap();
+    content.write(
+        "kb/timeout.md",
+        &timeout.replacen("+++\n", "+++\naliases = [\"time-out\"]\n", 1),
+    );
+    let state = state(content.path(), None);
+    for (uri, location) in [
+        ("/en/kb/time-out?q=1", "/en/kb/timeout?q=1"),
+        ("/en/kb/cookies", "/kb/cookie"),
+        ("/kb/time-out", "/kb/timeout"),
+    ] {
+        let res = get(&state, uri).await;
+        assert_eq!(res.status, 301, "{uri}");
+        assert_eq!(res.header("location"), Some(location), "{uri}");
+    }
+}
+
+#[actix_web::test]
 async fn a_translation_older_than_its_source_says_so_and_links_to_it() {
     let content = TempContent::copy_of(&repo_content());
     let source = std::fs::read_to_string(content.path().join("kb/cookie.md")).unwrap();
@@ -215,6 +249,8 @@ async fn english_errors_and_redirects_stay_in_english() {
     let res = get(&state, "/en").await;
     assert_eq!(res.status, 301);
     assert_eq!(res.header("location"), Some("/en/"));
+    let res = get(&state, "/en?utm_source=ticket").await;
+    assert_eq!(res.header("location"), Some("/en/?utm_source=ticket"));
     for (uri, message) in [
         (
             "/en/kb/no-such-entry",
@@ -316,4 +352,83 @@ async fn the_home_page_offers_english_to_a_browser_that_prefers_it_and_nothing_m
     )
     .await;
     assert!(!res.body.contains("language-offer"));
+}
+
+#[actix_web::test]
+async fn the_wizard_is_walked_in_english_with_the_same_answers() {
+    let library = wendao::content::load(&repo_content()).expect("content");
+    let english = library.localized("en");
+    let wizard = &english.wizards[0];
+    assert_eq!(wizard.lang, "en", "the bundled wizard is translated");
+    let state = state(&repo_content(), Some("https://help.example.com"));
+    let list = get(&state, "/en/wizard").await;
+    assert_english(&list.body, "/en/wizard");
+    assert!(
+        list.body
+            .contains(&format!("href=\"/en/wizard/{}\"", wizard.id))
+    );
+    assert!(list.body.contains(&escape(&wizard.title)));
+
+    // Every choice of the step an empty first answer leads to, in both languages: the same
+    // step, each naming the other.
+    let walk = wizard
+        .replay(&[String::new()])
+        .expect("an empty first answer");
+    let wendao::wizard::Position::Step(first) = walk.at else {
+        panic!("an empty first answer leads to a step");
+    };
+    let wendao::wizard::StepKind::Choices(choices) = &first.kind else {
+        panic!("the bundled wizard asks for a choice there");
+    };
+    for choice in choices {
+        let query = format!("a=&a={}&at={}", choice.value, choice.next);
+        let path = format!("/wizard/{}?{query}", wizard.id);
+        let uri = format!("/en{path}");
+        let res = get(&state, &uri).await;
+        assert_eq!(res.status, 200, "{uri}");
+        assert_english(&res.body, &uri);
+        let next = wizard.step(&choice.next).expect("next step");
+        assert!(
+            res.body.contains(&escape(&next.title)),
+            "{uri}: {}",
+            next.title
+        );
+        let zh = format!("https://help.example.com{}", path.replace('&', "&#38;"));
+        assert!(
+            alternates(&res.body).contains(&("zh-CN".to_string(), zh)),
+            "{uri}: {:?}",
+            alternates(&res.body)
+        );
+        let chinese = get(&state, &path).await;
+        let source_step = library.wizards[0].step(&choice.next).expect("same step");
+        assert!(chinese.body.contains(&escape(&source_step.title)), "{path}");
+        // Outcomes link to the English entries.
+        if let wendao::wizard::StepKind::Outcome(outcome) = &next.kind {
+            for link in &outcome.links {
+                assert!(
+                    res.body.contains(&format!("href=\"/en/kb/{}", link.entry)),
+                    "{uri}"
+                );
+            }
+        }
+    }
+    let res = get(
+        &state,
+        &format!("/en/wizard/{}?a=&a=no-such-answer", wizard.id),
+    )
+    .await;
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("<html lang=\"en\">"));
+    assert!(
+        res.body.contains("is not an option of its step"),
+        "{}",
+        res.body
+    );
+    let res = get(&state, "/en/wizard/no-such-wizard").await;
+    assert_eq!(res.status, 404);
+    assert!(
+        res.body.contains("There is no troubleshooting wizard"),
+        "{}",
+        res.body
+    );
 }
