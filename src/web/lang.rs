@@ -35,7 +35,7 @@ pub fn preferred(req: &HttpRequest) -> Option<&'static Language> {
         .iter()
         .filter(|p| p.quality > Quality::ZERO)
         .collect();
-    ranked.sort_by(|a, b| b.quality.cmp(&a.quality));
+    ranked.sort_by_key(|p| std::cmp::Reverse(p.quality));
     ranked
         .into_iter()
         .find_map(|preference| match &preference.item {
