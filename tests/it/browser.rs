@@ -603,6 +603,9 @@ async fn the_main_pages_pass_axe_in_light_and_dark() {
         "/en/kb/timeout?feedback=missing",
         "/en/contact",
         "/en/kb/no-such-entry",
+        "/en/wizard",
+        "/en/wizard/request-errors?a=",
+        "/en/wizard/request-errors?a=&a=wrong-data&a=garbled&solved=no",
     ];
     let mut findings = Vec::new();
     for dark in [false, true] {
@@ -1213,6 +1216,24 @@ async fn a_reader_switches_an_entry_between_chinese_and_english() {
     );
     click_link(&client, "中文").await;
     wait_for_heading(&client, &chinese).await;
+
+    // A wizard step switches with its answers.
+    let english_wizard = library.localized("en").wizards[0].clone();
+    let walk = english_wizard.replay(&[String::new()]).expect("empty first answer");
+    let wendao::wizard::Position::Step(step) = walk.at else {
+        panic!("a step");
+    };
+    let step_path = format!("/wizard/{}?a=&at={}", english_wizard.id, step.id);
+    client.goto(&format!("{base}{step_path}")).await.expect("step");
+    let chinese_step = library.wizards[0].step(&step.id).expect("step").title.clone();
+    wait_for_heading(&client, &chinese_step).await;
+    click_link(&client, "English").await;
+    wait_for_heading(&client, &step.title).await;
+    let url = client.current_url().await.expect("url");
+    assert_eq!(
+        format!("{}?{}", url.path(), url.query().unwrap_or_default()),
+        format!("/en{step_path}")
+    );
     client.close().await.expect("close");
     server.stop(true).await;
 }
