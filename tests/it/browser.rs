@@ -1219,13 +1219,22 @@ async fn a_reader_switches_an_entry_between_chinese_and_english() {
 
     // A wizard step switches with its answers.
     let english_wizard = library.localized("en").wizards[0].clone();
-    let walk = english_wizard.replay(&[String::new()]).expect("empty first answer");
+    let walk = english_wizard
+        .replay(&[String::new()])
+        .expect("empty first answer");
     let wendao::wizard::Position::Step(step) = walk.at else {
         panic!("a step");
     };
     let step_path = format!("/wizard/{}?a=&at={}", english_wizard.id, step.id);
-    client.goto(&format!("{base}{step_path}")).await.expect("step");
-    let chinese_step = library.wizards[0].step(&step.id).expect("step").title.clone();
+    client
+        .goto(&format!("{base}{step_path}"))
+        .await
+        .expect("step");
+    let chinese_step = library.wizards[0]
+        .step(&step.id)
+        .expect("step")
+        .title
+        .clone();
     wait_for_heading(&client, &chinese_step).await;
     click_link(&client, "English").await;
     wait_for_heading(&client, &step.title).await;
