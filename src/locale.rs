@@ -151,8 +151,6 @@ pub struct LanguageText {
     pub name: String,
     /// Open Graph's `og:locale` (`zh_CN`, `en_US`).
     pub og_locale: String,
-    /// The switch's label for readers of other languages: "阅读语言 / Language".
-    pub switch_label: String,
     /// On an entry of the default language listed in this one.
     pub untranslated: String,
     /// On a translation whose source changed since.

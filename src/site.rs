@@ -52,9 +52,9 @@ impl Site {
 
     /// The library as read in `lang`: the default one for the default or an unknown code.
     pub fn library_in(&self, lang: &str) -> &Library {
-        crate::locale::translated()
+        crate::locale::languages()[1..]
             .iter()
-            .position(|&code| code == lang)
+            .position(|l| l.code == lang)
             .map_or(&self.library, |i| &self.localized[i])
     }
 

@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::locale::translated as languages;
 use crate::source::files::Root;
 use crate::source::markdown::InternalLink;
 use crate::source::report::Report;
-use crate::source::versions::{languages, version_of};
+use crate::source::versions::version_of;
 use crate::wizard::load as wizards;
 
 use super::categories::{self, load_categories};

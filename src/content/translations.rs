@@ -12,7 +12,8 @@ use crate::source::files::{Root, sources_and_translations};
 use crate::source::markdown::{self, InternalLink, Rendered};
 use crate::source::report::{Lines, Report, is_valid_id};
 
-use crate::source::versions::{checked_version, languages, version, warn_outdated};
+use crate::locale::translated as languages;
+use crate::source::versions::{checked_version, version, warn_outdated};
 
 use super::entries::{Draft, front_matter};
 use super::{Body, Heading};

@@ -7,12 +7,6 @@ use toml::Spanned;
 
 use super::report::{Lines, Report};
 
-/// The languages content may be translated into, beside the site's own (zh-CN): the `<lang>`
-/// of `kb/<id>.<lang>.md` and the other translated files. Those with an interface catalogue.
-pub fn languages() -> Vec<&'static str> {
-    crate::locale::translated()
-}
-
 /// How many hex digits of a file's SHA-256 name its version.
 pub const VERSION_DIGITS: usize = 12;
 

@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use super::load::Anchors;
+use crate::locale::translated as languages;
 use crate::source::files::{Root, sources_and_translations};
 use crate::source::report::Report;
-use crate::source::versions::{VERSION_DIGITS, is_version, languages};
+use crate::source::versions::{VERSION_DIGITS, is_version};
 
 /// The keys whose values a reader sees: a translation changes only these.
 const PROSE: &[&str] = &[

@@ -1,17 +1,9 @@
 //! The site in English beside Chinese: `/en/…` pages from the translations, the links
 //! between the two (`hreflang`, the switch), and what an entry not translated does.
 
-use crate::common::{TempContent, get, repo_content, request, state};
+use crate::common::{TempContent, escape, get, repo_content, request, state};
 use actix_web::test::TestRequest;
 use wendao::content::Library;
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&#38;")
-        .replace('<', "&#60;")
-        .replace('>', "&#62;")
-        .replace('"', "&#34;")
-        .replace('\'', "&#39;")
-}
 
 /// Text of the Chinese interface that must not show on an English page.
 const CHINESE_CHROME: [&str; 6] = [

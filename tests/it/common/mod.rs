@@ -13,6 +13,15 @@ use wendao::web::{AppState, Site};
 
 pub mod postgres;
 
+/// Text escaped as askama escapes it in HTML.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
 /// Text as askama escapes it in HTML, back to what it was.
 pub fn unescape(html: &str) -> String {
     html.replace("&#34;", "\"")
