@@ -79,6 +79,8 @@ fn load() -> Result<Vec<Language>, String> {
             .ok_or_else(|| format!("templates/messages/{}: not UTF-8", path.display()))?;
         let t: Messages = toml::from_str(text)
             .map_err(|e| format!("templates/messages/{}: {e}", path.display()))?;
+        t.check_holes()
+            .map_err(|e| format!("templates/messages/{}: {e}", path.display()))?;
         let prefix = if code == DEFAULT {
             String::new()
         } else {
@@ -128,6 +130,52 @@ impl Fill {
     }
 }
 
+/// Text with named holes (`{total}`, `{page}`), filled by [`Holes::fill`]. Which names each
+/// one must have is checked when the catalogues load ([`Messages::check_holes`]), so a
+/// misspelt hole is a start-up error, not a `{pgae}` on the page.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct Holes(String);
+
+impl Holes {
+    pub fn fill(&self, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let mut text = self.0.clone();
+        for (name, value) in values {
+            text = text.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+        text
+    }
+
+    /// The names of its holes, in order.
+    fn names(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        let mut rest = self.0.as_str();
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else { break };
+            names.push(&after[..close]);
+            rest = &after[close + 1..];
+        }
+        names
+    }
+
+    /// An error unless its holes are exactly `expected` (each once, in any order).
+    fn expect(&self, key: &str, expected: &[&str]) -> Result<(), String> {
+        let mut names = self.names();
+        names.sort_unstable();
+        let mut want = expected.to_vec();
+        want.sort_unstable();
+        if names == want {
+            return Ok(());
+        }
+        Err(format!(
+            "{key} = \"{}\" must have the holes {{{}}}",
+            self.0,
+            expected.join("}, {")
+        ))
+    }
+}
+
 /// Every interface string of one language, by the page that shows it.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,6 +190,24 @@ pub struct Messages {
     pub error: ErrorText,
     pub wizards: WizardsText,
     pub wizard: WizardText,
+}
+
+impl Messages {
+    /// Whether every text with named holes has the ones its page fills.
+    fn check_holes(&self) -> Result<(), String> {
+        let c = &self.category;
+        let w = &self.wizard;
+        c.summary
+            .expect("category.summary", &["total", "page", "pages"])?;
+        c.no_page
+            .expect("category.no_page", &["name", "pages", "page"])?;
+        w.not_an_option
+            .expect("wizard.not_an_option", &["position", "answer"])?;
+        w.too_long.expect("wizard.too_long", &["position", "max"])?;
+        w.after_outcome
+            .expect("wizard.after_outcome", &["position"])?;
+        Ok(())
+    }
 }
 
 #[derive(Deserialize)]
@@ -223,10 +289,10 @@ pub struct CategoryText {
     /// `{x}` is the page number.
     pub page_suffix: Fill,
     /// "共 {total} 篇，第 {page} / {pages} 页"
-    pub summary: String,
+    pub summary: Holes,
     pub empty: String,
     pub no_category: Fill,
-    pub no_page: String,
+    pub no_page: Holes,
 }
 
 #[derive(Deserialize)]
@@ -321,8 +387,7 @@ pub struct WizardsText {
     pub start: String,
 }
 
-/// A wizard's pages. `not_an_option`, `too_long` and `after_outcome` hold `{position}`,
-/// `{answer}` and `{max}`.
+/// A wizard's pages.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WizardText {
@@ -352,9 +417,9 @@ pub struct WizardText {
     pub changed_to_search: String,
     pub no_wizard: Fill,
     pub too_many: Fill,
-    pub not_an_option: String,
-    pub too_long: String,
-    pub after_outcome: String,
+    pub not_an_option: Holes,
+    pub too_long: Holes,
+    pub after_outcome: Holes,
     pub link_broken: Fill,
     pub error_title: String,
     pub error_heading: String,
@@ -394,5 +459,21 @@ mod tests {
         assert_eq!(en.t.site.entries.of(1), "1 entry");
         assert_eq!(en.t.site.entries.of(24), "24 entries");
         assert_eq!(super::default().t.site.entries.of(1), "1 篇");
+    }
+
+    #[test]
+    fn a_misspelt_or_missing_hole_is_an_error() {
+        let holes = |text: &str| super::Holes(text.to_string());
+        let good = holes("Category “{name}” has {pages} page(s), not page {page}.");
+        good.expect("k", &["name", "pages", "page"]).unwrap();
+        assert_eq!(
+            good.fill(&[("name", &"Cookie"), ("pages", &2), ("page", &9)]),
+            "Category “Cookie” has 2 page(s), not page 9."
+        );
+        let misspelt = holes("{name} has {pgaes} pages, not page {page}");
+        let e = misspelt.expect("category.no_page", &["name", "pages", "page"]);
+        assert!(e.unwrap_err().contains("category.no_page"));
+        let missing = holes("{name}: not page {page}");
+        assert!(missing.expect("k", &["name", "pages", "page"]).is_err());
     }
 }

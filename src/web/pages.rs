@@ -183,14 +183,11 @@ async fn category_in(
                 let all: Vec<_> = library.entries_in(&category.slug).collect();
                 let pages = all.len().div_ceil(CATEGORY_PAGE_SIZE).max(1);
                 if page > pages {
-                    return Err(Error::NotFound(
-                        lang.t
-                            .category
-                            .no_page
-                            .replace("{name}", &category.name)
-                            .replace("{pages}", &pages.to_string())
-                            .replace("{page}", &page.to_string()),
-                    ));
+                    return Err(Error::NotFound(lang.t.category.no_page.fill(&[
+                        ("name", &category.name),
+                        ("pages", &pages),
+                        ("page", &page),
+                    ])));
                 }
                 // Without the language's prefix: the `hreflang` links add each one's.
                 let path = |p: usize| match p {

@@ -504,13 +504,11 @@ pub fn breakable_url(url: &str) -> String {
 impl CategoryPage<'_> {
     /// "共 24 篇，第 1 / 2 页".
     pub fn summary(&self) -> String {
-        self.chrome
-            .t
-            .category
-            .summary
-            .replace("{total}", &self.total.to_string())
-            .replace("{page}", &self.page.to_string())
-            .replace("{pages}", &self.pages.to_string())
+        self.chrome.t.category.summary.fill(&[
+            ("total", &self.total),
+            ("page", &self.page),
+            ("pages", &self.pages),
+        ])
     }
 }
 

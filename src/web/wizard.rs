@@ -293,15 +293,12 @@ fn path_error(lang: &'static Language, e: &crate::wizard::PathError) -> String {
     match e {
         PathError::UnknownChoice { position, answer } => t
             .not_an_option
-            .replace("{position}", &position.to_string())
-            .replace("{answer}", answer),
-        PathError::AnswerTooLong { position } => t
-            .too_long
-            .replace("{position}", &position.to_string())
-            .replace("{max}", &crate::wizard::MAX_ANSWER_CHARS.to_string()),
-        PathError::PastTheEnd { position } => {
-            t.after_outcome.replace("{position}", &position.to_string())
-        }
+            .fill(&[("position", position), ("answer", answer)]),
+        PathError::AnswerTooLong { position } => t.too_long.fill(&[
+            ("position", position),
+            ("max", &crate::wizard::MAX_ANSWER_CHARS),
+        ]),
+        PathError::PastTheEnd { position } => t.after_outcome.fill(&[("position", position)]),
         PathError::TooManyAnswers => t
             .too_many
             .with(MAX_ANSWERS)
