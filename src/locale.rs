@@ -188,6 +188,7 @@ pub struct Messages {
     pub entry: EntryText,
     pub contact: ContactText,
     pub error: ErrorText,
+    pub search: SearchText,
     pub wizards: WizardsText,
     pub wizard: WizardText,
 }
@@ -196,6 +197,10 @@ impl Messages {
     /// Whether every text with named holes has the ones its page fills.
     fn check_holes(&self) -> Result<(), String> {
         let c = &self.category;
+        let s = &self.search;
+        s.none_in.expect("search.none_in", &["category", "query"])?;
+        s.not_a_number
+            .expect("search.not_a_number", &["name", "max", "text"])?;
         let w = &self.wizard;
         c.summary
             .expect("category.summary", &["total", "page", "pages"])?;
@@ -376,6 +381,42 @@ pub struct ErrorText {
     pub server_error: String,
     pub no_page: Fill,
     pub no_entry: Fill,
+}
+
+/// The results page, and the errors of a search's parameters.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchText {
+    pub title: String,
+    pub results_title: Fill,
+    pub preview_title: Fill,
+    /// Before the example searches, which are links.
+    pub lead: String,
+    pub examples: Vec<String>,
+    pub filters_label: String,
+    pub all: String,
+    pub weak: Fill,
+    pub found: Count,
+    pub page_suffix: Fill,
+    pub none_in: Holes,
+    pub none: Fill,
+    pub elsewhere: Count,
+    pub partial_only: String,
+    pub weak_notice: String,
+    pub maybe: String,
+    pub near: String,
+    pub other_ways: String,
+    pub fewer_words: String,
+    pub code_before: String,
+    pub code_example: String,
+    pub code_after: String,
+    pub wizard_before: String,
+    pub wizard_after: String,
+    pub contact: String,
+    pub popular: String,
+    pub missing_q: String,
+    pub not_a_number: Holes,
+    pub no_category: Fill,
 }
 
 #[derive(Deserialize)]

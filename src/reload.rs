@@ -72,7 +72,7 @@ pub fn rebuild(content: &Path, data: Option<&Path>, live: &Live) -> Rebuild {
     let loaded = started.elapsed();
     let previous = live.site();
     let built = match previous.index.updated(&previous.library, &library) {
-        Ok(Some(index)) => Ok(Site::new(library, index)),
+        Ok(Some(index)) => Site::new(library, index),
         Ok(None) => build(library, data),
         Err(e) => {
             tracing::warn!("updating the search index failed, building it again: {e:#}");

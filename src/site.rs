@@ -5,61 +5,118 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
+use anyhow::Context;
 use arc_swap::ArcSwap;
 
 use crate::content::Library;
 use crate::memory::release_free_memory;
 use crate::search::{self, SearchIndex, Settings};
+use crate::source::markdown::escape_html;
 
 /// One consistent generation: the content and the search index built from it.
 pub struct Site {
     pub library: Library,
-    /// The library in each other language, as [`crate::locale::translated`] lists them.
-    localized: Vec<Library>,
+    /// The site in each other language, as [`crate::locale::translated`] lists them.
+    localized: Vec<Localized>,
     pub index: SearchIndex,
     /// Set when the site is served (1 at start, +1 per reload): cached pages name it.
     pub generation: u64,
 }
 
+/// The site read in another language: the library in it, and an index of the entries
+/// translated into it (in RAM: translations are few beside the entries, and built in
+/// milliseconds). Entries not translated are searched in the default language's index.
+struct Localized {
+    lang: &'static str,
+    library: Library,
+    translated: Library,
+    index: SearchIndex,
+}
+
 impl Site {
-    pub fn new(library: Library, index: SearchIndex) -> Site {
-        let localized = crate::locale::translated()
-            .into_iter()
-            .map(|lang| library.localized(lang))
-            .collect();
-        Site {
+    pub fn new(library: Library, index: SearchIndex) -> anyhow::Result<Site> {
+        let mut localized = Vec::new();
+        for lang in crate::locale::translated() {
+            let read = library.localized(lang);
+            let translated = read.only_in(lang);
+            let index = SearchIndex::build(&translated, Settings::FULL)
+                .with_context(|| format!("indexing the entries in {lang}"))?;
+            localized.push(Localized {
+                lang,
+                library: read,
+                translated,
+                index,
+            });
+        }
+        Ok(Site {
             library,
             localized,
             index,
             generation: 0,
-        }
+        })
     }
 
     /// With the index in RAM (tests, and content given without a data directory).
     pub fn build(library: Library) -> anyhow::Result<Site> {
         let index = SearchIndex::build(&library, Settings::FULL)?;
+        let site = Site::new(library, index)?;
         release_free_memory();
-        Ok(Site::new(library, index))
+        Ok(site)
     }
 
     /// With the index under `data`, reused when the content has not changed since it was built.
     pub fn open_or_build(library: Library, data: &std::path::Path) -> anyhow::Result<Site> {
         let (index, origin) = SearchIndex::open_or_build(&library, Settings::FULL, data)?;
         tracing::info!(?origin, version = %library.fingerprint, "search index ready");
+        let site = Site::new(library, index)?;
         release_free_memory();
-        Ok(Site::new(library, index))
+        Ok(site)
+    }
+
+    fn localized(&self, lang: &str) -> Option<&Localized> {
+        self.localized.iter().find(|l| l.lang == lang)
     }
 
     /// The library as read in `lang`: the default one for the default or an unknown code.
     pub fn library_in(&self, lang: &str) -> &Library {
-        crate::locale::languages()[1..]
-            .iter()
-            .position(|l| l.code == lang)
-            .map_or(&self.library, |i| &self.localized[i])
+        self.localized(lang).map_or(&self.library, |l| &l.library)
+    }
+
+    /// The index that searches what is written in `lang`, with the library it was built from.
+    pub fn index_in(&self, lang: &str) -> (&SearchIndex, &Library) {
+        self.localized(lang)
+            .map_or((&self.index, &self.library), |l| (&l.index, &l.translated))
     }
 
     pub fn search(&self, request: &search::Request) -> search::Results {
         self.index.search(&self.library, request)
+    }
+
+    /// A search as read in `lang`: its translated entries, and the default language's index
+    /// when none of them answers (a Chinese query, a topic not translated) and it does, or
+    /// when they match nothing. A translated entry found there is shown by its translated
+    /// title and lead, unmarked (the marks were placed on the other language's text).
+    pub fn search_in(&self, lang: &str, request: &search::Request) -> search::Results {
+        let Some(local) = self.localized(lang) else {
+            return self.search(request);
+        };
+        let own = local.index.search(&local.translated, request);
+        if own.answered {
+            return own;
+        }
+        let mut fallback = self.search(request);
+        if !fallback.answered && own.total > 0 {
+            return own;
+        }
+        for hit in &mut fallback.hits {
+            if let Some(entry) = local.library.entry(&hit.id)
+                && entry.lang == local.lang
+            {
+                hit.title_html = escape_html(&entry.title);
+                hit.snippet_html = escape_html(&entry.lead());
+            }
+        }
+        fallback
     }
 }
 
@@ -182,6 +239,11 @@ impl Live {
 fn warmed(site: Site) -> Arc<Site> {
     let site = Arc::new(site);
     let warming = site.clone();
-    std::thread::spawn(move || warming.index.warm_up(&warming.library));
+    std::thread::spawn(move || {
+        warming.index.warm_up(&warming.library);
+        for local in &warming.localized {
+            local.index.warm_up(&local.translated);
+        }
+    });
     site
 }

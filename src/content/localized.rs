@@ -50,6 +50,28 @@ impl Library {
         library
     }
 
+    /// Only the entries written in `lang`, of a library [`Library::localized`] made: what
+    /// that language's search index holds.
+    pub fn only_in(&self, lang: &str) -> Library {
+        let entries = self
+            .entries
+            .iter()
+            .filter(|e| e.lang == lang)
+            .cloned()
+            .collect();
+        let mut library = Library::new(
+            self.categories.clone(),
+            entries,
+            self.synonyms.clone(),
+            self.wizards.clone(),
+        );
+        library.generic = self.generic.clone();
+        library.glossary = self.glossary.clone();
+        library.contact_html = self.contact_html.clone();
+        library.fingerprint = self.fingerprint.clone();
+        library
+    }
+
     /// `body` with its links to entries read in `lang` pointing to their pages in it.
     fn local_links(&self, body: &Body, lang: &'static str) -> Body {
         const LINK: &str = "href=\"/kb/";

@@ -70,8 +70,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     for lang in crate::locale::languages() {
         localized_pages(cfg, &lang.prefix);
     }
-    cfg.service(resource("/search", READ).route(read().to(search::page)))
-        .service(resource("/opensearch.xml", READ).route(read().to(search::opensearch)))
+    cfg.service(resource("/opensearch.xml", READ).route(read().to(search::opensearch)))
         .service(
             resource("/match", "GET, HEAD, POST")
                 .route(read().to(matching::form))
@@ -138,6 +137,7 @@ fn localized_pages(cfg: &mut web::ServiceConfig, prefix: &str) {
                 .route(web::post().to(feedback::submit)),
         )
         .service(resource(&format!("{prefix}/contact"), READ).route(read().to(pages::contact)))
+        .service(resource(&format!("{prefix}/search"), READ).route(read().to(search::page)))
         .service(resource(&format!("{prefix}/wizard"), READ).route(read().to(wizard::list)))
         .service(resource(&format!("{prefix}/wizard/{{id}}"), READ).route(read().to(wizard::step)));
 }

@@ -172,7 +172,7 @@ async fn category_in(
     let category = library
         .category(&slug)
         .ok_or_else(|| Error::NotFound(lang.t.category.no_category.with(&*slug)))?;
-    let page = super::search::number(&params.page, "page", 1, MAX_CATEGORY_PAGE)?.max(1);
+    let page = super::search::number(&params.page, "page", 1, MAX_CATEGORY_PAGE, lang)?.max(1);
     let base = state.base_url(&req);
     state
         .page(

@@ -6,9 +6,11 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::api::EntryRef;
+use super::lang::Lang;
 use super::views::{CategoryFilter, Chrome, PageLink, SearchHitView, SearchPage};
 use super::{ApiError, AppState, Error, Site, urlencode};
 use crate::content::{Entry, Library};
+use crate::locale::{self, Language};
 use crate::search::analysis::normalize_query;
 use crate::search::{self as engine, MAX_RESULTS};
 
@@ -30,6 +32,7 @@ pub struct Params {
     page: Option<String>,
     limit: Option<String>,
     offset: Option<String>,
+    lang: Option<String>,
 }
 
 pub(super) fn number(
@@ -37,23 +40,47 @@ pub(super) fn number(
     name: &str,
     default: usize,
     max: usize,
+    lang: &Language,
 ) -> Result<usize, Error> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(default),
         Some(text) => match text.parse::<usize>() {
             Ok(n) if n <= max => Ok(n),
-            _ => Err(Error::BadRequest(format!(
-                "{name} 必须是 0 到 {max} 之间的整数，收到“{text}”"
-            ))),
+            _ => Err(Error::BadRequest(lang.t.search.not_a_number.fill(&[
+                ("name", &name),
+                ("max", &max),
+                ("text", &text),
+            ]))),
         },
     }
 }
 
-fn category<'a>(site: &Site, value: &'a Option<String>) -> Result<Option<&'a str>, Error> {
+fn category<'a>(
+    site: &Site,
+    value: &'a Option<String>,
+    lang: &Language,
+) -> Result<Option<&'a str>, Error> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(slug) if site.library.category(slug).is_some() => Ok(Some(slug)),
-        Some(slug) => Err(Error::BadRequest(format!("没有分类“{slug}”"))),
+        Some(slug) => Err(Error::BadRequest(lang.t.search.no_category.with(slug))),
+    }
+}
+
+/// The language `/api/*?lang=` names: the default when absent, a 400 when unknown.
+fn api_lang(value: &Option<String>) -> Result<&'static Language, Error> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(locale::default()),
+        Some(code) => locale::get(code).ok_or_else(|| {
+            let codes: Vec<&str> = locale::languages()
+                .iter()
+                .map(|l| l.code.as_str())
+                .collect();
+            Error::BadRequest(format!(
+                "lang must be one of {}, not “{code}”",
+                codes.join(", ")
+            ))
+        }),
     }
 }
 
@@ -61,8 +88,13 @@ fn category<'a>(site: &Site, value: &'a Option<String>) -> Result<Option<&'a str
 /// p99 1 ms at 10,000 entries; p99 5 ms at 100,000) and bounded (200 characters, 16 words):
 /// handing it to the blocking pool and back cost 4% of the search rate under load, and its p99
 /// went from 13 to 19 ms (threads beyond the cores contending).
-fn run(state: &AppState, site: &Site, request: &engine::Request) -> engine::Results {
-    let results = site.search(request);
+fn run(
+    state: &AppState,
+    site: &Site,
+    lang: &Language,
+    request: &engine::Request,
+) -> engine::Results {
+    let results = site.search_in(&lang.code, request);
     if !results.query.is_empty() {
         state.metrics.searches.inc();
         if results.total == 0 {
@@ -79,18 +111,31 @@ pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
     params: web::Query<Params>,
+    Lang(lang): Lang,
+) -> Result<HttpResponse, Error> {
+    page_in(req, state, params, lang)
+        .await
+        .or_else(|e| Ok(e.response_in(lang)))
+}
+
+async fn page_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    params: web::Query<Params>,
+    lang: &'static Language,
 ) -> Result<HttpResponse, Error> {
     let site = state.site();
     let query = params.q.clone().unwrap_or_default();
-    let selected = category(&site, &params.category)?.map(str::to_string);
-    let page = number(&params.page, "page", 1, MAX_PAGE)?.max(1);
+    let selected = category(&site, &params.category, lang)?.map(str::to_string);
+    let page = number(&params.page, "page", 1, MAX_PAGE, lang)?.max(1);
     let base = state.base_url(&req);
     // Popular searches are answered from the cache; only answered searches are kept (an empty
     // one shows popular entries, which change with use; an unanswered one is counted).
     let key = AppState::cache_key(
         &site,
         format_args!(
-            "search\0{base}\0{query}\0{}\0{page}",
+            "search\0{}\0{base}\0{query}\0{}\0{page}",
+            lang.code,
             selected.as_deref().unwrap_or("")
         ),
     );
@@ -104,7 +149,7 @@ pub async fn page(
         limit: PAGE_SIZE,
         offset: (page - 1) * PAGE_SIZE,
     };
-    let results = run(&state, &site, &request);
+    let results = run(&state, &site, lang, &request);
     // Nothing in any category, or only weak matches (a filter with nothing in it is not an
     // unanswered question).
     let found_nothing = results.categories.is_empty();
@@ -118,12 +163,22 @@ pub async fn page(
             store.unanswered(&q, !found_nothing);
         }
     }
+    let library = site.library_in(&lang.code);
     let popular = if !results.query.is_empty() && found_nothing {
-        state.popular(&site.library, POPULAR_ON_EMPTY).await
+        state.popular(library, POPULAR_ON_EMPTY).await
     } else {
         Vec::new()
     };
-    let html = view(&site, &results, selected.as_deref(), page, &base, popular).render()?;
+    let html = view(
+        &site,
+        lang,
+        &results,
+        selected.as_deref(),
+        page,
+        &base,
+        popular,
+    )
+    .render()?;
     if results.total > 0 && results.answered {
         return Ok(state.keep(&req, key, HTML, html));
     }
@@ -137,14 +192,17 @@ pub async fn page(
 /// contact text when nothing was found.
 fn view<'a>(
     site: &'a Site,
+    lang: &'static Language,
     results: &engine::Results,
     selected: Option<&str>,
     page: usize,
     base: &str,
     popular: Vec<&'a Entry>,
 ) -> SearchPage<'a> {
-    let library = &site.library;
-    let link = |category: Option<&str>, page: usize| {
+    let library = site.library_in(&lang.code);
+    let t = &lang.t.search;
+    // Without the language's prefix: the `hreflang` links add each one's.
+    let path = |category: Option<&str>, page: usize| {
         let mut url = format!("/search?q={}", urlencode(&results.query));
         if let Some(c) = category {
             url.push_str(&format!("&category={}", urlencode(c)));
@@ -154,10 +212,12 @@ fn view<'a>(
         }
         url
     };
+    let link =
+        |category: Option<&str>, page: usize| format!("{}{}", lang.prefix, path(category, page));
     let counts = engine::category_counts(results);
     let all_count: usize = counts.values().sum();
     let mut filters = vec![CategoryFilter {
-        name: "全部".to_string(),
+        name: t.all.clone(),
         count: all_count,
         url: link(None, 1),
         selected: selected.is_none(),
@@ -188,24 +248,37 @@ fn view<'a>(
         )
     };
     let near = if searched && all_count == 0 {
-        site.index
-            .near_queries(library, &results.query, NEAR_QUERIES)
+        let (index, searched_library) = site.index_in(&lang.code);
+        index
+            .near_queries(searched_library, &results.query, NEAR_QUERIES)
             .into_iter()
-            .map(|q| (format!("/search?q={}", urlencode(&q)), q))
+            .map(|q| (format!("{}/search?q={}", lang.prefix, urlencode(&q)), q))
             .collect()
     } else {
         Vec::new()
     };
-    let mut chrome = Chrome::new(
-        crate::locale::default(),
-        format!("{base}{}", link(selected, page)),
+    let mut chrome = Chrome::new(lang, format!("{base}{}", link(selected, page))).read_in(
+        base,
+        &path(selected, page),
+        locale::languages().iter().collect(),
     );
     if searched {
-        chrome.preview_title = format!("搜索：{}", results.query);
+        chrome.preview_title = t.preview_title.with(&results.query);
     }
     chrome.query = results.query.clone();
+    let examples = t
+        .examples
+        .iter()
+        .map(|q| {
+            (
+                format!("{}/search?q={}", lang.prefix, urlencode(q)),
+                q.clone(),
+            )
+        })
+        .collect();
     SearchPage {
         chrome,
+        examples,
         query: results.query.clone(),
         searched,
         total: results.total,
@@ -250,6 +323,7 @@ fn hits(library: &Library, results: &engine::Results) -> Vec<SearchHitView> {
             Some(SearchHitView {
                 url: format!("{}{opened_from}", entry.url()),
                 path: entry.url(),
+                lang: entry.lang,
                 title_html: hit.title_html.clone(),
                 snippet_html: hit.snippet_html.clone(),
                 category: library
@@ -278,20 +352,28 @@ pub async fn api(
     params: web::Query<Params>,
 ) -> Result<HttpResponse, ApiError> {
     let site = state.site();
+    let lang = api_lang(&params.lang)?;
     let query = params
         .q
         .clone()
-        .ok_or_else(|| Error::BadRequest("缺少参数 q".into()))?;
+        .ok_or_else(|| Error::BadRequest(lang.t.search.missing_q.clone()))?;
     let request = engine::Request {
         query,
-        category: category(&site, &params.category)?.map(str::to_string),
-        limit: number(&params.limit, "limit", API_DEFAULT_LIMIT, API_MAX_LIMIT)?,
-        offset: number(&params.offset, "offset", 0, MAX_RESULTS)?,
+        category: category(&site, &params.category, lang)?.map(str::to_string),
+        limit: number(
+            &params.limit,
+            "limit",
+            API_DEFAULT_LIMIT,
+            API_MAX_LIMIT,
+            lang,
+        )?,
+        offset: number(&params.offset, "offset", 0, MAX_RESULTS, lang)?,
     };
     let key = AppState::cache_key(
         &site,
         format_args!(
-            "api-search\0{}\0{}\0{}\0{}",
+            "api-search\0{}\0{}\0{}\0{}\0{}",
+            lang.code,
             request.query,
             request.category.as_deref().unwrap_or(""),
             request.limit,
@@ -302,12 +384,13 @@ pub async fn api(
         state.metrics.searches.inc();
         return Ok(cached);
     }
-    let results = run(&state, &site, &request);
+    let results = run(&state, &site, lang, &request);
+    let library = site.library_in(&lang.code);
     let hits: Vec<ApiHit> = results
         .hits
         .iter()
         .filter_map(|hit| {
-            let entry = site.library.entry(&hit.id)?;
+            let entry = library.entry(&hit.id)?;
             Some(ApiHit {
                 entry: EntryRef::of(entry, state.fixed_base_url()),
                 category: &entry.category,
@@ -318,6 +401,7 @@ pub async fn api(
         .collect();
     let body = serde_json::to_vec(&serde_json::json!({
         "query": results.query,
+        "lang": lang.code,
         "total": results.total,
         "answered": results.answered,
         "hits": hits,
@@ -348,20 +432,22 @@ pub async fn suggest(
     params: web::Query<Params>,
 ) -> Result<HttpResponse, ApiError> {
     let site = state.site();
+    let lang = api_lang(&params.lang)?;
     let query = params.q.clone().unwrap_or_default();
     let base = state.fixed_base_url().map(str::to_string);
     let found = {
         let site = site.clone();
         web::block(move || {
-            site.index
-                .suggest(&site.library, &query, SUGGESTIONS)
+            let (index, searched) = site.index_in(&lang.code);
+            let library = site.library_in(&lang.code);
+            index
+                .suggest(searched, &query, SUGGESTIONS)
                 .into_iter()
                 .map(|s| {
                     serde_json::to_value(SuggestionJson {
                         entry: EntryRef::of(s.entry, base.as_deref()),
                         category: &s.entry.category,
-                        category_name: site
-                            .library
+                        category_name: library
                             .category(&s.entry.category)
                             .map_or("", |c| c.name.as_str()),
                         title_html: &s.title_html,

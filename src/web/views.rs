@@ -248,6 +248,8 @@ pub struct SearchHitView {
     pub url: String,
     /// The entry's own path, shown to readers (`/kb/<id>`).
     pub path: String,
+    /// The language the entry is read in: another than the page's when not translated.
+    pub lang: &'static str,
     /// Escaped title with `<mark>`s, from the search module.
     pub title_html: String,
     /// Escaped passage with `<mark>`s, from the search module.
@@ -259,13 +261,15 @@ pub struct SearchHitView {
 #[template(path = "search.html")]
 pub struct SearchPage<'a> {
     pub chrome: Chrome,
+    /// (url, query) of the example searches shown above an empty search.
+    pub examples: Vec<(String, String)>,
     pub query: String,
     pub searched: bool,
     pub total: usize,
     /// Nothing matched every word: the hits match some of them.
     pub partial_only: bool,
     /// No entry answers the query: the hits matched only generic words, or too few of the
-    /// query's own; shown as "可能相关" at most.
+    /// query's own; shown as "maybe related", a few at most.
     pub weak: bool,
     /// Nothing in the chosen category, but some in others: (category name, count in all, URL).
     pub elsewhere: Option<(String, usize, String)>,
@@ -509,6 +513,27 @@ impl CategoryPage<'_> {
             ("page", &self.page),
             ("pages", &self.pages),
         ])
+    }
+}
+
+impl SearchPage<'_> {
+    /// "Nothing in “{category}” matches “{query}”".
+    pub fn none_in(&self, category: &str) -> String {
+        self.chrome
+            .t
+            .search
+            .none_in
+            .fill(&[("category", &category), ("query", &self.query)])
+    }
+
+    /// The search for the example error code.
+    pub fn code_example_url(&self) -> String {
+        let code = &self.chrome.t.search.code_example;
+        format!(
+            "{}?q={}",
+            self.chrome.local("/search"),
+            super::urlencode(code)
+        )
     }
 }
 

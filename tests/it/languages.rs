@@ -424,3 +424,183 @@ async fn the_wizard_is_walked_in_english_with_the_same_answers() {
         res.body
     );
 }
+
+/// The entries a results page links to, in order: (href, lang of the hit when not the page's).
+fn hits(body: &str) -> Vec<(String, Option<String>)> {
+    body.match_indices("<li class=\"hit\"")
+        .map(|(i, m)| {
+            let rest = &body[i + m.len()..];
+            let lang = rest
+                .strip_prefix(" lang=\"")
+                .and_then(|r| r.split_once('"'))
+                .map(|(l, _)| l.to_string());
+            let href = rest
+                .split_once("class=\"hit-title\" href=\"")
+                .expect("a hit link")
+                .1;
+            let href = href.split_once('"').expect("end").0;
+            (href.split('?').next().unwrap_or_default().to_string(), lang)
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn english_searches_find_english_entries_and_the_switch_keeps_the_search() {
+    let state = state(&repo_content(), Some("https://help.example.com"));
+    let res = get(&state, "/en/search?q=garbled%20parameters").await;
+    assert_eq!(res.status, 200);
+    assert_english(&res.body, "/en/search");
+    let found = hits(&res.body);
+    assert_eq!(
+        found[0],
+        ("/en/kb/garbled-params".to_string(), None),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().all(|(href, _)| href.starts_with("/en/kb/")),
+        "{found:?}"
+    );
+    assert!(
+        res.body.contains("<mark>parameters</mark>"),
+        "highlighted in English"
+    );
+    // Switching language keeps the search; the Chinese page names the English one.
+    assert_eq!(
+        alternates(&res.body),
+        [
+            (
+                "zh-CN".into(),
+                "https://help.example.com/search?q=garbled%20parameters".into()
+            ),
+            (
+                "en".into(),
+                "https://help.example.com/en/search?q=garbled%20parameters".into()
+            ),
+            (
+                "x-default".into(),
+                "https://help.example.com/search?q=garbled%20parameters".into()
+            ),
+        ]
+    );
+    assert!(
+        res.body
+            .contains("href=\"/search?q=garbled%20parameters\" hreflang=\"zh-CN\"")
+    );
+    let chinese = get(&state, "/search?q=garbled%20parameters").await.body;
+    assert!(chinese.contains("href=\"/en/search?q=garbled%20parameters\" hreflang=\"en\""));
+    // The search box of an English page searches the English site.
+    assert!(res.body.contains("action=\"/en/search\""));
+    let home = get(&state, "/en/").await.body;
+    assert!(home.contains("action=\"/en/search\""));
+    // A Chinese query on the English site finds the entry, read in English.
+    let res = get(&state, "/en/search?q=%E4%B9%B1%E7%A0%81").await;
+    let found = hits(&res.body);
+    assert!(
+        found
+            .iter()
+            .take(3)
+            .any(|(href, _)| href == "/en/kb/garbled-params"),
+        "{found:?}"
+    );
+    // Nothing found: said in English, with English ways out.
+    let res = get(&state, "/en/search?q=quantum%20entanglement").await;
+    assert!(
+        res.body.contains("Nothing matches “quantum entanglement”"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("href=\"/en/wizard/request-errors\""));
+    for chinese in ["换个方式", "联系我们", "找到", "条结果"] {
+        assert!(!res.body.contains(chinese), "{chinese}");
+    }
+    // An empty search shows English examples that search the English site.
+    let res = get(&state, "/en/search").await;
+    assert!(res.body.contains("<h1 class=\"search-title\">Search</h1>"));
+    assert!(
+        res.body
+            .contains("href=\"/en/search?q=whitelist%20not%20working\"")
+    );
+}
+
+#[actix_web::test]
+async fn an_english_search_falls_back_to_chinese_entries_and_marks_them() {
+    let content = without_a_translation();
+    let state = state(content.path(), None);
+    // Only the Chinese cookie entry holds the word: the English site shows it, marked.
+    let res = get(&state, "/en/search?q=cookie").await;
+    assert_eq!(res.status, 200);
+    let found = hits(&res.body);
+    assert_eq!(
+        found.first(),
+        Some(&("/kb/cookie".to_string(), Some("zh-CN".to_string()))),
+        "{found:?}"
+    );
+    assert!(res.body.contains("hreflang=\"zh-CN\">"));
+    assert!(
+        res.body
+            .contains("<span class=\"untranslated\" lang=\"en\">Chinese only</span>")
+    );
+    // The same through the API, with the URL the entry is read at.
+    let res = get(&state, "/api/search?lang=en&q=cookie").await;
+    let json: serde_json::Value = serde_json::from_str(&res.body).expect("json");
+    assert_eq!(json["lang"], "en");
+    assert_eq!(json["hits"][0]["id"], "cookie");
+    assert_eq!(json["hits"][0]["url"], "/kb/cookie");
+}
+
+#[actix_web::test]
+async fn the_search_api_answers_in_the_language_asked_for() {
+    let state = state(&repo_content(), None);
+    let res = get(&state, "/api/search?lang=en&q=timeout&limit=3").await;
+    assert_eq!(res.status, 200);
+    let json: serde_json::Value = serde_json::from_str(&res.body).expect("json");
+    assert_eq!(json["lang"], "en");
+    assert_eq!(json["hits"][0]["id"], "timeout");
+    assert_eq!(json["hits"][0]["url"], "/en/kb/timeout");
+    let title = json["hits"][0]["title"].as_str().unwrap();
+    assert!(title.is_ascii(), "{title}");
+    let res = get(&state, "/api/search?q=timeout&limit=3").await;
+    let json: serde_json::Value = serde_json::from_str(&res.body).expect("json");
+    assert_eq!(json["lang"], "zh-CN");
+    assert_eq!(json["hits"][0]["url"], "/kb/timeout");
+    // Suggestions too.
+    let res = get(&state, "/api/suggest?lang=en&q=garbl").await;
+    let json: serde_json::Value = serde_json::from_str(&res.body).expect("json");
+    assert_eq!(
+        json["suggestions"][0]["url"], "/en/kb/garbled-params",
+        "{json}"
+    );
+    // Errors in the language asked for; an unknown language is named.
+    for (uri, message) in [
+        (
+            "/api/search?lang=fr&q=x",
+            "lang must be one of zh-CN, en, not “fr”",
+        ),
+        (
+            "/api/search?lang=en&q=x&limit=abc",
+            "limit must be a whole number from 0 to 50, not “abc”",
+        ),
+        ("/api/search?lang=en", "The parameter q is missing"),
+        (
+            "/api/search?q=x&limit=abc",
+            "limit 必须是 0 到 50 之间的整数，收到“abc”",
+        ),
+        (
+            "/en/search?q=x&page=abc",
+            "page must be a whole number from 0 to 100, not “abc”",
+        ),
+        (
+            "/en/c/guides?page=abc",
+            "page must be a whole number from 0 to 1000000, not “abc”",
+        ),
+        (
+            "/en/search?q=x&category=nope",
+            "There is no category “nope”",
+        ),
+    ] {
+        let res = get(&state, uri).await;
+        assert_eq!(res.status, 400, "{uri}");
+        let body = crate::common::unescape(&res.body);
+        assert!(body.contains(message), "{uri}: {body}");
+    }
+}
