@@ -59,6 +59,24 @@ pub fn translated() -> Vec<&'static str> {
     languages()[1..].iter().map(|l| l.code.as_str()).collect()
 }
 
+/// The language a message is written in, for answering it in kind: the default (Chinese)
+/// when it has ten Han characters or more Han than Latin letters, else the first other
+/// language (English). A ticket in English that quotes a Chinese error message stays English.
+pub fn written_in(text: &str) -> &'static Language {
+    let (mut han, mut latin) = (0usize, 0usize);
+    for c in text.chars() {
+        if matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}') {
+            han += 1;
+        } else if c.is_ascii_alphabetic() {
+            latin += 1;
+        }
+    }
+    match languages().get(1) {
+        Some(other) if han < 10 && latin > han => other,
+        _ => default(),
+    }
+}
+
 /// What the URLs of the language `code` start with (`""` for the default or an unknown code).
 pub fn prefix(code: &str) -> &'static str {
     get(code).map_or("", |l| l.prefix.as_str())
@@ -189,6 +207,8 @@ pub struct Messages {
     pub contact: ContactText,
     pub error: ErrorText,
     pub search: SearchText,
+    #[serde(rename = "match")]
+    pub matching: MatchText,
     pub wizards: WizardsText,
     pub wizard: WizardText,
 }
@@ -199,6 +219,12 @@ impl Messages {
         let c = &self.category;
         let s = &self.search;
         s.none_in.expect("search.none_in", &["category", "query"])?;
+        let m = &self.matching;
+        m.cut
+            .expect("match.cut", &["received", "max", "half", "half"])?;
+        m.too_many_picked
+            .expect("match.too_many_picked", &["max", "n"])?;
+        m.no_section.expect("match.no_section", &["id", "anchor"])?;
         s.not_a_number
             .expect("search.not_a_number", &["name", "max", "text"])?;
         let w = &self.wizard;
@@ -370,6 +396,8 @@ pub struct ContactText {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorText {
+    pub body_unreadable: Fill,
+    pub body_too_large: Fill,
     pub maybe: String,
     pub try_search: String,
     pub back_home: String,
@@ -417,6 +445,44 @@ pub struct SearchText {
     pub missing_q: String,
     pub not_a_number: Holes,
     pub no_category: Fill,
+}
+
+/// `/match` and its reply page, and the errors of `/api/match`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchText {
+    pub title: String,
+    pub lead: Fill,
+    pub text_label: String,
+    pub placeholder: String,
+    pub cut: Holes,
+    pub read_all: Fill,
+    pub limit: Fill,
+    pub submit: String,
+    pub none: String,
+    pub found: Count,
+    /// Before matches given in another language than the page's: `{x}` is its name.
+    pub in_language: Fill,
+    pub paste_hint: String,
+    pub pick_label: String,
+    pub section: String,
+    pub why: String,
+    pub also_in: String,
+    pub tick: String,
+    pub reply_text_label: Fill,
+    pub combine: String,
+    pub reply_title: String,
+    pub reply_lead: Count,
+    pub copy_reply: String,
+    pub another: String,
+    pub bad_form: Fill,
+    pub bad_query: Fill,
+    pub none_picked: String,
+    pub too_many_picked: Holes,
+    pub no_section: Holes,
+    pub api_body: Fill,
+    pub text_not_string: String,
+    pub text_missing: String,
 }
 
 #[derive(Deserialize)]
@@ -500,6 +566,23 @@ mod tests {
         assert_eq!(en.t.site.entries.of(1), "1 entry");
         assert_eq!(en.t.site.entries.of(24), "24 entries");
         assert_eq!(super::default().t.site.entries.of(1), "1 篇");
+    }
+
+    #[test]
+    fn a_message_is_answered_in_the_language_it_is_written_in() {
+        let code = |text: &str| super::written_in(text).code.as_str();
+        assert_eq!(code("真机上请求报错 error 19，浏览器里打开正常"), "zh-CN");
+        assert_eq!(code("my.request fails on the device with error 19"), "en");
+        assert_eq!(
+            code("I keep getting {\"error\":14,\"data\":\"请求超时异常\"} from my.request"),
+            "en"
+        );
+        let log = "at com.alipay.Request.send(Request.java:42)\n".repeat(20);
+        assert_eq!(
+            code(&format!("请求一直失败，后台日志如下：\n{log}")),
+            "zh-CN"
+        );
+        assert_eq!(code("12 404 500"), "zh-CN");
     }
 
     #[test]

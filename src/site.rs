@@ -118,6 +118,33 @@ impl Site {
         }
         fallback
     }
+
+    /// The entries that answer a message, read in `lang`: as [`Site::search_in`], its
+    /// translations first and the default language's index when none of them answers. A
+    /// section found in the other language is kept only when the translation has its anchor.
+    pub fn match_in(&self, lang: &str, message: &str, limit: usize) -> Vec<search::Match> {
+        let Some(local) = self.localized(lang) else {
+            return self.index.match_message(&self.library, message, limit);
+        };
+        let own = local.index.match_message(&local.translated, message, limit);
+        if own.iter().any(|m| m.answers) {
+            return own;
+        }
+        let mut fallback = self.index.match_message(&self.library, message, limit);
+        if !fallback.iter().any(|m| m.answers) && !own.is_empty() {
+            return own;
+        }
+        for m in &mut fallback {
+            let Some(entry) = local.library.entry(&m.id) else {
+                continue;
+            };
+            let shared = |anchor: &String| entry.headings.iter().any(|h| &h.anchor == anchor);
+            if entry.lang == local.lang && !m.anchor.as_ref().is_some_and(shared) {
+                m.anchor = None;
+            }
+        }
+        fallback
+    }
 }
 
 /// Which content is being served, and how the last reload went (shown by `/healthz`).

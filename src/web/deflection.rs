@@ -37,7 +37,7 @@ pub async fn record(
     {
         return Err(Error::TooManyRequests(wait.as_secs().max(1)).into());
     }
-    let body = read_body(payload, MAX_BODY_BYTES).await?;
+    let body = read_body(payload, MAX_BODY_BYTES, crate::locale::default()).await?;
     let event: Event = serde_json::from_slice(&body).map_err(|e| {
         Error::BadRequest(format!(
             "请求体应是 JSON：{{\"event\": \"suggested\", \"entries\": [\"条目 id\"]}}（{e}）"

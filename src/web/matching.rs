@@ -9,8 +9,11 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::api::EntryRef;
+use super::lang::Lang;
 use super::views::{Chrome, MatchPage, MatchView, ReadView, breakable_url};
 use super::{ApiError, AppState, Error, Site};
+use crate::content::Entry;
+use crate::locale::{self, Language};
 use crate::search::{MAX_MESSAGE_CHARS, Match, Message};
 
 /// Matches offered for one message.
@@ -25,6 +28,11 @@ struct Form {
     text: String,
 }
 
+#[derive(Deserialize)]
+pub struct LangParam {
+    lang: Option<String>,
+}
+
 /// A 429 when this client has had its messages matched too often this minute.
 fn check_limit(req: &HttpRequest, state: &AppState) -> Result<(), Error> {
     match state.match_limit().map(|limit| limit.check(req)) {
@@ -34,35 +42,66 @@ fn check_limit(req: &HttpRequest, state: &AppState) -> Result<(), Error> {
 }
 
 /// The message read (its start and end, when long) and matched off the async workers
-/// (analysis and scoring are CPU work).
-async fn run(site: Arc<Site>, text: String) -> Result<(Message, Vec<Match>), Error> {
+/// (analysis and scoring are CPU work), in `lang` or else the language it is written in.
+async fn run(
+    site: Arc<Site>,
+    text: String,
+    lang: Option<&'static Language>,
+) -> Result<(Message, &'static Language, Vec<Match>), Error> {
     web::block(move || {
         let message = Message::read(text);
-        let matches = site
-            .index
-            .match_message(&site.library, &message.text, MATCHES);
-        (message, matches)
+        let lang = lang.unwrap_or_else(|| locale::written_in(&message.text));
+        let matches = site.match_in(&lang.code, &message.text, MATCHES);
+        (message, lang, matches)
     })
     .await
     .map_err(|e| Error::internal("matching a message", e))
 }
 
 /// The body, or a 413 when it is over `max` bytes.
-pub(super) async fn read_body(payload: web::Payload, max: usize) -> Result<web::Bytes, Error> {
+pub(super) async fn read_body(
+    payload: web::Payload,
+    max: usize,
+    lang: &Language,
+) -> Result<web::Bytes, Error> {
+    let t = &lang.t.error;
     match payload.to_bytes_limited(max).await {
         Ok(Ok(body)) => Ok(body),
         Ok(Err(e)) => {
-            let failed = || Error::BadRequest(format!("读取请求体失败：{e}"));
+            let failed = || Error::BadRequest(t.body_unreadable.with(&e));
             Err(match e.as_error::<actix_web::error::PayloadError>() {
                 Some(payload) => Error::from_payload(payload, failed),
                 None => failed(),
             })
         }
-        Err(_) => Err(Error::TooLarge(format!(
-            "请求体太大：最多 {} KB。",
-            max / 1024
-        ))),
+        Err(_) => Err(Error::TooLarge(t.body_too_large.with(max / 1024))),
     }
+}
+
+/// Every language `entry` is read in, with its URL there: the one it was found in first.
+fn read_at(site: &Site, entry: &Entry, anchor: Option<&str>) -> Vec<ReadAt> {
+    let mut all = vec![ReadAt {
+        lang: entry.lang,
+        url: entry.url_to(anchor),
+    }];
+    for lang in locale::languages() {
+        let other = site.library_in(&lang.code).entry(&entry.id);
+        if let Some(other) = other.filter(|o| o.lang == lang.code && o.lang != entry.lang) {
+            // A section's anchor is kept where the other language has it too.
+            let shared = anchor.filter(|a| other.headings.iter().any(|h| h.anchor == *a));
+            all.push(ReadAt {
+                lang: other.lang,
+                url: other.url_to(shared),
+            });
+        }
+    }
+    all
+}
+
+#[derive(Serialize)]
+struct ReadAt {
+    lang: &'static str,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -80,34 +119,42 @@ struct ApiMatch<'a> {
     why: &'a [String],
     /// Whether it is about the message, not only near it (one plain word in common).
     answers: bool,
+    /// The language it is given in, and every language it is read in with its URL.
+    lang: &'static str,
+    languages: Vec<ReadAt>,
 }
 
 /// `POST /api/match` with `{"text": "…"}`: the entries that answer it, best first.
 pub async fn api(
     req: HttpRequest,
     state: web::Data<AppState>,
+    params: web::Query<LangParam>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     check_limit(&req, &state)?;
-    let body = read_body(payload, MAX_BODY_BYTES).await?;
-    let wrong = |detail: String| {
-        Error::BadRequest(format!(
-            "请求体应是 JSON：{{\"text\": \"客户的留言或工单原文\"}}（{detail}）"
-        ))
+    // `?lang=` names the language to answer in; else the message's own decides.
+    let named = match params.lang.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(_) => Some(super::search::api_lang(&params.lang)?),
     };
+    let asked = named.unwrap_or_else(locale::default);
+    let t = &asked.t.matching;
+    let body = read_body(payload, MAX_BODY_BYTES, asked).await?;
+    let wrong = |detail: &str| Error::BadRequest(t.api_body.with(detail));
     let value: serde_json::Value =
-        serde_json::from_slice(&body).map_err(|e| wrong(e.to_string()))?;
+        serde_json::from_slice(&body).map_err(|e| wrong(&e.to_string()))?;
     let text = match value.get("text") {
         Some(serde_json::Value::String(text)) => text.clone(),
-        Some(_) => return Err(wrong("text 应是字符串".into()).into()),
-        None => return Err(wrong("缺少 text".into()).into()),
+        Some(_) => return Err(wrong(&t.text_not_string).into()),
+        None => return Err(wrong(&t.text_missing).into()),
     };
     let site = state.site();
-    let (message, matches) = run(site.clone(), text).await?;
+    let (message, lang, matches) = run(site.clone(), text, named).await?;
+    let library = site.library_in(&lang.code);
     let found: Vec<ApiMatch> = matches
         .iter()
         .filter_map(|m| {
-            let entry = site.library.entry(&m.id)?;
+            let entry = library.entry(&m.id)?;
             Some(ApiMatch {
                 entry: EntryRef::of(entry, state.fixed_base_url()),
                 section_url: m.anchor.as_ref().map(|a| entry.url_to(Some(a))),
@@ -119,11 +166,14 @@ pub async fn api(
                 score: m.score,
                 why: &m.why,
                 answers: m.answers,
+                lang: entry.lang,
+                languages: read_at(&site, entry, m.anchor.as_deref()),
             })
         })
         .collect();
     let answered = found.iter().any(|m| m.answers);
     Ok(HttpResponse::Ok().json(serde_json::json!({
+        "lang": lang.code,
         "answered": answered,
         "matches": found,
         "received_chars": message.received_chars,
@@ -132,38 +182,65 @@ pub async fn api(
 }
 
 /// `GET /match`: the empty form.
-pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
-    render(&req, &state, &state.site(), None, Vec::new())
+pub async fn form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Lang(lang): Lang,
+) -> Result<HttpResponse, Error> {
+    render(&req, &state, &state.site(), lang, None)
 }
 
-/// `POST /match` (a form with `text`): the form again, with the entries that answer it.
+/// `POST /match` (a form with `text`): the form again, with the entries that answer it, in
+/// the language the message is written in.
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     payload: web::Payload,
+    Lang(lang): Lang,
 ) -> Result<HttpResponse, Error> {
-    check_limit(&req, &state)?;
-    let body = read_body(payload, MAX_BODY_BYTES).await?;
-    let form: Form = serde_urlencoded::from_bytes(&body)
-        .map_err(|e| Error::BadRequest(format!("表单有误：{e}")))?;
-    // One generation for the match and the page, even if content is reloaded between.
-    let site = state.site();
-    let (message, matches) = run(site.clone(), form.text.clone()).await?;
-    render(&req, &state, &site, Some((form.text, message)), matches)
+    let submitted = async {
+        check_limit(&req, &state)?;
+        let body = read_body(payload, MAX_BODY_BYTES, lang).await?;
+        let form: Form = serde_urlencoded::from_bytes(&body)
+            .map_err(|e| Error::BadRequest(lang.t.matching.bad_form.with(e)))?;
+        // One generation for the match and the page, even if content is reloaded between.
+        let site = state.site();
+        let (message, written_in, matches) = run(site.clone(), form.text.clone(), None).await?;
+        let submitted = Submitted {
+            text: form.text,
+            message,
+            lang: written_in,
+            matches,
+        };
+        render(&req, &state, &site, lang, Some(submitted))
+    };
+    submitted.await.or_else(|e| Ok(e.response_in(lang)))
+}
+
+/// A message sent to `/match`, and what answers it.
+struct Submitted {
+    text: String,
+    message: Message,
+    /// The language it is written in: that of the matches.
+    lang: &'static Language,
+    matches: Vec<Match>,
 }
 
 fn render(
     req: &HttpRequest,
     state: &AppState,
     site: &Site,
-    submitted: Option<(String, Message)>,
-    matches: Vec<Match>,
+    lang: &'static Language,
+    submitted: Option<Submitted>,
 ) -> Result<HttpResponse, Error> {
     let base = state.base_url(req);
-    let found = matches
+    let answer_lang = submitted.as_ref().map_or(lang, |s| s.lang);
+    let library = site.library_in(&answer_lang.code);
+    let found = submitted
         .iter()
+        .flat_map(|s| &s.matches)
         .filter_map(|m| {
-            let entry = site.library.entry(&m.id)?;
+            let entry = library.entry(&m.id)?;
             let url = entry.url_to(m.anchor.as_deref());
             let absolute_url = format!("{base}{url}");
             Some(MatchView {
@@ -172,6 +249,7 @@ fn render(
                     None => entry.id.clone(),
                 },
                 title: entry.title.clone(),
+                lang: entry.lang,
                 section: m.anchor.as_ref().and_then(|a| {
                     entry
                         .headings
@@ -183,24 +261,36 @@ fn render(
                 why: m.why.clone(),
                 ticket_reply: entry.ticket_reply(&absolute_url),
                 absolute_url_html: breakable_url(&absolute_url),
+                others: read_at(site, entry, m.anchor.as_deref())
+                    .into_iter()
+                    .skip(1)
+                    .filter_map(|r| Some((locale::get(r.lang)?, r.url)))
+                    .collect(),
                 url,
                 absolute_url,
             })
         })
         .collect();
-    let (text, message) = submitted.unzip();
     let html = MatchPage {
-        chrome: Chrome::new(crate::locale::default(), format!("{base}/match")),
-        submitted: message.is_some(),
-        text: text.unwrap_or_default(),
-        read: message.map(|m| ReadView {
-            received_chars: m.received_chars,
-            kept_chars: m.kept_chars,
-            cut: m.is_cut(),
+        chrome: Chrome::new(lang, format!("{base}{}/match", lang.prefix)).read_in(
+            &base,
+            "/match",
+            locale::languages().iter().collect(),
+        ),
+        submitted: submitted.is_some(),
+        answer_lang,
+        text: submitted
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default(),
+        read: submitted.as_ref().map(|s| ReadView {
+            received_chars: s.message.received_chars,
+            kept_chars: s.message.kept_chars,
+            cut: s.message.is_cut(),
         }),
         max_chars: MAX_MESSAGE_CHARS,
         matches: found,
-        wizards: site.library.wizards.iter().collect(),
+        wizards: site.library_in(&lang.code).wizards.iter().collect(),
     }
     .render()?;
     Ok(HttpResponse::Ok()
@@ -212,40 +302,53 @@ fn render(
 /// Entries one reply may link.
 const MAX_PICKED: usize = MATCHES;
 
-/// `GET /match/reply?e=<id>[#<anchor>]&e=…`: one reply linking every entry an agent ticked on
-/// `/match`, numbered in the order ticked. A plain link, so it works without JavaScript.
-pub async fn reply(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+/// `GET /match/reply?e=<id>[#<anchor>]&e=…&lang=<code>`: one reply linking every entry an
+/// agent ticked on `/match`, numbered in the order ticked, in the language the matches were
+/// given in (`lang`, else the page's). A plain link, so it works without JavaScript.
+pub async fn reply(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Lang(lang): Lang,
+) -> Result<HttpResponse, Error> {
+    reply_in(&req, &state, lang).or_else(|e| Ok(e.response_in(lang)))
+}
+
+fn reply_in(
+    req: &HttpRequest,
+    state: &AppState,
+    lang: &'static Language,
+) -> Result<HttpResponse, Error> {
+    let t = &lang.t.matching;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
-        .map_err(|e| Error::BadRequest(format!("网址参数有误：{e}")))?;
-    let picks: Vec<&str> = pairs
-        .iter()
-        .filter(|(key, _)| key == "e")
-        .map(|(_, value)| value.as_str())
-        .collect();
+        .map_err(|e| Error::BadRequest(t.bad_query.with(e)))?;
+    let value = |name: &'static str| pairs.iter().filter(move |(k, _)| k == name).map(|(_, v)| v);
+    let picks: Vec<&String> = value("e").collect();
+    let reply_lang = match value("lang").next() {
+        Some(code) => super::search::api_lang(&Some(code.clone()))?,
+        None => lang,
+    };
     if picks.is_empty() {
-        return Err(Error::BadRequest(
-            "没有勾选条目：在“从工单找答案”的结果里勾选要发给客户的条目。".into(),
-        ));
+        return Err(Error::BadRequest(t.none_picked.clone()));
     }
     if picks.len() > MAX_PICKED {
-        return Err(Error::BadRequest(format!(
-            "一条回复最多链接 {MAX_PICKED} 个条目，勾选了 {} 个。",
-            picks.len()
-        )));
+        return Err(Error::BadRequest(
+            t.too_many_picked
+                .fill(&[("max", &MAX_PICKED), ("n", &picks.len())]),
+        ));
     }
     let site = state.site();
-    let base = state.base_url(&req);
+    let library = site.library_in(&reply_lang.code);
+    let base = state.base_url(req);
     let mut parts = Vec::new();
     let mut picked = Vec::new();
     for (n, pick) in picks.iter().enumerate() {
         let (id, anchor) = match pick.split_once('#') {
             Some((id, anchor)) => (id, Some(anchor)),
-            None => (*pick, None),
+            None => (pick.as_str(), None),
         };
-        let entry = site
-            .library
+        let entry = library
             .entry(id)
-            .ok_or_else(|| Error::BadRequest(format!("没有编号为“{id}”的条目。")))?;
+            .ok_or_else(|| Error::BadRequest(lang.t.error.no_entry.with(id)))?;
         let section = match anchor {
             None => None,
             Some(anchor) => Some(
@@ -254,7 +357,7 @@ pub async fn reply(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
                     .iter()
                     .find(|h| h.anchor == anchor)
                     .ok_or_else(|| {
-                        Error::BadRequest(format!("条目“{id}”没有“{anchor}”这一节。"))
+                        Error::BadRequest(t.no_section.fill(&[("id", &id), ("anchor", &anchor)]))
                     })?,
             ),
         };
@@ -268,7 +371,7 @@ pub async fn reply(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         });
     }
     let html = super::views::ReplyPage {
-        chrome: Chrome::new(crate::locale::default(), format!("{base}/match")),
+        chrome: Chrome::new(lang, format!("{base}{}/match", lang.prefix)),
         reply: parts.join("\n\n"),
         picked,
     }

@@ -71,12 +71,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         localized_pages(cfg, &lang.prefix);
     }
     cfg.service(resource("/opensearch.xml", READ).route(read().to(search::opensearch)))
-        .service(
-            resource("/match", "GET, HEAD, POST")
-                .route(read().to(matching::form))
-                .route(web::post().to(matching::submit)),
-        )
-        .service(resource("/match/reply", READ).route(read().to(matching::reply)))
         .service(resource("/sitemap.xml", READ).route(read().to(pages::sitemap)))
         .service(resource("/feed.xml", READ).route(read().to(feed::atom)))
         .service(resource("/robots.txt", READ).route(read().to(pages::robots)))
@@ -138,6 +132,12 @@ fn localized_pages(cfg: &mut web::ServiceConfig, prefix: &str) {
         )
         .service(resource(&format!("{prefix}/contact"), READ).route(read().to(pages::contact)))
         .service(resource(&format!("{prefix}/search"), READ).route(read().to(search::page)))
+        .service(
+            resource(&format!("{prefix}/match"), "GET, HEAD, POST")
+                .route(read().to(matching::form))
+                .route(web::post().to(matching::submit)),
+        )
+        .service(resource(&format!("{prefix}/match/reply"), READ).route(read().to(matching::reply)))
         .service(resource(&format!("{prefix}/wizard"), READ).route(read().to(wizard::list)))
         .service(resource(&format!("{prefix}/wizard/{{id}}"), READ).route(read().to(wizard::step)));
 }

@@ -68,7 +68,7 @@ fn category<'a>(
 }
 
 /// The language `/api/*?lang=` names: the default when absent, a 400 when unknown.
-fn api_lang(value: &Option<String>) -> Result<&'static Language, Error> {
+pub(super) fn api_lang(value: &Option<String>) -> Result<&'static Language, Error> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(locale::default()),
         Some(code) => locale::get(code).ok_or_else(|| {

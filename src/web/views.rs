@@ -293,6 +293,8 @@ pub struct MatchPage<'a> {
     pub chrome: Chrome,
     /// Whether a message was sent (else the empty form).
     pub submitted: bool,
+    /// The language the matches are given in: the message's.
+    pub answer_lang: &'static Language,
     pub text: String,
     /// How much of the sent text was read.
     pub read: Option<ReadView>,
@@ -322,6 +324,10 @@ pub struct MatchView {
     /// What a tick of it sends to `/match/reply`: `<id>` or `<id>#<anchor>`.
     pub pick: String,
     pub title: String,
+    /// The language it is given in.
+    pub lang: &'static str,
+    /// The other languages it is read in, with its URL in each.
+    pub others: Vec<(&'static Language, String)>,
     /// The entry's path, or its section's (`/kb/<id>#<anchor>`).
     pub url: String,
     pub absolute_url: String,
@@ -512,6 +518,17 @@ impl CategoryPage<'_> {
             ("total", &self.total),
             ("page", &self.page),
             ("pages", &self.pages),
+        ])
+    }
+}
+
+impl MatchPage<'_> {
+    /// How much of a long message was read: its start and end, half each.
+    pub fn cut_notice(&self, read: &ReadView) -> String {
+        self.chrome.t.matching.cut.fill(&[
+            ("received", &read.received_chars),
+            ("max", &self.max_chars),
+            ("half", &(read.kept_chars / 2)),
         ])
     }
 }

@@ -604,3 +604,117 @@ async fn the_search_api_answers_in_the_language_asked_for() {
         assert!(body.contains(message), "{uri}: {body}");
     }
 }
+
+fn match_json(uri: &str, text: &str) -> TestRequest {
+    TestRequest::post()
+        .uri(uri)
+        .insert_header(("content-type", "application/json"))
+        .set_payload(serde_json::json!({ "text": text }).to_string())
+}
+
+fn match_form(uri: &str, text: &str) -> TestRequest {
+    TestRequest::post()
+        .uri(uri)
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .set_payload(serde_urlencoded::to_string([("text", text)]).expect("form"))
+}
+
+const ENGLISH_TICKET: &str = "Hi, on a real device my.request fails with {\"error\":19,\"status\":404} \
+    but the same URL opens fine in the browser. What should I check?";
+const CHINESE_TICKET: &str = "你好，真机上 my.request 报错 {\"error\":19,\"status\":404}，浏览器里打开接口是正常的，请问怎么处理？";
+
+#[actix_web::test]
+async fn a_ticket_is_answered_in_the_language_it_is_written_in_with_both_urls() {
+    let state = state(&repo_content(), None);
+    let res = request(&state, match_json("/api/match", ENGLISH_TICKET)).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let json = res.json();
+    assert_eq!(json["lang"], "en", "{json}");
+    let first = &json["matches"][0];
+    assert_eq!(first["id"], "error-19", "{json}");
+    assert_eq!(first["url"], "/en/kb/error-19");
+    assert_eq!(first["lang"], "en");
+    assert!(first["title"].as_str().unwrap().is_ascii(), "{first}");
+    assert_eq!(
+        first["languages"],
+        serde_json::json!([
+            { "lang": "en", "url": "/en/kb/error-19" },
+            { "lang": "zh-CN", "url": "/kb/error-19" },
+        ])
+    );
+    let json = request(&state, match_json("/api/match", CHINESE_TICKET))
+        .await
+        .json();
+    assert_eq!(json["lang"], "zh-CN");
+    assert_eq!(json["matches"][0]["url"], "/kb/error-19", "{json}");
+    assert_eq!(json["matches"][0]["languages"][1]["url"], "/en/kb/error-19");
+    // `?lang=` decides over the message; an unknown one is a clear 400.
+    let json = request(&state, match_json("/api/match?lang=en", CHINESE_TICKET))
+        .await
+        .json();
+    assert_eq!(json["lang"], "en");
+    assert_eq!(json["matches"][0]["url"], "/en/kb/error-19", "{json}");
+    let res = request(&state, match_json("/api/match?lang=fr", CHINESE_TICKET)).await;
+    assert_eq!(res.status, 400);
+    let res = request(
+        &state,
+        TestRequest::post()
+            .uri("/api/match?lang=en")
+            .insert_header(("content-type", "application/json"))
+            .set_payload("{}"),
+    )
+    .await;
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("text is missing"), "{}", res.body);
+}
+
+#[actix_web::test]
+async fn the_match_page_and_its_reply_are_read_in_english() {
+    let state = state(&repo_content(), Some("https://help.example.com"));
+    let page = get(&state, "/en/match").await;
+    assert_eq!(page.status, 200);
+    assert_english(&page.body, "/en/match");
+    assert!(page.body.contains("action=\"/en/match\""));
+    assert!(page.body.contains("<h1>Answer a ticket</h1>"));
+    // An English ticket: English entries, a reply in English.
+    let res = request(&state, match_form("/en/match", ENGLISH_TICKET)).await;
+    assert_eq!(res.status, 200);
+    assert_english(&res.body, "/en/match");
+    assert!(
+        res.body.contains("<a href=\"/en/kb/error-19\">"),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body
+            .contains("<input type=\"hidden\" name=\"lang\" value=\"en\">")
+    );
+    assert!(
+        res.body
+            .contains("href=\"/kb/error-19\" hreflang=\"zh-CN\" lang=\"zh-CN\">中文</a>")
+    );
+    let reply = get(&state, "/en/match/reply?e=error-19&lang=en").await;
+    assert_eq!(reply.status, 200);
+    assert_english(&reply.body, "/en/match/reply");
+    let text = crate::common::unescape(&reply.body);
+    assert!(
+        text.contains("https://help.example.com/en/kb/error-19"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("https://help.example.com/kb/error-19"),
+        "{text}"
+    );
+    // A Chinese ticket on the English page: English interface, Chinese answers, said so.
+    let res = request(&state, match_form("/en/match", CHINESE_TICKET)).await;
+    assert_english(&res.body, "/en/match");
+    assert!(res.body.contains("Replying in 中文:"), "{}", res.body);
+    assert!(res.body.contains("<a href=\"/kb/error-19\">"));
+    // Its errors are English pages.
+    let res = get(&state, "/en/match/reply?lang=en").await;
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("<html lang=\"en\">"));
+    assert!(res.body.contains("No entry ticked"), "{}", res.body);
+    let res = get(&state, "/en/match/reply?e=error-19%23nope").await;
+    assert!(crate::common::unescape(&res.body).contains("has no section “nope”"));
+}
