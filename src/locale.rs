@@ -206,6 +206,7 @@ pub struct Messages {
     pub entry: EntryText,
     pub contact: ContactText,
     pub error: ErrorText,
+    pub feedback: FeedbackText,
     pub search: SearchText,
     #[serde(rename = "match")]
     pub matching: MatchText,
@@ -219,6 +220,9 @@ impl Messages {
         let c = &self.category;
         let s = &self.search;
         s.none_in.expect("search.none_in", &["category", "query"])?;
+        self.feedback
+            .reason_invalid
+            .expect("feedback.reason_invalid", &["known", "value"])?;
         let m = &self.matching;
         m.cut
             .expect("match.cut", &["received", "max", "half", "half"])?;
@@ -396,6 +400,10 @@ pub struct ContactText {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorText {
+    pub method_not_allowed: Fill,
+    pub wait: Fill,
+    pub body_timeout: Fill,
+    pub internal: String,
     pub body_unreadable: Fill,
     pub body_too_large: Fill,
     pub maybe: String,
@@ -409,6 +417,18 @@ pub struct ErrorText {
     pub server_error: String,
     pub no_page: Fill,
     pub no_entry: Fill,
+}
+
+/// The errors of a vote.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackText {
+    pub helpful_invalid: Fill,
+    pub helpful_missing: String,
+    pub comment_too_long: Fill,
+    pub reason_only_for_no: String,
+    pub reason_invalid: Holes,
+    pub unavailable: String,
 }
 
 /// The results page, and the errors of a search's parameters.

@@ -108,6 +108,19 @@ impl ResponseError for Error {
 }
 
 impl Error {
+    /// What the reader is told, in `lang`: the message made, or the catalogue's for the
+    /// errors that carry only a number or a method.
+    pub fn message_in(&self, lang: &Language) -> String {
+        let t = &lang.t.error;
+        match self {
+            Error::MethodNotAllowed(method) => t.method_not_allowed.with(method),
+            Error::TooManyRequests(seconds) => t.wait.with(seconds),
+            Error::BodyTimeout(seconds) => t.body_timeout.with(seconds),
+            Error::Internal { .. } => t.internal.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// The error page in `lang` (its headings and links; the message is the one made).
     pub fn response_in(&self, lang: &'static Language) -> HttpResponse {
         self.log("request failed");
@@ -126,7 +139,7 @@ impl Error {
                 Error::TooManyRequests(_) => &t.too_many_requests,
                 Error::Internal { .. } | Error::Unavailable(_) => &t.server_error,
             },
-            message: self.to_string(),
+            message: self.message_in(lang),
             suggestions: Vec::new(),
         };
         let mut response = match page.render() {
@@ -135,7 +148,7 @@ impl Error {
                 .body(html),
             Err(_) => HttpResponse::build(status)
                 .content_type(ContentType::plaintext())
-                .body(self.to_string()),
+                .body(self.message_in(lang)),
         };
         self.add_headers(&mut response);
         response
@@ -195,7 +208,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         self.0.log("api request failed");
         let mut response = HttpResponse::build(self.status_code()).json(json!({
-            "error": { "code": self.0.code(), "message": self.0.to_string() }
+            "error": { "code": self.0.code(), "message": self.0.message_in(crate::locale::default()) }
         }));
         self.0.add_headers(&mut response);
         response

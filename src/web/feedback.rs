@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::lang::Lang;
 use super::{AppState, Error};
 use crate::content::Lookup;
+use crate::locale::Language;
 
 /// The cookie that lets a visitor change their vote instead of adding another.
 pub const VISITOR_COOKIE: &str = "wendao_visitor";
@@ -41,21 +42,30 @@ pub async fn submit(
     form: web::Form<Vote>,
     Lang(lang): Lang,
 ) -> Result<HttpResponse, Error> {
+    submit_in(req, state, id, form, lang)
+        .await
+        .or_else(|e| Ok(e.response_in(lang)))
+}
+
+async fn submit_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: web::Form<Vote>,
+    lang: &'static Language,
+) -> Result<HttpResponse, Error> {
+    let t = &lang.t.feedback;
     let site = state.site();
     let entry = match site.library.lookup(&id) {
         Lookup::Entry(entry) => entry.id.clone(),
         Lookup::Alias(target) => target.to_string(),
-        Lookup::Missing => return Err(Error::NotFound(format!("没有编号为“{id}”的条目。"))),
+        Lookup::Missing => return Err(Error::NotFound(lang.t.error.no_entry.with(&*id))),
     };
     let helpful = match form.helpful.as_deref() {
         Some("yes") => true,
         Some("no") => false,
-        Some(other) => {
-            return Err(Error::BadRequest(format!(
-                "helpful 只能是 yes 或 no，收到“{other}”"
-            )));
-        }
-        None => return Err(Error::BadRequest("缺少 helpful（yes 或 no）".into())),
+        Some(other) => return Err(Error::BadRequest(t.helpful_invalid.with(other))),
+        None => return Err(Error::BadRequest(t.helpful_missing.clone())),
     };
     let comment = form
         .comment
@@ -63,16 +73,14 @@ pub async fn submit(
         .map(str::trim)
         .filter(|c| !c.is_empty());
     if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
-        return Err(Error::BadRequest(format!(
-            "留言最多 {MAX_COMMENT_CHARS} 个字"
-        )));
+        return Err(Error::BadRequest(
+            t.comment_too_long.with(MAX_COMMENT_CHARS),
+        ));
     }
     let reason = match form.reason.as_deref().filter(|r| !r.is_empty()) {
         None => None,
         Some(_) if helpful => {
-            return Err(Error::BadRequest(
-                "reason 只用于 helpful=no：说明缺了什么".into(),
-            ));
+            return Err(Error::BadRequest(t.reason_only_for_no.clone()));
         }
         Some(value) => Some(
             REASONS
@@ -81,7 +89,13 @@ pub async fn submit(
                 .map(|(_, label)| *label)
                 .ok_or_else(|| {
                     let known: Vec<&str> = REASONS.iter().map(|(v, _)| *v).collect();
-                    Error::BadRequest(format!("reason 只能是 {}，收到“{value}”", known.join("、")))
+                    Error::BadRequest(t.reason_invalid.fill(&[
+                        (
+                            "known",
+                            &known.join(&lang.t.all.separator) as &dyn std::fmt::Display,
+                        ),
+                        ("value", &value),
+                    ]))
                 })?,
         ),
     };
@@ -98,7 +112,7 @@ pub async fn submit(
     {
         return Err(Error::TooManyRequests(wait.as_secs().max(1)));
     }
-    let store = state.store().ok_or_else(unavailable)?;
+    let store = state.store().ok_or_else(|| unavailable(lang))?;
     let known = req
         .cookie(VISITOR_COOKIE)
         .map(|c| c.value().to_string())
@@ -111,7 +125,7 @@ pub async fn submit(
         .await
         .map_err(|e| {
             tracing::error!(%entry, "saving a vote: {e}");
-            unavailable()
+            unavailable(lang)
         })?;
 
     let wants_json = req
@@ -150,6 +164,6 @@ pub async fn submit(
     Ok(response)
 }
 
-fn unavailable() -> Error {
-    Error::Unavailable("反馈暂时无法保存，请稍后再试。页面和搜索不受影响。".into())
+fn unavailable(lang: &Language) -> Error {
+    Error::Unavailable(lang.t.feedback.unavailable.clone())
 }

@@ -56,7 +56,11 @@ fn resource(name: &str, allow: &'static str) -> actix_web::Resource {
     web::resource(pattern)
         .name(name)
         .default_service(web::to(move |req: HttpRequest| async move {
-            let mut response = answer(json, Error::MethodNotAllowed(req.method().to_string()));
+            let mut response = answer(
+                &req,
+                json,
+                Error::MethodNotAllowed(req.method().to_string()),
+            );
             response.headers_mut().insert(
                 actix_web::http::header::ALLOW,
                 actix_web::http::header::HeaderValue::from_static(allow),
@@ -160,13 +164,13 @@ async fn unrouted(req: HttpRequest, json: bool) -> HttpResponse {
     if matches!(*req.method(), Method::GET | Method::HEAD) {
         let lang = lang::Lang::of_path(req.path());
         let error = Error::NotFound(lang.t.error.no_page.with(req.path()));
-        return if json {
-            ApiError(error).error_response()
-        } else {
-            error.response_in(lang)
-        };
+        return answer(&req, json, error);
     }
-    let mut response = answer(json, Error::MethodNotAllowed(req.method().to_string()));
+    let mut response = answer(
+        &req,
+        json,
+        Error::MethodNotAllowed(req.method().to_string()),
+    );
     response.headers_mut().insert(
         actix_web::http::header::ALLOW,
         actix_web::http::header::HeaderValue::from_static(READ),
@@ -174,11 +178,12 @@ async fn unrouted(req: HttpRequest, json: bool) -> HttpResponse {
     response
 }
 
-fn answer(json: bool, error: Error) -> HttpResponse {
+/// The error as JSON, or as a page in the language of the path asked for.
+fn answer(req: &HttpRequest, json: bool, error: Error) -> HttpResponse {
     if json {
         ApiError(error).error_response()
     } else {
-        error.error_response()
+        error.response_in(lang::Lang::of_path(req.path()))
     }
 }
 

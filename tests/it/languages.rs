@@ -718,3 +718,45 @@ async fn the_match_page_and_its_reply_are_read_in_english() {
     let res = get(&state, "/en/match/reply?e=error-19%23nope").await;
     assert!(crate::common::unescape(&res.body).contains("has no section “nope”"));
 }
+
+#[actix_web::test]
+async fn a_bad_vote_or_method_under_en_is_told_in_english() {
+    let state = state(&repo_content(), None);
+    let vote = |body: &'static str| {
+        TestRequest::post()
+            .uri("/en/kb/error-19/feedback")
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .insert_header(("origin", "http://localhost:8080"))
+            .set_payload(body)
+    };
+    for (body, message) in [
+        ("helpful=maybe", "helpful must be yes or no, not “maybe”"),
+        (
+            "helpful=yes&reason=unclear",
+            "reason goes with helpful=no only",
+        ),
+        (
+            "helpful=no&reason=bored",
+            "reason must be one of not-my-problem, unclear",
+        ),
+    ] {
+        let res = request(&state, vote(body)).await;
+        assert_eq!(res.status, 400, "{body}: {}", res.body);
+        assert!(res.body.contains("<html lang=\"en\">"), "{body}");
+        let text = crate::common::unescape(&res.body);
+        assert!(text.contains(message), "{body}: {text}");
+    }
+    let res = request(&state, TestRequest::delete().uri("/en/kb/error-19")).await;
+    assert_eq!(res.status, 405);
+    assert!(res.body.contains("<html lang=\"en\">"));
+    assert!(
+        res.body.contains("The method DELETE is not supported here"),
+        "{}",
+        res.body
+    );
+    let res = request(&state, TestRequest::delete().uri("/en/nowhere")).await;
+    assert_eq!(res.status, 405);
+    assert!(res.body.contains("The method DELETE is not supported here"));
+    let res = request(&state, TestRequest::delete().uri("/kb/error-19")).await;
+    assert!(res.body.contains("不支持 DELETE 方法"));
+}
