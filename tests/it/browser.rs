@@ -606,6 +606,10 @@ async fn the_main_pages_pass_axe_in_light_and_dark() {
         "/en/wizard",
         "/en/wizard/request-errors?a=",
         "/en/wizard/request-errors?a=&a=wrong-data&a=garbled&solved=no",
+        "/en/search?q=timeout",
+        "/en/search?q=quantum%20entanglement",
+        "/en/match",
+        "/en/match/reply?e=error-19&e=timeout&lang=en",
     ];
     let mut findings = Vec::new();
     for dark in [false, true] {
@@ -1243,6 +1247,36 @@ async fn a_reader_switches_an_entry_between_chinese_and_english() {
         format!("{}?{}", url.path(), url.query().unwrap_or_default()),
         format!("/en{step_path}")
     );
+
+    // A search typed on a Chinese page switches with its words, and its results are English.
+    client.goto(&format!("{base}/")).await.expect("home");
+    let search = wait_for(&client, Locator::Id("search-q"), "search box").await;
+    search.send_keys("timeout").await.expect("type");
+    client
+        .find(Locator::Css(".search-form .search-button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("search");
+    wait_for_heading(&client, "“timeout”的搜索结果").await;
+    click_link(&client, "English").await;
+    wait_for_heading(&client, "Results for “timeout”").await;
+    let url = client.current_url().await.expect("url");
+    assert_eq!(
+        format!("{}?{}", url.path(), url.query().unwrap_or_default()),
+        "/en/search?q=timeout"
+    );
+    let first = client
+        .find(Locator::Css(".hit-title"))
+        .await
+        .expect("a hit")
+        .attr("href")
+        .await
+        .expect("href")
+        .unwrap_or_default();
+    assert!(first.starts_with("/en/kb/timeout"), "{first}");
+    assert_eq!(text_of(&client, ".hit-title").await, english);
     client.close().await.expect("close");
     server.stop(true).await;
 }
