@@ -164,6 +164,11 @@ impl Holes {
         text
     }
 
+    /// The text with its holes unfilled (for a script to fill).
+    pub fn raw(&self) -> &str {
+        &self.0
+    }
+
     /// The names of its holes, in order.
     fn names(&self) -> Vec<&str> {
         let mut names = Vec::new();
@@ -207,6 +212,7 @@ pub struct Messages {
     pub contact: ContactText,
     pub error: ErrorText,
     pub feedback: FeedbackText,
+    pub script: ScriptText,
     pub search: SearchText,
     #[serde(rename = "match")]
     pub matching: MatchText,
@@ -223,6 +229,10 @@ impl Messages {
         self.feedback
             .reason_invalid
             .expect("feedback.reason_invalid", &["known", "value"])?;
+        let js = &self.script;
+        js.count_whole.expect("script.count_whole", &["n", "max"])?;
+        js.count_cut
+            .expect("script.count_cut", &["n", "max", "half"])?;
         let m = &self.matching;
         m.cut
             .expect("match.cut", &["received", "max", "half", "half"])?;
@@ -417,6 +427,19 @@ pub struct ErrorText {
     pub server_error: String,
     pub no_page: Fill,
     pub no_entry: Fill,
+}
+
+/// What `static/app.js` writes into pages: read from the `data-t-*` attributes of `<body>`,
+/// its holes (`{x}`, `{n}`, `{max}`, `{half}`) filled there.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptText {
+    pub copied: String,
+    pub copy_link_to: String,
+    pub suggestions: String,
+    pub all_results: String,
+    pub count_whole: Holes,
+    pub count_cut: Holes,
 }
 
 /// The errors of a vote.

@@ -2,10 +2,24 @@
 (function () {
   "use strict";
 
+  // The page's interface text, from the `data-t-*` attributes of <body> (each language's
+  // catalogue), with its `{name}` holes filled from `holes`.
+  function t(key, holes) {
+    var text = document.body.dataset["t" + key.charAt(0).toUpperCase() + key.slice(1)] || "";
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return holes && name in holes ? String(holes[name]) : whole;
+    });
+  }
+
+  // What this page's language puts before its paths ("" or "/en").
+  function prefix() {
+    return document.body.dataset.prefix || "";
+  }
+
   function copyText(text, button) {
     var done = function () {
       var label = button.textContent;
-      button.textContent = "已复制";
+      button.textContent = t("copied");
       button.classList.add("copied");
       setTimeout(function () { button.textContent = label; button.classList.remove("copied"); }, 1600);
     };
@@ -49,9 +63,9 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "button heading-copy";
-      button.textContent = "复制链接";
+      button.textContent = t("copyLink");
       // The name starts with the words shown, as speech input expects.
-      button.setAttribute("aria-label", "复制链接：" + heading.textContent.replace(/#$/, "").trim());
+      button.setAttribute("aria-label", t("copyLinkTo", { x: heading.textContent.replace(/#$/, "").trim() }));
       button.setAttribute("data-copy", base + "#" + encodeURIComponent(heading.id));
       heading.appendChild(button);
     });
@@ -65,7 +79,7 @@
     list.id = "search-suggestions-" + n;
     list.className = "suggestions";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "搜索建议");
+    list.setAttribute("aria-label", t("suggestions"));
     list.hidden = true;
     form.appendChild(list);
     input.setAttribute("role", "combobox");
@@ -120,9 +134,9 @@
         list.appendChild(li);
       });
       if (suggestions.length) {
-        var all = option(suggestions.length, "/search?q=" + encodeURIComponent(q));
+        var all = option(suggestions.length, prefix() + "/search?q=" + encodeURIComponent(q));
         all.className = "suggestion-all";
-        all.textContent = "查看全部结果";
+        all.textContent = t("allResults");
         list.appendChild(all);
       }
       active = -1;
@@ -137,7 +151,7 @@
       if (!q) { render([], q); return; }
       if (controller) { controller.abort(); }
       controller = window.AbortController ? new AbortController() : null;
-      fetch("/api/suggest?q=" + encodeURIComponent(q), controller ? { signal: controller.signal } : {})
+      fetch("/api/suggest?lang=" + encodeURIComponent(document.body.dataset.lang || "") + "&q=" + encodeURIComponent(q), controller ? { signal: controller.signal } : {})
         .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
         .then(function (body) { if (input.value.trim() === q) { render(body.suggestions || [], q); } })
         .catch(function () { /* offline or aborted: the form still works */ });
@@ -192,10 +206,10 @@
           section.innerHTML = "";
           var h = document.createElement("h2");
           h.id = "feedback-title";
-          h.textContent = "谢谢你的反馈！";
+          h.textContent = t("thanks");
           section.appendChild(h);
           var p = document.createElement("p");
-          p.textContent = "它会帮助我们改进这篇文章。";
+          p.textContent = t("thanksBody");
           section.appendChild(p);
         })
         .catch(function () {
@@ -215,7 +229,7 @@
   // step opened from elsewhere keep the page's usual start.
   function focusWizardStep() {
     var heading = document.getElementById("step-title");
-    var fromWizard = document.referrer.indexOf(window.location.origin + "/wizard/") === 0;
+    var fromWizard = document.referrer.indexOf(window.location.origin + prefix() + "/wizard/") === 0;
     if (!heading || !fromWizard || !document.querySelector(".trail")) { return; }
     heading.setAttribute("tabindex", "-1");
     heading.focus();
@@ -229,9 +243,8 @@
     var max = parseInt(text.getAttribute("data-max-chars"), 10);
     function update() {
       var n = Array.from(text.value).length;
-      count.textContent = n <= max
-        ? n + " / " + max + " 字，会完整读取。按 Ctrl+Enter 提交。"
-        : n + " 字，超过 " + max + " 字：只读开头和结尾各 " + max / 2 + " 字，中间的不读。";
+      var holes = { n: n, max: max, half: max / 2 };
+      count.textContent = n <= max ? t("countWhole", holes) : t("countCut", holes);
       count.classList.toggle("over", n > max);
     }
     text.addEventListener("input", update);

@@ -424,6 +424,26 @@ async fn wizard_and_search_in_a_real_browser() {
     wait_for_heading(&client, "请求的域名已经加进服务器域名白名单了吗？").await;
     assert!(text_of(&client, ".trail").await.contains("说不清楚"));
 
+    // Suggestions as you type on an English page are English entries, in English words.
+    client.goto(&format!("{base}/en/")).await.expect("home");
+    let search = wait_for(&client, Locator::Id("search-q"), "search box").await;
+    search.send_keys("garbl").await.expect("type");
+    wait_for(&client, Locator::Css(".suggestion-all"), "suggestions").await;
+    assert_eq!(text_of(&client, ".suggestion-all").await, "See all results");
+    let links = client
+        .execute(
+            "return Array.from(document.querySelectorAll('.suggestions [role=option]')).map(o => o.getAttribute('data-url'));",
+            vec![],
+        )
+        .await
+        .expect("suggestion links");
+    let links: Vec<String> = serde_json::from_value(links).expect("strings");
+    assert!(
+        links.iter().any(|l| l.starts_with("/en/kb/garbled-params")),
+        "{links:?}"
+    );
+    assert!(links.iter().all(|l| l.starts_with("/en/")), "{links:?}");
+
     // Suggestions as you type, chosen with the keyboard.
     client
         .goto(&format!("{base}/kb/error-19"))
@@ -1277,6 +1297,7 @@ async fn a_reader_switches_an_entry_between_chinese_and_english() {
         .unwrap_or_default();
     assert!(first.starts_with("/en/kb/timeout"), "{first}");
     assert_eq!(text_of(&client, ".hit-title").await, english);
+
     client.close().await.expect("close");
     server.stop(true).await;
 }
