@@ -235,15 +235,15 @@ pub async fn insights(args: InsightsArgs) -> anyhow::Result<()> {
     for e in &insights.entries {
         println!("  {}\t{}\t{}", e.entry, e.helpful, e.not_helpful);
     }
-    println!("留言: entry, 有帮助?, comment");
+    println!("留言: entry, 有帮助?, comment, 语言");
     for c in &insights.comments {
         let helpful = if c.helpful { "yes" } else { "no" };
-        println!("  {}\t{helpful}\t{}", c.entry, c.text);
+        println!("  {}\t{helpful}\t{}\t{}", c.entry, c.text, c.lang);
     }
-    println!("没有答案的搜索: query, 次数, 结果 (none: 没有结果, weak: 只有弱相关结果)");
+    println!("没有答案的搜索: query, 次数, 结果 (none: 没有结果, weak: 只有弱相关结果), 语言");
     for z in &insights.zero_results {
         let found = if z.weak { "weak" } else { "none" };
-        println!("  {}\t{}\t{found}", z.query, z.count);
+        println!("  {}\t{}\t{found}\t{}", z.query, z.count, z.lang);
     }
     println!("搜索后打开的条目: query, entry, 次数");
     for o in &insights.opened {

@@ -71,8 +71,10 @@ struct Options {
 const ALL_ROUTES: &[&str] = &[
     "idle",
     "entry",
+    "entry-en",
     "home",
     "search-popular",
+    "search-popular-en",
     "search-distinct",
     "search-fresh",
     "search-seq",
@@ -193,12 +195,18 @@ fn main() {
         .build()
         .expect("runtime");
     let entry_paths = entry_paths(o.entries);
+    let english_paths = english_paths();
     let queries = distinct_queries(FRESH_QUERIES);
     let nginx = o.nginx.then(|| {
         Nginx::start(
             &server.base,
             work.path(),
-            &[entry_paths.clone(), vec!["/".to_string()]].concat(),
+            &[
+                entry_paths.clone(),
+                english_paths.clone(),
+                vec!["/".to_string()],
+            ]
+            .concat(),
         )
     });
     let search_paths = |qs: &[String]| -> Vec<String> {
@@ -225,13 +233,18 @@ fn main() {
             );
         };
         match route.as_str() {
-            "entry" | "home" | "search-popular" | "mixed" => {
+            "entry" | "entry-en" | "home" | "search-popular" | "search-popular-en" | "mixed" => {
                 let paths = match route.as_str() {
                     "entry" => entry_paths.clone(),
+                    "entry-en" => english_paths.clone(),
                     "home" => vec!["/".to_string()],
                     "search-popular" => POPULAR_QUERIES
                         .iter()
                         .map(|q| format!("/search?q={}", urlencode(q)))
+                        .collect(),
+                    "search-popular-en" => POPULAR_ENGLISH_QUERIES
+                        .iter()
+                        .map(|q| format!("/en/search?q={}", urlencode(q)))
                         .collect(),
                     _ => generator::mixed_paths(),
                 };
@@ -255,17 +268,17 @@ fn main() {
                 report("wendao", &ours);
                 errors += ours.errors;
                 if let Some(nginx) = &nginx {
-                    let reference = if route == "search-popular" {
+                    let reference = match route.as_str() {
                         // The target compares searches with nginx serving entry pages.
-                        "entry"
-                    } else {
-                        route.as_str()
+                        "search-popular" => "entry",
+                        "search-popular-en" => "entry-en",
+                        route => route,
                     };
-                    if matches!(reference, "entry" | "home") {
-                        let nginx_paths = if reference == "entry" {
-                            entry_paths.clone()
-                        } else {
-                            vec!["/".to_string()]
+                    if matches!(reference, "entry" | "entry-en" | "home") {
+                        let nginx_paths = match reference {
+                            "entry" => entry_paths.clone(),
+                            "entry-en" => english_paths.clone(),
+                            _ => vec!["/".to_string()],
                         };
                         let theirs = wrk(
                             &nginx.base,
@@ -384,6 +397,23 @@ fn main() {
 const FRESH_QUERIES: usize = 40_000;
 
 const POPULAR_QUERIES: &[&str] = &["白名单不生效", "error 19", "接口超时", "参数乱码", "N22106"];
+const POPULAR_ENGLISH_QUERIES: &[&str] = &[
+    "whitelist not working",
+    "error 19",
+    "request timeout",
+    "garbled parameters",
+    "cookie",
+];
+
+/// The English pages of the bundled entries (every one is translated).
+fn english_paths() -> Vec<String> {
+    let real = wendao::content::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
+        .expect("bundled content");
+    real.translations
+        .iter()
+        .map(|t| format!("/en/kb/{}", t.id))
+        .collect()
+}
 
 /// The bundled entries and the first generated ones.
 fn entry_paths(generated: usize) -> Vec<String> {

@@ -81,6 +81,8 @@ pub(super) struct VoteRow {
     pub helpful: bool,
     pub comment: Option<String>,
     pub voted_at: i64,
+    /// The language of the page voted from.
+    pub lang: String,
 }
 
 /// Why the database refused a write, in a few words for `/healthz` (the whole error goes to

@@ -30,6 +30,8 @@ pub(super) enum Counter {
     ZeroResult {
         query: String,
         weak: bool,
+        /// The language of the page searched from.
+        lang: String,
     },
     ResultOpened {
         query: String,
@@ -153,6 +155,7 @@ pub(super) fn counters_from(
         let counter = Counter::ZeroResult {
             query: z.query,
             weak: z.weak,
+            lang: z.lang,
         };
         (counter, z.count)
     });
@@ -194,6 +197,7 @@ mod tests {
                 Counter::ZeroResult {
                     query: format!("junk {i}"),
                     weak: false,
+                    lang: "zh-CN".into(),
                 },
                 1,
             );
@@ -207,6 +211,7 @@ mod tests {
         let first = Counter::ZeroResult {
             query: "junk 0".into(),
             weak: false,
+            lang: "zh-CN".into(),
         };
         counters.add(first.clone(), 4);
         let batch = counters.take();
@@ -218,6 +223,7 @@ mod tests {
             Counter::ZeroResult {
                 query: "new".into(),
                 weak: true,
+                lang: "en".into(),
             },
             1,
         );

@@ -105,6 +105,8 @@ pub struct Comment {
     pub helpful: bool,
     #[sqlx(rename = "comment")]
     pub text: String,
+    /// The language of the page it was left on.
+    pub lang: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -114,6 +116,8 @@ pub struct UnansweredSearch {
     pub count: i64,
     /// Whether the latest such search found only weak matches (else nothing at all).
     pub weak: bool,
+    /// The language of the page the latest such search was made on.
+    pub lang: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

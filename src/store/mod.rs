@@ -237,6 +237,7 @@ impl Store {
         visitor: &str,
         helpful: bool,
         comment: Option<&str>,
+        lang: &str,
     ) -> Result<(), sqlx::Error> {
         let vote = VoteRow {
             entry: entry.to_string(),
@@ -244,6 +245,7 @@ impl Store {
             helpful,
             comment: comment.map(str::to_string),
             voted_at: now(),
+            lang: lang.to_string(),
         };
         self.wrote(self.db.vote(&vote).await)?;
         self.written();
@@ -269,10 +271,11 @@ impl Store {
 
     /// Counts a search no entry answers: it found nothing, or (`weak`) only weak matches
     /// (`query` already normalised; cut to [`QUERY_CHARS`]).
-    pub fn unanswered(&self, query: &str, weak: bool) {
+    pub fn unanswered(&self, query: &str, weak: bool, lang: &str) {
         self.count(Counter::ZeroResult {
             query: cut(query),
             weak,
+            lang: lang.to_string(),
         });
     }
 

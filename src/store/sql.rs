@@ -22,27 +22,29 @@ const ROWS: &str = "SELECT (SELECT COUNT(*) FROM votes) + (SELECT COUNT(*) FROM 
          + (SELECT COUNT(*) FROM wizard_outcomes) + (SELECT COUNT(*) FROM zero_result_queries)
          + (SELECT COUNT(*) FROM result_opens) + (SELECT COUNT(*) FROM deflections)";
 const VOTES: &str =
-    "SELECT entry, visitor, helpful, comment, voted_at FROM votes ORDER BY voted_at";
+    "SELECT entry, visitor, helpful, comment, voted_at, lang FROM votes ORDER BY voted_at";
 const STEPS: &str = "SELECT wizard, step, visits FROM wizard_steps ORDER BY wizard, visits DESC";
 const OUTCOMES: &str = "SELECT wizard, outcome, solved, count FROM wizard_outcomes
      ORDER BY wizard, outcome, solved";
-const ZERO_RESULTS: &str = "SELECT query, count, weak FROM zero_result_queries";
+const ZERO_RESULTS: &str = "SELECT query, count, weak, lang FROM zero_result_queries";
 const OPENED: &str = "SELECT query, entry, count FROM result_opens";
 const DEFLECTIONS: &str = "SELECT entry, event, count FROM deflections";
 
 /// A vote, replacing the visitor's earlier one on the entry; without a comment it keeps the
 /// one given before.
-const VOTE: &str =
-    "INSERT INTO votes (entry, visitor, helpful, comment, voted_at) VALUES ($1, $2, $3, $4, $5)
+const VOTE: &str = "INSERT INTO votes (entry, visitor, helpful, comment, voted_at, lang)
+     VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (entry, visitor) DO UPDATE SET
          helpful = excluded.helpful,
          comment = COALESCE(excluded.comment, votes.comment),
-         voted_at = excluded.voted_at";
+         voted_at = excluded.voted_at,
+         lang = excluded.lang";
 /// A copied vote (`migrate-store`), as it was, only if newer than the one held.
-const COPIED_VOTE: &str =
-    "INSERT INTO votes (entry, visitor, helpful, comment, voted_at) VALUES ($1, $2, $3, $4, $5)
+const COPIED_VOTE: &str = "INSERT INTO votes (entry, visitor, helpful, comment, voted_at, lang)
+     VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (entry, visitor) DO UPDATE SET
-         helpful = excluded.helpful, comment = excluded.comment, voted_at = excluded.voted_at
+         helpful = excluded.helpful, comment = excluded.comment, voted_at = excluded.voted_at,
+         lang = excluded.lang
      WHERE excluded.voted_at > votes.voted_at";
 
 // Counters are added as increments, so replicas add up exactly. Columns are named with their
@@ -55,13 +57,14 @@ const ADD_OUTCOME: &str =
     "INSERT INTO wizard_outcomes (wizard, outcome, solved, count) VALUES ($1, $2, $3, $4)
      ON CONFLICT (wizard, outcome, solved) DO UPDATE
      SET count = wizard_outcomes.count + excluded.count";
-const ADD_ZERO_RESULT: &str =
-    "INSERT INTO zero_result_queries (query, count, last_at, weak) VALUES ($1, $2, $3, $4)
+const ADD_ZERO_RESULT: &str = "INSERT INTO zero_result_queries (query, count, last_at, weak, lang)
+     VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (query) DO UPDATE
      SET count = zero_result_queries.count + excluded.count,
          last_at = CASE WHEN excluded.last_at > zero_result_queries.last_at
                         THEN excluded.last_at ELSE zero_result_queries.last_at END,
-         weak = excluded.weak";
+         weak = excluded.weak,
+         lang = excluded.lang";
 const ADD_OPENED: &str =
     "INSERT INTO result_opens (query, entry, count, last_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (query, entry) DO UPDATE
@@ -242,14 +245,14 @@ where
         .fetch_all(pool)
         .await?;
         let comments = sqlx::query_as::<_, Comment>(
-            "SELECT entry, helpful, comment FROM votes WHERE comment IS NOT NULL
+            "SELECT entry, helpful, comment, lang FROM votes WHERE comment IS NOT NULL
              ORDER BY voted_at DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(pool)
         .await?;
         let zero_results = sqlx::query_as::<_, UnansweredSearch>(
-            "SELECT query, count, weak FROM zero_result_queries
+            "SELECT query, count, weak, lang FROM zero_result_queries
              ORDER BY count DESC, last_at DESC LIMIT $1",
         )
         .bind(limit)
@@ -335,6 +338,7 @@ where
             .bind(vote.helpful)
             .bind(&vote.comment)
             .bind(vote.voted_at)
+            .bind(&vote.lang)
     }
 
     /// Adds `n` to one counter.
@@ -357,11 +361,12 @@ where
                 .bind(outcome)
                 .bind(solved)
                 .bind(n),
-            Counter::ZeroResult { query, weak } => sqlx::query(ADD_ZERO_RESULT)
+            Counter::ZeroResult { query, weak, lang } => sqlx::query(ADD_ZERO_RESULT)
                 .bind(query)
                 .bind(n)
                 .bind(at)
-                .bind(weak),
+                .bind(weak)
+                .bind(lang),
             Counter::ResultOpened { query, entry } => sqlx::query(ADD_OPENED)
                 .bind(query)
                 .bind(entry)

@@ -198,10 +198,11 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
         .iter()
         .map(|c| {
             (
-                format!("/kb/{}", c.entry),
+                format!("{}/kb/{}", crate::locale::prefix(&c.lang), c.entry),
                 title_of(&c.entry),
                 c.helpful,
                 c.text.clone(),
+                c.lang.clone(),
             )
         })
         .collect();
@@ -211,13 +212,18 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
         .iter()
         .map(|z| {
             (
-                format!("/search?q={}", urlencode(&z.query)),
+                format!(
+                    "{}/search?q={}",
+                    crate::locale::prefix(&z.lang),
+                    urlencode(&z.query)
+                ),
                 z.query.clone(),
                 z.weak,
                 Bar {
                     value: z.count,
                     width: bar(z.count, most_zero),
                 },
+                z.lang.clone(),
             )
         })
         .collect();

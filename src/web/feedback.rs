@@ -121,7 +121,7 @@ async fn submit_in(
         .clone()
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     store
-        .vote(&entry, &visitor, helpful, comment.as_deref())
+        .vote(&entry, &visitor, helpful, comment.as_deref(), &lang.code)
         .await
         .map_err(|e| {
             tracing::error!(%entry, "saving a vote: {e}");

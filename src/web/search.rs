@@ -160,7 +160,7 @@ async fn page_in(
     {
         let q = normalize_query(&results.query);
         if state.first_view(&req, format_args!("zero\0{q}")) {
-            store.unanswered(&q, !found_nothing);
+            store.unanswered(&q, !found_nothing, &lang.code);
         }
     }
     let library = site.library_in(&lang.code);

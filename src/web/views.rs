@@ -443,9 +443,11 @@ pub struct AdminPage {
     /// The same, most helpful first.
     pub most_helpful: Vec<(String, String, Bar, Bar)>,
     /// (url, title, helpful, comment), newest first.
-    pub comments: Vec<(String, String, bool, String)>,
+    /// (URL of the entry in the language voted from, title, helpful, comment, language).
+    pub comments: Vec<(String, String, bool, String, String)>,
     /// (search url, query, only weak matches, times): searches no entry answers.
-    pub zero_results: Vec<(String, String, bool, Bar)>,
+    /// (URL of the search, query, weak, times, language of the latest).
+    pub zero_results: Vec<(String, String, bool, Bar, String)>,
     /// (query, url, title, times).
     pub opened: Vec<(String, String, String, i64)>,
     pub funnels: Vec<FunnelView>,

@@ -223,7 +223,13 @@ async fn migrations_run_on_an_empty_and_on_an_existing_database() {
     let data = tempfile::tempdir().expect("data");
     let store = Store::open(data.path()).await.expect("empty database");
     store
-        .vote("error-19", "a".repeat(32).as_str(), true, Some("好"))
+        .vote(
+            "error-19",
+            "a".repeat(32).as_str(),
+            true,
+            Some("好"),
+            "zh-CN",
+        )
         .await
         .expect("vote");
     store.close().await;

@@ -99,6 +99,13 @@ async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
             "helpful=no&comment=%E5%AE%89%E5%8D%93%E4%B8%8A%E8%BF%98%E6%98%AF%E4%B8%8D%E8%A1%8C",
         );
     assert_eq!(request(&state, vote).await.status, 303);
+    // The same from the English site: the language goes with the comment and the search.
+    let vote = TestRequest::post()
+        .uri("/en/kb/cookie/feedback")
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .set_payload("helpful=no&comment=still%20no%20cookie%20on%20iOS");
+    assert_eq!(request(&state, vote).await.status, 303);
+    get(&state, "/en/search?q=quantum%20entanglement").await;
     for q in [
         "%E9%87%8F%E5%AD%90%E7%BA%A0%E7%BC%A0",
         "%20%E9%87%8F%E5%AD%90%E7%B3%BE%E7%BA%8F%20",
@@ -140,14 +147,26 @@ async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
         .nth(1)
         .expect("section");
     assert!(
-        zero.contains("量子纠缠</a></td><td>没有结果</td><td class=\"num\"><svg")
+        zero.contains("量子纠缠</a></td><td>zh-CN</td><td>没有结果</td><td class=\"num\"><svg")
             && zero.contains("</svg> 2</td>"),
         "counted twice, traditional folded into simplified: {zero:.600}"
     );
     assert!(
-        zero.contains("登录失败</a></td><td>只有弱相关</td><td class=\"num\"><svg")
+        zero.contains("登录失败</a></td><td>zh-CN</td><td>只有弱相关</td><td class=\"num\"><svg")
             && zero.contains("</svg> 3</td>"),
         "the weakly matched search, each time: {zero:.1200}"
+    );
+    assert!(
+        zero.contains("<a href=\"/en/search?q=quantum%20entanglement\" lang=\"en\">quantum entanglement</a></td><td>en</td><td>没有结果</td>"),
+        "the English search, linking the English results: {zero:.2000}"
+    );
+    assert!(
+        page.contains("<span class=\"tag\">en</span><blockquote lang=\"en\">still no cookie on iOS</blockquote>"),
+        "the English comment, marked"
+    );
+    assert!(
+        page.contains("<a href=\"/en/kb/cookie\">"),
+        "linking the page it was left on"
     );
     assert!(
         page.contains("请求接口报错 “N22106”？"),
@@ -184,7 +203,9 @@ async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
     for want in [
         "timeout\t0\t1",
         "安卓上还是不行",
-        "量子纠缠\t2\tnone",
+        "量子纠缠\t2\tnone\tzh-CN",
+        "quantum entanglement\t1\tnone\ten",
+        "still no cookie on iOS\ten",
         "登录失败\t3\tweak",
         "n22106\tn22106\t1",
         "request-errors\tout-garbled\tno\t1",
@@ -341,7 +362,7 @@ async fn a_flood_of_junk_searches_leaves_the_query_tables_bounded() {
             .await;
             assert_eq!(opened.status, 200);
         } else {
-            store.unanswered(&normalize_query(&q), false);
+            store.unanswered(&normalize_query(&q), false, "zh-CN");
             store.result_opened(&normalize_query(&q), "timeout");
         }
         if i % 1_000 == 999 {
@@ -366,7 +387,8 @@ async fn a_flood_of_junk_searches_leaves_the_query_tables_bounded() {
         Some(&UnansweredSearch {
             query: "量子纠缠".into(),
             count: 5,
-            weak: false
+            weak: false,
+            lang: "zh-CN".into(),
         }),
         "the question people ask most survives"
     );
@@ -539,7 +561,8 @@ async fn plain_links_count_once_per_visitor_and_only_for_page_views() {
         vec![UnansweredSearch {
             query: "量子纠缠".into(),
             count: 2,
-            weak: false
+            weak: false,
+            lang: "zh-CN".into(),
         }]
     );
 }

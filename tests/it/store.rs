@@ -8,28 +8,34 @@ use wendao::store::{
     StepVisits, Store, UnansweredSearch,
 };
 
-fn unanswered(query: &str, count: i64, weak: bool) -> UnansweredSearch {
+fn unanswered(query: &str, count: i64, weak: bool, lang: &str) -> UnansweredSearch {
     UnansweredSearch {
         query: query.into(),
         count,
         weak,
+        lang: lang.into(),
     }
 }
 
 async fn suite(a: &Store, b: &Store) {
     // A vote is committed when `vote` returns: the other store reads it at once.
-    a.vote("timeout", "v1", true, Some("有用"))
+    a.vote("timeout", "v1", true, Some("有用"), "en")
         .await
         .expect("vote");
-    b.vote("timeout", "v2", false, None).await.expect("vote");
+    b.vote("timeout", "v2", false, None, "zh-CN")
+        .await
+        .expect("vote");
     let both = Feedback {
         helpful: 1,
         not_helpful: 1,
     };
     assert_eq!(b.feedback("timeout").await.expect("read"), both);
     assert_eq!(a.feedback("timeout").await.expect("read"), both);
-    // One vote per visitor and entry, changeable; a vote without a comment keeps the last one.
-    a.vote("timeout", "v1", false, None).await.expect("vote");
+    // One vote per visitor and entry, changeable; a vote without a comment keeps the last one,
+    // and says which language's page it was cast on last.
+    a.vote("timeout", "v1", false, None, "zh-CN")
+        .await
+        .expect("vote");
     assert_eq!(
         b.feedback("timeout").await.expect("read"),
         Feedback {
@@ -43,7 +49,8 @@ async fn suite(a: &Store, b: &Store) {
         vec![Comment {
             entry: "timeout".into(),
             helpful: false,
-            text: "有用".into()
+            text: "有用".into(),
+            lang: "zh-CN".into(),
         }]
     );
     assert_eq!(insights.entries.len(), 1);
@@ -54,8 +61,8 @@ async fn suite(a: &Store, b: &Store) {
         for _ in 0..10 {
             a.wizard_step("request-errors", "start");
             b.wizard_step("request-errors", "start");
-            a.unanswered("量子纠缠", false);
-            b.unanswered("量子纠缠", false);
+            a.unanswered("量子纠缠", false, "zh-CN");
+            b.unanswered("量子纠缠", false, "zh-CN");
             b.result_opened("n22106", "n22106");
             a.wizard_outcome("request-errors", "out-garbled", round % 2 == 0);
         }
@@ -74,20 +81,21 @@ async fn suite(a: &Store, b: &Store) {
     );
     assert_eq!(
         insights.zero_results,
-        vec![unanswered("量子纠缠", 100, false)]
+        vec![unanswered("量子纠缠", 100, false, "zh-CN")]
     );
-    // A search with only weak matches is logged beside them, marked; the latest kind wins.
-    a.unanswered("登录失败", false);
+    // A search with only weak matches is logged beside them, marked; the latest kind and
+    // language win.
+    a.unanswered("登录失败", false, "zh-CN");
     a.flush().await.expect("flush");
-    b.unanswered("登录失败", true);
-    b.unanswered("登录失败", true);
+    b.unanswered("登录失败", true, "en");
+    b.unanswered("登录失败", true, "en");
     b.flush().await.expect("flush");
     let insights = a.insights(100).await.expect("insights");
     assert_eq!(
         insights.zero_results,
         vec![
-            unanswered("量子纠缠", 100, false),
-            unanswered("登录失败", 3, true)
+            unanswered("量子纠缠", 100, false, "zh-CN"),
+            unanswered("登录失败", 3, true, "en")
         ]
     );
     assert_eq!(
@@ -154,7 +162,7 @@ async fn suite(a: &Store, b: &Store) {
     // Popular entries: opened from search plus helpful votes.
     assert_eq!(a.popular(5).await.expect("popular"), vec!["n22106"]);
     for i in 0..60 {
-        b.vote("error-19", &format!("fan-{i}"), true, None)
+        b.vote("error-19", &format!("fan-{i}"), true, None, "zh-CN")
             .await
             .expect("vote");
     }
@@ -180,7 +188,7 @@ async fn suite(a: &Store, b: &Store) {
     // The query tables keep their bound: the frequent query and the newest stay.
     let small = a.clone().keeping(10);
     for i in 0..40 {
-        small.unanswered(&format!("junk {i}"), false);
+        small.unanswered(&format!("junk {i}"), false, "zh-CN");
     }
     small.flush().await.expect("flush");
     let insights = b.insights(1_000).await.expect("insights");
@@ -189,7 +197,10 @@ async fn suite(a: &Store, b: &Store) {
         "{:?}",
         insights.zero_results
     );
-    assert_eq!(insights.zero_results[0], unanswered("量子纠缠", 100, false));
+    assert_eq!(
+        insights.zero_results[0],
+        unanswered("量子纠缠", 100, false, "zh-CN")
+    );
 
     assert!(a.health().reachable && b.health().reachable);
 }
@@ -241,18 +252,21 @@ async fn migrate_store_moves_sqlite_into_postgres() {
     let data = tempfile::tempdir().expect("data");
     let sqlite = Store::open(data.path()).await.expect("open");
     sqlite
-        .vote("timeout", "v1", false, Some("安卓上还是不行"))
+        .vote("timeout", "v1", false, Some("安卓上还是不行"), "zh-CN")
         .await
         .expect("vote");
-    sqlite.vote("n22106", "v2", true, None).await.expect("vote");
+    sqlite
+        .vote("n22106", "v2", true, None, "zh-CN")
+        .await
+        .expect("vote");
     for visitor in ["v3", "v4", "v5"] {
         sqlite
-            .vote("cookie", visitor, true, None)
+            .vote("cookie", visitor, true, None, "zh-CN")
             .await
             .expect("vote");
     }
     sqlite.wizard_step("request-errors", "start");
-    sqlite.unanswered("量子纠缠", false);
+    sqlite.unanswered("量子纠缠", false, "zh-CN");
     sqlite.result_opened("n22106", "n22106");
     sqlite.wizard_outcome("request-errors", "out-garbled", true);
     sqlite.deflection(Deflection::Resolved, &["n22106"], false);
