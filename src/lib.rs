@@ -249,14 +249,17 @@ pub async fn insights(args: InsightsArgs) -> anyhow::Result<()> {
     for o in &insights.opened {
         println!("  {}\t{}\t{}", o.query, o.entry, o.count);
     }
-    println!("向导步骤: wizard, step, 到达次数");
+    println!("向导步骤: wizard, step, 到达次数, 语言");
     for s in &insights.steps {
-        println!("  {}\t{}\t{}", s.wizard, s.step, s.visits);
+        println!("  {}\t{}\t{}\t{}", s.wizard, s.step, s.visits, s.lang);
     }
-    println!("向导结论: wizard, outcome, 解决了?, 次数");
+    println!("向导结论: wizard, outcome, 解决了?, 次数, 语言");
     for o in &insights.outcomes {
         let solved = if o.solved { "yes" } else { "no" };
-        println!("  {}\t{}\t{solved}\t{}", o.wizard, o.outcome, o.count);
+        println!(
+            "  {}\t{}\t{solved}\t{}\t{}",
+            o.wizard, o.outcome, o.count, o.lang
+        );
     }
     let f = &insights.forms;
     println!(

@@ -17,14 +17,17 @@ const MAX_PENDING_QUERIES: usize = 1_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(super) enum Counter {
+    /// A visit to a wizard step, in a language.
     WizardStep {
         wizard: String,
         step: String,
+        lang: String,
     },
     WizardOutcome {
         wizard: String,
         outcome: String,
         solved: bool,
+        lang: String,
     },
     /// A search no entry answers: nothing found, or (`weak`) only weak matches.
     ZeroResult {
@@ -140,6 +143,7 @@ pub(super) fn counters_from(
         let counter = Counter::WizardStep {
             wizard: s.wizard,
             step: s.step,
+            lang: s.lang,
         };
         (counter, s.visits)
     });
@@ -148,6 +152,7 @@ pub(super) fn counters_from(
             wizard: o.wizard,
             outcome: o.outcome,
             solved: o.solved,
+            lang: o.lang,
         };
         (counter, o.count)
     });
@@ -205,6 +210,7 @@ mod tests {
         let step = Counter::WizardStep {
             wizard: "w".into(),
             step: "s".into(),
+            lang: "zh-CN".into(),
         };
         counters.add(step.clone(), 1);
         counters.add(step.clone(), 2);

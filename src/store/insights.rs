@@ -131,6 +131,8 @@ pub struct OpenedResult {
 pub struct StepVisits {
     pub wizard: String,
     pub step: String,
+    /// The language the step was read in.
+    pub lang: String,
     pub visits: i64,
 }
 
@@ -139,5 +141,6 @@ pub struct OutcomeAnswers {
     pub wizard: String,
     pub outcome: String,
     pub solved: bool,
+    pub lang: String,
     pub count: i64,
 }

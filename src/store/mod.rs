@@ -253,19 +253,21 @@ impl Store {
     }
 
     /// Counts a visit to a wizard step.
-    pub fn wizard_step(&self, wizard: &str, step: &str) {
+    pub fn wizard_step(&self, wizard: &str, step: &str, lang: &str) {
         self.count(Counter::WizardStep {
             wizard: wizard.to_string(),
             step: step.to_string(),
+            lang: lang.to_string(),
         });
     }
 
     /// Counts an answer to "问题解决了吗？" on an outcome.
-    pub fn wizard_outcome(&self, wizard: &str, outcome: &str, solved: bool) {
+    pub fn wizard_outcome(&self, wizard: &str, outcome: &str, solved: bool, lang: &str) {
         self.count(Counter::WizardOutcome {
             wizard: wizard.to_string(),
             outcome: outcome.to_string(),
             solved,
+            lang: lang.to_string(),
         });
     }
 

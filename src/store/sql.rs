@@ -23,9 +23,10 @@ const ROWS: &str = "SELECT (SELECT COUNT(*) FROM votes) + (SELECT COUNT(*) FROM 
          + (SELECT COUNT(*) FROM result_opens) + (SELECT COUNT(*) FROM deflections)";
 const VOTES: &str =
     "SELECT entry, visitor, helpful, comment, voted_at, lang FROM votes ORDER BY voted_at";
-const STEPS: &str = "SELECT wizard, step, visits FROM wizard_steps ORDER BY wizard, visits DESC";
-const OUTCOMES: &str = "SELECT wizard, outcome, solved, count FROM wizard_outcomes
-     ORDER BY wizard, outcome, solved";
+const STEPS: &str =
+    "SELECT wizard, step, lang, visits FROM wizard_steps ORDER BY wizard, visits DESC, lang";
+const OUTCOMES: &str = "SELECT wizard, outcome, solved, lang, count FROM wizard_outcomes
+     ORDER BY wizard, outcome, solved, lang";
 const ZERO_RESULTS: &str = "SELECT query, count, weak, lang FROM zero_result_queries";
 const OPENED: &str = "SELECT query, entry, count FROM result_opens";
 const DEFLECTIONS: &str = "SELECT entry, event, count FROM deflections";
@@ -50,12 +51,13 @@ const COPIED_VOTE: &str = "INSERT INTO votes (entry, visitor, helpful, comment, 
 // Counters are added as increments, so replicas add up exactly. Columns are named with their
 // table (PostgreSQL finds a bare one ambiguous), and the later time is a CASE (SQLite's
 // `MAX(a, b)` is PostgreSQL's `GREATEST`).
-const ADD_STEP: &str = "INSERT INTO wizard_steps (wizard, step, visits) VALUES ($1, $2, $3)
-     ON CONFLICT (wizard, step) DO UPDATE
+const ADD_STEP: &str =
+    "INSERT INTO wizard_steps (wizard, step, lang, visits) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (wizard, step, lang) DO UPDATE
      SET visits = wizard_steps.visits + excluded.visits";
 const ADD_OUTCOME: &str =
-    "INSERT INTO wizard_outcomes (wizard, outcome, solved, count) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (wizard, outcome, solved) DO UPDATE
+    "INSERT INTO wizard_outcomes (wizard, outcome, solved, lang, count) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (wizard, outcome, solved, lang) DO UPDATE
      SET count = wizard_outcomes.count + excluded.count";
 const ADD_ZERO_RESULT: &str = "INSERT INTO zero_result_queries (query, count, last_at, weak, lang)
      VALUES ($1, $2, $3, $4, $5)
@@ -349,17 +351,21 @@ where
         at: i64,
     ) -> Result<(), sqlx::Error> {
         let query = match counter {
-            Counter::WizardStep { wizard, step } => {
-                sqlx::query(ADD_STEP).bind(wizard).bind(step).bind(n)
-            }
+            Counter::WizardStep { wizard, step, lang } => sqlx::query(ADD_STEP)
+                .bind(wizard)
+                .bind(step)
+                .bind(lang)
+                .bind(n),
             Counter::WizardOutcome {
                 wizard,
                 outcome,
                 solved,
+                lang,
             } => sqlx::query(ADD_OUTCOME)
                 .bind(wizard)
                 .bind(outcome)
                 .bind(solved)
+                .bind(lang)
                 .bind(n),
             Counter::ZeroResult { query, weak, lang } => sqlx::query(ADD_ZERO_RESULT)
                 .bind(query)

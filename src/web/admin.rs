@@ -239,20 +239,36 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
         .wizards
         .iter()
         .map(|w| {
-            let visits = |step: &str| {
+            // Summed over the languages it was walked in.
+            let visits = |step: &str| -> i64 {
                 insights
                     .steps
                     .iter()
-                    .find(|s| s.wizard == w.id && s.step == step)
-                    .map_or(0, |s| s.visits)
+                    .filter(|s| s.wizard == w.id && s.step == step)
+                    .map(|s| s.visits)
+                    .sum()
             };
-            let answered = |step: &str, solved: bool| {
+            let answered = |step: &str, solved: bool| -> i64 {
                 insights
                     .outcomes
                     .iter()
-                    .find(|o| o.wizard == w.id && o.outcome == step && o.solved == solved)
-                    .map_or(0, |o| o.count)
+                    .filter(|o| o.wizard == w.id && o.outcome == step && o.solved == solved)
+                    .map(|o| o.count)
+                    .sum()
             };
+            let started_in: Vec<(String, i64)> = crate::locale::languages()
+                .iter()
+                .map(|l| {
+                    let n = insights
+                        .steps
+                        .iter()
+                        .filter(|s| s.wizard == w.id && s.step == w.start && s.lang == l.code)
+                        .map(|s| s.visits)
+                        .sum();
+                    (l.code.clone(), n)
+                })
+                .filter(|(_, n)| *n > 0)
+                .collect();
             let most = w.steps.iter().map(|s| visits(&s.id)).max().unwrap_or(0);
             let steps = w
                 .steps
@@ -282,6 +298,7 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
             FunnelView {
                 title: w.title.clone(),
                 started,
+                started_in,
                 concluded,
                 searched,
                 gave_up: (started - concluded - searched).max(0),

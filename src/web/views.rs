@@ -424,6 +424,8 @@ pub struct Bar {
 pub struct FunnelView {
     pub title: String,
     pub started: i64,
+    /// (language, runs started in it), for the languages it was started in.
+    pub started_in: Vec<(String, i64)>,
     pub concluded: i64,
     pub searched: i64,
     /// Started but reached neither an outcome nor a search.

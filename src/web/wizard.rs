@@ -249,28 +249,28 @@ fn count_visit(
     solved: Option<&str>,
 ) {
     if let Some(store) = state.store() {
-        let w = &wizard.id;
+        let (w, lang) = (&wizard.id, wizard.lang);
         match (at, solved) {
             (Position::Step(step), Some(answer)) if matches!(step.kind, StepKind::Outcome(_)) => {
                 let solved = answer == "yes";
                 if state.first_view(req, format_args!("outcome\0{w}\0{}\0{solved}", step.id)) {
-                    store.wizard_outcome(w, &step.id, solved);
+                    store.wizard_outcome(w, &step.id, solved, lang);
                 }
             }
             (Position::Step(step), _) => {
                 if state.first_view(req, format_args!("step\0{w}\0{}", step.id)) {
-                    store.wizard_step(w, &step.id);
+                    store.wizard_step(w, &step.id, lang);
                 }
             }
             (Position::Search(_), Some(answer)) => {
                 let solved = answer == "yes";
                 if state.first_view(req, format_args!("outcome\0{w}\0{SEARCHED}\0{solved}")) {
-                    store.wizard_outcome(w, SEARCHED, solved);
+                    store.wizard_outcome(w, SEARCHED, solved, lang);
                 }
             }
             (Position::Search(_), None) => {
                 if state.first_view(req, format_args!("step\0{w}\0{SEARCHED}")) {
-                    store.wizard_step(w, SEARCHED);
+                    store.wizard_step(w, SEARCHED, lang);
                 }
             }
         }

@@ -131,6 +131,8 @@ async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
         "/wizard/request-errors?a=&a=wrong-data&a=garbled&solved=no",
         "/wizard/request-errors?a=%E5%A5%87%E6%80%AA",
         "/wizard/request-errors?a=&a=message&a=%E5%A5%87%E6%80%AA",
+        // Started once more in English, and left at once.
+        "/en/wizard/request-errors",
     ] {
         assert_eq!(get(&state, url).await.status, 200, "{url}");
     }
@@ -173,7 +175,7 @@ async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
         "the opened result"
     );
     assert!(
-        page.contains("开始 1 次，得出结论 1 次，转为搜索 1 次"),
+        page.contains("开始 2 次（zh-CN 1 次、en 1 次），得出结论 1 次，转为搜索 1 次"),
         "the funnel summary"
     );
     let best = page
@@ -184,7 +186,7 @@ async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
         best.contains("/kb/timeout"),
         "voted entries are listed among the most helpful too"
     );
-    assert!(page.contains("中途离开 0 次"));
+    assert!(page.contains("中途离开 0 次"), "{page}");
     assert!(page.contains("“没有解决” 1 次"));
     assert!(page.contains("<rect class=\"bar"), "drawn as SVG");
 
@@ -547,6 +549,7 @@ async fn plain_links_count_once_per_visitor_and_only_for_page_views() {
             wizard: "request-errors".into(),
             outcome: "out-garbled".into(),
             solved: true,
+            lang: "zh-CN".into(),
             count: 2
         }]
     );

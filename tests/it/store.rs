@@ -59,26 +59,26 @@ async fn suite(a: &Store, b: &Store) {
     // Counters from both stores, gathered and written at the same time, add up exactly.
     for round in 0..5 {
         for _ in 0..10 {
-            a.wizard_step("request-errors", "start");
-            b.wizard_step("request-errors", "start");
+            a.wizard_step("request-errors", "start", "zh-CN");
+            b.wizard_step("request-errors", "start", "en");
             a.unanswered("量子纠缠", false, "zh-CN");
             b.unanswered("量子纠缠", false, "zh-CN");
             b.result_opened("n22106", "n22106");
-            a.wizard_outcome("request-errors", "out-garbled", round % 2 == 0);
+            a.wizard_outcome("request-errors", "out-garbled", round % 2 == 0, "zh-CN");
         }
         let (written_a, written_b) = tokio::join!(a.flush(), b.flush());
         written_a.expect("flush a");
         written_b.expect("flush b");
     }
     let insights = b.insights(100).await.expect("insights");
-    assert_eq!(
-        insights.steps,
-        vec![StepVisits {
-            wizard: "request-errors".into(),
-            step: "start".into(),
-            visits: 100
-        }]
-    );
+    // One row per language the step was read in.
+    let start = |lang: &str| StepVisits {
+        wizard: "request-errors".into(),
+        step: "start".into(),
+        lang: lang.into(),
+        visits: 50,
+    };
+    assert_eq!(insights.steps, vec![start("en"), start("zh-CN")]);
     assert_eq!(
         insights.zero_results,
         vec![unanswered("量子纠缠", 100, false, "zh-CN")]
@@ -113,12 +113,14 @@ async fn suite(a: &Store, b: &Store) {
                 wizard: "request-errors".into(),
                 outcome: "out-garbled".into(),
                 solved: false,
+                lang: "zh-CN".into(),
                 count: 20
             },
             OutcomeAnswers {
                 wizard: "request-errors".into(),
                 outcome: "out-garbled".into(),
                 solved: true,
+                lang: "zh-CN".into(),
                 count: 30
             },
         ]
@@ -265,10 +267,10 @@ async fn migrate_store_moves_sqlite_into_postgres() {
             .await
             .expect("vote");
     }
-    sqlite.wizard_step("request-errors", "start");
+    sqlite.wizard_step("request-errors", "start", "en");
     sqlite.unanswered("量子纠缠", false, "zh-CN");
     sqlite.result_opened("n22106", "n22106");
-    sqlite.wizard_outcome("request-errors", "out-garbled", true);
+    sqlite.wizard_outcome("request-errors", "out-garbled", true, "en");
     sqlite.deflection(Deflection::Resolved, &["n22106"], false);
     sqlite.flush().await.expect("flush");
     let before = sqlite.insights(100).await.expect("insights");
@@ -302,6 +304,10 @@ async fn migrate_store_moves_sqlite_into_postgres() {
     assert_eq!(after.entries, before.entries);
     assert_eq!(after.comments, before.comments);
     assert_eq!(after.steps, before.steps);
+    assert_eq!(
+        before.steps[0].lang, "en",
+        "the language goes with the counts"
+    );
     assert_eq!(after.outcomes, before.outcomes);
     assert_eq!(after.zero_results, before.zero_results);
     assert_eq!(after.opened, before.opened);
