@@ -410,6 +410,12 @@ pub struct ContactText {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorText {
+    pub bad_form: Fill,
+    pub url_too_long: String,
+    pub url_bad_percent: String,
+    pub url_not_utf8: String,
+    pub cross_site: String,
+    pub no_asset: Fill,
     pub method_not_allowed: Fill,
     pub wait: Fill,
     pub body_timeout: Fill,
@@ -518,7 +524,6 @@ pub struct MatchText {
     pub reply_lead: Count,
     pub copy_reply: String,
     pub another: String,
-    pub bad_form: Fill,
     pub bad_query: Fill,
     pub none_picked: String,
     pub too_many_picked: Holes,

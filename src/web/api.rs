@@ -99,7 +99,10 @@ pub async fn entry(
         Lookup::Alias(target) => site.library.entry(target).ok_or_else(|| {
             Error::internal(format!("following alias {id}"), "it points to no entry")
         })?,
-        Lookup::Missing => return Err(Error::NotFound(format!("没有编号为“{id}”的条目")).into()),
+        Lookup::Missing => {
+            let t = &crate::locale::default().t.error;
+            return Err(Error::NotFound(t.no_entry.with(&*id)).into());
+        }
     };
     // The votes are read every time; with them, they name the answer in the cache.
     let feedback = match state.store() {
@@ -164,7 +167,8 @@ pub async fn healthz(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
 pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let on_metrics_listener = req.app_data::<MetricsListener>().is_some();
     if state.metrics_elsewhere() && !on_metrics_listener {
-        return ApiError(Error::NotFound(format!("地址 {} 不存在。", req.path()))).error_response();
+        let t = &crate::locale::default().t.error;
+        return ApiError(Error::NotFound(t.no_page.with(req.path()))).error_response();
     }
     let pages = state.pages();
     state.metrics.page_cache_bytes.set(pages.weight() as i64);

@@ -74,7 +74,8 @@ pub async fn serve(
     name: web::Path<String>,
     version: web::Query<Version>,
 ) -> Result<HttpResponse, Error> {
-    let asset = get(&name).ok_or_else(|| Error::NotFound(format!("没有静态文件 {name}")))?;
+    let asset = get(&name)
+        .ok_or_else(|| Error::NotFound(crate::locale::default().t.error.no_asset.with(&name)))?;
     let cache = if version.v.as_deref() == Some(asset.hash.as_str()) {
         "public, max-age=31536000, immutable"
     } else {

@@ -65,7 +65,7 @@ fn feed_xml(entries: &[Entry], base: &str) -> String {
         .collect();
     atom::Feed {
         id: format!("{base}/"),
-        title: "问道 支持中心：更新的条目".into(),
+        title: crate::locale::default().t.site.feed_title.clone().into(),
         updated: newest,
         lang: Some("zh-CN".to_string()),
         links: vec![

@@ -7,7 +7,9 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use actix_web::{Error as ActixError, ResponseError, web};
 
+use super::lang::Lang;
 use super::{ApiError, AppState, Error};
+use crate::locale::ErrorText;
 
 /// Longest URL we read (path and query), in bytes: room for a 20 KB query of Chinese text,
 /// percent-encoded.
@@ -19,7 +21,11 @@ pub async fn reject_malformed_urls(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, ActixError> {
     if let Some(problem) = url_problem(req.uri().path(), req.query_string()) {
-        return Ok(refuse(req, Error::BadRequest(problem.to_string())));
+        let t = &Lang::of_path(req.path()).t.error;
+        return Ok(refuse(
+            req,
+            Error::BadRequest(problem.message(t).to_string()),
+        ));
     }
     next.call(req)
         .await
@@ -43,10 +49,8 @@ pub async fn refuse_cross_site(
         && let Some(state) = req.app_data::<web::Data<AppState>>()
         && from_another_site(&req, state)
     {
-        let error = Error::Forbidden(
-            "这个请求来自其他网站，没有被接受。请在本站的页面上提交。".to_string(),
-        );
-        return Ok(refuse(req, error));
+        let t = &Lang::of_path(req.path()).t.error;
+        return Ok(refuse(req, Error::Forbidden(t.cross_site.clone())));
     }
     next.call(req)
         .await
@@ -58,7 +62,7 @@ fn refuse<B>(req: ServiceRequest, error: Error) -> ServiceResponse<EitherBody<B>
     let response = if req.path().starts_with("/api/") {
         ApiError(error).error_response()
     } else {
-        error.error_response()
+        error.response_in(Lang::of_path(req.path()))
     };
     req.into_response(response).map_into_right_body()
 }
@@ -97,17 +101,35 @@ fn authority_of(origin: &str) -> &str {
         .map_or(origin, |(_, authority)| authority)
 }
 
-fn url_problem(path: &str, query: &str) -> Option<&'static str> {
+/// What is wrong with a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UrlProblem {
+    TooLong,
+    BadPercent,
+    NotUtf8,
+}
+
+impl UrlProblem {
+    fn message(self, t: &ErrorText) -> &str {
+        match self {
+            UrlProblem::TooLong => &t.url_too_long,
+            UrlProblem::BadPercent => &t.url_bad_percent,
+            UrlProblem::NotUtf8 => &t.url_not_utf8,
+        }
+    }
+}
+
+fn url_problem(path: &str, query: &str) -> Option<UrlProblem> {
     if path.len() + query.len() > MAX_URL_BYTES {
-        return Some("网址太长");
+        return Some(UrlProblem::TooLong);
     }
     for part in [path, query] {
         if !well_formed(part) {
-            return Some("网址中的百分号编码无效");
+            return Some(UrlProblem::BadPercent);
         }
         let decoded: Vec<u8> = percent_encoding::percent_decode_str(part).collect();
         if std::str::from_utf8(&decoded).is_err() {
-            return Some("网址不是有效的 UTF-8 文本");
+            return Some(UrlProblem::NotUtf8);
         }
     }
     None
@@ -138,25 +160,19 @@ mod tests {
     #[test]
     fn problems() {
         assert_eq!(url_problem("/kb/a", "q=%E7%99%BD"), None);
-        assert_eq!(
-            url_problem("/kb/%E7%99", ""),
-            Some("网址不是有效的 UTF-8 文本")
-        );
-        assert_eq!(
-            url_problem("/search", "q=%FF"),
-            Some("网址不是有效的 UTF-8 文本")
-        );
+        assert_eq!(url_problem("/kb/%E7%99", ""), Some(UrlProblem::NotUtf8));
+        assert_eq!(url_problem("/search", "q=%FF"), Some(UrlProblem::NotUtf8));
         assert_eq!(
             url_problem("/search", "q=%zz"),
-            Some("网址中的百分号编码无效")
+            Some(UrlProblem::BadPercent)
         );
         assert_eq!(
             url_problem("/search", "q=100%"),
-            Some("网址中的百分号编码无效")
+            Some(UrlProblem::BadPercent)
         );
         assert_eq!(
             url_problem("/search", &"a".repeat(MAX_URL_BYTES)),
-            Some("网址太长")
+            Some(UrlProblem::TooLong)
         );
     }
 }

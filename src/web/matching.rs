@@ -202,7 +202,7 @@ pub async fn submit(
         check_limit(&req, &state)?;
         let body = read_body(payload, MAX_BODY_BYTES, lang).await?;
         let form: Form = serde_urlencoded::from_bytes(&body)
-            .map_err(|e| Error::BadRequest(lang.t.matching.bad_form.with(e)))?;
+            .map_err(|e| Error::BadRequest(lang.t.error.bad_form.with(e)))?;
         // One generation for the match and the page, even if content is reloaded between.
         let site = state.site();
         let (message, written_in, matches) = run(site.clone(), form.text.clone(), None).await?;

@@ -227,14 +227,13 @@ pub fn app(
         .app_data(
             web::FormConfig::default()
                 .limit(MAX_BODY_BYTES)
-                .error_handler(|e, _| {
+                .error_handler(|e, req| {
+                    let t = &lang::Lang::of_path(req.path()).t.error;
                     let error = match &e {
                         actix_web::error::UrlencodedError::Payload(payload) => {
-                            Error::from_payload(payload, || {
-                                Error::BadRequest(format!("表单有误：{e}"))
-                            })
+                            Error::from_payload(payload, || Error::BadRequest(t.bad_form.with(&e)))
                         }
-                        _ => Error::BadRequest(format!("表单有误：{e}")),
+                        _ => Error::BadRequest(t.bad_form.with(&e)),
                     };
                     error.into()
                 }),

@@ -13,6 +13,7 @@ use crate::content::{Entry, Library};
 use crate::locale::{self, Language};
 use crate::search::analysis::normalize_query;
 use crate::search::{self as engine, MAX_RESULTS};
+use crate::source::markdown::escape_html;
 
 const PAGE_SIZE: usize = 10;
 const MAX_PAGE: usize = MAX_RESULTS / PAGE_SIZE;
@@ -465,15 +466,21 @@ pub async fn suggest(
 
 pub async fn opensearch(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let base = state.base_url(&req);
+    let lang = locale::default();
+    let (name, description) = (
+        escape_html(&lang.t.site.name),
+        escape_html(&lang.t.site.description),
+    );
+    let code = &lang.code;
     HttpResponse::Ok()
         .content_type("application/opensearchdescription+xml; charset=utf-8")
         .body(format!(
             r#"<?xml version="1.0" encoding="UTF-8"?>
 <OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
-  <ShortName>问道 支持中心</ShortName>
-  <Description>搜索小程序网络请求常见问题</Description>
+  <ShortName>{name}</ShortName>
+  <Description>{description}</Description>
   <InputEncoding>UTF-8</InputEncoding>
-  <Language>zh-CN</Language>
+  <Language>{code}</Language>
   <Image width="32" height="32" type="image/svg+xml">{base}/static/favicon.svg</Image>
   <Url type="text/html" method="get" template="{base}/search?q={{searchTerms}}"/>
 </OpenSearchDescription>

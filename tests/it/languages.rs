@@ -759,4 +759,33 @@ async fn a_bad_vote_or_method_under_en_is_told_in_english() {
     assert!(res.body.contains("The method DELETE is not supported here"));
     let res = request(&state, TestRequest::delete().uri("/kb/error-19")).await;
     assert!(res.body.contains("不支持 DELETE 方法"));
+    // A broken address and a vote from another site, refused before any handler, in English.
+    let res = get(&state, "/en/search?q=%zz").await;
+    assert_eq!(res.status, 400);
+    assert!(
+        res.body.contains("The address has broken percent-encoding"),
+        "{}",
+        res.body
+    );
+    let res = request(
+        &state,
+        vote("helpful=yes").insert_header(("origin", "https://elsewhere.example")),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    assert!(
+        res.body.contains("This request came from another site"),
+        "{}",
+        res.body
+    );
+    let res = request(
+        &state,
+        TestRequest::post()
+            .uri("/en/kb/error-19/feedback")
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload("helpful=yes&helpful=no"),
+    )
+    .await;
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("The form is malformed"), "{}", res.body);
 }
