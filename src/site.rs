@@ -19,6 +19,9 @@ pub struct Site {
     /// The site in each other language, as [`crate::locale::translated`] lists them.
     localized: Vec<Localized>,
     pub index: SearchIndex,
+    /// The entry most others and the wizards send readers to: offered when a search finds no
+    /// answer.
+    pub guide: Option<String>,
     /// Set when the site is served (1 at start, +1 per reload): cached pages name it.
     pub generation: u64,
 }
@@ -48,10 +51,16 @@ impl Site {
                 index,
             });
         }
+        let guide = library
+            .references()
+            .into_iter()
+            .max_by_key(|&(id, n)| (n, std::cmp::Reverse(id)))
+            .map(|(id, _)| id.to_string());
         Ok(Site {
             library,
             localized,
             index,
+            guide,
             generation: 0,
         })
     }

@@ -45,7 +45,7 @@ impl Library {
             }
         }
         if let Some(t) = self.contact_translations.iter().find(|t| t.lang == lang) {
-            library.contact_html = Some(t.html.clone());
+            library.contact_html = Some(self.local_html(&t.html, lang));
         }
         library
     }
@@ -72,33 +72,51 @@ impl Library {
         library
     }
 
-    /// `body` with its links to entries read in `lang` pointing to their pages in it.
+    /// `body` with its links to entries and wizards read in `lang` pointing to their pages in it.
     fn local_links(&self, body: &Body, lang: &'static str) -> Body {
-        const LINK: &str = "href=\"/kb/";
         let html = body.html();
-        if !html.contains(LINK) {
+        let local = self.local_html(&html, lang);
+        if local == *html {
             return body.clone();
         }
+        Body::new(&local, &body.text())
+    }
+
+    /// `html` with its links to entries (`href="/kb/<id>`) and wizards (`href="/wizard/<id>`)
+    /// read in `lang` pointing to their pages in it; the others stay as they are.
+    fn local_html(&self, html: &str, lang: &'static str) -> String {
+        const LINKS: [&str; 2] = ["href=\"/kb/", "href=\"/wizard/"];
+        let prefix = crate::locale::prefix(lang);
         let mut out = String::with_capacity(html.len());
-        let mut rest = html.as_str();
-        while let Some(at) = rest.find(LINK) {
-            let (before, link) = rest.split_at(at);
-            out.push_str(before);
-            let target = &link[LINK.len()..];
+        let mut rest = html;
+        while let Some((at, link)) = LINKS
+            .iter()
+            .filter_map(|link| rest.find(link).map(|at| (at, *link)))
+            .min()
+        {
+            out.push_str(&rest[..at]);
+            let target = &rest[at + link.len()..];
             let id = &target[..target.find(['"', '#', '?']).unwrap_or(target.len())];
-            let id = match self.lookup(id) {
-                Lookup::Alias(current) => current,
-                _ => id,
-            };
-            if self.entry(id).is_some() && self.is_translated(id, lang) {
-                out.push_str(&format!("href=\"{}/kb/", crate::locale::prefix(lang)));
+            let read_in_lang = if link.ends_with("/kb/") {
+                let id = match self.lookup(id) {
+                    Lookup::Alias(current) => current,
+                    _ => id,
+                };
+                self.entry(id).is_some() && self.is_translated(id, lang)
             } else {
-                out.push_str(LINK);
+                self.wizard_translations
+                    .iter()
+                    .any(|t| t.lang == lang && t.id == id)
+            };
+            if read_in_lang {
+                out.push_str(&link.replacen("\"/", &format!("\"{prefix}/"), 1));
+            } else {
+                out.push_str(link);
             }
             rest = target;
         }
         out.push_str(rest);
-        Body::new(&out, &body.text())
+        out
     }
 
     /// Whether `id` is read in `lang` in this library (always, in the default language).

@@ -39,9 +39,11 @@ impl Messages {
         js.count_whole.expect("script.count_whole", &["n", "max"])?;
         js.count_cut
             .expect("script.count_cut", &["n", "max", "half"])?;
+        self.error
+            .unknown_lang
+            .expect("error.unknown_lang", &["known", "value"])?;
         let m = &self.matching;
-        m.cut
-            .expect("match.cut", &["received", "max", "half", "half"])?;
+        m.cut.expect("match.cut", &["received", "max", "half"])?;
         m.too_many_picked
             .expect("match.too_many_picked", &["max", "n"])?;
         m.no_section.expect("match.no_section", &["id", "anchor"])?;
@@ -216,6 +218,7 @@ pub struct ContactText {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorText {
+    pub unknown_lang: Holes,
     pub bad_form: Fill,
     pub url_too_long: String,
     pub url_bad_percent: String,
@@ -270,6 +273,9 @@ pub struct FeedbackText {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchText {
+    /// Around the link to the guide entry, offered when nothing answers.
+    pub read_before: String,
+    pub read_after: String,
     pub title: String,
     pub results_title: Fill,
     pub preview_title: Fill,
@@ -306,6 +312,8 @@ pub struct SearchText {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MatchText {
+    /// After an entry's title in a reply, the section it links to.
+    pub section_note: Fill,
     pub title: String,
     pub lead: Fill,
     pub text_label: String,

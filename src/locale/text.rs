@@ -42,11 +42,31 @@ impl Fill {
 pub struct Holes(String);
 
 impl Holes {
+    /// The text with each hole named in `values` replaced, in one pass: a value is never
+    /// read for holes itself.
     pub fn fill(&self, values: &[(&str, &dyn std::fmt::Display)]) -> String {
-        let mut text = self.0.clone();
-        for (name, value) in values {
-            text = text.replace(&format!("{{{name}}}"), &value.to_string());
+        let mut text = String::with_capacity(self.0.len());
+        let mut rest = self.0.as_str();
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let value = after.find('}').and_then(|close| {
+                let name = &after[..close];
+                let (_, value) = values.iter().find(|(n, _)| *n == name)?;
+                Some((close, value))
+            });
+            text.push_str(&rest[..open]);
+            match value {
+                Some((close, value)) => {
+                    text.push_str(&value.to_string());
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    text.push('{');
+                    rest = after;
+                }
+            }
         }
+        text.push_str(rest);
         text
     }
 
@@ -68,12 +88,15 @@ impl Holes {
         names
     }
 
-    /// An error unless its holes are exactly `expected` (each once, in any order).
+    /// An error unless its holes are exactly the names of `expected` (in any order; a
+    /// language may use one twice).
     pub(super) fn expect(&self, key: &str, expected: &[&str]) -> Result<(), String> {
         let mut names = self.names();
         names.sort_unstable();
+        names.dedup();
         let mut want = expected.to_vec();
         want.sort_unstable();
+        want.dedup();
         if names == want {
             return Ok(());
         }
@@ -109,5 +132,11 @@ mod tests {
         assert!(e.unwrap_err().contains("category.no_page"));
         let missing = holes("{name}: not page {page}");
         assert!(missing.expect("k", &["name", "pages", "page"]).is_err());
+        // One pass: a value that looks like a hole stays as it is.
+        let section = holes("“{id}” has no section “{anchor}”.");
+        assert_eq!(
+            section.fill(&[("id", &"{anchor}"), ("anchor", &"x")]),
+            "“{anchor}” has no section “x”."
+        );
     }
 }

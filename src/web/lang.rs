@@ -47,6 +47,31 @@ pub fn preferred(req: &HttpRequest) -> Option<&'static Language> {
         })
 }
 
+/// The language a `lang` parameter names: none when absent or empty, a 400 told in `told_in`
+/// when it names no language of the site.
+pub fn named(
+    value: Option<&str>,
+    told_in: &Language,
+) -> Result<Option<&'static Language>, super::Error> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(code) => match locale::get(code) {
+            Some(lang) => Ok(Some(lang)),
+            None => {
+                let codes: Vec<&str> = locale::languages()
+                    .iter()
+                    .map(|l| l.code.as_str())
+                    .collect();
+                let t = &told_in.t.error;
+                Err(super::Error::BadRequest(
+                    t.unknown_lang
+                        .fill(&[("known", &codes.join(", ")), ("value", &code)]),
+                ))
+            }
+        },
+    }
+}
+
 impl FromRequest for Lang {
     type Error = Infallible;
     type Future = Ready<Result<Lang, Infallible>>;

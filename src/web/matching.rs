@@ -9,7 +9,7 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::api::EntryRef;
-use super::lang::Lang;
+use super::lang::{Lang, named};
 use super::views::{Chrome, MatchPage, MatchView, ReadView, breakable_url};
 use super::{ApiError, AppState, Error, Site};
 use crate::content::Entry;
@@ -133,10 +133,7 @@ pub async fn api(
 ) -> Result<HttpResponse, ApiError> {
     check_limit(&req, &state)?;
     // `?lang=` names the language to answer in; else the message's own decides.
-    let named = match params.lang.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(_) => Some(super::search::api_lang(&params.lang)?),
-    };
+    let named = named(params.lang.as_deref(), locale::default())?;
     let asked = named.unwrap_or_else(locale::default);
     let t = &asked.t.matching;
     let body = read_body(payload, MAX_BODY_BYTES, asked).await?;
@@ -322,11 +319,14 @@ fn reply_in(
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
         .map_err(|e| Error::BadRequest(t.bad_query.with(e)))?;
     let value = |name: &'static str| pairs.iter().filter(move |(k, _)| k == name).map(|(_, v)| v);
-    let picks: Vec<&String> = value("e").collect();
-    let reply_lang = match value("lang").next() {
-        Some(code) => super::search::api_lang(&Some(code.clone()))?,
-        None => lang,
-    };
+    // A pick ticked twice (a hand-made link) is linked once.
+    let mut picks: Vec<&String> = Vec::new();
+    for pick in value("e") {
+        if !picks.contains(&pick) {
+            picks.push(pick);
+        }
+    }
+    let reply_lang = named(value("lang").next().map(String::as_str), lang)?.unwrap_or(lang);
     if picks.is_empty() {
         return Err(Error::BadRequest(t.none_picked.clone()));
     }

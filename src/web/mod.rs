@@ -178,6 +178,13 @@ async fn unrouted(req: HttpRequest, json: bool) -> HttpResponse {
     response
 }
 
+/// A request its extractors refused, answered as [`answer`] does.
+fn refused(req: &HttpRequest, error: Error) -> actix_web::Error {
+    let json = req.path().starts_with("/api/");
+    let message = error.to_string();
+    actix_web::error::InternalError::from_response(message, answer(req, json, error)).into()
+}
+
 /// The error as JSON, or as a page in the language of the path asked for.
 fn answer(req: &HttpRequest, json: bool, error: Error) -> HttpResponse {
     if json {
@@ -235,16 +242,16 @@ pub fn app(
                         }
                         _ => Error::BadRequest(t.bad_form.with(&e)),
                     };
-                    error.into()
+                    refused(req, error)
                 }),
         )
         .app_data(
             web::PathConfig::default()
-                .error_handler(|e, _| Error::BadRequest(e.to_string()).into()),
+                .error_handler(|e, req| refused(req, Error::BadRequest(e.to_string()))),
         )
         .app_data(
             web::QueryConfig::default()
-                .error_handler(|e, _| Error::BadRequest(e.to_string()).into()),
+                .error_handler(|e, req| refused(req, Error::BadRequest(e.to_string()))),
         )
         .wrap(mw::from_fn(middleware::finish))
         .wrap(mw::from_fn(guard::refuse_cross_site))

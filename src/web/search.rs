@@ -6,7 +6,7 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::api::EntryRef;
-use super::lang::Lang;
+use super::lang::{Lang, named};
 use super::views::{CategoryFilter, Chrome, PageLink, SearchHitView, SearchPage};
 use super::{ApiError, AppState, Error, Site, urlencode};
 use crate::content::{Entry, Library};
@@ -68,21 +68,9 @@ fn category<'a>(
     }
 }
 
-/// The language `/api/*?lang=` names: the default when absent, a 400 when unknown.
-pub(super) fn api_lang(value: &Option<String>) -> Result<&'static Language, Error> {
-    match value.as_deref().map(str::trim) {
-        None | Some("") => Ok(locale::default()),
-        Some(code) => locale::get(code).ok_or_else(|| {
-            let codes: Vec<&str> = locale::languages()
-                .iter()
-                .map(|l| l.code.as_str())
-                .collect();
-            Error::BadRequest(format!(
-                "lang must be one of {}, not “{code}”",
-                codes.join(", ")
-            ))
-        }),
-    }
+/// The language `/api/*?lang=` names: the default when absent.
+fn api_lang(value: &Option<String>) -> Result<&'static Language, Error> {
+    Ok(named(value.as_deref(), locale::default())?.unwrap_or_else(locale::default))
 }
 
 /// Runs a search on the worker itself, and counts it. It is CPU work, but short (p50 0.2 ms,
@@ -160,7 +148,7 @@ async fn page_in(
         && let Some(store) = state.store()
     {
         let q = normalize_query(&results.query);
-        if state.first_view(&req, format_args!("zero\0{q}")) {
+        if state.first_view(&req, format_args!("zero\0{}\0{q}", lang.code)) {
             store.unanswered(&q, !found_nothing, &lang.code);
         }
     }
@@ -307,6 +295,11 @@ fn view<'a>(
             library.wizards.iter().collect()
         } else {
             Vec::new()
+        },
+        guide: if searched && (all_count == 0 || weak) {
+            site.guide.as_deref().and_then(|id| library.entry(id))
+        } else {
+            None
         },
         contact_html: library.contact_html.as_deref(),
     }

@@ -283,6 +283,8 @@ pub struct SearchPage<'a> {
     pub near: Vec<(String, String)>,
     pub popular: Vec<&'a Entry>,
     pub wizards: Vec<&'a Wizard>,
+    /// The entry most others send readers to, when nothing answers the query.
+    pub guide: Option<&'a Entry>,
     /// `contact.md`, rendered, when nothing answers the query.
     pub contact_html: Option<&'a str>,
 }

@@ -253,23 +253,29 @@ fn count_visit(
         match (at, solved) {
             (Position::Step(step), Some(answer)) if matches!(step.kind, StepKind::Outcome(_)) => {
                 let solved = answer == "yes";
-                if state.first_view(req, format_args!("outcome\0{w}\0{}\0{solved}", step.id)) {
+                if state.first_view(
+                    req,
+                    format_args!("outcome\0{lang}\0{w}\0{}\0{solved}", step.id),
+                ) {
                     store.wizard_outcome(w, &step.id, solved, lang);
                 }
             }
             (Position::Step(step), _) => {
-                if state.first_view(req, format_args!("step\0{w}\0{}", step.id)) {
+                if state.first_view(req, format_args!("step\0{lang}\0{w}\0{}", step.id)) {
                     store.wizard_step(w, &step.id, lang);
                 }
             }
             (Position::Search(_), Some(answer)) => {
                 let solved = answer == "yes";
-                if state.first_view(req, format_args!("outcome\0{w}\0{SEARCHED}\0{solved}")) {
+                if state.first_view(
+                    req,
+                    format_args!("outcome\0{lang}\0{w}\0{SEARCHED}\0{solved}"),
+                ) {
                     store.wizard_outcome(w, SEARCHED, solved, lang);
                 }
             }
             (Position::Search(_), None) => {
-                if state.first_view(req, format_args!("step\0{w}\0{SEARCHED}")) {
+                if state.first_view(req, format_args!("step\0{lang}\0{w}\0{SEARCHED}")) {
                     store.wizard_step(w, SEARCHED, lang);
                 }
             }
@@ -375,7 +381,11 @@ async fn step_view<'a>(
             let hits = search_hits(site, wizard.lang, query).await?;
             let with = |value: &str| format!("{}&solved={value}", canonical_with_query(canonical));
             WizardView::Search {
-                search_url: format!("/search?q={}", urlencode(query)),
+                search_url: format!(
+                    "{}/search?q={}",
+                    locale::prefix(wizard.lang),
+                    urlencode(query)
+                ),
                 query: query.clone(),
                 hits,
                 solved: solved.map(|s| s == "yes"),
@@ -409,7 +419,7 @@ async fn search_hits(
     web::block(move || {
         // Only entries with every word: "error 99" must not list the entries of other codes
         // that merely say "error".
-        site.search(&request)
+        site.search_in(lang, &request)
             .hits
             .iter()
             .take_while(|hit| hit.all_terms)

@@ -510,9 +510,28 @@ async fn english_searches_find_english_entries_and_the_switch_keeps_the_search()
         res.body
     );
     assert!(res.body.contains("href=\"/en/wizard/request-errors\""));
+    // The entry most others link to, in English.
+    let guide = res.body.split("<li>Read ").nth(1).expect("a guide");
+    assert!(
+        guide.trim_start().starts_with("<a href=\"/en/kb/"),
+        "{guide:.200}"
+    );
     for chinese in ["换个方式", "联系我们", "找到", "条结果"] {
         assert!(!res.body.contains(chinese), "{chinese}");
     }
+    // Links in translated text lead to the English wizard; tags search the English site.
+    let contact = get(&state, "/en/contact").await.body;
+    assert!(
+        contact.contains("href=\"/en/wizard/request-errors\""),
+        "{contact}"
+    );
+    assert!(!contact.contains("href=\"/wizard/"), "{contact}");
+    let entry = get(&state, "/en/kb/error-19").await.body;
+    assert!(
+        entry.contains("href=\"/en/search?q=error%2019\""),
+        "{entry}"
+    );
+    assert!(!entry.contains("href=\"/search"), "{entry}");
     // An empty search shows English examples that search the English site.
     let res = get(&state, "/en/search").await;
     assert!(res.body.contains("<h1 class=\"search-title\">Search</h1>"));
@@ -572,8 +591,9 @@ async fn the_search_api_answers_in_the_language_asked_for() {
     );
     // Errors in the language asked for; an unknown language is named.
     for (uri, message) in [
+        ("/api/search?lang=fr&q=x", "lang 只能是 zh-CN, en，收到“fr”"),
         (
-            "/api/search?lang=fr&q=x",
+            "/en/match/reply?e=error-19&lang=fr",
             "lang must be one of zh-CN, en, not “fr”",
         ),
         (
@@ -787,5 +807,6 @@ async fn a_bad_vote_or_method_under_en_is_told_in_english() {
     )
     .await;
     assert_eq!(res.status, 400);
+    assert!(res.body.contains("<html lang=\"en\">"), "{}", res.body);
     assert!(res.body.contains("The form is malformed"), "{}", res.body);
 }
