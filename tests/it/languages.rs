@@ -353,6 +353,25 @@ async fn the_wizard_is_walked_in_english_with_the_same_answers() {
     let wizard = &english.wizards[0];
     assert_eq!(wizard.lang, "en", "the bundled wizard is translated");
     let state = state(&repo_content(), Some("https://help.example.com"));
+    // The error messages as the English entries quote them lead where the Chinese ones do.
+    for (typed, outcome) in [
+        (
+            "[API call] Please configure a secure domain",
+            "out-secure-domain",
+        ),
+        ("No permission for cross-domain calls", "out-cross-domain"),
+        (
+            "The Internet connection appears to be offline",
+            "out-error-12",
+        ),
+        ("请配置安全域名", "out-secure-domain"),
+    ] {
+        let walk = wizard.replay(&[typed.to_string()]).expect("a path");
+        let wendao::wizard::Position::Step(step) = walk.at else {
+            panic!("{typed}: a step");
+        };
+        assert_eq!(step.id, outcome, "{typed}");
+    }
     let list = get(&state, "/en/wizard").await;
     assert_english(&list.body, "/en/wizard");
     assert!(
