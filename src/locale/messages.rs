@@ -218,6 +218,8 @@ pub struct ContactText {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorText {
+    /// The heading of a 405.
+    pub not_allowed: String,
     pub unknown_lang: Holes,
     pub bad_form: Fill,
     pub url_too_long: String,

@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Serialize;
 
+use super::lang::named;
 use super::{ApiError, AppState, Error};
 
 /// A JSON answer for [`AppState::page`] to keep, as pages are.
@@ -11,6 +12,7 @@ fn json_body(value: &impl Serialize) -> Result<(&'static str, String), Error> {
     Ok(("application/json", body))
 }
 use crate::content::{Entry, Heading, Lookup};
+use crate::locale::{self, Language};
 use crate::store::Feedback;
 
 /// How every JSON answer names an entry: its id, title and link, and the absolute link when
@@ -43,6 +45,8 @@ struct EntrySummary<'a> {
     category: &'a str,
     tags: &'a [String],
     updated: Option<&'a str>,
+    /// The language it is read in: another than the one asked for when not translated.
+    lang: &'a str,
 }
 
 impl<'a> EntrySummary<'a> {
@@ -52,6 +56,7 @@ impl<'a> EntrySummary<'a> {
             category: &entry.category,
             tags: &entry.tags,
             updated: entry.updated.as_deref(),
+            lang: entry.lang,
         }
     }
 }
@@ -69,21 +74,38 @@ struct EntryDetail<'a> {
     feedback: Feedback,
 }
 
+/// `?lang=` of the entry calls: the language to read the entries in.
+#[derive(serde::Deserialize)]
+pub struct LangParam {
+    lang: Option<String>,
+}
+
+fn asked(params: &LangParam) -> Result<&'static Language, Error> {
+    Ok(named(params.lang.as_deref(), locale::default())?.unwrap_or_else(locale::default))
+}
+
 pub async fn entries(
     req: HttpRequest,
     state: web::Data<AppState>,
+    params: web::Query<LangParam>,
 ) -> Result<HttpResponse, ApiError> {
     let site = state.site();
+    let lang = asked(&params)?;
+    let library = site.library_in(&lang.code);
     Ok(state
-        .page(&req, &site, format_args!("api-entries"), || {
-            let entries: Vec<_> = site
-                .library
-                .entries
-                .iter()
-                .map(|e| EntrySummary::of(e, &state))
-                .collect();
-            json_body(&serde_json::json!({ "entries": entries }))
-        })
+        .page(
+            &req,
+            &site,
+            format_args!("api-entries\0{}", lang.code),
+            || {
+                let entries: Vec<_> = library
+                    .entries
+                    .iter()
+                    .map(|e| EntrySummary::of(e, &state))
+                    .collect();
+                json_body(&serde_json::json!({ "entries": entries }))
+            },
+        )
         .await?)
 }
 
@@ -91,12 +113,15 @@ pub async fn entry(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
+    params: web::Query<LangParam>,
 ) -> Result<HttpResponse, ApiError> {
     let site = state.site();
-    let entry = match site.library.lookup(&id) {
+    let lang = asked(&params)?;
+    let library = site.library_in(&lang.code);
+    let entry = match library.lookup(&id) {
         Lookup::Entry(entry) => entry,
         // The API answers for old ids too, so a tool holding one keeps working.
-        Lookup::Alias(target) => site.library.entry(target).ok_or_else(|| {
+        Lookup::Alias(target) => library.entry(target).ok_or_else(|| {
             Error::internal(format!("following alias {id}"), "it points to no entry")
         })?,
         Lookup::Missing => {
@@ -114,8 +139,8 @@ pub async fn entry(
     };
     let base = state.base_url(&req);
     let key = format_args!(
-        "api-entry\0{base}\0{}\0{}\0{}",
-        entry.id, feedback.helpful, feedback.not_helpful
+        "api-entry\0{}\0{base}\0{}\0{}\0{}",
+        lang.code, entry.id, feedback.helpful, feedback.not_helpful
     );
     Ok(state
         .page(&req, &site, key, || {

@@ -131,9 +131,8 @@ impl Error {
             status: status.as_u16(),
             heading: match self {
                 Error::NotFound(_) => &t.not_found,
-                Error::BadRequest(_) | Error::MethodNotAllowed(_) | Error::BodyTimeout(_) => {
-                    &t.bad_request
-                }
+                Error::BadRequest(_) | Error::BodyTimeout(_) => &t.bad_request,
+                Error::MethodNotAllowed(_) => &t.not_allowed,
                 Error::TooLarge(_) => &t.too_large,
                 Error::Forbidden(_) => &t.forbidden,
                 Error::TooManyRequests(_) => &t.too_many_requests,

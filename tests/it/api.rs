@@ -25,7 +25,8 @@ async fn entries_list_has_the_documented_shape() {
             "url": "/kb/proxy-config",
             "category": "alpha",
             "tags": ["代理", "proxy"],
-            "updated": "2026-01-02"
+            "updated": "2026-01-02",
+            "lang": "zh-CN"
         })
     );
     let undated = entries.iter().find(|e| e["id"] == "no-date").unwrap();

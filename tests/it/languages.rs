@@ -601,6 +601,23 @@ async fn the_search_api_answers_in_the_language_asked_for() {
     let json: serde_json::Value = serde_json::from_str(&res.body).expect("json");
     assert_eq!(json["lang"], "zh-CN");
     assert_eq!(json["hits"][0]["url"], "/kb/timeout");
+    // The entries too, with the language each is read in.
+    let json = get(&state, "/api/entries?lang=en").await.json();
+    assert_eq!(json["entries"][0]["lang"], "en", "{json}");
+    assert!(
+        json["entries"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/en/kb/")
+    );
+    let json = get(&state, "/api/entries/error-19?lang=en").await.json();
+    assert_eq!(json["url"], "/en/kb/error-19");
+    assert!(json["title"].as_str().unwrap().is_ascii(), "{json}");
+    let json = get(&state, "/api/entries/error-19").await.json();
+    assert_eq!(
+        (json["url"].as_str(), json["lang"].as_str()),
+        (Some("/kb/error-19"), Some("zh-CN"))
+    );
     // Suggestions too.
     let res = get(&state, "/api/suggest?lang=en&q=garbl").await;
     let json: serde_json::Value = serde_json::from_str(&res.body).expect("json");
