@@ -32,6 +32,8 @@ impl Messages {
         let c = &self.category;
         let s = &self.search;
         s.none_in.expect("search.none_in", &["category", "query"])?;
+        s.no_page
+            .expect("search.no_page", &["query", "pages", "page"])?;
         self.feedback
             .reason_invalid
             .expect("feedback.reason_invalid", &["known", "value"])?;
@@ -275,6 +277,8 @@ pub struct FeedbackText {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchText {
+    /// A page past the last of a search's results.
+    pub no_page: Holes,
     /// Around the link to the guide entry, offered when nothing answers.
     pub read_before: String,
     pub read_after: String,

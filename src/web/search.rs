@@ -139,6 +139,15 @@ async fn page_in(
         offset: (page - 1) * PAGE_SIZE,
     };
     let results = run(&state, &site, lang, &request);
+    // A page past the last, as a category answers one: a 404 saying how many there are.
+    let pages = results.total.div_ceil(PAGE_SIZE).min(MAX_PAGE);
+    if results.total > 0 && page > pages {
+        return Err(Error::NotFound(lang.t.search.no_page.fill(&[
+            ("query", &results.query),
+            ("pages", &pages),
+            ("page", &page),
+        ])));
+    }
     // Nothing in any category, or only weak matches (a filter with nothing in it is not an
     // unanswered question).
     let found_nothing = results.categories.is_empty();

@@ -250,6 +250,7 @@ async fn english_errors_and_redirects_stay_in_english() {
         ),
         ("/en/c/nope", "There is no category “nope”."),
         ("/en/c/guides?page=9", "has 1 page(s), not page 9."),
+        ("/en/search?q=timeout&page=50", "page(s), not page 50."),
         ("/en/no/such/page", "There is no page at /en/no/such/page."),
     ] {
         let res = get(&state, uri).await;

@@ -747,3 +747,17 @@ async fn scores_follow_the_order_shown() {
         );
     }
 }
+
+#[actix_web::test]
+async fn a_page_past_the_last_is_a_404_that_says_how_many_there_are() {
+    let state = state(&repo_content(), None);
+    let first = get(&state, "/search?q=%E8%B6%85%E6%97%B6").await;
+    assert_eq!(first.status, 200);
+    let res = get(&state, "/search?q=%E8%B6%85%E6%97%B6&page=50").await;
+    assert_eq!(res.status, 404);
+    let text = crate::common::unescape(&res.body);
+    assert!(text.contains("“超时”的结果只有 "), "{text}");
+    assert!(text.contains("页，没有第 50 页。"), "{text}");
+    // An empty search has no pages to run past.
+    assert_eq!(get(&state, "/search?page=3").await.status, 200);
+}
