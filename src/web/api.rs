@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Serialize;
 
-use super::lang::named;
+use super::lang::{LangParam, asked};
 use super::{ApiError, AppState, Error};
 
 /// A JSON answer for [`AppState::page`] to keep, as pages are.
@@ -12,7 +12,6 @@ fn json_body(value: &impl Serialize) -> Result<(&'static str, String), Error> {
     Ok(("application/json", body))
 }
 use crate::content::{Entry, Heading, Lookup};
-use crate::locale::{self, Language};
 use crate::store::Feedback;
 
 /// How every JSON answer names an entry: its id, title and link, and the absolute link when
@@ -74,23 +73,13 @@ struct EntryDetail<'a> {
     feedback: Feedback,
 }
 
-/// `?lang=` of the entry calls: the language to read the entries in.
-#[derive(serde::Deserialize)]
-pub struct LangParam {
-    lang: Option<String>,
-}
-
-fn asked(params: &LangParam) -> Result<&'static Language, Error> {
-    Ok(named(params.lang.as_deref(), locale::default())?.unwrap_or_else(locale::default))
-}
-
 pub async fn entries(
     req: HttpRequest,
     state: web::Data<AppState>,
     params: web::Query<LangParam>,
 ) -> Result<HttpResponse, ApiError> {
     let site = state.site();
-    let lang = asked(&params)?;
+    let lang = asked(params.lang.as_deref())?;
     let library = site.library_in(&lang.code);
     Ok(state
         .page(
@@ -116,7 +105,7 @@ pub async fn entry(
     params: web::Query<LangParam>,
 ) -> Result<HttpResponse, ApiError> {
     let site = state.site();
-    let lang = asked(&params)?;
+    let lang = asked(params.lang.as_deref())?;
     let library = site.library_in(&lang.code);
     let entry = match library.lookup(&id) {
         Lookup::Entry(entry) => entry,

@@ -47,6 +47,18 @@ pub fn preferred(req: &HttpRequest) -> Option<&'static Language> {
         })
 }
 
+/// `?lang=` of the API calls.
+#[derive(serde::Deserialize)]
+pub struct LangParam {
+    pub lang: Option<String>,
+}
+
+/// The language an API call asks for with `?lang=`: the default when absent, a 400 (in the
+/// default language) when it names none of the site's.
+pub fn asked(value: Option<&str>) -> Result<&'static Language, super::Error> {
+    Ok(named(value, locale::default())?.unwrap_or_else(locale::default))
+}
+
 /// The language a `lang` parameter names: none when absent or empty, a 400 told in `told_in`
 /// when it names no language of the site.
 pub fn named(

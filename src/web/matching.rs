@@ -9,7 +9,7 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::api::EntryRef;
-use super::lang::{Lang, named};
+use super::lang::{Lang, LangParam, named};
 use super::views::{Chrome, MatchPage, MatchView, ReadView, breakable_url};
 use super::{ApiError, AppState, Error, Site};
 use crate::content::Entry;
@@ -26,11 +26,6 @@ pub const MAX_BODY_BYTES: usize = 512 * 1024;
 #[derive(Deserialize)]
 struct Form {
     text: String,
-}
-
-#[derive(Deserialize)]
-pub struct LangParam {
-    lang: Option<String>,
 }
 
 /// A 429 when this client has had its messages matched too often this minute.

@@ -6,7 +6,7 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::api::EntryRef;
-use super::lang::{Lang, named};
+use super::lang::{Lang, asked};
 use super::views::{CategoryFilter, Chrome, PageLink, SearchHitView, SearchPage};
 use super::{ApiError, AppState, Error, Site, urlencode};
 use crate::content::{Entry, Library};
@@ -66,11 +66,6 @@ fn category<'a>(
         Some(slug) if site.library.category(slug).is_some() => Ok(Some(slug)),
         Some(slug) => Err(Error::BadRequest(lang.t.search.no_category.with(slug))),
     }
-}
-
-/// The language `/api/*?lang=` names: the default when absent.
-fn api_lang(value: &Option<String>) -> Result<&'static Language, Error> {
-    Ok(named(value.as_deref(), locale::default())?.unwrap_or_else(locale::default))
 }
 
 /// Runs a search on the worker itself, and counts it. It is CPU work, but short (p50 0.2 ms,
@@ -355,7 +350,7 @@ pub async fn api(
     params: web::Query<Params>,
 ) -> Result<HttpResponse, ApiError> {
     let site = state.site();
-    let lang = api_lang(&params.lang)?;
+    let lang = asked(params.lang.as_deref())?;
     let query = params
         .q
         .clone()
@@ -435,7 +430,7 @@ pub async fn suggest(
     params: web::Query<Params>,
 ) -> Result<HttpResponse, ApiError> {
     let site = state.site();
-    let lang = api_lang(&params.lang)?;
+    let lang = asked(params.lang.as_deref())?;
     let query = params.q.clone().unwrap_or_default();
     let base = state.fixed_base_url().map(str::to_string);
     let found = {
