@@ -111,10 +111,16 @@ impl SearchIndex {
                 *sum += score.unwrap_or(0.0);
             }
         }
-        // A query that is exactly an author's tag (error 12, N22106) asks for the entries with
-        // that label: they come first, the ones readers are most often sent to first, however
-        // the words happen to be spread over titles of different lengths.
-        let key = plan.whole_words();
+        // A query of several words that is exactly an author's tag (error 12, HTTP 状态码) asks
+        // for the entries with that label: they come first, the ones readers are most often
+        // sent to first, however the words happen to be spread over titles of different
+        // lengths. One word (白名单) cannot be spread, and BM25 already finds the entry about it;
+        // ordering by the tag there put a hub that mentions the word once first.
+        let key = if plan.phrase.len() > 1 {
+            plan.whole_words()
+        } else {
+            String::new()
+        };
         let tagged: Vec<bool> = if key.is_empty() {
             vec![false; candidates.len()]
         } else {

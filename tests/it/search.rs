@@ -234,6 +234,48 @@ title = \"error 7 error 7\"\ncategory = \"alpha\"\ntags = [\"error 7\"]\n+++\n�
 }
 
 #[actix_web::test]
+async fn one_word_that_is_an_entrys_subject_finds_that_entry_first_with_scores_in_order() {
+    let content = crate::common::TempContent::copy_of(&crate::common::fixture("basic"));
+    // A guide tagged with the word that mentions it once, which three entries link to, and
+    // the entry about the word, tagged only with a longer phrase that holds it.
+    content.write(
+        "kb/guide.md",
+        "+++\ntitle = \"请求报错排查方案\"\ncategory = \"alpha\"\ntags = [\"白名单\"]\n+++\n先看状态码，再看日志，最后看白名单。\n",
+    );
+    for n in 1..=3 {
+        content.write(
+            &format!("kb/linker-{n}.md"),
+            &format!("+++\ntitle = \"第 {n} 种报错\"\ncategory = \"beta\"\n+++\n见[排查方案](/kb/guide)。\n"),
+        );
+    }
+    content.write(
+        "kb/subject.md",
+        "+++\ntitle = \"配置白名单\"\ncategory = \"alpha\"\ntags = [\"服务器白名单\"]\n+++\n在管理中心添加白名单后，白名单立即生效。\n",
+    );
+    let written = state(content.path(), None);
+    let body = get(&written, &format!("/api/search?q={}", enc("白名单")))
+        .await
+        .json();
+    assert_eq!(ids(&body["hits"])[..2], ["subject", "guide"], "{body}");
+    let scores: Vec<f64> = body["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["score"].as_f64().expect("score"))
+        .collect();
+    assert!(scores[0] > scores[1], "{scores:?}");
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+
+    // The same on the bundled content: the entry on configuring the whitelist, not the
+    // troubleshooting guide that many entries link to.
+    let bundled = state(&repo_content(), None);
+    let body = get(&bundled, &format!("/api/search?q={}", enc("白名单")))
+        .await
+        .json();
+    assert_eq!(ids(&body["hits"])[0], "domain-whitelist", "{body}");
+}
+
+#[actix_web::test]
 async fn english_words_find_the_chinese_entries_through_the_glossary() {
     let state = state(&repo_content(), None);
     for (q, want) in [
