@@ -87,7 +87,11 @@ impl Plan {
                 }
                 let text: String = self.groups[i..to]
                     .iter()
-                    .map(|g| g.alternatives[0].tokens.concat())
+                    .map(|g| match kind {
+                        // As typed: a stem (`yume` for `yuming`) is no reading.
+                        Script::Latin => typed(g),
+                        Script::Han | Script::HanChar => g.alternatives[0].tokens.concat(),
+                    })
                     .collect();
                 let pieces = match kind {
                     Script::Latin => readings.spell(&text),
@@ -108,13 +112,19 @@ impl Plan {
                 Some((to, pieces))
             });
             let Some((to, pieces)) = read else {
-                groups.push(self.groups[i].clone());
+                let mut group = self.groups[i].clone();
+                // A lone syllable (`de`) or a question word (`zenme`) the index lacks names
+                // nothing, as a lone character does not.
+                if kind == Script::Latin && readings.is_quiet(&typed(&group)) {
+                    group.generic = true;
+                }
+                groups.push(group);
                 i += 1;
                 continue;
             };
             let span = (self.groups[i].span.0, self.groups[to - 1].span.1);
             let label = self
-                .query
+                .text
                 .get(span.0..span.1)
                 .unwrap_or_default()
                 .to_string();
@@ -131,6 +141,7 @@ impl Plan {
                         .collect(),
                     fuzzy: Vec::new(),
                     prefix: None,
+                    function: false,
                     span,
                 });
             }
@@ -138,6 +149,16 @@ impl Plan {
         }
         self.groups = groups;
     }
+}
+
+/// A Latin group's letters as typed, lowercased: its words before stemming.
+fn typed(group: &Group) -> String {
+    group
+        .label
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 #[cfg(test)]
@@ -174,6 +195,14 @@ mod tests {
             p.groups[0].alternatives[0].boost < 1.0,
             "below the word typed"
         );
+        // Read as typed, not as stemmed (`yuming` is `yume` to the English stemmer), and a
+        // question word in pinyin names nothing.
+        let readings = Readings::new([("域名", 3, true)].into_iter());
+        let mut p = plan("yuming zenme", &[]);
+        p.read_aloud(|_| false, &readings, &synonyms);
+        assert_eq!(words(&p)[0], ["域名"]);
+        assert!(p.groups[1].generic, "{:?}", p.groups[1]);
+        let readings = Readings::new([("宾馆", 1, true), ("乱码", 2, true)].into_iter());
         // Characters that only sound like a word, sharing none of it, are not a slip of
         // the input method (junk such as 峦犸 finds nothing through 乱码).
         let mut p = plan("峦犸", &[]);

@@ -178,7 +178,7 @@ impl SearchIndex {
     /// The words worth searching for, heaviest first: not generic, in some entry, at most
     /// [`MAX_WORDS`] of them, each once.
     fn weigh(&self, searcher: &tantivy::Searcher, plan: &Plan) -> Vec<Word> {
-        let quotes = quoted_ranges(&plan.query);
+        let quotes = quoted_ranges(&plan.text);
         let mut by_words: HashMap<&[String], Word> = HashMap::new();
         let mut previous = "";
         for (i, group) in plan.groups.iter().enumerate() {

@@ -33,6 +33,9 @@ pub struct Group {
     pub(super) prefix: Option<String>,
     /// A word that names no topic (失败, 小程序): matching it alone answers nothing.
     pub generic: bool,
+    /// A word of a class that names no topic by the dictionary (一个, 必须, 以后): not counted
+    /// among the topics an entry holds, though the query still asks for it.
+    pub(super) function: bool,
     /// Byte range of the words in the query.
     pub span: (usize, usize),
 }
@@ -107,6 +110,9 @@ impl Synonyms {
 pub struct Plan {
     /// The query as read: control characters removed, trimmed to [`MAX_QUERY_CHARS`].
     pub query: String,
+    /// The query in mainland wording ([`analysis::mainland`]): what the words were read from
+    /// and the groups' spans point into.
+    pub(super) text: String,
     pub groups: Vec<Group>,
     /// Whole words with their positions, for the phrase boost.
     pub(super) phrase: Vec<(usize, String)>,
@@ -155,7 +161,8 @@ impl Plan {
             .collect::<String>()
             .trim()
             .to_string();
-        let tokens = analysis::analyze(&query, settings.mode);
+        let text = analysis::mainland(&query).into_owned();
+        let tokens = analysis::analyze(&text, settings.mode);
         let units = units(tokens);
         let mut phrase: Vec<(usize, String)> = units
             .iter()
@@ -168,7 +175,7 @@ impl Plan {
         let mut groups = Vec::new();
         let mut i = 0;
         while i < units.len() && groups.len() < max_groups {
-            let (group, used) = group_at(&query, &units, i, synonyms, settings);
+            let (group, used) = group_at(&text, &units, i, synonyms, settings);
             groups.push(group);
             i += used;
         }
@@ -181,6 +188,7 @@ impl Plan {
         }
         Plan {
             query,
+            text,
             groups,
             phrase,
         }
@@ -303,12 +311,20 @@ pub(super) fn unit_group(
         || alternatives
             .get(1)
             .is_some_and(|parts| parts.tokens.len() > 1 && synonyms.is_generic(&parts.tokens));
+    let function = match alternatives[0].tokens.as_slice() {
+        [word] => {
+            !synonyms.by_words.contains_key(&alternatives[0].tokens)
+                && analysis::names_no_topic(word)
+        }
+        _ => false,
+    };
     Group {
         label: query.get(from..to).unwrap_or_default().to_string(),
         alternatives,
         fuzzy,
         prefix: None,
         generic,
+        function,
         span: (from, to),
     }
 }

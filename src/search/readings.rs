@@ -4,7 +4,7 @@
 //! readings are made from the index's own Chinese terms, so only words of the content are ever
 //! found this way, never a dictionary's.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use pinyin::ToPinyin;
 
@@ -24,6 +24,9 @@ pub struct Readings {
     initials: HashMap<String, Vec<String>>,
     /// By the reading an input method's fuzzy sounds (模糊音) give: "buzou" → [步骤].
     loose: HashMap<String, Vec<String>>,
+    /// What names nothing when typed in pinyin: every syllable of the index's words alone
+    /// (`de`, `yu`, as a lone character names nothing), and the question words (`zenme`).
+    quiet: HashSet<String>,
 }
 
 /// The words one piece of a query may stand for, most common first.
@@ -35,10 +38,16 @@ impl Readings {
         let mut full: HashMap<String, Vec<(u64, String)>> = HashMap::new();
         let mut initials: HashMap<String, Vec<(u64, String)>> = HashMap::new();
         let mut loose: HashMap<String, Vec<(u64, String)>> = HashMap::new();
+        let mut quiet: HashSet<String> = super::analysis::QUESTION_WORDS
+            .iter()
+            .filter_map(|word| syllables(word))
+            .map(|syllables| syllables.concat())
+            .collect();
         for (term, entries, named) in terms {
             let Some(syllables) = syllables(term) else {
                 continue;
             };
+            quiet.extend(syllables.iter().map(|s| s.to_string()));
             if syllables.len() < 2 {
                 continue;
             }
@@ -61,7 +70,13 @@ impl Readings {
             full: ranked(full),
             initials: ranked(initials),
             loose: ranked(loose),
+            quiet,
         }
+    }
+
+    /// Whether Latin letters read as one syllable or a question word in pinyin (`de`, `zenme`).
+    pub fn is_quiet(&self, letters: &str) -> bool {
+        self.quiet.contains(letters)
     }
 
     /// Splits `letters` (lowercase a–z) into words read that way: whole readings first
@@ -207,6 +222,17 @@ mod tests {
         assert_eq!(r.spell("long"), None);
         assert_eq!(r.spell("jiexix"), None);
         assert_eq!(r.spell("ma"), None, "single characters are not kept");
+    }
+
+    #[test]
+    fn a_lone_syllable_or_a_question_word_in_pinyin_is_quiet() {
+        let r = readings();
+        for quiet in ["ma", "pei", "zenme", "weishenme", "ruhe"] {
+            assert!(r.is_quiet(quiet), "{quiet}");
+        }
+        for word in ["luanma", "peizhi", "https", "long"] {
+            assert!(!r.is_quiet(word), "{word}");
+        }
     }
 
     #[test]

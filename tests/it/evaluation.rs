@@ -69,6 +69,9 @@ struct Score {
     /// Queries no entry of this library answers, and the share the search said so of.
     unanswerable: usize,
     said_unanswered: f64,
+    /// The share of the answerable queries the search said were answered: a threshold that
+    /// calls everything unanswered would score `none` 1.00 and fail here.
+    said_answered: f64,
 }
 
 impl Score {
@@ -76,6 +79,9 @@ impl Score {
         let mut parts = Vec::new();
         if self.answerable > 0 {
             parts.push(format!("{:.2} / {:.2}", self.mrr, self.recall_at_3));
+            if self.said_answered < 1.0 {
+                parts.push(format!("ans {:.2}", self.said_answered));
+            }
         }
         if self.unanswerable > 0 {
             parts.push(format!("none {:.2}", self.said_unanswered));
@@ -125,7 +131,7 @@ fn ranked(searcher: &Searcher, tier: &str, text: &str) -> (Vec<String>, bool) {
 fn score(searcher: &Searcher, tier: &str, queries: &[Query]) -> (Score, Vec<String>) {
     let library = searcher.library;
     let mut score = Score::default();
-    let (mut rr, mut in_3, mut said_none) = (0.0, 0, 0);
+    let (mut rr, mut in_3, mut said_none, mut said_answered) = (0.0, 0, 0, 0);
     let mut misses = Vec::new();
     for query in queries {
         let (ids, answered) = ranked(searcher, tier, &query.q);
@@ -148,10 +154,18 @@ fn score(searcher: &Searcher, tier: &str, queries: &[Query]) -> (Score, Vec<Stri
             continue;
         }
         score.answerable += 1;
+        said_answered += usize::from(answered);
         let rank = ids.iter().position(|id| present.contains(&id));
         if let Some(rank) = rank {
             rr += 1.0 / (rank + 1) as f64;
             in_3 += usize::from(rank < 3);
+        }
+        if !answered {
+            misses.push(format!(
+                "{:?}: said unanswered, got {:?}",
+                query.q.chars().take(80).collect::<String>(),
+                &ids[..ids.len().min(3)]
+            ));
         }
         if rank != Some(0) {
             misses.push(format!(
@@ -165,6 +179,7 @@ fn score(searcher: &Searcher, tier: &str, queries: &[Query]) -> (Score, Vec<Stri
     if score.answerable > 0 {
         score.mrr = rr / score.answerable as f64;
         score.recall_at_3 = in_3 as f64 / score.answerable as f64;
+        score.said_answered = said_answered as f64 / score.answerable as f64;
     }
     if score.unanswerable > 0 {
         score.said_unanswered = said_none as f64 / score.unanswerable as f64;
@@ -238,16 +253,17 @@ fn evaluate() -> Table {
         }
     }
     println!(
-        "\nMRR / recall@3 (first 10), and for questions nothing answers the share said so (`none`)"
+        "\nMRR / recall@3 (first 10), the share of answerable questions said answered (`ans`, when \
+         under 1), and for questions nothing answers the share said so (`none`)"
     );
     println!(
-        "{:<12} {:<24} {:<24} {:<24} {:<24}",
+        "{:<12} {:<34} {:<34} {:<34} {:<34}",
         "tier", "tuning, alone", "tuning, neighbours", "held-out, alone", "held-out, neighbours"
     );
     for &tier in TIERS {
         let cell = |half, neighbours| table[&(tier, half, neighbours)].cell();
         println!(
-            "{tier:<12} {:<24} {:<24} {:<24} {:<24}",
+            "{tier:<12} {:<34} {:<34} {:<34} {:<34}",
             cell("tuning", false),
             cell("tuning", true),
             cell("heldout", false),
@@ -262,7 +278,7 @@ fn evaluate() -> Table {
                 .flat_map(|s| {
                     let mut parts = Vec::new();
                     if s.answerable > 0 {
-                        parts.push(s.mrr);
+                        parts.extend([s.mrr, s.said_answered]);
                     }
                     if s.unanswerable > 0 {
                         parts.push(s.said_unanswered);

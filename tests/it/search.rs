@@ -803,3 +803,20 @@ async fn a_page_past_the_last_is_a_404_that_says_how_many_there_are() {
     // An empty search has no pages to run past.
     assert_eq!(get(&state, "/search?page=3").await.status, 200);
 }
+
+#[actix_web::test]
+async fn taiwan_wording_finds_the_entries_written_in_mainland_words_and_says_they_answer() {
+    let state = state(&repo_content(), None);
+    // 逾時 and 憑證 are synonyms of 超时 and 证书; 伺服器 and 預設 are read by OpenCC.
+    for (query, want) in [
+        ("請求逾時 預設時間", "timeout"),
+        ("伺服器的 SSL 憑證過期", "error-19"),
+    ] {
+        let body = get(&state, &format!("/api/search?q={}", enc(query)))
+            .await
+            .json();
+        assert_eq!(ids(&body["hits"])[0], want, "{query}: {body}");
+        assert_eq!(body["answered"], true, "{query}: {body}");
+        assert_eq!(body["query"], query, "the query is shown as typed: {body}");
+    }
+}

@@ -15,7 +15,7 @@ mod normalize;
 mod tokenizer;
 
 use normalize::Normalized;
-pub use normalize::{normalize, normalize_query};
+pub use normalize::{mainland, normalize, normalize_query};
 pub use tokenizer::WendaoTokenizer;
 
 /// A token of analysed text.
@@ -105,7 +105,7 @@ pub fn is_stop_word(word: &str) -> bool {
         "的" | "了" | "吗" | "呢" | "啊" | "吧" | "呀" | "么" | "是" | "在" | "和" | "与" | "或"
         | "及" | "也" | "就" | "都" | "而" | "之" | "把" | "被" | "对" | "这" | "那" | "个"
         | "如何" | "怎么" | "怎么办" | "怎样" | "为什么" | "为何" | "什么" | "请问" | "一下"
-        | "哪些" | "哪里" | "如何处理" | "是否"
+        | "哪些" | "哪里" | "如何处理" | "是否" | "点解" | "点样" | "乜嘢"
         | "the" | "a" | "an" | "is" | "are" | "to" | "of" | "in" | "on" | "and" | "or" | "how" | "what"
         | "why" | "do" | "does" | "i" | "am" | "be" | "was" | "were" | "been" | "for" | "with"
         | "from" | "by" | "at" | "as" | "can" | "could" | "should" | "would" | "will" | "did"
@@ -115,10 +115,67 @@ pub fn is_stop_word(word: &str) -> bool {
     )
 }
 
+/// Whether a Chinese word is, by jieba's dictionary, of a class that names no topic: numerals
+/// and measures (一个), adverbs (必须, 直接), conjunctions (还是, 同时), prepositions, particles,
+/// locatives (以后) and time words. Nouns, verbs and pronouns (本地) may name one.
+pub fn names_no_topic(word: &str) -> bool {
+    if word.is_ascii() {
+        return false;
+    }
+    match JIEBA.tag(word, false).as_slice() {
+        [tag] if tag.word == word => {
+            matches!(
+                tag.tag,
+                "m" | "mq"
+                    | "q"
+                    | "d"
+                    | "ad"
+                    | "f"
+                    | "c"
+                    | "p"
+                    | "u"
+                    | "uj"
+                    | "ul"
+                    | "uz"
+                    | "ug"
+                    | "uv"
+                    | "ud"
+                    | "y"
+                    | "e"
+                    | "o"
+                    | "t"
+                    | "tg"
+                    | "dg"
+            )
+        }
+        _ => false,
+    }
+}
+
+/// The question words among the stop words, which a reader may also type in pinyin (`zenme`).
+pub const QUESTION_WORDS: &[&str] = &[
+    "如何",
+    "怎么",
+    "怎么办",
+    "怎样",
+    "为什么",
+    "为何",
+    "什么",
+    "请问",
+    "一下",
+    "哪些",
+    "哪里",
+    "如何处理",
+    "是否",
+    "点解",
+    "点样",
+];
+
 /// Loads the dictionary now rather than in the first request (~120 ms).
 pub fn warm_up() {
     LazyLock::force(&JIEBA);
     LazyLock::force(&STEMMER);
+    normalize::warm_up();
 }
 
 fn is_han(c: char) -> bool {
@@ -309,6 +366,10 @@ impl Tokens {
             }
             // The only part of a plain word is the word itself.
             let primary = (a, b) == (start, end);
+            // A stop word is known by how it is written: its stem (`doe`, `thi`) is not one.
+            if is_stop_word(part) {
+                continue;
+            }
             if is_letters && part.len() > 3 {
                 push(a, b, &STEMMER.stem(part), primary);
             } else {
@@ -355,6 +416,43 @@ mod tests {
 
     fn has(text: &str, token: &str) -> bool {
         texts(text).iter().any(|t| t == token)
+    }
+
+    #[test]
+    fn taiwan_wording_reads_as_mainland_words_and_simplified_text_is_left_alone() {
+        assert_eq!(mainland("伺服器網路預設"), "服务器网络缺省");
+        assert!(matches!(
+            mainland("服务器配置"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert!(matches!(
+            mainland("my.request"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn english_stop_words_are_dropped_before_stemming() {
+        // Stemmed first, `does` and `this` were `doe` and `thi`, words that name something.
+        assert_eq!(texts("does this work"), ["work"]);
+        assert_eq!(texts("QUESTION WORDS"), ["question", "word"]);
+    }
+
+    #[test]
+    fn function_words_name_no_topic_but_nouns_verbs_and_pronouns_may() {
+        for word in ["一个", "必须", "以后", "还是", "直接"] {
+            assert!(names_no_topic(word), "{word}");
+        }
+        for word in ["中止", "配置", "本地", "乱码", "https"] {
+            assert!(!names_no_topic(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn question_words_are_stop_words() {
+        for word in QUESTION_WORDS {
+            assert!(is_stop_word(word), "{word}");
+        }
     }
 
     #[test]

@@ -1,7 +1,34 @@
 //! Normalising text before it is tokenised (NFKC, lowercase, traditional → simplified), with a
 //! map from each character back to the original, so offsets stay in the text as written.
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use ferrous_opencc::OpenCC;
+use ferrous_opencc::config::BuiltinConfig;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
+/// OpenCC's Taiwan-to-mainland conversion with its phrases (伺服器 → 服务器, 網路 → 网络,
+/// 預設 → 默认). `None` if its embedded tables fail to load, which would be a build defect:
+/// queries are then read character by character only, as before.
+static MAINLAND: LazyLock<Option<OpenCC>> =
+    LazyLock::new(|| OpenCC::from_config(BuiltinConfig::Tw2sp).ok());
+
+/// A query in mainland wording: written in Traditional characters, it is converted with the
+/// regional phrases too (the entries say 服务器 where a reader in Taipei types 伺服器); other
+/// text is returned as it is. Entries are not converted: they are written in Simplified.
+pub fn mainland(text: &str) -> Cow<'_, str> {
+    let traditional = !text.is_ascii() && fast2s::convert(text) != text;
+    match &*MAINLAND {
+        Some(opencc) if traditional => Cow::Owned(opencc.convert(text)),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+/// Loads the conversion tables now rather than in the first Traditional query.
+pub(super) fn warm_up() {
+    LazyLock::force(&MAINLAND);
+}
 
 /// A query as insights count it: normalised, spaces collapsed, at most 100 characters.
 pub fn normalize_query(query: &str) -> String {
