@@ -36,13 +36,7 @@ impl Plan {
                 if g.alternatives.len() < 2 {
                     return group_clauses(g, fields);
                 }
-                // A group is one idea, however many words say it: an entry scores by the best
-                // of them, not once per synonym it happens to use (乱码, 编码, 中文乱码).
-                let best: Box<dyn Query> = Box::new(DisjunctionMaxQuery::with_tie_breaker(
-                    alternative_queries(g, fields),
-                    SYNONYM_TIE_BREAKER,
-                ));
-                vec![(Occur::Should, best)]
+                vec![(Occur::Should, best_of_group(g, fields))]
             })
             .collect();
         Some(Box::new(BooleanQuery::new(clauses)))
@@ -72,7 +66,7 @@ impl Plan {
                 .iter()
                 .map(|&(i, weight)| {
                     let q: Box<dyn Query> = Box::new(BoostQuery::new(
-                        group_query(&self.groups[i], fields),
+                        best_of_group(&self.groups[i], fields),
                         weight,
                     ));
                     (Occur::Should, q)
@@ -146,6 +140,18 @@ fn field_queries(token: &str, fields: &Fields, scale: f32) -> Vec<(Occur, Box<dy
         (Occur::Should, q)
     })
     .collect()
+}
+
+/// A group scored by its best word: one idea, however many words say it, so an entry is not
+/// scored once per synonym it happens to use (乱码, 编码, 中文乱码).
+fn best_of_group(group: &Group, fields: &Fields) -> Box<dyn Query> {
+    if group.alternatives.len() < 2 {
+        return group_query(group, fields);
+    }
+    Box::new(DisjunctionMaxQuery::with_tie_breaker(
+        alternative_queries(group, fields),
+        SYNONYM_TIE_BREAKER,
+    ))
 }
 
 fn group_query(group: &Group, fields: &Fields) -> Box<dyn Query> {
