@@ -16,8 +16,9 @@ const TAGS_BOOST: f32 = 2.0;
 const BODY_BOOST: f32 = 1.0;
 const FUZZY_BOOST: f32 = 0.3;
 const PHRASE_BOOST: f32 = 1.5;
-/// What the other words of a group add to its best one's score. Chosen on the tuning halves
-/// (mean with the neighbours: the sum of all, 0.850; 0.1, 0.854; 0.3, 0.856; 0.5, 0.855).
+/// What the other words of a group add to its best one's score in a ticket's query. Chosen on
+/// the tuning halves, in the search then (mean with the neighbours: the sum of all, 0.850; 0.1,
+/// 0.854; 0.3, 0.856; 0.5, 0.855).
 const SYNONYM_TIE_BREAKER: f32 = 0.3;
 
 impl Plan {
@@ -29,15 +30,12 @@ impl Plan {
         }
         // One flat union: nested unions score the same (a sum of sums) but cost a buffer refill
         // per level, and a union of plain terms lets tantivy skip blocks that cannot score.
+        // (Scoring each synonym group by its best word here, as tickets are, gained 0.006 on
+        // the tuning halves and cost a fifth of the distinct searches a second.)
         let clauses: Vec<(Occur, Box<dyn Query>)> = self
             .groups
             .iter()
-            .flat_map(|g| {
-                if g.alternatives.len() < 2 {
-                    return group_clauses(g, fields);
-                }
-                vec![(Occur::Should, best_of_group(g, fields))]
-            })
+            .flat_map(|g| group_clauses(g, fields))
             .collect();
         Some(Box::new(BooleanQuery::new(clauses)))
     }
@@ -143,7 +141,8 @@ fn field_queries(token: &str, fields: &Fields, scale: f32) -> Vec<(Occur, Box<dy
 }
 
 /// A group scored by its best word: one idea, however many words say it, so an entry is not
-/// scored once per synonym it happens to use (乱码, 编码, 中文乱码).
+/// scored once per synonym it happens to use (乱码, 编码, 中文乱码). For tickets: tuning
+/// tickets with the neighbours 0.74 → 0.78.
 fn best_of_group(group: &Group, fields: &Fields) -> Box<dyn Query> {
     if group.alternatives.len() < 2 {
         return group_query(group, fields);
