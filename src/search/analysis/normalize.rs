@@ -9,8 +9,8 @@ use ferrous_opencc::config::BuiltinConfig;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// OpenCC's Taiwan-to-mainland conversion with its phrases (伺服器 → 服务器, 網路 → 网络,
-/// 預設 → 缺省, a synonym of 默认). `None` if its embedded tables fail to load, which would be a build defect:
-/// queries are then read character by character only, as before.
+/// 預設 → 缺省, a synonym of 默认). `None` if its embedded tables fail to load, which would be
+/// a build defect: queries are then read character by character only, as before.
 static MAINLAND: LazyLock<Option<OpenCC>> =
     LazyLock::new(|| OpenCC::from_config(BuiltinConfig::Tw2sp).ok());
 
