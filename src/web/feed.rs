@@ -1,26 +1,44 @@
-//! `/feed.xml`: an Atom feed of the entries by their `updated` date, newest first, for readers
-//! and tools that follow what changed.
+//! `/feed.xml` (and `/en/feed.xml`): an Atom feed of the entries written in the page's
+//! language by their `updated` date, newest first, for readers and tools that follow what
+//! changed.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use atom_syndication as atom;
 use atom_syndication::FixedDateTime;
 
+use super::lang::Lang;
 use super::{AppState, Error};
 use crate::content::Entry;
+use crate::locale::Language;
 
 /// Entries in the feed: the most recently updated.
 const FEED_ENTRIES: usize = 50;
 
-pub async fn atom(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+pub async fn atom(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Lang(lang): Lang,
+) -> Result<HttpResponse, Error> {
     let site = state.site();
     let base = state.base_url(&req);
     state
-        .page(&req, &site, format_args!("feed\0{base}"), || {
-            Ok((
-                "application/atom+xml; charset=utf-8",
-                feed_xml(&site.library.entries, &base),
-            ))
-        })
+        .page(
+            &req,
+            &site,
+            format_args!("feed\0{}\0{base}", lang.code),
+            || {
+                let library = site.library_in(&lang.code);
+                let written: Vec<&Entry> = library
+                    .entries
+                    .iter()
+                    .filter(|e| e.lang == lang.code)
+                    .collect();
+                Ok((
+                    "application/atom+xml; charset=utf-8",
+                    feed_xml(&written, &base, lang),
+                ))
+            },
+        )
         .await
 }
 
@@ -31,10 +49,10 @@ fn updated(entry: &Entry) -> Option<FixedDateTime> {
     FixedDateTime::parse_from_rfc3339(&format!("{date}T00:00:00Z")).ok()
 }
 
-fn feed_xml(entries: &[Entry], base: &str) -> String {
+fn feed_xml(entries: &[&Entry], base: &str, lang: &Language) -> String {
     let mut dated: Vec<(FixedDateTime, &Entry)> = entries
         .iter()
-        .filter_map(|e| Some((updated(e)?, e)))
+        .filter_map(|e| Some((updated(e)?, *e)))
         .collect();
     dated.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
     dated.truncate(FEED_ENTRIES);
@@ -64,13 +82,13 @@ fn feed_xml(entries: &[Entry], base: &str) -> String {
         })
         .collect();
     atom::Feed {
-        id: format!("{base}/"),
-        title: crate::locale::default().t.site.feed_title.clone().into(),
+        id: format!("{base}{}/", lang.prefix),
+        title: lang.t.site.feed_title.clone().into(),
         updated: newest,
-        lang: Some("zh-CN".to_string()),
+        lang: Some(lang.code.clone()),
         links: vec![
-            link(format!("{base}/"), "alternate"),
-            link(format!("{base}/feed.xml"), "self"),
+            link(format!("{base}{}/", lang.prefix), "alternate"),
+            link(format!("{base}{}/feed.xml", lang.prefix), "self"),
         ],
         entries: items,
         ..Default::default()

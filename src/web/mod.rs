@@ -74,9 +74,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     for lang in crate::locale::languages() {
         localized_pages(cfg, &lang.prefix);
     }
-    cfg.service(resource("/opensearch.xml", READ).route(read().to(search::opensearch)))
-        .service(resource("/sitemap.xml", READ).route(read().to(pages::sitemap)))
-        .service(resource("/feed.xml", READ).route(read().to(feed::atom)))
+    cfg.service(resource("/sitemap.xml", READ).route(read().to(pages::sitemap)))
         .service(resource("/robots.txt", READ).route(read().to(pages::robots)))
         .service(resource("/healthz", READ).route(read().to(api::healthz)))
         .service(resource("/admin/insights", READ).route(read().to(admin::insights)))
@@ -143,7 +141,12 @@ fn localized_pages(cfg: &mut web::ServiceConfig, prefix: &str) {
         )
         .service(resource(&format!("{prefix}/match/reply"), READ).route(read().to(matching::reply)))
         .service(resource(&format!("{prefix}/wizard"), READ).route(read().to(wizard::list)))
-        .service(resource(&format!("{prefix}/wizard/{{id}}"), READ).route(read().to(wizard::step)));
+        .service(resource(&format!("{prefix}/wizard/{{id}}"), READ).route(read().to(wizard::step)))
+        .service(resource(&format!("{prefix}/feed.xml"), READ).route(read().to(feed::atom)))
+        .service(
+            resource(&format!("{prefix}/opensearch.xml"), READ)
+                .route(read().to(search::opensearch)),
+        );
 }
 
 /// The API may be called from any site's pages (a ticket tool in the browser): it only reads,

@@ -461,14 +461,19 @@ pub async fn suggest(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "suggestions": found })))
 }
 
-pub async fn opensearch(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+/// `/opensearch.xml` (and `/en/opensearch.xml`): lets a browser add the site's search in the
+/// page's language as a search engine.
+pub async fn opensearch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Lang(lang): Lang,
+) -> HttpResponse {
     let base = state.base_url(&req);
-    let lang = locale::default();
     let (name, description) = (
         escape_html(&lang.t.site.name),
         escape_html(&lang.t.site.description),
     );
-    let code = &lang.code;
+    let (code, prefix) = (&lang.code, &lang.prefix);
     HttpResponse::Ok()
         .content_type("application/opensearchdescription+xml; charset=utf-8")
         .body(format!(
@@ -479,7 +484,7 @@ pub async fn opensearch(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
   <InputEncoding>UTF-8</InputEncoding>
   <Language>{code}</Language>
   <Image width="32" height="32" type="image/svg+xml">{base}/static/favicon.svg</Image>
-  <Url type="text/html" method="get" template="{base}/search?q={{searchTerms}}"/>
+  <Url type="text/html" method="get" template="{base}{prefix}/search?q={{searchTerms}}"/>
 </OpenSearchDescription>
 "#
         ))

@@ -153,6 +153,65 @@ async fn chinese_pages_stay_chinese() {
     }
 }
 
+/// `/en/feed.xml` follows the English entries and `/en/opensearch.xml` searches the English
+/// site; English pages point to both, and an entry not translated is not in the English feed.
+#[actix_web::test]
+async fn the_english_site_has_its_own_feed_and_search_engine() {
+    let content = without_a_translation();
+    let state = state(content.path(), Some("https://help.example.com"));
+    let res = get(&state, "/en/feed.xml").await;
+    assert_eq!(res.status, 200);
+    let feed: atom_syndication::Feed = res.body.parse().expect("a valid Atom feed");
+    assert_eq!(feed.lang.as_deref(), Some("en"));
+    assert_eq!(feed.title.as_str(), "Wendao Help Center: updated entries");
+    let library = wendao::content::load(content.path()).expect("content");
+    let english = library.localized("en");
+    let dated = english
+        .entries
+        .iter()
+        .filter(|e| e.lang == "en" && e.updated.is_some())
+        .count();
+    assert!(dated > 1);
+    assert_eq!(feed.entries.len(), dated.min(50));
+    for entry in &feed.entries {
+        let href = &entry.links[0].href;
+        assert!(
+            href.starts_with("https://help.example.com/en/kb/"),
+            "{href}"
+        );
+        let id = href.rsplit('/').next().unwrap();
+        assert_eq!(
+            entry.title.as_str(),
+            english.entry(id).unwrap().title,
+            "{id}"
+        );
+    }
+    assert!(
+        feed.entries
+            .iter()
+            .all(|e| !e.links[0].href.ends_with("/cookie"))
+    );
+    let chinese: atom_syndication::Feed = get(&state, "/feed.xml").await.body.parse().unwrap();
+    assert_eq!(chinese.lang.as_deref(), Some("zh-CN"));
+    assert!(
+        chinese
+            .entries
+            .iter()
+            .any(|e| e.links[0].href.ends_with("/kb/cookie"))
+    );
+
+    let res = get(&state, "/en/opensearch.xml").await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("<Language>en</Language>"));
+    assert!(
+        res.body
+            .contains(r#"template="https://help.example.com/en/search?q={searchTerms}""#)
+    );
+    let home = get(&state, "/en/").await.body;
+    assert!(home.contains("type=\"application/atom+xml\" title=\"Wendao Help Center: updated entries\" href=\"/en/feed.xml\""), "{home}");
+    assert!(home.contains("href=\"/en/opensearch.xml\""));
+}
+
 /// The bundled content with `cookie` left untranslated.
 fn without_a_translation() -> TempContent {
     let content = TempContent::copy_of(&repo_content());
