@@ -351,6 +351,8 @@ pub struct MatchText {
     pub api_body: Fill,
     pub text_not_string: String,
     pub text_missing: String,
+    /// On `/match`, after a message with nothing in it but spaces.
+    pub empty: String,
 }
 
 #[derive(Deserialize)]

@@ -179,7 +179,7 @@ pub async fn form(
     state: web::Data<AppState>,
     Lang(lang): Lang,
 ) -> Result<HttpResponse, Error> {
-    render(&req, &state, &state.site(), lang, None)
+    render(&req, &state, &state.site(), lang, Ok(None))
 }
 
 /// `POST /match` (a form with `text`): the form again, with the entries that answer it, in
@@ -195,6 +195,13 @@ pub async fn submit(
         let body = read_body(payload, MAX_BODY_BYTES, lang).await?;
         let form: Form = serde_urlencoded::from_bytes(&body)
             .map_err(|e| Error::BadRequest(lang.t.error.bad_form.with(e)))?;
+        if form.text.trim().is_empty() {
+            // The form again, saying what is missing: nothing was matched.
+            return render(&req, &state, &state.site(), lang, Err(form.text)).map(|mut page| {
+                *page.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
+                page
+            });
+        }
         // One generation for the match and the page, even if content is reloaded between.
         let site = state.site();
         let (message, written_in, matches) = run(site.clone(), form.text.clone(), None).await?;
@@ -204,7 +211,7 @@ pub async fn submit(
             lang: written_in,
             matches,
         };
-        render(&req, &state, &site, lang, Some(submitted))
+        render(&req, &state, &site, lang, Ok(Some(submitted)))
     };
     submitted.await.or_else(|e| Ok(e.response_in(lang)))
 }
@@ -218,13 +225,19 @@ struct Submitted {
     matches: Vec<Match>,
 }
 
+/// The page: the empty form, the form with what answers the message `submitted`, or the form
+/// again with an empty message (`Err`, as sent) and a word on what is missing.
 fn render(
     req: &HttpRequest,
     state: &AppState,
     site: &Site,
     lang: &'static Language,
-    submitted: Option<Submitted>,
+    submitted: Result<Option<Submitted>, String>,
 ) -> Result<HttpResponse, Error> {
+    let (submitted, empty) = match submitted {
+        Ok(submitted) => (submitted, None),
+        Err(text) => (None, Some(text)),
+    };
     let base = state.base_url(req);
     let answer_lang = submitted.as_ref().map_or(lang, |s| s.lang);
     let library = site.library_in(&answer_lang.code);
@@ -270,10 +283,12 @@ fn render(
             locale::languages().iter().collect(),
         ),
         submitted: submitted.is_some(),
+        error: empty.is_some().then(|| lang.t.matching.empty.clone()),
         answer_lang,
         text: submitted
             .as_ref()
             .map(|s| s.text.clone())
+            .or(empty)
             .unwrap_or_default(),
         read: submitted.as_ref().map(|s| ReadView {
             received_chars: s.message.received_chars,

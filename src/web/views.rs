@@ -295,6 +295,8 @@ pub struct MatchPage<'a> {
     pub chrome: Chrome,
     /// Whether a message was sent (else the empty form).
     pub submitted: bool,
+    /// Why the message sent could not be matched (it was empty).
+    pub error: Option<String>,
     /// The language the matches are given in: the message's.
     pub answer_lang: &'static Language,
     pub text: String,

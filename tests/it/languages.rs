@@ -796,6 +796,10 @@ async fn the_match_page_and_its_reply_are_read_in_english() {
     assert_english(&page.body, "/en/match");
     assert!(page.body.contains("action=\"/en/match\""));
     assert!(page.body.contains("<h1>Answer a ticket</h1>"));
+    let empty = request(&state, match_form("/en/match", "  ")).await;
+    assert_eq!(empty.status, 400);
+    assert_english(&empty.body, "/en/match");
+    assert!(empty.body.contains("role=\"alert\">The message is empty"));
     // An English ticket: English entries, a reply in English.
     let res = request(&state, match_form("/en/match", ENGLISH_TICKET)).await;
     assert_eq!(res.status, 200);

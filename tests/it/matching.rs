@@ -282,6 +282,20 @@ async fn the_match_page_is_a_plain_form() {
         body.contains("timeout: 60000"),
         "the message stays in the box"
     );
+    // An empty message is not "nothing answers it": the form says what is missing.
+    for empty in ["", " \n\t "] {
+        let res = request(&state, form(empty)).await;
+        assert_eq!(res.status, 400, "{empty:?}");
+        assert!(
+            res.body
+                .contains("<p id=\"match-error\" class=\"notice\" role=\"alert\">内容是空的"),
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains("aria-invalid=\"true\""));
+        assert!(!res.body.contains("没有找到能回答这段内容的条目"));
+    }
+    assert!(!body.contains("match-error"));
     let first = body.find("class=\"match-title\"").expect("a match");
     assert!(
         body[first..].starts_with("class=\"match-title\"><a href=\"/kb/timeout\">"),
