@@ -24,6 +24,8 @@ pub struct Messages {
     pub matching: MatchText,
     pub wizards: WizardsText,
     pub wizard: WizardText,
+    pub deflection: DeflectionText,
+    pub admin: AdminText,
 }
 
 impl Messages {
@@ -61,6 +63,11 @@ impl Messages {
         w.too_long.expect("wizard.too_long", &["position", "max"])?;
         w.after_outcome
             .expect("wizard.after_outcome", &["position"])?;
+        let d = &self.deflection;
+        d.bad_event
+            .expect("deflection.bad_event", &["known", "value"])?;
+        d.entries_count
+            .expect("deflection.entries_count", &["max", "n"])?;
         Ok(())
     }
 }
@@ -184,7 +191,8 @@ pub struct EntryText {
     pub reasons: Reasons,
 }
 
-/// The labels of the reasons a reader gives after 没帮助 (`super::web::feedback::REASONS`).
+/// The labels of the reasons a reader gives after 没帮助 (`crate::web::feedback::REASONS`,
+/// each of which has one: a test says so).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Reasons {
@@ -417,4 +425,24 @@ pub struct WizardText {
     pub question: String,
     pub yes: String,
     pub no: String,
+}
+
+/// The errors of `POST /api/deflection` (the help widget's reports).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeflectionText {
+    pub bad_body: Fill,
+    pub bad_event: Holes,
+    pub entries_count: Holes,
+    pub unavailable: String,
+}
+
+/// What `/admin/insights` answers besides its page.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminText {
+    /// The body of a 401, for a client that shows it.
+    pub password_needed: String,
+    pub no_store: String,
+    pub unreadable: Fill,
 }

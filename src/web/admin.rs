@@ -90,12 +90,14 @@ fn unauthorized() -> HttpResponse {
             "Basic realm=\"wendao insights\", charset=\"UTF-8\"",
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body("需要管理口令。")
+        .body(crate::locale::default().t.admin.password_needed.as_str())
 }
 
+/// The page is for the site's staff, who read the default language.
 pub async fn insights(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    let t = &crate::locale::default().t;
     if state.admin_token().is_none() {
-        return Err(Error::NotFound(format!("地址 {} 不存在。", req.path())));
+        return Err(Error::NotFound(t.error.no_page.with(req.path())));
     }
     match access(&req, &state).await {
         Ok(Access::Admin) => {}
@@ -104,11 +106,11 @@ pub async fn insights(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
     }
     let store = state
         .store()
-        .ok_or_else(|| Error::Unavailable("没有数据库：无法读取统计。".into()))?;
+        .ok_or_else(|| Error::Unavailable(t.admin.no_store.clone()))?;
     let insights = store
         .insights(ROWS)
         .await
-        .map_err(|e| Error::Unavailable(format!("读取统计失败：{e}")))?;
+        .map_err(|e| Error::Unavailable(t.admin.unreadable.with(e)))?;
     let page = view(&state, insights);
     Ok(HttpResponse::Ok()
         .content_type(header::ContentType::html())

@@ -5,6 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::lang::{LangParam, asked};
 use super::matching::read_body;
 use super::{ApiError, AppState, Error};
 use crate::store::Deflection;
@@ -30,47 +31,46 @@ struct Event {
 pub async fn record(
     req: HttpRequest,
     state: web::Data<AppState>,
+    params: web::Query<LangParam>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let lang = asked(params.lang.as_deref())?;
+    let t = &lang.t.deflection;
     if let Some(limit) = state.deflection_limit()
         && let Err(wait) = limit.check(&req)
     {
         return Err(Error::TooManyRequests(wait.as_secs().max(1)).into());
     }
-    let body = read_body(payload, MAX_BODY_BYTES, crate::locale::default()).await?;
-    let event: Event = serde_json::from_slice(&body).map_err(|e| {
-        Error::BadRequest(format!(
-            "请求体应是 JSON：{{\"event\": \"suggested\", \"entries\": [\"条目 id\"]}}（{e}）"
-        ))
-    })?;
+    let body = read_body(payload, MAX_BODY_BYTES, lang).await?;
+    let event: Event =
+        serde_json::from_slice(&body).map_err(|e| Error::BadRequest(t.bad_body.with(e)))?;
     let kind = Deflection::from_name(&event.event).ok_or_else(|| {
         let known: Vec<&str> = Deflection::ALL.iter().map(|d| d.name()).collect();
-        Error::BadRequest(format!(
-            "event 只能是 {}，收到“{}”",
-            known.join("、"),
-            event.event
-        ))
+        Error::BadRequest(t.bad_event.fill(&[
+            ("known", &known.join(&lang.t.all.separator)),
+            ("value", &event.event),
+        ]))
     })?;
     let site = state.site();
     let mut entries: Vec<&str> = Vec::new();
     for id in &event.entries {
         if site.library.entry(id).is_none() {
-            return Err(Error::BadRequest(format!("没有 id 为“{id}”的条目")).into());
+            return Err(Error::BadRequest(lang.t.error.no_entry.with(id)).into());
         }
         if !entries.contains(&id.as_str()) {
             entries.push(id);
         }
     }
     if entries.is_empty() || entries.len() > MAX_ENTRIES {
-        return Err(Error::BadRequest(format!(
-            "entries 应列出 1 到 {MAX_ENTRIES} 个条目 id，收到 {} 个",
-            entries.len()
-        ))
+        return Err(Error::BadRequest(
+            t.entries_count
+                .fill(&[("max", &MAX_ENTRIES), ("n", &entries.len())]),
+        )
         .into());
     }
-    let store = state.store().ok_or_else(|| {
-        Error::Unavailable("这个站点没有保存统计的地方：事件没有记下。".to_string())
-    })?;
+    let store = state
+        .store()
+        .ok_or_else(|| Error::Unavailable(t.unavailable.clone()))?;
     store.deflection(kind, &entries, event.more);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,4 +1,6 @@
-//! The errors a request can end in: an HTML page for pages, `{"error":{…}}` for `/api`.
+//! The errors a request can end in: an HTML page for pages, `{"error":{…}}` for `/api`. A
+//! variant carrying text carries the reader's message; the others are told from the catalogue
+//! ([`Error::message_in`]), and their `Display` is for logs.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
@@ -15,25 +17,25 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
-    #[error("不支持 {0} 方法：这个地址只接受 Allow 头里列出的方法")]
+    #[error("method {0} not allowed")]
     MethodNotAllowed(String),
     /// A state-changing request from a page of another site.
     #[error("{0}")]
     Forbidden(String),
     /// A client over its limit; it may try again after this many seconds.
-    #[error("提交太频繁了，请 {0} 秒后再试。")]
+    #[error("too many requests: retry after {0} s")]
     TooManyRequests(u64),
     /// A request body or message over its limit.
     #[error("{0}")]
     TooLarge(String),
     /// A request body that did not arrive within the body timeout (seconds).
-    #[error("请求正文没有在 {0} 秒内送达。")]
+    #[error("request body not received within {0} s")]
     BodyTimeout(u64),
     /// A write that could not be stored: pages and search keep serving.
     #[error("{0}")]
     Unavailable(String),
     /// Our fault: what we were doing, and the error that stopped it (logged, never shown).
-    #[error("服务器内部错误")]
+    #[error("internal error while {doing}")]
     Internal {
         doing: String,
         #[source]

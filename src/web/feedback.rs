@@ -17,14 +17,10 @@ use crate::locale::Language;
 pub const VISITOR_COOKIE: &str = "wendao_visitor";
 pub const MAX_COMMENT_CHARS: usize = 1000;
 
-/// What was missing, asked after 没帮助: (form value, what the reader sees and the comment
-/// keeps, so the insights page reads it without a table of codes).
-pub const REASONS: &[(&str, &str)] = &[
-    ("not-my-problem", "没讲到我遇到的问题"),
-    ("unclear", "看不懂，或步骤不清楚"),
-    ("did-not-work", "照着做了，问题还在"),
-    ("outdated", "内容过时或有错"),
-];
+/// What was missing, asked after 没帮助: the form values. The reader sees each one's label
+/// in the page's language (`entry.reasons`); the comment keeps its label in the default
+/// language, so the insights page reads it without a table of codes.
+pub const REASONS: [&str; 4] = ["not-my-problem", "unclear", "did-not-work", "outdated"];
 
 #[derive(Deserialize)]
 pub struct Vote {
@@ -84,15 +80,14 @@ async fn submit_in(
         }
         Some(value) => Some(
             REASONS
-                .iter()
-                .find(|(v, _)| *v == value)
-                .map(|(_, label)| *label)
+                .contains(&value)
+                .then(|| crate::locale::default().t.entry.reasons.label(value))
+                .flatten()
                 .ok_or_else(|| {
-                    let known: Vec<&str> = REASONS.iter().map(|(v, _)| *v).collect();
                     Error::BadRequest(t.reason_invalid.fill(&[
                         (
                             "known",
-                            &known.join(&lang.t.all.separator) as &dyn std::fmt::Display,
+                            &REASONS.join(&lang.t.all.separator) as &dyn std::fmt::Display,
                         ),
                         ("value", &value),
                     ]))
@@ -166,4 +161,25 @@ async fn submit_in(
 
 fn unavailable(lang: &Language) -> Error {
     Error::Unavailable(lang.t.feedback.unavailable.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_reason_has_a_label_in_every_language() {
+        for lang in crate::locale::languages() {
+            for reason in super::REASONS {
+                let label = lang.t.entry.reasons.label(reason);
+                assert!(
+                    label.is_some_and(|l| !l.is_empty()),
+                    "{}: {reason}",
+                    lang.code
+                );
+            }
+        }
+        assert_eq!(
+            crate::locale::default().t.entry.reasons.label("unclear"),
+            Some("看不懂，或步骤不清楚")
+        );
+    }
 }

@@ -319,9 +319,7 @@ pub async fn entry(
                 asking,
                 reasons: super::feedback::REASONS
                     .iter()
-                    .map(|&(value, label)| {
-                        (value, lang.t.entry.reasons.label(value).unwrap_or(label))
-                    })
+                    .filter_map(|&value| Some((value, lang.t.entry.reasons.label(value)?)))
                     .collect(),
                 all_wizards: library.wizards.iter().collect(),
                 contact_html: library.contact_html.as_deref(),

@@ -12,16 +12,17 @@ pub enum Next {
     Search(String),
 }
 
-/// Why a path of answers cannot be followed. Each says which answer, counted from 1.
+/// Why a path of answers cannot be followed. Each says which answer, counted from 1. The
+/// reader is told in the page's language (`wizard.*` in the catalogues); this text is for logs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PathError {
-    #[error("第 {position} 个回答“{answer}”不是这一步的选项")]
+    #[error("answer {position} (“{answer}”) is not a choice of its step")]
     UnknownChoice { position: usize, answer: String },
-    #[error("第 {position} 个回答太长（最多 {MAX_ANSWER_CHARS} 个字符）")]
+    #[error("answer {position} is longer than {MAX_ANSWER_CHARS} characters")]
     AnswerTooLong { position: usize },
-    #[error("第 {position} 个回答是多余的：在它之前已经得出结论")]
+    #[error("answer {position} comes after the outcome")]
     PastTheEnd { position: usize },
-    #[error("链接里的回答太多（最多 {MAX_ANSWERS} 个）")]
+    #[error("more than {MAX_ANSWERS} answers")]
     TooManyAnswers,
 }
 

@@ -136,7 +136,7 @@ async fn malformed_events_are_refused_with_a_message() {
         (
             r#"{"event":"opened","entries":["no-such-entry"]}"#,
             400,
-            "没有 id 为“no-such-entry”的条目",
+            "没有编号为“no-such-entry”的条目",
         ),
         (
             r#"{"event":"opened","entries":[]}"#,
@@ -172,6 +172,15 @@ async fn malformed_events_are_refused_with_a_message() {
             .to_string();
         assert!(message.contains(says), "{body}: {message}");
     }
+    // `?lang=en` is told in English.
+    let mut english = event(r#"{"event":"clicked","entries":["error-19"]}"#);
+    english = english.uri("/api/deflection?lang=en");
+    let res = request(&state, english).await;
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.json()["error"]["message"],
+        "event must be one of suggested, opened, resolved, submitted_anyway, not “clicked”."
+    );
     let insights = state
         .store()
         .expect("store")

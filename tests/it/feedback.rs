@@ -429,10 +429,13 @@ async fn not_helpful_asks_what_was_missing_and_offers_a_way_out() {
 
     let page = get(&state, "/kb/error-19?feedback=missing").await;
     assert_eq!(page.status, 200);
-    for (value, label) in wendao::web::feedback::REASONS {
+    let labels = &wendao::locale::default().t.entry.reasons;
+    for value in wendao::web::feedback::REASONS {
         assert!(page.body.contains(&format!("value=\"{value}\"")), "{value}");
+        let label = labels.label(value).expect("a label");
         assert!(page.body.contains(label), "{label}");
     }
+    assert!(page.body.contains("照着做了，问题还在"));
     assert!(page.body.contains("href=\"/wizard/request-errors\""));
     assert!(page.body.contains("href=\"/contact\""));
     assert!(
