@@ -110,13 +110,12 @@ impl Site {
             return self.search(request);
         };
         let own = local.index.search(&local.translated, request);
-        if own.answered {
-            return own;
-        }
-        let mut fallback = self.search(request);
-        if !fallback.answered && own.total > 0 {
-            return own;
-        }
+        let default = || self.search(request);
+        let answers = |r: &search::Results| r.answered;
+        let mut fallback = match own_or_default(own, default, answers, |r| r.total == 0) {
+            Found::Own(own) => return own,
+            Found::Default(fallback) => fallback,
+        };
         for hit in &mut fallback.hits {
             if let Some(entry) = local.library.entry(&hit.id)
                 && entry.lang == local.lang
@@ -136,13 +135,12 @@ impl Site {
             return self.index.match_message(&self.library, message, limit);
         };
         let own = local.index.match_message(&local.translated, message, limit);
-        if own.iter().any(|m| m.answers) {
-            return own;
-        }
-        let mut fallback = self.index.match_message(&self.library, message, limit);
-        if !fallback.iter().any(|m| m.answers) && !own.is_empty() {
-            return own;
-        }
+        let default = || self.index.match_message(&self.library, message, limit);
+        let answers = |found: &Vec<search::Match>| found.iter().any(|m| m.answers);
+        let mut fallback = match own_or_default(own, default, answers, Vec::is_empty) {
+            Found::Own(own) => return own,
+            Found::Default(fallback) => fallback,
+        };
         for m in &mut fallback {
             let Some(entry) = local.library.entry(&m.id) else {
                 continue;
@@ -153,6 +151,32 @@ impl Site {
             }
         }
         fallback
+    }
+}
+
+/// Whose results a search or match read in another language gives.
+enum Found<T> {
+    Own(T),
+    Default(T),
+}
+
+/// The rule of [`Site::search_in`] and [`Site::match_in`]: the language's own results when
+/// they answer; else the default language's, run then, when they answer or the own found
+/// nothing; else the own (near misses the reader can read beat near misses they cannot).
+fn own_or_default<T>(
+    own: T,
+    default: impl FnOnce() -> T,
+    answers: impl Fn(&T) -> bool,
+    is_empty: impl Fn(&T) -> bool,
+) -> Found<T> {
+    if answers(&own) {
+        return Found::Own(own);
+    }
+    let fallback = default();
+    if !answers(&fallback) && !is_empty(&own) {
+        Found::Own(own)
+    } else {
+        Found::Default(fallback)
     }
 }
 

@@ -79,6 +79,9 @@ pub struct LanguageText {
     pub name: String,
     /// Open Graph's `og:locale` (`zh_CN`, `en_US`).
     pub og_locale: String,
+    /// The Unicode script it is written in (`Han`, `Latin`): a ticket mostly in it is
+    /// answered in it.
+    pub script: String,
     /// On an entry of the default language listed in this one.
     pub untranslated: String,
     /// On a translation whose source changed since.

@@ -7,6 +7,7 @@
 use std::sync::LazyLock;
 
 use include_dir::{Dir, include_dir};
+use unicode_script::{Script, UnicodeScript};
 
 mod messages;
 mod text;
@@ -25,6 +26,8 @@ pub struct Language {
     pub code: String,
     /// What its URLs start with: empty for [`DEFAULT`], `/<code>` for the others.
     pub prefix: String,
+    /// The script it is written in (its catalogue's `language.script`).
+    pub script: Script,
     pub t: Messages,
 }
 
@@ -64,21 +67,31 @@ pub fn translated() -> Vec<&'static str> {
     languages()[1..].iter().map(|l| l.code.as_str()).collect()
 }
 
-/// The language a message is written in, for answering it in kind: the default (Chinese)
-/// when it has ten Han characters or more Han than Latin letters, else the first other
-/// language (English). A ticket in English that quotes a Chinese error message stays English.
+/// Letters of the default language's script that make a message that language's, however
+/// many of another's it has: a Chinese ticket pastes English logs.
+const DEFAULT_LETTERS_ENOUGH: usize = 10;
+
+/// The language a message is written in, for answering it in kind, told by the scripts of its
+/// letters: the default (Chinese) when it has ten letters of its script or no fewer than of
+/// any other's, else the language whose script has the most (the first by code of those
+/// sharing one). A ticket in English that quotes a Chinese error message stays English.
 pub fn written_in(text: &str) -> &'static Language {
-    let (mut han, mut latin) = (0usize, 0usize);
+    let languages = languages();
+    let mut letters = vec![0usize; languages.len()];
     for c in text.chars() {
-        if matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}') {
-            han += 1;
-        } else if c.is_ascii_alphabetic() {
-            latin += 1;
+        let script = c.script();
+        if let Some(i) = languages.iter().position(|l| l.script == script) {
+            letters[i] += 1;
         }
     }
-    match languages().get(1) {
-        Some(other) if han < 10 && latin > han => other,
-        _ => default(),
+    let (most, _) = letters.iter().enumerate().fold(
+        (0, 0),
+        |best, (i, &n)| if n > best.1 { (i, n) } else { best },
+    );
+    if letters[0] >= DEFAULT_LETTERS_ENOUGH || letters[0] >= letters[most] {
+        default()
+    } else {
+        &languages[most]
     }
 }
 
@@ -104,6 +117,13 @@ fn load() -> Result<Vec<Language>, String> {
             .map_err(|e| format!("templates/messages/{}: {e}", path.display()))?;
         t.check_holes()
             .map_err(|e| format!("templates/messages/{}: {e}", path.display()))?;
+        let script = Script::from_full_name(&t.language.script).ok_or_else(|| {
+            format!(
+                "templates/messages/{}: language.script “{}” is not a Unicode script name (Han, Latin, …)",
+                path.display(),
+                t.language.script
+            )
+        })?;
         let prefix = if code == DEFAULT {
             String::new()
         } else {
@@ -112,6 +132,7 @@ fn load() -> Result<Vec<Language>, String> {
         languages.push(Language {
             code: code.to_string(),
             prefix,
+            script,
             t,
         });
     }
