@@ -3,17 +3,16 @@
 
 use std::collections::BTreeMap;
 
+use tantivy::postings::{Postings, TermInfo};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, SeekDangerResult, Term};
 
 use super::plan::Plan;
+use super::queries::{SYNONYM_TIE_BREAKER, weighted_fields};
 use super::schema::Fields;
 
-/// For each of `groups` (indices into the plan), whether each candidate holds it. A group of
-/// exact words is looked up word by word in the postings: a union scorer per group reads a
-/// block of every posting list it holds just to be set up (12% of the server's CPU under
-/// distinct searches).
+/// For each of `groups` (indices into the plan), whether each candidate holds it.
 pub(super) fn groups_held(
     searcher: &Searcher,
     plan: &Plan,
@@ -21,9 +20,33 @@ pub(super) fn groups_held(
     groups: &[usize],
     candidates: &[(f32, DocAddress)],
 ) -> Vec<Vec<bool>> {
-    // Every candidate matches at least one group: with one group, all hold it.
-    if groups.len() < 2 {
-        return vec![vec![true; candidates.len()]; groups.len()];
+    groups_scored(searcher, plan, fields, groups, candidates)
+        .into_iter()
+        .map(|group| group.into_iter().map(|score| score.is_some()).collect())
+        .collect()
+}
+
+/// For each of `groups` (indices into the plan), each candidate's score for it when it holds
+/// it: the group's best way of saying it, plus [`SYNONYM_TIE_BREAKER`] of the others (as a
+/// `DisjunctionMaxQuery` of its alternatives scores), so an entry is not scored once per
+/// synonym it happens to use (乱码, 编码 and 中文乱码 are one idea). A group of exact words is
+/// read word by word from the postings, scored with BM25 as tantivy scores a term: a union
+/// scorer per group reads a block of every posting list it holds just to be set up (12% of
+/// the server's CPU under distinct searches), and a second query over the pool cost a fifth
+/// of the distinct searches a second.
+pub(super) fn groups_scored(
+    searcher: &Searcher,
+    plan: &Plan,
+    fields: &Fields,
+    groups: &[usize],
+    candidates: &[(f32, DocAddress)],
+) -> Vec<Vec<Option<f32>>> {
+    // One word searched alone: every candidate holds it, with the score it was found by.
+    if let [i] = groups
+        && plan.is_exact(*i)
+        && plan.groups[*i].alternatives.len() == 1
+    {
+        return vec![candidates.iter().map(|&(score, _)| Some(score)).collect()];
     }
     let mut tokens: Vec<&str> = groups
         .iter()
@@ -33,69 +56,109 @@ pub(super) fn groups_held(
         .collect();
     tokens.sort_unstable();
     tokens.dedup();
-    let by_token = tokens_held(
-        searcher,
-        &[fields.title, fields.tags, fields.body],
-        &tokens,
-        candidates,
-    );
-    let held = |token: &String, c: usize| {
+    let by_token = tokens_scored(searcher, &weighted_fields(fields), &tokens, candidates);
+    let score = |token: &String, c: usize| {
         tokens
             .binary_search(&token.as_str())
-            .is_ok_and(|t| by_token[t][c])
+            .map_or(0.0, |t| by_token[t][c])
     };
     groups
         .iter()
         .map(|&i| {
             if !plan.is_exact(i) {
-                let query = plan.group_query(i, fields);
-                return scores_of(searcher, &*query, candidates, false)
-                    .into_iter()
-                    .map(|score| score.is_some())
-                    .collect();
+                let query = plan.best_of_group_query(i, fields);
+                return scores_of(searcher, &*query, candidates, true);
             }
             (0..candidates.len())
                 .map(|c| {
-                    plan.group_words(i)
-                        .any(|words| words.iter().all(|token| held(token, c)))
+                    let ways: Vec<f32> = plan.groups[i]
+                        .alternatives
+                        .iter()
+                        .filter_map(|alt| {
+                            let scores: Vec<f32> =
+                                alt.tokens.iter().map(|token| score(token, c)).collect();
+                            // Every word of a way of saying it, or it is not said.
+                            (scores.iter().all(|&s| s > 0.0))
+                                .then(|| alt.boost * scores.iter().sum::<f32>())
+                        })
+                        .collect();
+                    let best = ways.iter().copied().reduce(f32::max)?;
+                    let all: f32 = ways.iter().sum();
+                    Some(best + SYNONYM_TIE_BREAKER * (all - best))
                 })
                 .collect()
         })
         .collect()
 }
 
-/// For each token, whether each candidate has it in any of `fields`: a seek in its posting
-/// list per candidate, in doc order.
-pub(super) fn tokens_held(
+/// BM25's constants, tantivy's.
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+
+/// For each token, its score in each candidate summed over the weighted `fields` (0 where it
+/// is in none): BM25 over the whole index, as a tantivy `TermQuery` in each field would
+/// score it, read with a seek in its posting list per candidate, in doc order.
+pub(super) fn tokens_scored(
     searcher: &Searcher,
-    fields: &[Field],
+    fields: &[(Field, f32)],
     tokens: &[&str],
     candidates: &[(f32, DocAddress)],
-) -> Vec<Vec<bool>> {
-    let mut held = vec![vec![false; candidates.len()]; tokens.len()];
-    for (segment, docs) in by_segment(candidates) {
-        let reader = searcher.segment_reader(segment);
-        for &field in fields {
-            let Ok(inverted) = reader.inverted_index(field) else {
+) -> Vec<Vec<f32>> {
+    let mut scores = vec![vec![0.0; candidates.len()]; tokens.len()];
+    let docs_total = searcher.num_docs() as f32;
+    let segments = by_segment(candidates);
+    for &(field, boost) in fields {
+        let readers: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| reader.inverted_index(field).ok())
+            .collect();
+        let tokens_total: u64 = readers.iter().flatten().map(|i| i.total_num_tokens()).sum();
+        let average_length = tokens_total as f32 / docs_total.max(1.0);
+        for (t, token) in tokens.iter().enumerate() {
+            let term = Term::from_field_text(field, token);
+            // The term in each segment, and how many entries hold it in all of them.
+            let infos: Vec<Option<TermInfo>> = readers
+                .iter()
+                .map(|inverted| inverted.as_ref()?.get_term_info(&term).ok().flatten())
+                .collect();
+            let holding: u32 = infos.iter().flatten().map(|info| info.doc_freq).sum();
+            if holding == 0 {
                 continue;
-            };
-            for (t, token) in tokens.iter().enumerate() {
-                let term = Term::from_field_text(field, token);
-                let Ok(Some(mut postings)) =
-                    inverted.read_postings(&term, IndexRecordOption::Basic)
+            }
+            let n = holding as f32;
+            let idf = (1.0 + (docs_total - n + 0.5) / (n + 0.5)).ln();
+            let weight = boost * idf * (1.0 + K1);
+            for (&segment, docs) in &segments {
+                let (Some(Some(info)), Some(Some(inverted))) =
+                    (infos.get(segment as usize), readers.get(segment as usize))
                 else {
                     continue;
                 };
-                for &(doc, c) in &docs {
+                let Ok(mut postings) =
+                    inverted.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+                else {
+                    continue;
+                };
+                let lengths = searcher
+                    .segment_reader(segment)
+                    .get_fieldnorms_reader(field)
+                    .ok();
+                for &(doc, c) in docs {
                     // Seeks only go forward; past the end, `doc()` is TERMINATED.
                     if postings.doc() <= doc && postings.seek(doc) == doc {
-                        held[t][c] = true;
+                        let tf = postings.term_freq() as f32;
+                        let length = lengths
+                            .as_ref()
+                            .map_or(average_length, |l| l.fieldnorm(doc) as f32);
+                        let norm = K1 * (1.0 - B + B * length / average_length.max(1e-6));
+                        scores[t][c] += weight * tf / (tf + norm);
                     }
                 }
             }
         }
     }
-    held
+    scores
 }
 
 /// The candidates of each segment, in doc order: (doc, index among the candidates).
@@ -172,7 +235,8 @@ mod tests {
     use tantivy::collector::TopDocs;
 
     /// Which groups a candidate holds, read word by word from the postings, is what each
-    /// group's own query says, for queries with parts, synonyms, several fields and typos.
+    /// group's own query says, and its score what its best-of query scores, for queries with
+    /// parts, synonyms, several fields and typos.
     #[test]
     fn groups_held_agrees_with_each_groups_query() {
         let library = crate::content::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
@@ -196,6 +260,24 @@ mod tests {
                 .expect("search");
             let groups: Vec<usize> = (0..plan.groups.len()).collect();
             let held = groups_held(&searcher, &plan, &index.fields, &groups, &candidates);
+            let scored = groups_scored(&searcher, &plan, &index.fields, &groups, &candidates);
+            for (i, by_words) in scored.iter().enumerate() {
+                let by_query = scores_of(
+                    &searcher,
+                    &*plan.best_of_group_query(i, &index.fields),
+                    &candidates,
+                    true,
+                );
+                for (ours, tantivy) in by_words.iter().zip(&by_query) {
+                    match (ours, tantivy) {
+                        (Some(a), Some(b)) => assert!(
+                            (a - b).abs() <= 1e-3 * b.abs(),
+                            "{query}: group {i}: {a} against {b}"
+                        ),
+                        _ => assert_eq!(ours.is_some(), tantivy.is_some(), "{query}: group {i}"),
+                    }
+                }
+            }
             for (i, by_words) in held.iter().enumerate() {
                 let by_query: Vec<bool> = scores_of(
                     &searcher,

@@ -6,7 +6,7 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
     TermQuery,
 };
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 
 use super::plan::*;
 use super::schema::Fields;
@@ -16,10 +16,19 @@ const TAGS_BOOST: f32 = 2.0;
 const BODY_BOOST: f32 = 1.0;
 const FUZZY_BOOST: f32 = 0.3;
 const PHRASE_BOOST: f32 = 1.5;
-/// What the other words of a group add to its best one's score in a ticket's query. Chosen on
+/// What the other words of a group add to its best one's score. Chosen on
 /// the tuning halves, in the search then (mean with the neighbours: the sum of all, 0.850; 0.1,
 /// 0.854; 0.3, 0.856; 0.5, 0.855).
-const SYNONYM_TIE_BREAKER: f32 = 0.3;
+pub(super) const SYNONYM_TIE_BREAKER: f32 = 0.3;
+
+/// The fields a word is searched in, each with its weight.
+pub(super) fn weighted_fields(fields: &Fields) -> [(Field, f32); 3] {
+    [
+        (fields.title, TITLE_BOOST),
+        (fields.tags, TAGS_BOOST),
+        (fields.body, BODY_BOOST),
+    ]
+}
 
 impl Plan {
     /// Matches entries with at least one group, scored by BM25. `None` when the query has no
@@ -30,8 +39,8 @@ impl Plan {
         }
         // One flat union: nested unions score the same (a sum of sums) but cost a buffer refill
         // per level, and a union of plain terms lets tantivy skip blocks that cannot score.
-        // (Scoring each synonym group by its best word here, as tickets are, gained 0.006 on
-        // the tuning halves and cost a fifth of the distinct searches a second.)
+        // Each synonym group is scored by its best word afterwards, over the pool only
+        // (`held::groups_scored`): here it cost a fifth of the distinct searches a second.
         let clauses: Vec<(Occur, Box<dyn Query>)> = self
             .groups
             .iter()
@@ -41,8 +50,14 @@ impl Plan {
     }
 
     /// The entries holding group `i`.
+    #[cfg(test)]
     pub(super) fn group_query(&self, i: usize, fields: &Fields) -> Box<dyn Query> {
         group_query(&self.groups[i], fields)
+    }
+
+    /// The entries holding group `i`, scored by its best way of saying it.
+    pub(super) fn best_of_group_query(&self, i: usize, fields: &Fields) -> Box<dyn Query> {
+        best_of_group(&self.groups[i], fields)
     }
 
     /// The query's whole words in order, joined by spaces: what [`super::analysis::tag_key`] makes of a
@@ -123,21 +138,17 @@ impl Plan {
 }
 
 fn field_queries(token: &str, fields: &Fields, scale: f32) -> Vec<(Occur, Box<dyn Query>)> {
-    [
-        (fields.title, TITLE_BOOST),
-        (fields.tags, TAGS_BOOST),
-        (fields.body, BODY_BOOST),
-    ]
-    .into_iter()
-    .map(|(field, boost)| {
-        let term = TermQuery::new(
-            Term::from_field_text(field, token),
-            IndexRecordOption::WithFreqs,
-        );
-        let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), boost * scale));
-        (Occur::Should, q)
-    })
-    .collect()
+    weighted_fields(fields)
+        .into_iter()
+        .map(|(field, boost)| {
+            let term = TermQuery::new(
+                Term::from_field_text(field, token),
+                IndexRecordOption::WithFreqs,
+            );
+            let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), boost * scale));
+            (Occur::Should, q)
+        })
+        .collect()
 }
 
 /// A group scored by its best word: one idea, however many words say it, so an entry is not

@@ -336,7 +336,9 @@ const GOALS: &[(&str, f64, f64, f64)] = &[
 
 /// What the held-out halves scored on 2026-12-02 (with the neighbours, then alone), less 0.03:
 /// a change that costs them fails here. Traditional and tickets raised on 2026-12-07, after
-/// Taiwan wording and tickets' synonym groups. (tier, neighbours?, MRR, recall@3, said none)
+/// Taiwan wording and tickets' synonym groups; plain, hard, hurried, pinyin and English with the
+/// neighbours later that day, after the search's synonym groups were scored by their best word.
+/// (tier, neighbours?, MRR, recall@3, said none)
 const FLOORS: &[(&str, bool, f64, f64, f64)] = &[
     ("plain", false, 0.97, 0.97, 0.0),
     ("hard", false, 0.84, 0.88, 0.0),
@@ -349,12 +351,12 @@ const FLOORS: &[(&str, bool, f64, f64, f64)] = &[
     ("tickets", false, 0.84, 0.89, 0.0),
     ("unanswered", false, 0.0, 0.0, 0.89),
     ("subjects", false, 0.0, 0.0, 0.94),
-    ("plain", true, 0.84, 0.88, 0.0),
-    ("hard", true, 0.55, 0.63, 0.0),
-    ("hurried", true, 0.73, 0.77, 0.0),
-    ("pinyin", true, 0.91, 0.97, 0.0),
+    ("plain", true, 0.86, 0.91, 0.0),
+    ("hard", true, 0.57, 0.66, 0.0),
+    ("hurried", true, 0.75, 0.83, 0.0),
+    ("pinyin", true, 0.94, 0.97, 0.0),
     ("traditional", true, 0.79, 0.89, 0.0),
-    ("english", true, 0.85, 0.94, 0.0),
+    ("english", true, 0.87, 0.94, 0.0),
     ("english-site", true, 0.86, 0.94, 0.0),
     ("tickets", true, 0.66, 0.77, 0.0),
     ("unanswered", true, 0.75, 0.79, 0.85),
