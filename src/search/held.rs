@@ -20,7 +20,11 @@ pub(super) fn groups_held(
     groups: &[usize],
     candidates: &[(f32, DocAddress)],
 ) -> Vec<Vec<bool>> {
-    groups_scored(searcher, plan, fields, groups, candidates)
+    // Every candidate matches at least one group: with one group, all hold it.
+    if groups.len() < 2 {
+        return vec![vec![true; candidates.len()]; groups.len()];
+    }
+    by_groups(searcher, plan, fields, groups, candidates, false)
         .into_iter()
         .map(|group| group.into_iter().map(|score| score.is_some()).collect())
         .collect()
@@ -48,6 +52,19 @@ pub(super) fn groups_scored(
     {
         return vec![candidates.iter().map(|&(score, _)| Some(score)).collect()];
     }
+    by_groups(searcher, plan, fields, groups, candidates, true)
+}
+
+/// Each group's score in each candidate holding it when `scoring`, else some number where it
+/// holds it (read without the term frequencies and lengths a score needs).
+fn by_groups(
+    searcher: &Searcher,
+    plan: &Plan,
+    fields: &Fields,
+    groups: &[usize],
+    candidates: &[(f32, DocAddress)],
+    scoring: bool,
+) -> Vec<Vec<Option<f32>>> {
     let mut tokens: Vec<&str> = groups
         .iter()
         .copied()
@@ -56,7 +73,13 @@ pub(super) fn groups_scored(
         .collect();
     tokens.sort_unstable();
     tokens.dedup();
-    let by_token = tokens_scored(searcher, &weighted_fields(fields), &tokens, candidates);
+    let by_token = tokens_scored(
+        searcher,
+        &weighted_fields(fields),
+        &tokens,
+        candidates,
+        scoring,
+    );
     let score = |token: &String, c: usize| {
         tokens
             .binary_search(&token.as_str())
@@ -66,8 +89,12 @@ pub(super) fn groups_scored(
         .iter()
         .map(|&i| {
             if !plan.is_exact(i) {
-                let query = plan.best_of_group_query(i, fields);
-                return scores_of(searcher, &*query, candidates, true);
+                let query = if scoring {
+                    plan.best_of_group_query(i, fields)
+                } else {
+                    plan.group_query(i, fields)
+                };
+                return scores_of(searcher, &*query, candidates, scoring);
             }
             (0..candidates.len())
                 .map(|c| {
@@ -97,12 +124,14 @@ const B: f32 = 0.75;
 
 /// For each token, its score in each candidate summed over the weighted `fields` (0 where it
 /// is in none): BM25 over the whole index, as a tantivy `TermQuery` in each field would
-/// score it, read with a seek in its posting list per candidate, in doc order.
-pub(super) fn tokens_scored(
+/// score it, read with a seek in its posting list per candidate, in doc order. Without
+/// `scoring`, a positive number where it is.
+fn tokens_scored(
     searcher: &Searcher,
     fields: &[(Field, f32)],
     tokens: &[&str],
     candidates: &[(f32, DocAddress)],
+    scoring: bool,
 ) -> Vec<Vec<f32>> {
     let mut scores = vec![vec![0.0; candidates.len()]; tokens.len()];
     let docs_total = searcher.num_docs() as f32;
@@ -135,18 +164,26 @@ pub(super) fn tokens_scored(
                 else {
                     continue;
                 };
-                let Ok(mut postings) =
-                    inverted.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
-                else {
+                let option = if scoring {
+                    IndexRecordOption::WithFreqs
+                } else {
+                    IndexRecordOption::Basic
+                };
+                let Ok(mut postings) = inverted.read_postings_from_terminfo(info, option) else {
                     continue;
                 };
                 let lengths = searcher
                     .segment_reader(segment)
                     .get_fieldnorms_reader(field)
-                    .ok();
+                    .ok()
+                    .filter(|_| scoring);
                 for &(doc, c) in docs {
                     // Seeks only go forward; past the end, `doc()` is TERMINATED.
                     if postings.doc() <= doc && postings.seek(doc) == doc {
+                        if !scoring {
+                            scores[t][c] = 1.0;
+                            continue;
+                        }
                         let tf = postings.term_freq() as f32;
                         let length = lengths
                             .as_ref()

@@ -50,7 +50,6 @@ impl Plan {
     }
 
     /// The entries holding group `i`.
-    #[cfg(test)]
     pub(super) fn group_query(&self, i: usize, fields: &Fields) -> Box<dyn Query> {
         group_query(&self.groups[i], fields)
     }
