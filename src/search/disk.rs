@@ -12,8 +12,9 @@ use super::schema::{self, Fields, fill};
 use super::{SearchIndex, Settings};
 use crate::content::Library;
 
-/// Bump when the schema or the analysis chain changes: older directories are then rebuilt.
-pub const FORMAT: u32 = 3;
+/// Bump when the schema or the analysis chain changes: older directories are then rebuilt. A
+/// test records what the analysis makes of a sample at this format, and fails when it changes.
+pub const FORMAT: u32 = 4;
 /// Written last: a directory without it was never finished.
 const COMPLETE: &str = "wendao-complete";
 
@@ -116,5 +117,35 @@ fn remove_others(root: &Path, keep: &Path) {
         if path != keep {
             let _ = fs::remove_dir_all(&path);
         }
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use sha2::{Digest, Sha256};
+
+    use crate::search::analysis::{Mode, analyze};
+
+    /// What the analysis makes of a sample of everything it reads, as of [`super::FORMAT`]: when
+    /// this fails, the words indexed changed, and an index on disk from before would be searched
+    /// with other words. Bump `FORMAT`, then record the new digest here.
+    #[test]
+    fn the_format_changes_when_the_analysis_does() {
+        let sample = "小程序 my.request 请求报错 error 19，域名白名单不生效？網域設定 逾時 \
+            HTTPS 证书 does this work with getAuthCode / N22106 / status:404 ＡＢＣ１２３ 乱码 \
+            the requests were failing when uploading files 😀 jiexi shibai 一个 必须 还是";
+        let mut hasher = Sha256::new();
+        for token in analyze(sample, Mode::Full) {
+            hasher.update(format!(
+                "{} {} {}\n",
+                token.position, token.primary, token.text
+            ));
+        }
+        let digest = hex::encode(&hasher.finalize()[..8]);
+        assert_eq!(
+            (super::FORMAT, digest.as_str()),
+            (4, "0f5101e0c586b6cf"),
+            "bump FORMAT"
+        );
     }
 }
