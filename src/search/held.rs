@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, TermInfo};
+use tantivy::query::Bm25Weight;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, SeekDangerResult, Term};
@@ -47,16 +49,15 @@ pub(super) fn groups_scored(
 ) -> Vec<Vec<Option<f32>>> {
     // One word searched alone: every candidate holds it, with the score it was found by.
     if let [i] = groups
-        && plan.is_exact(*i)
-        && plan.groups[*i].alternatives.len() == 1
+        && plan.groups[*i].alternatives.len() < 2
     {
         return vec![candidates.iter().map(|&(score, _)| Some(score)).collect()];
     }
     by_groups(searcher, plan, fields, groups, candidates, true)
 }
 
-/// Each group's score in each candidate holding it when `scoring`, else some number where it
-/// holds it (read without the term frequencies and lengths a score needs).
+/// Each group's score in each candidate holding it when `scoring`, else 0 where it holds it
+/// (read without the term frequencies and lengths a score needs).
 fn by_groups(
     searcher: &Searcher,
     plan: &Plan,
@@ -83,7 +84,8 @@ fn by_groups(
     let score = |token: &String, c: usize| {
         tokens
             .binary_search(&token.as_str())
-            .map_or(0.0, |t| by_token[t][c])
+            .ok()
+            .and_then(|t| by_token[t][c])
     };
     groups
         .iter()
@@ -102,11 +104,10 @@ fn by_groups(
                         .alternatives
                         .iter()
                         .filter_map(|alt| {
-                            let scores: Vec<f32> =
-                                alt.tokens.iter().map(|token| score(token, c)).collect();
                             // Every word of a way of saying it, or it is not said.
-                            (scores.iter().all(|&s| s > 0.0))
-                                .then(|| alt.boost * scores.iter().sum::<f32>())
+                            let scores: Option<Vec<f32>> =
+                                alt.tokens.iter().map(|token| score(token, c)).collect();
+                            Some(alt.boost * scores?.iter().sum::<f32>())
                         })
                         .collect();
                     let best = ways.iter().copied().reduce(f32::max)?;
@@ -118,78 +119,79 @@ fn by_groups(
         .collect()
 }
 
-/// BM25's constants, tantivy's.
-const K1: f32 = 1.2;
-const B: f32 = 0.75;
-
-/// For each token, its score in each candidate summed over the weighted `fields` (0 where it
-/// is in none): BM25 over the whole index, as a tantivy `TermQuery` in each field would
-/// score it, read with a seek in its posting list per candidate, in doc order. Without
-/// `scoring`, a positive number where it is.
+/// For each token, its score in each candidate summed over the weighted `fields` where it is
+/// in one of them: BM25 over the whole index, as a tantivy `TermQuery` in each field scores it
+/// (tantivy's [`Bm25Weight`], with its statistics: deleted entries count until merged away),
+/// read with a seek in its posting list per candidate, in doc order. Without `scoring`, a
+/// score of 0 where it is, read without term frequencies and lengths.
 fn tokens_scored(
     searcher: &Searcher,
     fields: &[(Field, f32)],
     tokens: &[&str],
     candidates: &[(f32, DocAddress)],
     scoring: bool,
-) -> Vec<Vec<f32>> {
-    let mut scores = vec![vec![0.0; candidates.len()]; tokens.len()];
-    let docs_total = searcher.num_docs() as f32;
+) -> Vec<Vec<Option<f32>>> {
+    let mut scores = vec![vec![None; candidates.len()]; tokens.len()];
+    let readers = searcher.segment_readers();
+    let docs_total: u64 = readers.iter().map(|r| u64::from(r.max_doc())).sum();
     let segments = by_segment(candidates);
+    let option = if scoring {
+        IndexRecordOption::WithFreqs
+    } else {
+        IndexRecordOption::Basic
+    };
     for &(field, boost) in fields {
-        let readers: Vec<_> = searcher
-            .segment_readers()
+        let inverted: Vec<_> = readers
             .iter()
-            .map(|reader| reader.inverted_index(field).ok())
+            .map(|r| r.inverted_index(field).ok())
             .collect();
-        let tokens_total: u64 = readers.iter().flatten().map(|i| i.total_num_tokens()).sum();
-        let average_length = tokens_total as f32 / docs_total.max(1.0);
+        let lengths: Vec<FieldNormReader> = readers
+            .iter()
+            .map(|r| {
+                r.get_fieldnorms_reader(field)
+                    .unwrap_or_else(|_| FieldNormReader::constant(r.max_doc(), 1))
+            })
+            .collect();
+        let tokens_total: u64 = inverted
+            .iter()
+            .flatten()
+            .map(|i| i.total_num_tokens())
+            .sum();
+        let average_length = tokens_total as f32 / docs_total.max(1) as f32;
         for (t, token) in tokens.iter().enumerate() {
             let term = Term::from_field_text(field, token);
             // The term in each segment, and how many entries hold it in all of them.
-            let infos: Vec<Option<TermInfo>> = readers
+            let infos: Vec<Option<TermInfo>> = inverted
                 .iter()
-                .map(|inverted| inverted.as_ref()?.get_term_info(&term).ok().flatten())
+                .map(|index| index.as_ref()?.get_term_info(&term).ok().flatten())
                 .collect();
-            let holding: u32 = infos.iter().flatten().map(|info| info.doc_freq).sum();
+            let holding: u64 = infos.iter().flatten().map(|i| u64::from(i.doc_freq)).sum();
             if holding == 0 {
                 continue;
             }
-            let n = holding as f32;
-            let idf = (1.0 + (docs_total - n + 0.5) / (n + 0.5)).ln();
-            let weight = boost * idf * (1.0 + K1);
+            let weight =
+                Bm25Weight::for_one_term_without_explain(holding, docs_total, average_length)
+                    .boost_by(boost);
             for (&segment, docs) in &segments {
-                let (Some(Some(info)), Some(Some(inverted))) =
-                    (infos.get(segment as usize), readers.get(segment as usize))
+                let segment = segment as usize;
+                let (Some(Some(info)), Some(Some(index))) =
+                    (infos.get(segment), inverted.get(segment))
                 else {
                     continue;
                 };
-                let option = if scoring {
-                    IndexRecordOption::WithFreqs
-                } else {
-                    IndexRecordOption::Basic
-                };
-                let Ok(mut postings) = inverted.read_postings_from_terminfo(info, option) else {
+                let Ok(mut postings) = index.read_postings_from_terminfo(info, option) else {
                     continue;
                 };
-                let lengths = searcher
-                    .segment_reader(segment)
-                    .get_fieldnorms_reader(field)
-                    .ok()
-                    .filter(|_| scoring);
                 for &(doc, c) in docs {
                     // Seeks only go forward; past the end, `doc()` is TERMINATED.
                     if postings.doc() <= doc && postings.seek(doc) == doc {
-                        if !scoring {
-                            scores[t][c] = 1.0;
-                            continue;
-                        }
-                        let tf = postings.term_freq() as f32;
-                        let length = lengths
-                            .as_ref()
-                            .map_or(average_length, |l| l.fieldnorm(doc) as f32);
-                        let norm = K1 * (1.0 - B + B * length / average_length.max(1e-6));
-                        scores[t][c] += weight * tf / (tf + norm);
+                        let score = if scoring {
+                            let length = lengths[segment].fieldnorm_id(doc);
+                            weight.score(length, postings.term_freq())
+                        } else {
+                            0.0
+                        };
+                        *scores[t][c].get_or_insert(0.0) += score;
                     }
                 }
             }
@@ -278,17 +280,33 @@ mod tests {
     fn groups_held_agrees_with_each_groups_query() {
         let library = crate::content::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
             .expect("the real content");
-        let index = SearchIndex::build(&library, Settings::FULL).expect("index");
-        let searcher = index.reader.searcher();
+        let fresh = SearchIndex::build(&library, Settings::FULL).expect("index");
+        // The same after an edit: a second segment, and deleted entries that still count in
+        // tantivy's statistics until merged away.
+        let mut edited = library.clone();
+        for entry in edited.entries.iter_mut().take(3) {
+            entry.title.push_str(" 超时 域名");
+        }
+        let updated = fresh
+            .updated(&library, &edited)
+            .expect("update")
+            .expect("in place");
+        let segments = updated.reader.searcher().segment_readers().to_vec();
+        assert!(segments.len() > 1 && segments.iter().any(|s| s.num_deleted_docs() > 0));
         let mut checked = 0;
-        for query in [
-            "白名单不生效 error 19",
-            "小程序请求失败 超时",
-            "my.request 跨域 cookie",
-            "httprequst 区别 上传",
-            "N22106 域名 https 证书",
-            "乱码 参数 JSON parse",
-        ] {
+        for (index, query) in [&fresh, &updated].into_iter().flat_map(|index| {
+            [
+                "白名单不生效 error 19",
+                "小程序请求失败 超时",
+                "my.request 跨域 cookie",
+                "httprequst 区别 上传",
+                "N22106 域名 https 证书",
+                "乱码 参数 JSON parse",
+                "超时",
+            ]
+            .map(|query| (index, query))
+        }) {
+            let searcher = index.reader.searcher();
             let mut plan = Plan::new(query, &index.synonyms, index.settings, false);
             plan.keep_typos_for(|token| !index.term_exists(&searcher, token));
             let any = plan.any_query(&index.fields).expect("words");

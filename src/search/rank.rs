@@ -2,7 +2,7 @@
 //! hold, their tag labels and their scores, with whether the best answers the query.
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, TantivyDocument, Value};
 use tantivy::{DocAddress, Searcher, Term};
 
@@ -273,6 +273,9 @@ impl SearchIndex {
             Term::from_facet(self.fields.category, &Facet::from_path([slug])),
             IndexRecordOption::Basic,
         );
+        // The category adds nothing to the score: a filtered search scores as the same search
+        // unfiltered (and as the pool is scored again, in `held`).
+        let category = ConstScoreQuery::new(Box::new(category), 0.0);
         Box::new(BooleanQuery::new(vec![
             (Occur::Must, query),
             (Occur::Must, Box::new(category)),

@@ -195,7 +195,7 @@ pub async fn submit(
         let body = read_body(payload, MAX_BODY_BYTES, lang).await?;
         let form: Form = serde_urlencoded::from_bytes(&body)
             .map_err(|e| Error::BadRequest(lang.t.error.bad_form.with(e)))?;
-        if form.text.trim().is_empty() {
+        if is_blank(&form.text) {
             // The form again, saying what is missing: nothing was matched.
             return render(&req, &state, &state.site(), lang, Err(form.text)).map(|mut page| {
                 *page.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
@@ -214,6 +214,15 @@ pub async fn submit(
         render(&req, &state, &site, lang, Ok(Some(submitted)))
     };
     submitted.await.or_else(|e| Ok(e.response_in(lang)))
+}
+
+/// Nothing but spaces, control characters and invisible ones (zero-width spaces, a BOM).
+fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+    })
 }
 
 /// A message sent to `/match`, and what answers it.

@@ -283,7 +283,7 @@ async fn the_match_page_is_a_plain_form() {
         "the message stays in the box"
     );
     // An empty message is not "nothing answers it": the form says what is missing.
-    for empty in ["", " \n\t "] {
+    for empty in ["", " \n\t ", "\u{feff}\u{200b}\u{3000}"] {
         let res = request(&state, form(empty)).await;
         assert_eq!(res.status, 400, "{empty:?}");
         assert!(
