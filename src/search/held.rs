@@ -34,12 +34,10 @@ pub(super) fn groups_held(
 
 /// For each of `groups` (indices into the plan), each candidate's score for it when it holds
 /// it: the group's best way of saying it, plus [`SYNONYM_TIE_BREAKER`] of the others (as a
-/// `DisjunctionMaxQuery` of its alternatives scores), so an entry is not scored once per
-/// synonym it happens to use (乱码, 编码 and 中文乱码 are one idea). A group of exact words is
-/// read word by word from the postings, scored with BM25 as tantivy scores a term: a union
-/// scorer per group reads a block of every posting list it holds just to be set up (12% of
-/// the server's CPU under distinct searches), and a second query over the pool cost a fifth
-/// of the distinct searches a second.
+/// `DisjunctionMaxQuery` of its alternatives would score), so an entry is not scored once per
+/// synonym it uses (乱码, 编码 and 中文乱码 are one idea). Exact groups are scored from the
+/// postings read word by word, which costs little more than knowing who holds them; a second
+/// tantivy query over the pool cost a fifth of the distinct searches a second.
 pub(super) fn groups_scored(
     searcher: &Searcher,
     plan: &Plan,
@@ -145,13 +143,18 @@ fn tokens_scored(
             .iter()
             .map(|r| r.inverted_index(field).ok())
             .collect();
-        let lengths: Vec<FieldNormReader> = readers
-            .iter()
-            .map(|r| {
-                r.get_fieldnorms_reader(field)
-                    .unwrap_or_else(|_| FieldNormReader::constant(r.max_doc(), 1))
-            })
-            .collect();
+        // Read only to score (tantivy takes a field without them as all of length 1).
+        let lengths: Vec<FieldNormReader> = if scoring {
+            readers
+                .iter()
+                .map(|r| {
+                    r.get_fieldnorms_reader(field)
+                        .unwrap_or_else(|_| FieldNormReader::constant(r.max_doc(), 1))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let tokens_total: u64 = inverted
             .iter()
             .flatten()

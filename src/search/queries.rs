@@ -151,8 +151,9 @@ fn field_queries(token: &str, fields: &Fields, scale: f32) -> Vec<(Occur, Box<dy
 }
 
 /// A group scored by its best word: one idea, however many words say it, so an entry is not
-/// scored once per synonym it happens to use (乱码, 编码, 中文乱码). For tickets: tuning
-/// tickets with the neighbours 0.74 → 0.78.
+/// scored once per synonym it happens to use (乱码, 编码, 中文乱码). Tickets' query, and what
+/// `held::groups_scored` computes for the search's pool (tuning tickets with the neighbours
+/// 0.74 → 0.78).
 fn best_of_group(group: &Group, fields: &Fields) -> Box<dyn Query> {
     if group.alternatives.len() < 2 {
         return group_query(group, fields);
