@@ -199,15 +199,15 @@
       var url = absolute(m.section_url || m.url);
       var title;
       if (options.open === 'tab') {
-        title = el('a', { className: 'title', href: url, target: '_blank', rel: 'noopener', text: m.title });
+        title = el('a', { className: 'title', lang: m.lang, href: url, target: '_blank', rel: 'noopener', text: m.title });
         title.addEventListener('click', function () { openedOne(m.id); askAfterTab(m); });
       } else {
-        title = el('button', { type: 'button', className: 'title', 'aria-expanded': 'false', text: m.title });
+        title = el('button', { type: 'button', className: 'title', lang: m.lang, 'aria-expanded': 'false', text: m.title });
         title.addEventListener('click', function () { openPanel(m, title); });
       }
       var parts = [title];
       if (m.section_title) parts.push(el('span', { className: 'section', text: t.section + m.section_title }));
-      if (m.summary) parts.push(el('span', { className: 'summary', text: m.summary }));
+      if (m.summary) parts.push(el('span', { className: 'summary', lang: m.lang, text: m.summary }));
       return el('li', { 'data-id': m.id }, parts);
     }
 
@@ -254,17 +254,19 @@
       panel.dataset.id = m.id;
       panel.setAttribute('aria-label', m.title);
       panel.hidden = false;
-      var heading = el('h3', { tabindex: '-1', text: m.title });
+      // The entry is read in the language it was matched in, which may not be the page's.
+      var heading = el('h3', { tabindex: '-1', lang: m.lang, text: m.title });
       var close = el('button', { type: 'button', className: 'act', text: t.close });
       close.addEventListener('click', function () { closePanel(true); });
       var tab = el('a', { href: absolute(m.section_url || m.url), target: '_blank', rel: 'noopener', text: t.newTab });
-      var body = el('div', { className: 'body', text: t.loading });
+      var body = el('div', { className: 'body', lang: m.lang, text: t.loading });
       panel.appendChild(el('div', { className: 'bar' }, [tab, close]));
       panel.appendChild(heading);
       panel.appendChild(body);
       panel.appendChild(question(m));
       heading.focus();
-      fetch(origin + '/api/entries/' + encodeURIComponent(m.id), { mode: 'cors', credentials: 'omit' })
+      var read = origin + '/api/entries/' + encodeURIComponent(m.id) + '?lang=' + encodeURIComponent(m.lang);
+      fetch(read, { mode: 'cors', credentials: 'omit' })
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
         .then(function (entry) {
           if (panel.dataset.id !== m.id) return;

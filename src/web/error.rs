@@ -208,8 +208,15 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         self.0.log("api request failed");
+        self.json_in(crate::locale::default())
+    }
+}
+
+impl ApiError {
+    /// The error as JSON, told in `lang` (see `middleware::api_errors_in_asked_language`).
+    pub fn json_in(&self, lang: &Language) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code()).json(json!({
-            "error": { "code": self.0.code(), "message": self.0.message_in(crate::locale::default()) }
+            "error": { "code": self.0.code(), "message": self.0.message_in(lang) }
         }));
         self.0.add_headers(&mut response);
         response

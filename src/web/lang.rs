@@ -53,6 +53,16 @@ pub struct LangParam {
     pub lang: Option<String>,
 }
 
+/// The language a query string's `lang` names, else the default (a `lang` naming none of the
+/// site's is the handler's to refuse).
+pub fn of_query(query: &str) -> &'static Language {
+    actix_web::web::Query::<LangParam>::from_query(query)
+        .ok()
+        .and_then(|q| q.0.lang)
+        .and_then(|code| locale::get(code.trim()))
+        .unwrap_or_else(locale::default)
+}
+
 /// The language an API call asks for with `?lang=`: the default when absent, a 400 (in the
 /// default language) when it names none of the site's.
 pub fn asked(value: Option<&str>) -> Result<&'static Language, super::Error> {

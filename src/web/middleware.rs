@@ -15,8 +15,8 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error as ActixError, HttpMessage as _, HttpResponse, web};
 
-use super::AppState;
 use super::prepared;
+use super::{ApiError, AppState};
 
 /// Request ids: a number fixed at start (so two runs' ids differ) and a counter. Cheap to
 /// make, unique within a run, and enough to find a request's line in the logs.
@@ -32,6 +32,28 @@ fn request_id() -> HeaderValue {
     let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     HeaderValue::from_str(&format!("{:08x}-{n:x}", *RUN))
         .unwrap_or_else(|_| HeaderValue::from_static("0"))
+}
+
+/// An API error is told in the language `?lang=` names. The handlers' own messages already
+/// are; this tells the ones that carry no text of the call (a 408, a 429, a 500), whichever
+/// step of the handler they came from, and keeps the status and headers.
+pub async fn api_errors_in_asked_language(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, ActixError> {
+    let lang = super::lang::of_query(req.query_string());
+    let res = next.call(req).await?;
+    let error = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>());
+    Ok(match error {
+        Some(error) if !lang.is_default() => {
+            let response = error.json_in(lang);
+            res.into_response(response).map_into_right_body()
+        }
+        _ => res.map_into_left_body(),
+    })
 }
 
 /// How long a request's body may take to arrive by default (`--body-timeout`).

@@ -26,8 +26,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::{
-    App, HttpRequest, HttpResponse, ResponseError, Route, guard as route_guard, middleware as mw,
-    web,
+    App, HttpRequest, HttpResponse, Route, guard as route_guard, middleware as mw, web,
 };
 
 pub use crate::site::Site;
@@ -82,6 +81,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/static/{name}", READ).route(read().to(assets::serve)))
         .service(
             web::scope("/api")
+                // Innermost: the headers the others add stay on an error told again.
+                .wrap(mw::from_fn(middleware::api_errors_in_asked_language))
                 .wrap(cors())
                 // On every answer, asked with an `Origin` or not: a cache that kept one asked
                 // without must still serve another site's page.
@@ -191,7 +192,7 @@ fn refused(req: &HttpRequest, error: Error) -> actix_web::Error {
 /// The error as JSON, or as a page in the language of the path asked for.
 fn answer(req: &HttpRequest, json: bool, error: Error) -> HttpResponse {
     if json {
-        ApiError(error).error_response()
+        ApiError(error).json_in(lang::of_query(req.query_string()))
     } else {
         error.response_in(lang::Lang::of_path(req.path()))
     }

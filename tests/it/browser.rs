@@ -1109,6 +1109,41 @@ async fn the_widget_suggests_while_typing_on_another_site_and_counts_what_it_sav
         "看到推荐的表单 2 个，其中打开了条目 1 个，说“解决了”没有提交工单 1 个，仍然提交了工单 1 个",
     )
     .await;
+
+    // A ticket written in English on this Chinese page: the entry comes and opens in English.
+    client.goto(&host).await.expect("the host page again");
+    wait_for(&client, Locator::Css("#ticket-body"), "the body field")
+        .await
+        .send_keys("my.request fails with error 19 on a real phone but works in the IDE")
+        .await
+        .expect("type");
+    let first = in_widget(
+        &client,
+        "const li = w.querySelector('li'); return li && li.dataset.id;",
+        "a suggestion for the English ticket",
+    )
+    .await;
+    assert_eq!(first, json!("error-19"));
+    in_widget(
+        &client,
+        "w.querySelector('li .title').click(); return true;",
+        "open",
+    )
+    .await;
+    let opened = in_widget(
+        &client,
+        "const b = w.querySelector('.panel .body'); \
+         return b && b.querySelector('p, li') && [b.lang, b.textContent];",
+        "the English entry's text in the panel",
+    )
+    .await;
+    assert_eq!(opened[0], json!("en"), "{opened}");
+    assert!(
+        opened[1]
+            .as_str()
+            .is_some_and(|t| t.contains("public internet")),
+        "{opened}"
+    );
     client.close().await.expect("close");
     host_server.stop(true).await;
     server.stop(true).await;

@@ -883,6 +883,16 @@ async fn a_bad_vote_or_method_under_en_is_told_in_english() {
     assert!(res.body.contains("The method DELETE is not supported here"));
     let res = request(&state, TestRequest::delete().uri("/kb/error-19")).await;
     assert!(res.body.contains("不支持 DELETE 方法"));
+    let res = request(&state, TestRequest::delete().uri("/api/search?lang=en&q=x")).await;
+    assert_eq!(res.status, 405);
+    let told = res.json()["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        told.starts_with("The method DELETE is not supported"),
+        "{told}"
+    );
     // A broken address and a vote from another site, refused before any handler, in English.
     let res = get(&state, "/en/search?q=%zz").await;
     assert_eq!(res.status, 400);

@@ -389,6 +389,21 @@ async fn a_client_matching_too_often_gets_429_and_others_do_not() {
             .is_some_and(|s| s.parse::<u64>().is_ok_and(|n| n >= 1))
     );
     assert_eq!(res.json()["error"]["code"], "too_many_requests");
+    assert!(
+        res.json()["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("秒"))
+    );
+    // Told in the language asked for, with the same status and headers.
+    let res = request(&state, from("10.0.0.7:4003").uri("/api/match?lang=en")).await;
+    assert_eq!(res.status, 429);
+    assert!(res.header("retry-after").is_some());
+    assert_eq!(res.header("access-control-allow-origin"), Some("*"));
+    let told = res.json()["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(told.starts_with("Too many submissions"), "{told}");
     // The page is limited with the API (one budget), and another address has its own.
     let page = request(
         &state,

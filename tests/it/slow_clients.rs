@@ -13,7 +13,7 @@ fn addr(base: &str) -> SocketAddr {
 }
 
 /// A vote whose body trickles in: headers, then one byte.
-fn trickling(base: &str, chunked: bool) -> TcpStream {
+fn trickling(base: &str, path: &str, chunked: bool) -> TcpStream {
     let mut stream = TcpStream::connect(addr(base)).expect("connect");
     let framing = if chunked {
         "Transfer-Encoding: chunked"
@@ -22,7 +22,7 @@ fn trickling(base: &str, chunked: bool) -> TcpStream {
     };
     write!(
         stream,
-        "POST /kb/timeout/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n{framing}\r\n\r\n"
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n{framing}\r\n\r\n"
     )
     .expect("headers");
     stream
@@ -63,11 +63,18 @@ fn trickle(stream: &mut TcpStream, chunked: bool, answer: &mut Vec<u8>) -> Optio
 fn slow_bodies_are_cut_off_with_408_and_other_readers_are_served_meanwhile() {
     let server = spawn(&["--body-timeout", "2s"]);
     let started = Instant::now();
+    // Each told in its language: a page's by its path, the API's by `?lang=`.
+    let paths = [
+        ("/kb/timeout/feedback", "2 秒"),
+        ("/en/kb/timeout/feedback", "within 2 seconds"),
+        ("/api/match", "2 秒"),
+        ("/api/match?lang=en", "within 2 seconds"),
+    ];
     let mut slow: Vec<(TcpStream, bool, Vec<u8>, bool)> = (0..40)
         .map(|i| {
             (
-                trickling(&server.base, i % 2 == 1),
-                i % 2 == 1,
+                trickling(&server.base, paths[i % 4].0, i % 3 == 1),
+                i % 3 == 1,
                 Vec::new(),
                 false,
             )
@@ -100,13 +107,14 @@ fn slow_bodies_are_cut_off_with_408_and_other_readers_are_served_meanwhile() {
         "cut before the timeout: {took:?}"
     );
     assert!(served_meanwhile > 0);
-    for (_, chunked, answer, _) in &slow {
+    for (i, (_, chunked, answer, _)) in slow.iter().enumerate() {
         let answer = String::from_utf8_lossy(answer);
+        let (path, told) = paths[i % 4];
         assert!(
             answer.starts_with("HTTP/1.1 408"),
-            "chunked {chunked}: {answer}"
+            "{path}, chunked {chunked}: {answer}"
         );
-        assert!(answer.contains("2 秒"), "{answer}");
+        assert!(answer.contains(told), "{path}: {answer}");
     }
     println!("40 slow bodies cut off after {took:?}; {served_meanwhile} pages served meanwhile");
 }
