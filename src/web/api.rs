@@ -114,8 +114,7 @@ pub async fn entry(
             Error::internal(format!("following alias {id}"), "it points to no entry")
         })?,
         Lookup::Missing => {
-            let t = &crate::locale::default().t.error;
-            return Err(Error::NotFound(t.no_entry.with(&*id)).into());
+            return Err(Error::NotFound(lang.t.error.no_entry.with(&*id)).into());
         }
     };
     // The votes are read every time; with them, they name the answer in the cache.

@@ -39,10 +39,7 @@ pub fn preferred(req: &HttpRequest) -> Option<&'static Language> {
     ranked
         .into_iter()
         .find_map(|preference| match &preference.item {
-            Preference::Specific(tag) => locale::languages().iter().find(|l| {
-                let primary = l.code.split('-').next().unwrap_or_default();
-                primary.eq_ignore_ascii_case(tag.primary_language())
-            }),
+            Preference::Specific(tag) => locale::by_tag(tag.primary_language()),
             Preference::Any => None,
         })
 }
@@ -59,7 +56,7 @@ pub fn of_query(query: &str) -> &'static Language {
     actix_web::web::Query::<LangParam>::from_query(query)
         .ok()
         .and_then(|q| q.0.lang)
-        .and_then(|code| locale::get(code.trim()))
+        .and_then(|code| locale::by_tag(code.trim()))
         .unwrap_or_else(locale::default)
 }
 
@@ -77,7 +74,7 @@ pub fn named(
 ) -> Result<Option<&'static Language>, super::Error> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(code) => match locale::get(code) {
+        Some(code) => match locale::by_tag(code) {
             Some(lang) => Ok(Some(lang)),
             None => {
                 let codes: Vec<&str> = locale::languages()

@@ -166,7 +166,11 @@ fn cors() -> actix_cors::Cors {
 /// No route: the 404 page (JSON under `/api`), or a 405 for a method other than GET.
 async fn unrouted(req: HttpRequest, json: bool) -> HttpResponse {
     if matches!(*req.method(), Method::GET | Method::HEAD) {
-        let lang = lang::Lang::of_path(req.path());
+        let lang = if json {
+            lang::of_query(req.query_string())
+        } else {
+            lang::Lang::of_path(req.path())
+        };
         let error = Error::NotFound(lang.t.error.no_page.with(req.path()));
         return answer(&req, json, error);
     }

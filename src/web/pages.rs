@@ -439,11 +439,16 @@ fn sitemap_xml(site: &super::Site, base: &str) -> String {
                 xml.push_str(&format!("<lastmod>{date}</lastmod>"));
             }
             if languages.len() > 1 {
-                for other in languages {
+                // Each language, and the default one again as `x-default`, as pages name them.
+                let default = languages.iter().filter(|l| l.is_default());
+                let named = languages
+                    .iter()
+                    .map(|l| (l.code.as_str(), l))
+                    .chain(default.map(|l| ("x-default", l)));
+                for (code, other) in named {
                     let href = escape_html(&format!("{base}{}{path}", other.prefix));
                     xml.push_str(&format!(
-                        "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{href}\"/>",
-                        other.code
+                        "<xhtml:link rel=\"alternate\" hreflang=\"{code}\" href=\"{href}\"/>"
                     ));
                 }
             }
@@ -455,6 +460,21 @@ fn sitemap_xml(site: &super::Site, base: &str) -> String {
     page("/kb", None, &all);
     for category in &site.library.categories {
         page(&format!("/c/{}", category.slug), None, &all);
+    }
+    page("/contact", None, &all);
+    page("/wizard", None, &all);
+    for wizard in &site.library.wizards {
+        // Where it is not translated, `/en/wizard/<id>` only redirects to the Chinese one.
+        let languages: Vec<&Language> = all
+            .iter()
+            .copied()
+            .filter(|l| {
+                site.library_in(&l.code)
+                    .wizard(&wizard.id)
+                    .is_some_and(|w| w.lang == l.code)
+            })
+            .collect();
+        page(&format!("/wizard/{}", wizard.id), None, &languages);
     }
     for entry in &site.library.entries {
         let languages: Vec<&Language> = all

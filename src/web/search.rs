@@ -250,9 +250,10 @@ fn view<'a>(
     } else {
         Vec::new()
     };
+    // The other languages' first page: another index finds another number of pages.
     let mut chrome = Chrome::new(lang, format!("{base}{}", link(selected, page))).read_in(
         base,
-        &path(selected, page),
+        &path(selected, 1),
         locale::languages().iter().collect(),
     );
     if searched {

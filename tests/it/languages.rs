@@ -249,6 +249,11 @@ async fn an_entry_not_translated_is_read_in_chinese_and_marked_so() {
     assert!(!sitemap.contains("/en/kb/cookie"));
     assert!(sitemap.contains("/en/kb/error-19</loc>"));
     assert!(sitemap.contains("hreflang=\"en\""));
+    assert!(sitemap.contains("hreflang=\"x-default\""));
+    for page in ["/contact", "/wizard", "/wizard/request-errors"] {
+        assert!(sitemap.contains(&format!("{page}</loc>")), "{page}");
+        assert!(sitemap.contains(&format!("/en{page}</loc>")), "/en{page}");
+    }
 }
 
 #[actix_web::test]
@@ -567,6 +572,16 @@ async fn english_searches_find_english_entries_and_the_switch_keeps_the_search()
     );
     let chinese = get(&state, "/search?q=garbled%20parameters").await.body;
     assert!(chinese.contains("href=\"/en/search?q=garbled%20parameters\" hreflang=\"en\""));
+    // A later page switches to the first: the other index may find fewer pages.
+    let second = get(&state, "/en/search?q=request&page=2").await;
+    assert_eq!(second.status, 200);
+    assert!(
+        second
+            .body
+            .contains("href=\"/search?q=request\" hreflang=\"zh-CN\""),
+        "{}",
+        second.body
+    );
     // The search box of an English page searches the English site.
     assert!(res.body.contains("action=\"/en/search\""));
     let home = get(&state, "/en/").await.body;
@@ -657,6 +672,17 @@ async fn the_search_api_answers_in_the_language_asked_for() {
     assert_eq!(json["hits"][0]["url"], "/en/kb/timeout");
     let title = json["hits"][0]["title"].as_str().unwrap();
     assert!(title.is_ascii(), "{title}");
+    // A tag as people write one names its language: any case, or with a region.
+    for tag in ["EN", "en-US", "en_GB"] {
+        let json = get(&state, &format!("/api/search?lang={tag}&q=timeout&limit=3"))
+            .await
+            .json();
+        assert_eq!(json["lang"], "en", "{tag}");
+    }
+    let json = get(&state, "/api/search?lang=zh-TW&q=timeout&limit=3")
+        .await
+        .json();
+    assert_eq!(json["lang"], "zh-CN");
     let res = get(&state, "/api/search?q=timeout&limit=3").await;
     let json: serde_json::Value = serde_json::from_str(&res.body).expect("json");
     assert_eq!(json["lang"], "zh-CN");
@@ -718,6 +744,22 @@ async fn the_search_api_answers_in_the_language_asked_for() {
         assert_eq!(res.status, 400, "{uri}");
         let body = crate::common::unescape(&res.body);
         assert!(body.contains(message), "{uri}: {body}");
+    }
+    for (uri, message) in [
+        (
+            "/api/entries/nope?lang=en",
+            "There is no entry with the ID “nope”.",
+        ),
+        ("/api/entries/nope", "没有编号为“nope”的条目。"),
+        ("/api/nope?lang=en", "There is no page at /api/nope."),
+    ] {
+        let res = get(&state, uri).await;
+        assert_eq!(res.status, 404, "{uri}");
+        assert_eq!(
+            res.json()["error"]["message"].as_str(),
+            Some(message),
+            "{uri}"
+        );
     }
 }
 
