@@ -278,8 +278,9 @@ fn view<'a>(
         total: results.total,
         partial_only: results.total > 0 && results.answered && !results.all_terms_found,
         weak,
+        // A category with nothing in it, or nothing that answers, points to all of them.
         elsewhere: match (selected, results.total, all_count) {
-            (Some(slug), 0, n) if n > 0 => Some((
+            (Some(slug), total, n) if n > total && (total == 0 || weak) => Some((
                 library
                     .category(slug)
                     .map_or_else(|| slug.to_string(), |c| c.name.clone()),

@@ -679,6 +679,16 @@ async fn an_empty_category_points_to_the_results_elsewhere() {
         !body.contains("换个方式"),
         "no advice for a search that found something"
     );
+    // A category where nothing answers, when others hold more: the link to them too.
+    let body = crate::common::get(&state, &format!("/search?q=N22106&category={holder}"))
+        .await
+        .body;
+    assert!(!body.contains("在全部分类中有 "), "all of them are here");
+    let body = crate::common::get(&state, "/en/search?q=request%20timeout&category=features")
+        .await
+        .body;
+    assert!(body.contains("No entry answers"), "{body}");
+    assert!(body.contains("results in all categories"), "{body}");
 }
 
 /// The ids of the JSON search's hits, the first hit's score, and the words the results page
