@@ -11,7 +11,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, SeekDangerResult, Term};
 
 use super::plan::Plan;
-use super::queries::{SYNONYM_TIE_BREAKER, weighted_fields};
+use super::queries::{SYNONYM_TIE_BREAKER, Several, weighted_fields};
 use super::schema::Fields;
 
 /// For each of `groups` (indices into the plan), whether each candidate holds it.
@@ -105,7 +105,7 @@ fn by_groups(
                             // Every word of a way of saying it, or it is not said.
                             let scores: Option<Vec<f32>> =
                                 alt.tokens.iter().map(|token| score(token, c)).collect();
-                            Some(alt.boost * scores?.iter().sum::<f32>())
+                            Some(alt.weight(Several::Mean) * scores?.iter().sum::<f32>())
                         })
                         .collect();
                     let best = ways.iter().copied().reduce(f32::max)?;

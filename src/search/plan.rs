@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::analysis::{self, Mode, Token};
+use super::queries::Several;
 use super::{MAX_QUERY_CHARS, Settings};
 
 pub(super) const SYNONYM_BOOST: f32 = 0.8;
@@ -20,6 +21,17 @@ pub(super) const MAX_GROUPS: usize = 16;
 pub(super) struct Alternative {
     pub(super) tokens: Vec<String>,
     pub(super) boost: f32,
+}
+
+impl Alternative {
+    /// What each of its words' scores is multiplied by: the boost, over the number of words
+    /// when they are scored by their mean.
+    pub(super) fn weight(&self, several: Several) -> f32 {
+        match several {
+            Several::Sum => self.boost,
+            Several::Mean => self.boost / self.tokens.len().max(1) as f32,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
