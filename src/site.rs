@@ -109,15 +109,32 @@ impl Site {
         let Some(local) = self.localized(lang) else {
             return self.search(request);
         };
-        let own = local.index.search(&local.translated, request);
-        let default = || self.search(request);
+        // Chosen on the first results, whichever page is asked for, so the pages of one
+        // search come from one index: a later page, or fewer hits, is asked for again.
+        let first = request.offset == 0 && request.limit >= CONFIRMING;
+        let probe = search::Request {
+            offset: 0,
+            limit: request.limit.max(CONFIRMING),
+            ..request.clone()
+        };
+        let asked = if first { request } else { &probe };
+        let own = local.index.search(&local.translated, asked);
+        let default = || self.search(asked);
+        let again = |results: search::Results, index: &SearchIndex, library: &Library| {
+            if first {
+                results
+            } else {
+                index.search(library, request)
+            }
+        };
         let mut fallback = match own_or_default(own, default) {
-            Found::Own(own) => return own,
-            Found::Confirmed(mut own) => {
+            Found::Own(own) => return again(own, &local.index, &local.translated),
+            Found::Confirmed(own) => {
+                let mut own = again(own, &local.index, &local.translated);
                 own.answered = true;
                 return own;
             }
-            Found::Default(fallback) => fallback,
+            Found::Default(fallback) => again(fallback, &self.index, &self.library),
         };
         for hit in &mut fallback.hits {
             if let Some(entry) = local.library.entry(&hit.id)
@@ -142,7 +159,9 @@ impl Site {
         let mut fallback = match own_or_default(own, default) {
             Found::Own(own) => return own,
             Found::Confirmed(mut own) => {
-                own[0].answers = true;
+                if let Some(best) = own.first_mut() {
+                    best.answers = true;
+                }
                 return own;
             }
             Found::Default(fallback) => fallback,

@@ -259,7 +259,7 @@
       var close = el('button', { type: 'button', className: 'act', text: t.close });
       close.addEventListener('click', function () { closePanel(true); });
       var tab = el('a', { href: absolute(m.section_url || m.url), target: '_blank', rel: 'noopener', text: t.newTab });
-      var body = el('div', { className: 'body', lang: m.lang, text: t.loading });
+      var body = el('div', { className: 'body', text: t.loading });
       panel.appendChild(el('div', { className: 'bar' }, [tab, close]));
       panel.appendChild(heading);
       panel.appendChild(body);
@@ -283,6 +283,7 @@
             img.setAttribute('src', absolute(img.getAttribute('src')));
           });
           body.textContent = '';
+          body.lang = m.lang;
           Array.prototype.slice.call(html.body.childNodes).forEach(function (n) {
             body.appendChild(document.adoptNode(n));
           });

@@ -156,7 +156,8 @@ pub(super) enum Several {
     /// Its words' scores added: the first pass, and tickets (whose tuning half fell 0.78 →
     /// 0.75 with the mean).
     Sum,
-    /// Their mean, as one word would score: the search's pool. Added, they outscored the
+    /// Their mean, as one word would score: the search's pool (where a group's typo variants,
+    /// too, count as one more way of saying it: best plus 0.3). Added, they outscored the
     /// group's own word (whitelist) wherever they were (tuning with the neighbours 0.863 →
     /// 0.868, alone 0.895 → 0.896).
     Mean,

@@ -462,20 +462,8 @@ fn sitemap_xml(site: &super::Site, base: &str) -> String {
         page(&format!("/c/{}", category.slug), None, &all);
     }
     page("/contact", None, &all);
+    // The list of wizards; their steps are `noindex`, as search results are.
     page("/wizard", None, &all);
-    for wizard in &site.library.wizards {
-        // Where it is not translated, `/en/wizard/<id>` only redirects to the Chinese one.
-        let languages: Vec<&Language> = all
-            .iter()
-            .copied()
-            .filter(|l| {
-                site.library_in(&l.code)
-                    .wizard(&wizard.id)
-                    .is_some_and(|w| w.lang == l.code)
-            })
-            .collect();
-        page(&format!("/wizard/{}", wizard.id), None, &languages);
-    }
     for entry in &site.library.entries {
         let languages: Vec<&Language> = all
             .iter()

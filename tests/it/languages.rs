@@ -250,7 +250,8 @@ async fn an_entry_not_translated_is_read_in_chinese_and_marked_so() {
     assert!(sitemap.contains("/en/kb/error-19</loc>"));
     assert!(sitemap.contains("hreflang=\"en\""));
     assert!(sitemap.contains("hreflang=\"x-default\""));
-    for page in ["/contact", "/wizard", "/wizard/request-errors"] {
+    assert!(!sitemap.contains("/wizard/"), "steps are noindex");
+    for page in ["/contact", "/wizard"] {
         assert!(sitemap.contains(&format!("{page}</loc>")), "{page}");
         assert!(sitemap.contains(&format!("/en{page}</loc>")), "/en{page}");
     }
@@ -984,4 +985,51 @@ fn no_interface_text_is_left_in_the_code() {
         }
     }
     assert!(found.is_empty(), "{found:#?}");
+}
+
+/// Which index answers an English search is chosen on its first results, so every page and
+/// every page size of one search comes from the same index.
+#[actix_web::test]
+async fn the_pages_of_an_english_search_come_from_one_index() {
+    let content = TempContent::copy_of(&repo_content());
+    let neighbours =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/handwritten/kb");
+    for file in std::fs::read_dir(&neighbours).expect("neighbours") {
+        let path = file.expect("a file").path();
+        let name = path
+            .file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .to_string();
+        content.write(
+            &format!("kb/{name}"),
+            &std::fs::read_to_string(&path).expect("read"),
+        );
+    }
+    let state = state(content.path(), None);
+    let ask = |query: &str| {
+        let state = state.clone();
+        let uri = format!(
+            "/api/search?lang=en&q=FPS%20drop%20when%20sending%20many%20https%20requests%20at%20once&{query}"
+        );
+        async move { get(&state, &uri).await.json() }
+    };
+    let whole = ask("limit=10").await;
+    let ids = |json: &serde_json::Value| -> Vec<String> {
+        json["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| h["id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let all = ids(&whole);
+    assert!(all.len() >= 6, "{whole}");
+    for (query, from) in [("limit=1", 0), ("limit=2", 0), ("offset=3&limit=3", 3)] {
+        let part = ask(query).await;
+        assert_eq!(part["total"], whole["total"], "{query}");
+        assert_eq!(part["answered"], whole["answered"], "{query}");
+        let got = ids(&part);
+        assert_eq!(got, all[from..from + got.len()], "{query}");
+    }
 }
