@@ -10,8 +10,8 @@ use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, SeekDangerResult, Term};
 
-use super::plan::Plan;
-use super::queries::{SYNONYM_TIE_BREAKER, Several, weighted_fields};
+use super::plan::{Plan, Several};
+use super::queries::{SYNONYM_TIE_BREAKER, weighted_fields};
 use super::schema::Fields;
 
 /// For each of `groups` (indices into the plan), whether each candidate holds it.

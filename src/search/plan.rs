@@ -9,7 +9,6 @@
 use std::collections::{HashMap, HashSet};
 
 use super::analysis::{self, Mode, Token};
-use super::queries::Several;
 use super::{MAX_QUERY_CHARS, Settings};
 
 pub(super) const SYNONYM_BOOST: f32 = 0.8;
@@ -21,6 +20,19 @@ pub(super) const MAX_GROUPS: usize = 16;
 pub(super) struct Alternative {
     pub(super) tokens: Vec<String>,
     pub(super) boost: f32,
+}
+
+/// How a way of saying a group in several words (secure domain, 服务器域名白名单) is scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Several {
+    /// Its words' scores added: the first pass, and tickets (whose tuning half fell 0.78 →
+    /// 0.75 with the mean).
+    Sum,
+    /// Their mean, as one word would score: the search's pool (where a group's typo variants,
+    /// too, count as one more way of saying it: best plus 0.3). Added, they outscored the
+    /// group's own word (whitelist) wherever they were (tuning with the neighbours 0.863 →
+    /// 0.868, alone 0.895 → 0.896).
+    Mean,
 }
 
 impl Alternative {

@@ -150,19 +150,6 @@ fn field_queries(token: &str, fields: &Fields, scale: f32) -> Vec<(Occur, Box<dy
         .collect()
 }
 
-/// How a way of saying a group in several words (secure domain, 服务器域名白名单) is scored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Several {
-    /// Its words' scores added: the first pass, and tickets (whose tuning half fell 0.78 →
-    /// 0.75 with the mean).
-    Sum,
-    /// Their mean, as one word would score: the search's pool (where a group's typo variants,
-    /// too, count as one more way of saying it: best plus 0.3). Added, they outscored the
-    /// group's own word (whitelist) wherever they were (tuning with the neighbours 0.863 →
-    /// 0.868, alone 0.895 → 0.896).
-    Mean,
-}
-
 /// A group scored by its best word: one idea, however many words say it, so an entry is not
 /// scored once per synonym it happens to use (乱码, 编码, 中文乱码). Tickets' query, and what
 /// `held::groups_scored` computes for the search's pool (tuning tickets with the neighbours
