@@ -149,13 +149,13 @@ async fn every_entry_page_serves_its_title_and_whole_text() {
         assert_eq!(api["text"], entry.text().as_str());
     }
     let sitemap = get(&state, "/sitemap.xml").await.body;
-    // Each page once per language it is read in: the pages of lists in every one, an entry in
+    // Each page once per language it is read in: the lists and contact in every one, an entry in
     // Chinese and in each language it is translated into.
     let languages = wendao::locale::languages().len();
     assert_eq!(
         sitemap.matches("<loc>").count(),
-        (2 + library.categories.len()) * languages + 24 + library.translations.len(),
-        "/, /kb, every category and entry"
+        (4 + library.categories.len()) * languages + 24 + library.translations.len(),
+        "/, /kb, /contact, /wizard, every category and entry"
     );
 }
 
