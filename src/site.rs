@@ -197,10 +197,8 @@ const CONFIRMING: usize = 3;
 trait Findings {
     fn answers(&self) -> bool;
     fn is_empty(&self) -> bool;
-    /// The id found first, if any.
-    fn best(&self) -> Option<&str>;
-    /// Whether `id` is among the first `n` found.
-    fn near_top(&self, id: &str, n: usize) -> bool;
+    /// The ids found, best first.
+    fn ids(&self) -> impl Iterator<Item = &str>;
 }
 
 impl Findings for search::Results {
@@ -210,11 +208,8 @@ impl Findings for search::Results {
     fn is_empty(&self) -> bool {
         self.total == 0
     }
-    fn best(&self) -> Option<&str> {
-        self.hits.first().map(|h| h.id.as_str())
-    }
-    fn near_top(&self, id: &str, n: usize) -> bool {
-        self.hits.iter().take(n).any(|h| h.id == id)
+    fn ids(&self) -> impl Iterator<Item = &str> {
+        self.hits.iter().map(|h| h.id.as_str())
     }
 }
 
@@ -225,11 +220,8 @@ impl Findings for Vec<search::Match> {
     fn is_empty(&self) -> bool {
         self.as_slice().is_empty()
     }
-    fn best(&self) -> Option<&str> {
-        self.first().map(|m| m.id.as_str())
-    }
-    fn near_top(&self, id: &str, n: usize) -> bool {
-        self.iter().take(n).any(|m| m.id == id)
+    fn ids(&self) -> impl Iterator<Item = &str> {
+        self.iter().map(|m| m.id.as_str())
     }
 }
 
@@ -244,8 +236,9 @@ fn own_or_default<T: Findings>(own: T, default: impl FnOnce() -> T) -> Found<T> 
     }
     let fallback = default();
     let agree = own
-        .best()
-        .is_some_and(|best| fallback.near_top(best, CONFIRMING));
+        .ids()
+        .next()
+        .is_some_and(|best| fallback.ids().take(CONFIRMING).any(|id| id == best));
     match fallback.answers() {
         true if agree => Found::Confirmed(own),
         false if !own.is_empty() => Found::Own(own),
@@ -396,11 +389,8 @@ mod tests {
         fn is_empty(&self) -> bool {
             self.1.is_empty()
         }
-        fn best(&self) -> Option<&str> {
-            self.1.first().copied()
-        }
-        fn near_top(&self, id: &str, n: usize) -> bool {
-            self.1.iter().take(n).any(|&found| found == id)
+        fn ids(&self) -> impl Iterator<Item = &str> {
+            self.1.iter().copied()
         }
     }
 

@@ -65,20 +65,19 @@ pub fn get(code: &str) -> Option<&'static Language> {
 /// The language a BCP 47 tag names, as people write one: its code in any case (`EN`), else
 /// its primary subtag (`en-US` is `en`, `zh-TW` is `zh-CN`).
 pub fn by_tag(tag: &str) -> Option<&'static Language> {
-    let primary = |code: &str| {
-        code.split(['-', '_'])
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    };
     languages()
         .iter()
         .find(|l| l.code.eq_ignore_ascii_case(tag))
         .or_else(|| {
             languages()
                 .iter()
-                .find(|l| primary(&l.code).eq_ignore_ascii_case(&primary(tag)))
+                .find(|l| primary_subtag(&l.code).eq_ignore_ascii_case(primary_subtag(tag)))
         })
+}
+
+/// `en` of `en-US` (or `en_US`).
+fn primary_subtag(tag: &str) -> &str {
+    tag.split(['-', '_']).next().unwrap_or_default()
 }
 
 /// The codes of the languages content may be translated into (all but the default).

@@ -914,6 +914,16 @@ async fn in_widget(client: &Client, script: &str, what: &str) -> serde_json::Val
     }
 }
 
+/// A fresh host page with `text` typed into its ticket field.
+async fn type_ticket(client: &Client, host: &str, text: &str) {
+    client.goto(host).await.expect("the host page");
+    wait_for(client, Locator::Css("#ticket-body"), "the body field")
+        .await
+        .send_keys(text)
+        .await
+        .expect("type the ticket");
+}
+
 /// The admin page's sentence on ticket forms, once it says `want`.
 async fn widget_counts(client: &Client, base: &str, want: &str) {
     let started = Instant::now();
@@ -1042,12 +1052,12 @@ async fn the_widget_suggests_while_typing_on_another_site_and_counts_what_it_sav
     assert!(resolved.contains("19"), "{resolved}");
 
     // A ticket about something no entry is about: the widget asks, and suggests nothing.
-    client.goto(&host).await.expect("the host page again");
-    wait_for(&client, Locator::Css("#ticket-body"), "the body field")
-        .await
-        .send_keys("我的订单三天了还没发货，物流也查不到，请尽快处理")
-        .await
-        .expect("type");
+    type_ticket(
+        &client,
+        &host,
+        "我的订单三天了还没发货，物流也查不到，请尽快处理",
+    )
+    .await;
     let started = Instant::now();
     loop {
         let asked = client
@@ -1078,12 +1088,7 @@ async fn the_widget_suggests_while_typing_on_another_site_and_counts_what_it_sav
     );
 
     // A second form: suggestions seen, none opened, the ticket sent through the host's script.
-    client.goto(&host).await.expect("the host page again");
-    wait_for(&client, Locator::Css("#ticket-body"), "the body field")
-        .await
-        .send_keys("请求超时了怎么办 timeout 设置多少合适")
-        .await
-        .expect("type");
+    type_ticket(&client, &host, "请求超时了怎么办 timeout 设置多少合适").await;
     in_widget(
         &client,
         "return w.querySelector('li') !== null;",
@@ -1111,12 +1116,12 @@ async fn the_widget_suggests_while_typing_on_another_site_and_counts_what_it_sav
     .await;
 
     // A ticket written in English on this Chinese page: the entry comes and opens in English.
-    client.goto(&host).await.expect("the host page again");
-    wait_for(&client, Locator::Css("#ticket-body"), "the body field")
-        .await
-        .send_keys("my.request fails with error 19 on a real phone but works in the IDE")
-        .await
-        .expect("type");
+    type_ticket(
+        &client,
+        &host,
+        "my.request fails with error 19 on a real phone but works in the IDE",
+    )
+    .await;
     let first = in_widget(
         &client,
         "const li = w.querySelector('li'); return li && li.dataset.id;",
@@ -1167,12 +1172,7 @@ async fn the_host_page_css_and_the_widget_css_stay_apart() {
         .set_window_size(390, 844)
         .await
         .expect("a phone's width");
-    client.goto(&host).await.expect("the host page");
-    wait_for(&client, Locator::Css("#ticket-body"), "the body field")
-        .await
-        .send_keys("上传到真机后 my.request 报错 error 19")
-        .await
-        .expect("type");
+    type_ticket(&client, &host, "上传到真机后 my.request 报错 error 19").await;
     let style = in_widget(
         &client,
         "const t = w.querySelector('li .title'); if (!t) return null; \
