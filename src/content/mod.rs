@@ -294,6 +294,12 @@ impl Library {
         }
     }
 
+    /// The id a link missing here most likely meant, as ticket tools and autolinkers mangle
+    /// them (`TIMEOUT`, `timeout。`, `error_14)`), when that is an entry's id or an alias.
+    pub fn meant(&self, id: &str) -> Option<String> {
+        unmangled(id).filter(|meant| !matches!(self.lookup(meant), Lookup::Missing))
+    }
+
     pub fn wizard(&self, id: &str) -> Option<&Wizard> {
         self.wizards.iter().find(|w| w.id == id)
     }
@@ -327,8 +333,34 @@ impl Library {
     }
 }
 
+/// The id a mangled link most likely meant: lower case, `_` read as `-`, and whatever follows
+/// the id cut off (the `。` or `)` of the sentence a link was pasted into). `None` when that
+/// changes nothing.
+fn unmangled(id: &str) -> Option<String> {
+    let meant: String = id
+        .chars()
+        .map(|c| match c {
+            '_' => '-',
+            c => c.to_ascii_lowercase(),
+        })
+        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+        .collect();
+    let meant = meant.trim_end_matches('-');
+    (!meant.is_empty() && meant != id).then(|| meant.to_string())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn mangled_ids_read_as_the_id_they_were() {
+        assert_eq!(unmangled("TIMEOUT").as_deref(), Some("timeout"));
+        assert_eq!(unmangled("timeout。").as_deref(), Some("timeout"));
+        assert_eq!(unmangled("Error_14).").as_deref(), Some("error-14"));
+        assert_eq!(unmangled("error-14-").as_deref(), Some("error-14"));
+        assert_eq!(unmangled("error-14"), None);
+        assert_eq!(unmangled("。"), None);
+    }
+
     use super::*;
 
     fn entry(text: &str) -> Entry {

@@ -390,6 +390,8 @@ pub struct WizardText {
     pub outcome: String,
     pub solutions: String,
     pub unrecognized: Fill,
+    /// A typed answer the wizard did not recognise, on the step it then asks.
+    pub unrecognized_step: Fill,
     pub no_hits_before: String,
     pub search_some: String,
     pub no_hits_or: String,

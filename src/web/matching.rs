@@ -390,7 +390,12 @@ fn reply_in(
         });
     }
     let html = super::views::ReplyPage {
-        chrome: Chrome::new(lang, format!("{base}{}/match", lang.prefix)),
+        // The switch keeps the picks (and `lang=`, the reply's language, when it is given).
+        chrome: Chrome::new(lang, format!("{base}{}/match", lang.prefix)).read_in(
+            &base,
+            &format!("/match/reply?{}", req.query_string()),
+            locale::languages().iter().collect(),
+        ),
         reply: parts.join("\n\n"),
         picked,
     }

@@ -166,6 +166,15 @@ fn cors() -> actix_cors::Cors {
 /// No route: the 404 page (JSON under `/api`), or a 405 for a method other than GET.
 async fn unrouted(req: HttpRequest, json: bool) -> HttpResponse {
     if matches!(*req.method(), Method::GET | Method::HEAD) {
+        if let Some(path) = without_trailing_slash(req.path()) {
+            let location = match req.query_string() {
+                "" => path.to_string(),
+                query => format!("{path}?{query}"),
+            };
+            return HttpResponse::MovedPermanently()
+                .insert_header((actix_web::http::header::LOCATION, location))
+                .finish();
+        }
         let lang = if json {
             lang::of_query(req.query_string())
         } else {
@@ -184,6 +193,14 @@ async fn unrouted(req: HttpRequest, json: bool) -> HttpResponse {
         actix_web::http::header::HeaderValue::from_static(READ),
     );
     response
+}
+
+/// `/kb/timeout/` names `/kb/timeout`, as links pasted with a slash after them do. Never to
+/// `//host`, which a browser reads as another site.
+fn without_trailing_slash(path: &str) -> Option<&str> {
+    let trimmed = path.trim_end_matches('/');
+    (trimmed.len() < path.len() && !trimmed.is_empty() && !trimmed.starts_with("//"))
+        .then_some(trimmed)
 }
 
 /// A request its extractors refused, answered as [`answer`] does.

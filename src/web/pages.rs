@@ -265,7 +265,15 @@ pub async fn entry(
                 .insert_header((header::LOCATION, with_query(&req, location)))
                 .finish());
         }
-        Lookup::Missing => return missing_entry(site.clone(), lang, id.into_inner()).await,
+        Lookup::Missing => match library.meant(&id) {
+            Some(meant) => {
+                let location = format!("{}/kb/{meant}", lang.prefix);
+                return Ok(HttpResponse::MovedPermanently()
+                    .insert_header((header::LOCATION, with_query(&req, location)))
+                    .finish());
+            }
+            None => return missing_entry(site.clone(), lang, id.into_inner()).await,
+        },
     };
     let category = library.category(&entry.category).ok_or_else(|| {
         Error::internal(

@@ -167,7 +167,11 @@ pub async fn step(
         Position::Search(_) => None,
     };
     let canonical = path_url(wizard, &answers, here);
-    let notice = notice(lang, at, here);
+    let notice = notice(lang, at, here).or_else(|| {
+        walk.unrecognised
+            .as_ref()
+            .map(|typed| lang.t.wizard.unrecognized_step.with(typed))
+    });
 
     let view = step_view(
         &site, library, wizard, &walk.at, &answers, &canonical, solved,

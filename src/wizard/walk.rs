@@ -3,7 +3,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::{Fallback, MAX_ANSWER_CHARS, MAX_ANSWERS, Matcher, Step, StepKind, Wizard};
+use super::{Fallback, Input, MAX_ANSWER_CHARS, MAX_ANSWERS, Matcher, Step, StepKind, Wizard};
 
 /// Where an answer leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +32,9 @@ pub struct Walk<'a> {
     /// Each answered step with the answer as given and as shown (a choice's label).
     pub trail: Vec<(&'a Step, String, String)>,
     pub at: Position<'a>,
+    /// The last answer, when it was typed, matched no route and its fallback led to a step:
+    /// the reader is told it was not recognised, not left to guess.
+    pub unrecognised: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -76,13 +79,21 @@ impl Wizard {
                     return Ok(Walk {
                         trail,
                         at: Position::Search(query),
+                        unrecognised: None,
                     });
                 }
             }
         }
+        let unrecognised = match (trail.last(), answers.last()) {
+            (Some((step, ..)), Some(answer)) if fell_back(step, answer) => {
+                Some(answer.trim().to_string())
+            }
+            _ => None,
+        };
         Ok(Walk {
             trail,
             at: Position::Step(step),
+            unrecognised,
         })
     }
 }
@@ -102,12 +113,7 @@ pub fn advance(step: &Step, answer: &str, position: usize) -> Result<Next, PathE
             if answer.chars().count() > MAX_ANSWER_CHARS {
                 return Err(PathError::AnswerTooLong { position });
             }
-            let compact = compact(answer);
-            if let Some(route) = input
-                .routes
-                .iter()
-                .find(|r| r.matcher.matches(answer, &compact))
-            {
+            if let Some(route) = input.route_for(answer) {
                 return Ok(Next::Step(route.next.clone()));
             }
             Ok(match &input.fallback {
@@ -116,6 +122,24 @@ pub fn advance(step: &Step, answer: &str, position: usize) -> Result<Next, PathE
             })
         }
         StepKind::Outcome(_) => Err(PathError::PastTheEnd { position }),
+    }
+}
+
+impl Input {
+    /// The first route whose matcher takes `answer`.
+    fn route_for(&self, answer: &str) -> Option<&super::Route> {
+        let compact = compact(answer);
+        self.routes
+            .iter()
+            .find(|r| r.matcher.matches(answer, &compact))
+    }
+}
+
+/// Whether `answer`, typed into `step`'s input, matched no route (a blank answer is a skip).
+fn fell_back(step: &Step, answer: &str) -> bool {
+    match &step.kind {
+        StepKind::Input(input) => !answer.trim().is_empty() && input.route_for(answer).is_none(),
+        _ => false,
     }
 }
 
@@ -177,6 +201,10 @@ mod tests {
     }
 
     fn wizard() -> Wizard {
+        wizard_falling_back_to(Fallback::Search)
+    }
+
+    fn wizard_falling_back_to(fallback: Fallback) -> Wizard {
         let input = Input {
             label: "错误码".into(),
             placeholder: String::new(),
@@ -198,7 +226,7 @@ mod tests {
                     next: "e14".into(),
                 },
             ],
-            fallback: Fallback::Search,
+            fallback,
         };
         Wizard::new(
             "w".into(),
@@ -315,5 +343,21 @@ mod tests {
             .map(|(_, _, shown)| shown.as_str())
             .collect();
         assert_eq!(shown, ["有错误码", "error 19"]);
+    }
+
+    #[test]
+    fn a_typed_answer_no_route_takes_is_said_unrecognised_where_it_falls_back_to_a_step() {
+        let w = wizard_falling_back_to(Fallback::Step("server".into()));
+        let walk = |a: &[&str]| {
+            w.replay(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .unwrap()
+        };
+        let odd = walk(&["code", " 奇怪的报错 "]);
+        assert!(matches!(odd.at, Position::Step(s) if s.id == "server"));
+        assert_eq!(odd.unrecognised.as_deref(), Some("奇怪的报错"));
+        // A route taken, a blank answer (a skip) and a choice are not.
+        assert_eq!(walk(&["code", "error 19"]).unrecognised, None);
+        assert_eq!(walk(&["code", "  "]).unrecognised, None);
+        assert_eq!(walk(&["none"]).unrecognised, None);
     }
 }

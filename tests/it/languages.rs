@@ -872,6 +872,14 @@ async fn the_match_page_and_its_reply_are_read_in_english() {
         !text.contains("https://help.example.com/kb/error-19"),
         "{text}"
     );
+    // Its language switch keeps the picks and the reply's language.
+    assert!(
+        reply.body.contains(
+            "class=\"header-language\" href=\"/match/reply?e=error-19&#38;lang=en\" hreflang=\"zh-CN\""
+        ),
+        "{}",
+        reply.body
+    );
     // A Chinese ticket on the English page: English interface, Chinese answers, said so.
     let res = request(&state, match_form("/en/match", CHINESE_TICKET)).await;
     assert_english(&res.body, "/en/match");

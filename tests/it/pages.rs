@@ -100,6 +100,37 @@ async fn aliases_redirect_permanently_to_the_canonical_url() {
 }
 
 #[actix_web::test]
+async fn links_mangled_by_ticket_tools_still_land_on_their_entry() {
+    let state = state(&repo_content(), None);
+    for (link, location) in [
+        ("/kb/TIMEOUT", "/kb/timeout"),
+        // The full stop or bracket of the sentence the link was pasted into.
+        ("/kb/timeout%E3%80%82", "/kb/timeout"),
+        ("/kb/Error_14)", "/kb/error-14"),
+        ("/en/kb/TIMEOUT", "/en/kb/timeout"),
+        ("/kb/timeout/", "/kb/timeout"),
+        ("/en/kb/timeout/?ref=ticket", "/en/kb/timeout?ref=ticket"),
+        ("/en/", "/en/"),
+        ("/search/?q=timeout", "/search?q=timeout"),
+    ] {
+        let res = get(&state, link).await;
+        if link == location {
+            assert_eq!(res.status, 200, "{link}");
+            continue;
+        }
+        assert_eq!(res.status, 301, "{link}");
+        assert_eq!(res.header("location"), Some(location), "{link}");
+        let landed = get(&state, location).await;
+        assert_eq!(landed.status, 200, "{location}");
+    }
+    // Never to another site, and an id nothing resembles is still a 404.
+    let res = get(&state, "//evil.example//").await;
+    assert_ne!(res.status, 301);
+    let res = get(&state, "/kb/TIMEOUTS").await;
+    assert_eq!(res.status, 404);
+}
+
+#[actix_web::test]
 async fn unknown_pages_answer_an_html_404_with_a_search_box() {
     let state = state(&fixture("basic"), None);
     for uri in [

@@ -248,6 +248,32 @@ async fn steps_show_progress_a_trail_to_change_answers_back_and_restart() {
 }
 
 #[actix_web::test]
+async fn a_pasted_message_the_wizard_does_not_know_is_said_so_on_the_step_it_asks_next() {
+    let state = state(&repo_content(), None);
+    let res = get(&state, "/wizard/request-errors?a=ERR_FOO_7&at=symptom").await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body.contains("没有认出“ERR_FOO_7”，回答下面几个问题"),
+        "{}",
+        res.body
+    );
+    let res = get(&state, "/en/wizard/request-errors?a=ERR_FOO_7&at=symptom").await;
+    assert!(
+        res.body
+            .contains("“ERR_FOO_7” was not recognized: a few questions")
+    );
+    // Skipped (blank) and recognised answers get no such notice.
+    for url in [
+        "/wizard/request-errors?a=&at=symptom",
+        "/wizard/request-errors?a=error+14&at=out-error-14",
+    ] {
+        let res = get(&state, url).await;
+        assert_eq!(res.status, 200, "{url}");
+        assert!(!res.body.contains("没有认出"), "{url}");
+    }
+}
+
+#[actix_web::test]
 async fn a_pasted_step_url_reproduces_its_step() {
     let state = state(&repo_content(), None);
     let url = "/wizard/request-errors?a=&a=unsure&a=no&at=whitelist";
