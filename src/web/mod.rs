@@ -166,7 +166,9 @@ fn cors() -> actix_cors::Cors {
 /// No route: the 404 page (JSON under `/api`), or a 405 for a method other than GET.
 async fn unrouted(req: HttpRequest, json: bool) -> HttpResponse {
     if matches!(*req.method(), Method::GET | Method::HEAD) {
-        if let Some(path) = without_trailing_slash(req.path()) {
+        if let Some(path) = without_trailing_slash(req.path())
+            && req.resource_map().has_resource(path)
+        {
             let location = match req.query_string() {
                 "" => path.to_string(),
                 query => format!("{path}?{query}"),
@@ -195,8 +197,8 @@ async fn unrouted(req: HttpRequest, json: bool) -> HttpResponse {
     response
 }
 
-/// `/kb/timeout/` names `/kb/timeout`, as links pasted with a slash after them do. Never to
-/// `//host`, which a browser reads as another site.
+/// `/kb/timeout/` names `/kb/timeout`, as links pasted with a slash after them do (redirected
+/// to when a route takes it). Never `//host`, which a browser reads as another site.
 fn without_trailing_slash(path: &str) -> Option<&str> {
     let trimmed = path.trim_end_matches('/');
     (trimmed.len() < path.len() && !trimmed.is_empty() && !trimmed.starts_with("//"))

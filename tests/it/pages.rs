@@ -128,6 +128,9 @@ async fn links_mangled_by_ticket_tools_still_land_on_their_entry() {
     assert_ne!(res.status, 301);
     let res = get(&state, "/kb/TIMEOUTS").await;
     assert_eq!(res.status, 404);
+    // A slash is taken off only where that leads to a page.
+    let res = get(&state, "/no/such/page/").await;
+    assert_eq!(res.status, 404);
 }
 
 #[actix_web::test]

@@ -111,7 +111,9 @@ pub fn is_stop_word(word: &str) -> bool {
         | "from" | "by" | "at" | "as" | "can" | "could" | "should" | "would" | "will" | "did"
         | "it" | "its" | "this" | "that" | "there" | "me" | "we" | "our" | "you" | "your" | "any"
         | "but" | "if" | "then" | "so" | "too" | "very" | "when" | "where" | "which" | "has"
-        | "have" | "had"
+        | "have" | "had" | "my" | "mine" | "he" | "him" | "his" | "she" | "her" | "they" | "them"
+        | "their" | "us" | "these" | "those" | "who" | "whose" | "into" | "than" | "about" | "just"
+        | "also" | "own" | "some" | "such" | "here" | "being" | "each"
     )
 }
 
@@ -465,13 +467,14 @@ mod tests {
 
     #[test]
     fn identifiers_whole_and_split() {
-        assert_eq!(texts("my.request"), ["my.request", "my", "request"]);
+        // `my` is a stop word (my server, my.request alike).
+        assert_eq!(texts("my.request"), ["my.request", "request"]);
         assert_eq!(texts("error:2"), ["error", "2"]);
         assert_eq!(texts("error2"), ["error2", "error", "2"]);
         assert_eq!(texts("N22106"), ["n22106", "22106"]);
         assert_eq!(
             texts("my.getAppIdSync"),
-            ["my.getappidsync", "my", "getappidsync"]
+            ["my.getappidsync", "getappidsync"]
         );
     }
 
