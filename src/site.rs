@@ -101,42 +101,26 @@ impl Site {
         self.index.search(&self.library, request)
     }
 
-    /// A search as read in `lang`: its translated entries, and the default language's index
-    /// when none of them answers (a Chinese query, a topic not translated) and it does, or
-    /// when they match nothing. A translated entry found there is shown by its translated
-    /// title and lead, unmarked (the marks were placed on the other language's text).
+    /// A search as read in `lang`: its translated entries' index and the default language's
+    /// (Chinese queries, topics not translated, English words the glossary knows), fused by
+    /// rank ([`search::fuse`]). A translated entry found in the default language's index is
+    /// shown by its translated title and lead, unmarked (the marks were placed on the other
+    /// language's text). (English site, tuning questions with the neighbours: MRR 0.97 with the
+    /// rule before, the default's list unless the own answered or it agreed; 1.00 fused.)
     pub fn search_in(&self, lang: &str, request: &search::Request) -> search::Results {
         let Some(local) = self.localized(lang) else {
             return self.search(request);
         };
-        // Chosen on the first results, whichever page is asked for, so the pages of one
-        // search come from one index: a later page, or fewer hits, is asked for again.
-        let first = request.offset == 0 && request.limit >= CONFIRMING;
-        let probe = search::Request {
+        // Both lists from their first hit, to one depth for the first pages, so the pages of
+        // one search (and a page of one hit) come in the same order.
+        let depth = search::Request {
             offset: 0,
-            limit: request.limit.max(CONFIRMING),
+            limit: (request.offset + request.limit).max(FUSED_DEPTH),
             ..request.clone()
         };
-        let asked = if first { request } else { &probe };
-        let own = local.index.search(&local.translated, asked);
-        let default = || self.search(asked);
-        let again = |results: search::Results, index: &SearchIndex, library: &Library| {
-            if first {
-                results
-            } else {
-                index.search(library, request)
-            }
-        };
-        let mut fallback = match own_or_default(own, default) {
-            Found::Own(own) => return again(own, &local.index, &local.translated),
-            Found::Confirmed(own) => {
-                let mut own = again(own, &local.index, &local.translated);
-                own.answered = true;
-                return own;
-            }
-            Found::Default(fallback) => again(fallback, &self.index, &self.library),
-        };
-        for hit in &mut fallback.hits {
+        let own = local.index.search(&local.translated, &depth);
+        let mut default = self.search(&depth);
+        for hit in &mut default.hits {
             if let Some(entry) = local.library.entry(&hit.id)
                 && entry.lang == local.lang
             {
@@ -144,11 +128,12 @@ impl Site {
                 hit.snippet_html = escape_html(&entry.lead());
             }
         }
-        fallback
+        // Of an entry in both lists, the own hit is kept: its marks are on the reader's text.
+        search::fuse(own, default, request.offset, request.limit)
     }
 
-    /// The entries that answer a message, read in `lang`: as [`Site::search_in`], its
-    /// translations first and the default language's index when none of them answers. A
+    /// The entries that answer a message, read in `lang`: its translations first and the
+    /// default language's index when none of them answers ([`own_or_default`]). A
     /// section found in the other language is kept only when the translation has its anchor.
     pub fn match_in(&self, lang: &str, message: &str, limit: usize) -> Vec<search::Match> {
         let Some(local) = self.localized(lang) else {
@@ -189,6 +174,10 @@ enum Found<T> {
     Default(T),
 }
 
+/// How deep the two lists of a search read in another language are fused, at least: the
+/// first two pages of ten come from one fusion.
+const FUSED_DEPTH: usize = 20;
+
 /// How near the top of the default language's answer the own best must be to be confirmed.
 /// (English site, tuning questions with the neighbours: MRR 0.93 with 1, 0.95 with 3 or 5.)
 const CONFIRMING: usize = 3;
@@ -225,7 +214,7 @@ impl Findings for Vec<search::Match> {
     }
 }
 
-/// The rule of [`Site::search_in`] and [`Site::match_in`]: the language's own results when
+/// The rule of [`Site::match_in`]: the language's own results when
 /// they answer. Else the default language's are run, and the own are given when that answer
 /// ranks the own best near its top (the same entry, in the reader's language, among others
 /// they can read); the default's when they answer or the own found nothing; else the own

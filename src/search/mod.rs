@@ -12,6 +12,7 @@ mod aloud;
 pub mod analysis;
 mod counts;
 mod disk;
+mod fuse;
 mod held;
 mod matching;
 mod plan;
@@ -34,6 +35,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy};
 use crate::content::Library;
 use analysis::Mode;
 pub use disk::{FORMAT as INDEX_FORMAT, Origin};
+pub use fuse::fuse;
 pub use matching::{MAX_MESSAGE_CHARS, Match, Message};
 use plan::Plan;
 use schema::{Fields, fill, register_tokenizer, vocabulary};
@@ -105,7 +107,7 @@ pub struct Request {
     pub offset: usize,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Hit {
     pub id: String,
     pub score: f32,

@@ -357,7 +357,8 @@ const FLOORS: &[(&str, bool, f64, f64, f64)] = &[
     ("pinyin", true, 0.94, 0.97, 0.0),
     ("traditional", true, 0.79, 0.89, 0.0),
     ("english", true, 0.87, 0.94, 0.0),
-    ("english-site", true, 0.86, 0.94, 0.0),
+    // Raised on 2026-12-07 after the two lists were fused (0.94 / 1.00), less 0.03.
+    ("english-site", true, 0.91, 0.97, 0.0),
     ("tickets", true, 0.66, 0.77, 0.0),
     ("unanswered", true, 0.75, 0.79, 0.85),
     ("subjects", true, 0.95, 0.97, 0.0),
