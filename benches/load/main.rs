@@ -14,7 +14,7 @@
 //! - `--nginx`: also serve the same entry and home page bytes with Debian's nginx at its
 //!   fastest (`gzip_static`, files compressed at the best level, access log off; wendao's logs
 //!   stay on) and print wendao's rate as a ratio;
-//! - `--routes idle,entry,home,search-popular,search-distinct,search-fresh,search-seq,match,match-thread,edit,crawl,mixed`:
+//! - `--routes idle,entry,home,search-popular,search-distinct,search-fresh,search-seq,search-seq-en,match,match-thread,edit,crawl,mixed`:
 //!   which to run (`idle`: CPU as % of one core and reloads counted in `/metrics`;
 //!   `search-distinct`: 2,000 queries each once, by our own client; `match`: 500 tickets of
 //!   2,000 characters posted to `/api/match` one after another; `match-thread`: 100 threads of
@@ -78,6 +78,7 @@ const ALL_ROUTES: &[&str] = &[
     "search-distinct",
     "search-fresh",
     "search-seq",
+    "search-seq-en",
     "match",
     "match-thread",
     "edit",
@@ -341,6 +342,17 @@ fn main() {
             }
             "search-seq" => {
                 let r = each_once(&search_paths(&queries[2_000..2_500]), 1);
+                report("wendao", &r);
+                errors += r.errors;
+            }
+            "search-seq-en" => {
+                // The same queries on the English site, which searches two indexes and fuses
+                // their lists.
+                let paths: Vec<String> = search_paths(&queries[2_000..2_500])
+                    .into_iter()
+                    .map(|p| format!("/en{p}"))
+                    .collect();
+                let r = each_once(&paths, 1);
                 report("wendao", &r);
                 errors += r.errors;
             }
