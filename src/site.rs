@@ -111,11 +111,14 @@ impl Site {
         let Some(local) = self.localized(lang) else {
             return self.search(request);
         };
-        // Both lists from their first hit, to one depth for the first pages, so the pages of
-        // one search (and a page of one hit) come in the same order.
+        // Both lists from their first hit, to one depth for the first pages, so those pages of
+        // one search (and a page of one hit) come in the same order; a later page reads deeper,
+        // and may see an entry a place higher or lower. Never past the window: each hit read
+        // is marked, and a deep page must not cost a thousand of them.
+        let depth = (request.offset + request.limit).clamp(FUSED_DEPTH, FUSION_WINDOW);
         let depth = search::Request {
             offset: 0,
-            limit: (request.offset + request.limit).max(FUSED_DEPTH),
+            limit: depth,
             ..request.clone()
         };
         let own = local.index.search(&local.translated, &depth);
@@ -129,7 +132,15 @@ impl Site {
             }
         }
         // Of an entry in both lists, the own hit is kept: its marks are on the reader's text.
-        search::fuse(own, default, request.offset, request.limit)
+        let category_of = |id: &str| local.library.entry(id).map(|e| e.category.clone());
+        let counted = match request.category.as_deref() {
+            None | Some("") => Some(&category_of as &search::CategoryOf<'_>),
+            Some(_) => None,
+        };
+        let mut fused = search::fuse(own, default, request.offset, request.limit, counted);
+        // As in Elasticsearch's rank window: the pages end where the fusion does.
+        fused.total = fused.total.min(FUSION_WINDOW);
+        fused
     }
 
     /// The entries that answer a message, read in `lang`: its translations first and the
@@ -177,6 +188,9 @@ enum Found<T> {
 /// How deep the two lists of a search read in another language are fused, at least: the
 /// first two pages of ten come from one fusion.
 const FUSED_DEPTH: usize = 20;
+
+/// How deep they are fused at most: the results shown end there (ten pages of ten).
+const FUSION_WINDOW: usize = 100;
 
 /// How near the top of the default language's answer the own best must be to be confirmed.
 /// (English site, tuning questions with the neighbours: MRR 0.93 with 1, 0.95 with 3 or 5.)

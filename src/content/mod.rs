@@ -333,24 +333,32 @@ impl Library {
     }
 }
 
-/// The id a mangled link most likely meant: lower case, `_` read as `-`, and whatever follows
-/// the id cut off (the `。` or `)` of the sentence a link was pasted into). `None` when that
-/// changes nothing.
+/// The id a mangled link most likely meant: lower case, `_` read as `-`, and the punctuation
+/// of the sentence a link was pasted into (`。`, `)`) cut off: what follows the id may hold no
+/// letter or digit (`error%2014` is not `error`). `None` when that changes nothing.
 fn unmangled(id: &str) -> Option<String> {
-    let meant: String = id
+    let lowered: String = id
         .chars()
         .map(|c| match c {
             '_' => '-',
             c => c.to_ascii_lowercase(),
         })
-        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
         .collect();
+    let end = lowered
+        .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+        .unwrap_or(lowered.len());
+    let (meant, rest) = lowered.split_at(end);
+    if rest.chars().any(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
     let meant = meant.trim_end_matches('-');
     (!meant.is_empty() && meant != id).then(|| meant.to_string())
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn mangled_ids_read_as_the_id_they_were() {
         assert_eq!(unmangled("TIMEOUT").as_deref(), Some("timeout"));
@@ -359,9 +367,10 @@ mod tests {
         assert_eq!(unmangled("error-14-").as_deref(), Some("error-14"));
         assert_eq!(unmangled("error-14"), None);
         assert_eq!(unmangled("。"), None);
+        // Not a cut-off sentence: another id, or none.
+        assert_eq!(unmangled("error 14"), None);
+        assert_eq!(unmangled("error。14"), None);
     }
-
-    use super::*;
 
     fn entry(text: &str) -> Entry {
         Entry {

@@ -7,13 +7,23 @@ use std::collections::HashMap;
 
 use super::{Hit, Results};
 
+/// An entry's category, by its id.
+pub type CategoryOf<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
 /// The constant of the paper, not tuned here (10 and 60 ranked the tuning questions alike).
 const K: f32 = 60.0;
 
-/// Both lists are fused from their first hit to their `depth`-th; `offset` and `limit` then
-/// take the page. The same depth for every page of one search gives every page of it the
-/// same order.
-pub fn fuse(own: Results, other: Results, offset: usize, limit: usize) -> Results {
+/// Both lists are read from their first hit to one depth; `offset` and `limit` then take the
+/// page. `category_of` names an entry's category, to count the union's categories; `None`
+/// when the search is in one category (the counts are of all categories, which the lists do
+/// not hold).
+pub fn fuse(
+    own: Results,
+    other: Results,
+    offset: usize,
+    limit: usize,
+    category_of: Option<&CategoryOf<'_>>,
+) -> Results {
     let rank_in = |hits: &[Hit]| -> HashMap<String, usize> {
         hits.iter()
             .enumerate()
@@ -22,30 +32,53 @@ pub fn fuse(own: Results, other: Results, offset: usize, limit: usize) -> Result
     };
     let (own_ranks, other_ranks) = (rank_in(&own.hits), rank_in(&other.hits));
     let score = |rank: Option<&usize>| rank.map_or(0.0, |&r| 1.0 / (K + r as f32));
-    let own_only = own
-        .hits
-        .iter()
-        .filter(|h| !other_ranks.contains_key(&h.id))
-        .count();
-    let mut fused: Vec<(f32, Hit)> = own
-        .hits
-        .into_iter()
-        .map(|hit| {
-            let both = score(own_ranks.get(&hit.id)) + score(other_ranks.get(&hit.id));
-            (both, hit)
-        })
-        .collect();
-    fused.extend(
-        other
-            .hits
-            .into_iter()
-            .filter(|hit| !own_ranks.contains_key(&hit.id))
-            .map(|hit| (score(other_ranks.get(&hit.id)), hit)),
-    );
+    let mut fused: Vec<(f32, Hit)> = Vec::with_capacity(own.hits.len() + other.hits.len());
+    for mut hit in own.hits {
+        let in_other = other_ranks.get(&hit.id);
+        hit.all_terms |= in_other.is_some_and(|&r| other.hits[r].all_terms);
+        fused.push((score(own_ranks.get(&hit.id)) + score(in_other), hit));
+    }
+    for (rank, hit) in other.hits.into_iter().enumerate() {
+        if !own_ranks.contains_key(&hit.id) {
+            fused.push((score(Some(&rank)), hit));
+        }
+    }
     // Stable: of two entries fused alike, the reader's language's comes first.
     fused.sort_by(|a, b| b.0.total_cmp(&a.0));
 
-    // The score shown follows the order shown, as in one index's results.
+    // Both lists whole (every entry either found is in hand): the union is counted. Else at
+    // least as many as either found, and as are in hand.
+    let whole = own.total == own_ranks.len() && other.total == other_ranks.len();
+    let total = if whole {
+        fused.len()
+    } else {
+        fused.len().max(own.total).max(other.total)
+    };
+    let categories = match category_of {
+        Some(category_of) if whole => {
+            let mut categories: Vec<(String, usize)> = Vec::new();
+            for slug in fused.iter().filter_map(|(_, hit)| category_of(&hit.id)) {
+                match categories.iter_mut().find(|(s, _)| *s == slug) {
+                    Some((_, n)) => *n += 1,
+                    None => categories.push((slug, 1)),
+                }
+            }
+            categories
+        }
+        // At least as many as either found in each.
+        _ => {
+            let mut categories = other.categories;
+            for (slug, n) in own.categories {
+                match categories.iter_mut().find(|(s, _)| *s == slug) {
+                    Some((_, m)) => *m = (*m).max(n),
+                    None => categories.push((slug, n)),
+                }
+            }
+            categories
+        }
+    };
+
+    // The score shown follows the order shown (each index's scale, capped as it goes down).
     let mut ceiling = f32::INFINITY;
     let hits = fused
         .into_iter()
@@ -57,20 +90,6 @@ pub fn fuse(own: Results, other: Results, offset: usize, limit: usize) -> Result
         .skip(offset)
         .take(limit)
         .collect();
-
-    // Entries found by either: exact when the other list is whole, else at least the larger.
-    let total = if other.total == other_ranks.len() {
-        other.total + own_only
-    } else {
-        other.total.max(own.total)
-    };
-    let mut categories = other.categories;
-    for (slug, n) in own.categories {
-        match categories.iter_mut().find(|(s, _)| *s == slug) {
-            Some((_, m)) => *m = (*m).max(n),
-            None => categories.push((slug, n)),
-        }
-    }
     Results {
         query: own.query,
         total,
@@ -103,6 +122,11 @@ mod tests {
         }
     }
 
+    /// Entries `a`–`m` are in one category, the others in another.
+    fn category(id: &str) -> Option<String> {
+        Some(if id < "n" { "first" } else { "second" }.to_string())
+    }
+
     fn ids(r: &Results) -> Vec<&str> {
         r.hits.iter().map(|h| h.id.as_str()).collect()
     }
@@ -114,6 +138,7 @@ mod tests {
             results(&["x", "b", "a", "y"], true),
             0,
             10,
+            Some(&category),
         );
         assert_eq!(ids(&fused), ["a", "b", "x", "c", "y"]);
         assert_eq!(fused.total, 5, "c is found only in the first list");
@@ -130,6 +155,7 @@ mod tests {
                 results(&["d", "e", "a", "f"], true),
                 offset,
                 2,
+                Some(&category),
             )
         };
         let whole = fuse(
@@ -137,6 +163,7 @@ mod tests {
             results(&["d", "e", "a", "f"], true),
             0,
             10,
+            Some(&category),
         );
         let pages: Vec<String> = [0, 2, 4]
             .into_iter()
@@ -149,5 +176,42 @@ mod tests {
             .collect();
         assert_eq!(pages, ids(&whole));
         assert_eq!(ids(&whole)[..2], ["a", "d"]);
+    }
+
+    #[test]
+    fn the_union_is_counted_when_both_lists_are_whole_and_never_less_than_in_hand() {
+        let whole = fuse(
+            results(&["a", "b", "x"], false),
+            results(&["x", "y"], false),
+            0,
+            1,
+            Some(&category),
+        );
+        assert_eq!(whole.total, 4);
+        let mut categories = whole.categories.clone();
+        categories.sort();
+        assert_eq!(
+            categories,
+            [("first".to_string(), 2), ("second".to_string(), 2)]
+        );
+        // One list cut short (it found 30, 3 are in hand): at least what either found.
+        let mut cut = results(&["a", "b", "c"], false);
+        cut.total = 30;
+        let partial = fuse(cut, results(&["x", "y", "z", "o", "p"], false), 0, 1, None);
+        assert_eq!(partial.total, 30);
+        let mut cut = results(&["a", "b"], false);
+        cut.total = 3;
+        let partial = fuse(cut, results(&["x", "y"], false), 0, 1, None);
+        assert_eq!(partial.total, 4, "the four in hand");
+    }
+
+    #[test]
+    fn an_entry_holding_every_word_in_either_list_is_said_to() {
+        let mut own = results(&["a"], true);
+        let mut other = results(&["a"], true);
+        own.hits[0].all_terms = false;
+        other.hits[0].all_terms = true;
+        let fused = fuse(own, other, 0, 10, None);
+        assert!(fused.hits[0].all_terms);
     }
 }

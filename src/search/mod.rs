@@ -35,7 +35,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy};
 use crate::content::Library;
 use analysis::Mode;
 pub use disk::{FORMAT as INDEX_FORMAT, Origin};
-pub use fuse::fuse;
+pub use fuse::{CategoryOf, fuse};
 pub use matching::{MAX_MESSAGE_CHARS, Match, Message};
 use plan::Plan;
 use schema::{Fields, fill, register_tokenizer, vocabulary};

@@ -201,8 +201,8 @@ async fn unrouted(req: HttpRequest, json: bool) -> HttpResponse {
 /// to when a route takes it). Never `//host`, which a browser reads as another site.
 fn without_trailing_slash(path: &str) -> Option<&str> {
     let trimmed = path.trim_end_matches('/');
-    (trimmed.len() < path.len() && !trimmed.is_empty() && !trimmed.starts_with("//"))
-        .then_some(trimmed)
+    let elsewhere = trimmed.starts_with("//") || trimmed.starts_with("/\\");
+    (trimmed.len() < path.len() && !trimmed.is_empty() && !elsewhere).then_some(trimmed)
 }
 
 /// A request its extractors refused, answered as [`answer`] does.
@@ -300,4 +300,24 @@ const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUM
 /// Percent-encodes a query-string value.
 pub(crate) fn urlencode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, QUERY_VALUE).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_trailing_slash;
+
+    #[test]
+    fn a_trailing_slash_comes_off_but_never_toward_another_host() {
+        assert_eq!(without_trailing_slash("/kb/timeout/"), Some("/kb/timeout"));
+        assert_eq!(without_trailing_slash("/kb/timeout//"), Some("/kb/timeout"));
+        for path in [
+            "/kb/timeout",
+            "/",
+            "///",
+            "//evil.example/",
+            "/\\evil.example/",
+        ] {
+            assert_eq!(without_trailing_slash(path), None, "{path}");
+        }
+    }
 }

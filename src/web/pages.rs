@@ -265,10 +265,11 @@ pub async fn entry(
                 .insert_header((header::LOCATION, with_query(&req, location)))
                 .finish());
         }
+        // A guess, so not permanent: an entry may later take the mangled id's place.
         Lookup::Missing => match library.meant(&id) {
             Some(meant) => {
                 let location = format!("{}/kb/{meant}", lang.prefix);
-                return Ok(HttpResponse::MovedPermanently()
+                return Ok(HttpResponse::Found()
                     .insert_header((header::LOCATION, with_query(&req, location)))
                     .finish());
             }

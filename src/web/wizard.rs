@@ -426,7 +426,7 @@ async fn search_hits(
         site.search_in(lang, &request)
             .hits
             .iter()
-            .take_while(|hit| hit.all_terms)
+            .filter(|hit| hit.all_terms)
             .filter_map(|hit| {
                 let entry = site.library_in(lang).entry(&hit.id)?;
                 Some(LinkView {

@@ -995,25 +995,11 @@ fn no_interface_text_is_left_in_the_code() {
     assert!(found.is_empty(), "{found:#?}");
 }
 
-/// Which index answers an English search is chosen on its first results, so every page and
-/// every page size of one search comes from the same index.
+/// The first pages of an English search, and a page of one hit, come from one fusion of the
+/// two indexes' lists, so they agree.
 #[actix_web::test]
-async fn the_pages_of_an_english_search_come_from_one_index() {
-    let content = TempContent::copy_of(&repo_content());
-    let neighbours =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/handwritten/kb");
-    for file in std::fs::read_dir(&neighbours).expect("neighbours") {
-        let path = file.expect("a file").path();
-        let name = path
-            .file_name()
-            .expect("a name")
-            .to_string_lossy()
-            .to_string();
-        content.write(
-            &format!("kb/{name}"),
-            &std::fs::read_to_string(&path).expect("read"),
-        );
-    }
+async fn the_first_pages_of_an_english_search_agree() {
+    let content = with_neighbours();
     let state = state(content.path(), None);
     let ask = |query: &str| {
         let state = state.clone();
@@ -1040,4 +1026,76 @@ async fn the_pages_of_an_english_search_come_from_one_index() {
         let got = ids(&part);
         assert_eq!(got, all[from..from + got.len()], "{query}");
     }
+}
+
+/// The English site's two lists, fused: a search in one category shows the same counts per
+/// category as the search in all of them, and a page past the fusion's end has no hits.
+#[actix_web::test]
+async fn english_search_keeps_its_counts_in_a_category_and_ends_at_its_window() {
+    let state = state(&repo_content(), None);
+    let counts = |body: &str| -> Vec<String> {
+        let nav = body
+            .split("<nav class=\"filters\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</nav>").next())
+            .unwrap_or_default()
+            .to_string();
+        nav.split("<span class=\"count\">")
+            .skip(1)
+            .map(|c| c.split('<').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    let all = get(&state, "/en/search?q=request").await;
+    assert_eq!(all.status, 200);
+    let in_all = counts(&all.body);
+    assert!(in_all.len() >= 3, "All and two categories: {in_all:?}");
+    let one = get(&state, "/en/search?q=request&category=features").await;
+    assert_eq!(one.status, 200);
+    assert_eq!(counts(&one.body), in_all);
+
+    // Among the neighbours more than 100 entries hold one of these words: the results end at
+    // the 100th.
+    let content = with_neighbours();
+    let state = crate::common::state(content.path(), None);
+    let chinese = get(
+        &state,
+        "/api/search?q=%E5%B0%8F%E7%A8%8B%E5%BA%8F%20%E6%8E%A5%E5%8F%A3%20request&limit=1",
+    )
+    .await
+    .json();
+    assert!(
+        chinese["total"].as_u64().is_some_and(|n| n > 100),
+        "{chinese}"
+    );
+    let english = get(
+        &state,
+        "/api/search?lang=en&q=%E5%B0%8F%E7%A8%8B%E5%BA%8F%20%E6%8E%A5%E5%8F%A3%20request&limit=1",
+    )
+    .await
+    .json();
+    assert_eq!(english["total"], 100, "{english}");
+    let last = get(&state, "/api/search?lang=en&q=%E5%B0%8F%E7%A8%8B%E5%BA%8F%20%E6%8E%A5%E5%8F%A3%20request&offset=95&limit=10")
+        .await
+        .json();
+    assert_eq!(last["hits"].as_array().map(Vec::len), Some(5), "{last}");
+}
+
+/// The bundled content with the hand-written neighbours copied in.
+fn with_neighbours() -> TempContent {
+    let content = TempContent::copy_of(&repo_content());
+    let neighbours =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/handwritten/kb");
+    for file in std::fs::read_dir(&neighbours).expect("neighbours") {
+        let path = file.expect("a file").path();
+        let name = path
+            .file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .to_string();
+        content.write(
+            &format!("kb/{name}"),
+            &std::fs::read_to_string(&path).expect("read"),
+        );
+    }
+    content
 }
