@@ -105,8 +105,7 @@ impl Site {
     /// (Chinese queries, topics not translated, English words the glossary knows), fused by
     /// rank ([`search::fuse`]). A translated entry found in the default language's index is
     /// shown by its translated title and lead, unmarked (the marks were placed on the other
-    /// language's text). (English site, tuning questions with the neighbours: MRR 0.97 with the
-    /// rule before, the default's list unless the own answered or it agreed; 1.00 fused.)
+    /// language's text). Why fused, and what it scored: docs/search.md.
     pub fn search_in(&self, lang: &str, request: &search::Request) -> search::Results {
         let Some(local) = self.localized(lang) else {
             return self.search(request);

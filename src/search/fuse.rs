@@ -56,12 +56,9 @@ pub fn fuse(
     };
     let categories = match category_of {
         Some(category_of) if whole => {
-            let mut categories: Vec<(String, usize)> = Vec::new();
+            let mut categories = Vec::new();
             for slug in fused.iter().filter_map(|(_, hit)| category_of(&hit.id)) {
-                match categories.iter_mut().find(|(s, _)| *s == slug) {
-                    Some((_, n)) => *n += 1,
-                    None => categories.push((slug, 1)),
-                }
+                count(&mut categories, slug, 1, |n, one| n + one);
             }
             categories
         }
@@ -69,10 +66,7 @@ pub fn fuse(
         _ => {
             let mut categories = other.categories;
             for (slug, n) in own.categories {
-                match categories.iter_mut().find(|(s, _)| *s == slug) {
-                    Some((_, m)) => *m = (*m).max(n),
-                    None => categories.push((slug, n)),
-                }
+                count(&mut categories, slug, n, usize::max);
             }
             categories
         }
@@ -97,6 +91,19 @@ pub fn fuse(
         answered: own.answered || other.answered,
         hits,
         categories,
+    }
+}
+
+/// Adds `n` to the count of `slug` by `combine`, or lists it with `n`.
+fn count(
+    categories: &mut Vec<(String, usize)>,
+    slug: String,
+    n: usize,
+    combine: fn(usize, usize) -> usize,
+) {
+    match categories.iter_mut().find(|(s, _)| *s == slug) {
+        Some((_, m)) => *m = combine(*m, n),
+        None => categories.push((slug, n)),
     }
 }
 

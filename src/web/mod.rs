@@ -113,10 +113,7 @@ fn localized_pages(cfg: &mut web::ServiceConfig, prefix: &str) {
         let home = format!("{prefix}/");
         cfg.service(
             resource(prefix, READ).route(read().to(move |req: HttpRequest| {
-                let location = match req.query_string() {
-                    "" => home.clone(),
-                    query => format!("{home}?{query}"),
-                };
+                let location = with_query(&req, home.clone());
                 async move {
                     HttpResponse::MovedPermanently()
                         .insert_header((actix_web::http::header::LOCATION, location))
@@ -169,10 +166,7 @@ async fn unrouted(req: HttpRequest, json: bool) -> HttpResponse {
         if let Some(path) = without_trailing_slash(req.path())
             && req.resource_map().has_resource(path)
         {
-            let location = match req.query_string() {
-                "" => path.to_string(),
-                query => format!("{path}?{query}"),
-            };
+            let location = with_query(&req, path.to_string());
             return HttpResponse::MovedPermanently()
                 .insert_header((actix_web::http::header::LOCATION, location))
                 .finish();
@@ -203,6 +197,14 @@ fn without_trailing_slash(path: &str) -> Option<&str> {
     let trimmed = path.trim_end_matches('/');
     let elsewhere = trimmed.starts_with("//") || trimmed.starts_with("/\\");
     (trimmed.len() < path.len() && !trimmed.is_empty() && !elsewhere).then_some(trimmed)
+}
+
+/// `location` with the query `req` came with.
+pub(super) fn with_query(req: &HttpRequest, location: String) -> String {
+    match req.query_string() {
+        "" => location,
+        query => format!("{location}?{query}"),
+    }
 }
 
 /// A request its extractors refused, answered as [`answer`] does.

@@ -252,7 +252,7 @@ pub async fn entry(
         // Not translated: the entry in the language it is written in, for now.
         Lookup::Entry(entry) if entry.lang != lang.code => {
             return Ok(HttpResponse::Found()
-                .insert_header((header::LOCATION, with_query(&req, entry.url())))
+                .insert_header((header::LOCATION, super::with_query(&req, entry.url())))
                 .finish());
         }
         Lookup::Entry(entry) => entry,
@@ -262,7 +262,7 @@ pub async fn entry(
                 .entry(target)
                 .map_or_else(|| format!("/kb/{target}"), |e| e.url());
             return Ok(HttpResponse::MovedPermanently()
-                .insert_header((header::LOCATION, with_query(&req, location)))
+                .insert_header((header::LOCATION, super::with_query(&req, location)))
                 .finish());
         }
         // A guess, so not permanent: an entry may later take the mangled id's place.
@@ -270,7 +270,7 @@ pub async fn entry(
             Some(meant) => {
                 let location = format!("{}/kb/{meant}", lang.prefix);
                 return Ok(HttpResponse::Found()
-                    .insert_header((header::LOCATION, with_query(&req, location)))
+                    .insert_header((header::LOCATION, super::with_query(&req, location)))
                     .finish());
             }
             None => return missing_entry(site.clone(), lang, id.into_inner()).await,
@@ -338,14 +338,6 @@ pub async fn entry(
             })
         })
         .await
-}
-
-/// `location` with the query `req` came with.
-fn with_query(req: &HttpRequest, location: String) -> String {
-    match req.query_string() {
-        "" => location,
-        query => format!("{location}?{query}"),
-    }
 }
 
 /// Entries offered on the 404 of a missing entry.
