@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::locale::Language;
 use crate::source::files::{Root, sources_and_translations};
 use crate::source::report::{Lines, Report, is_valid_id};
 use crate::source::versions::{checked_version, warn_outdated};
@@ -146,7 +147,7 @@ fn load_entry(root: &Root, path: &Path, report: &mut Report) -> Option<Draft> {
         text,
         headings,
         internal_links,
-    } = markdown::render(body);
+    } = markdown::render(body, crate::locale::default());
     if text.is_empty() {
         report.error(path, body_line, "entry has no text");
     }
@@ -183,7 +184,7 @@ fn load_entry(root: &Root, path: &Path, report: &mut Report) -> Option<Draft> {
 /// `contact.md`: Markdown saying whom to contact when nothing here helped.
 pub(super) fn load_contact(root: &Root, path: &Path, report: &mut Report) -> Option<Rendered> {
     let text = root.read(path, "contact page", report)?;
-    let rendered = markdown::render(&text);
+    let rendered = markdown::render(&text, crate::locale::default());
     if rendered.text.is_empty() {
         report.error(
             path,
@@ -211,12 +212,12 @@ struct ContactFrontMatter {
     source: Spanned<String>,
 }
 
-/// Reads a contact translation against the version of `contact.md` now; its links are checked
-/// with the others' (the second value).
+/// Reads a contact translation into `lang` against the version of `contact.md` now; its links
+/// are checked with the others' (the second value).
 pub(super) fn load_contact_translation(
     root: &Root,
     path: &Path,
-    lang: &str,
+    lang: &Language,
     version: &str,
     report: &mut Report,
 ) -> Option<(ContactTranslation, Vec<InternalLink>)> {
@@ -225,7 +226,7 @@ pub(super) fn load_contact_translation(
     let fm: ContactFrontMatter = report.toml(path, front, 2)?;
     let lines = Lines::new(front, 2);
     let named = checked_version(path, &fm.source, &lines, "contact.md", report)?;
-    let rendered = markdown::render(body);
+    let rendered = markdown::render(body, lang);
     if rendered.text.is_empty() {
         report.error(path, body_line, "the contact translation has no text");
         return None;
@@ -246,7 +247,7 @@ pub(super) fn load_contact_translation(
         .collect();
     Some((
         ContactTranslation {
-            lang: lang.to_string(),
+            lang: lang.code.clone(),
             html: rendered.html,
             outdated,
         },

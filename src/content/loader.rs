@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::locale::translated as languages;
 use crate::source::files::Root;
 use crate::source::markdown::InternalLink;
 use crate::source::report::Report;
@@ -41,7 +40,11 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
     };
     let mut category_translations = Vec::new();
     let mut contact_translations = Vec::new();
-    for lang in languages() {
+    for language in crate::locale::languages()
+        .iter()
+        .filter(|l| !l.is_default())
+    {
+        let lang = language.code.as_str();
         let path = dir.join(format!("categories.{lang}.toml"));
         if path.exists() {
             let version = version_of(&report.digests, &dir.join("categories.toml"));
@@ -58,7 +61,7 @@ pub fn load(dir: &Path) -> Result<Library, ContentErrors> {
         if path.exists() {
             let version = version_of(&report.digests, &contact_path);
             if let Some((translation, links)) =
-                load_contact_translation(&root, &path, lang, &version, &mut report)
+                load_contact_translation(&root, &path, language, &version, &mut report)
             {
                 contact_translations.push((path, translation, links));
             }

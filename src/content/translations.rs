@@ -88,7 +88,7 @@ fn load_translation(root: &Root, path: &Path, report: &mut Report) -> Option<Tra
         );
         return None;
     }
-    if !languages().contains(&lang) {
+    let Some(language) = crate::locale::get(lang).filter(|l| !l.is_default()) else {
         report.error(
             path,
             1,
@@ -98,7 +98,7 @@ fn load_translation(root: &Root, path: &Path, report: &mut Report) -> Option<Tra
             ),
         );
         return None;
-    }
+    };
     let text = root.read(path, "translation", report)?;
     let (front, body, body_line) = front_matter(&text, path, report)?;
     // An unknown key (category, order, …) is reported with the keys allowed: the rest comes
@@ -118,7 +118,7 @@ fn load_translation(root: &Root, path: &Path, report: &mut Report) -> Option<Tra
         text,
         headings,
         internal_links,
-    } = markdown::render(body);
+    } = markdown::render(body, language);
     if text.is_empty() {
         report.error(path, body_line, "translation has no text");
     }

@@ -191,6 +191,10 @@ pub struct EntryText {
     pub copy_ticket_reply: String,
     /// `{x}` is the category's name.
     pub related: Fill,
+    /// The label of the `#` link after each heading of an entry's body.
+    pub section_link: String,
+    /// The alt text of an image in an entry's body written without one.
+    pub image_alt: String,
     pub reasons: Reasons,
 }
 

@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
+use crate::locale::Language;
+
 /// A heading of an entry, with the anchor that `/kb/<id>#<anchor>` links to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Heading {
@@ -39,7 +41,11 @@ const OPTIONS: Options = Options::ENABLE_TABLES
 
 /// Renders an entry body. Raw HTML in the source is sanitised; external links get
 /// `rel="noopener noreferrer"`; images written `![alt|WxH](url)` get their size and lazy loading.
-pub fn render(source: &str) -> Rendered {
+/// What it adds for the reader (the label of a heading's link, an image's missing alt text)
+/// is in `lang`, the language the body is written in.
+pub fn render(source: &str, lang: &Language) -> Rendered {
+    let section_link = escape_html(&lang.t.entry.section_link);
+    let image_alt = lang.t.entry.image_alt.as_str();
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(source.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
@@ -58,7 +64,8 @@ pub fn render(source: &str) -> Rendered {
             match event {
                 Event::End(TagEnd::Image) => {
                     let (dest, title, alt) = image.take().unwrap_or_default();
-                    events.push(Event::Html(image_html(&dest, &title, &alt).into()));
+                    let html = image_html(&dest, &title, &alt, image_alt);
+                    events.push(Event::Html(html.into()));
                 }
                 Event::Text(t) | Event::Code(t) => alt.push_str(&t),
                 _ => {}
@@ -84,7 +91,7 @@ pub fn render(source: &str) -> Rendered {
                 events.extend(inner);
                 events.push(Event::Html(
                     format!(
-                        "<a class=\"anchor\" href=\"#{anchor}\" aria-label=\"本节链接\">#</a></h{n}>\n"
+                        "<a class=\"anchor\" href=\"#{anchor}\" aria-label=\"{section_link}\">#</a></h{n}>\n"
                     )
                     .into(),
                 ));
@@ -196,7 +203,8 @@ fn is_external(url: &str) -> bool {
 }
 
 /// `![说明文字|723x75](url)`: the part after the last `|` is the display size when it reads `WxH`.
-fn image_html(dest: &str, title: &str, alt: &str) -> String {
+/// Without alt text, `no_alt` says what it is.
+fn image_html(dest: &str, title: &str, alt: &str, no_alt: &str) -> String {
     let (alt, size) = match alt.rsplit_once('|') {
         Some((text, size)) => match size.split_once('x') {
             Some((w, h)) if w.parse::<u32>().is_ok() && h.parse::<u32>().is_ok() => {
@@ -206,7 +214,7 @@ fn image_html(dest: &str, title: &str, alt: &str) -> String {
         },
         None => (alt, None),
     };
-    let alt = if alt.is_empty() { "截图" } else { alt };
+    let alt = if alt.is_empty() { no_alt } else { alt };
     let mut tag = format!(
         "<img src=\"{}\" alt=\"{}\" loading=\"lazy\" decoding=\"async\"",
         escape_html(dest),
@@ -293,9 +301,16 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 mod tests {
     use super::*;
 
+    fn zh() -> &'static Language {
+        crate::locale::default()
+    }
+
     #[test]
     fn headings_get_readable_unique_anchors() {
-        let r = render("## 请配置安全域名\n\ntext\n\n## Error 19: 处理\n\n## 请配置安全域名\n");
+        let r = render(
+            "## 请配置安全域名\n\ntext\n\n## Error 19: 处理\n\n## 请配置安全域名\n",
+            zh(),
+        );
         let anchors: Vec<_> = r.headings.iter().map(|h| h.anchor.as_str()).collect();
         assert_eq!(
             anchors,
@@ -307,7 +322,7 @@ mod tests {
 
     #[test]
     fn explicit_heading_id_wins() {
-        let r = render("## 原因 {#cause}\n");
+        let r = render("## 原因 {#cause}\n", zh());
         assert_eq!(r.headings[0].anchor, "cause");
         assert_eq!(r.headings[0].text, "原因");
     }
@@ -316,6 +331,7 @@ mod tests {
     fn image_size_and_alt() {
         let r = render(
             "![白名单设置|723x75](https://example.com/a.png)\n\n![|10x20](https://example.com/b.png)",
+            zh(),
         );
         assert!(r.html.contains(r#"<img src="https://example.com/a.png" alt="白名单设置" loading="lazy" decoding="async" width="723" height="75">"#), "{}", r.html);
         assert!(r.html.contains(r#"alt="截图""#), "{}", r.html);
@@ -323,8 +339,27 @@ mod tests {
     }
 
     #[test]
+    fn what_it_adds_for_the_reader_is_in_the_body_s_language() {
+        let source = "## Cause\n\n![](https://example.com/a.png)";
+        let r = render(source, zh());
+        assert!(r.html.contains(r#"aria-label="本节链接""#), "{}", r.html);
+        assert!(r.html.contains(r#"alt="截图""#), "{}", r.html);
+        let en = crate::locale::get("en").expect("English");
+        let r = render(source, en);
+        assert!(
+            r.html.contains(r#"aria-label="Link to this section""#),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains(r#"alt="Screenshot""#), "{}", r.html);
+    }
+
+    #[test]
     fn external_links_get_rel_and_internal_links_are_recorded() {
-        let r = render("see [doc](https://example.com/x) and\n[other](/kb/error-19#why)");
+        let r = render(
+            "see [doc](https://example.com/x) and\n[other](/kb/error-19#why)",
+            zh(),
+        );
         assert!(
             r.html
                 .contains(r#"<a href="https://example.com/x" rel="noopener noreferrer">doc</a>"#),
@@ -349,6 +384,7 @@ mod tests {
     fn raw_html_is_sanitised() {
         let r = render(
             "hi <script>alert(1)</script><b onclick=\"x()\">bold</b>\n\n<img src=x onerror=alert(1)>",
+            zh(),
         );
         assert!(!r.html.contains("<script"), "{}", r.html);
         assert!(!r.html.contains("onclick"), "{}", r.html);
@@ -360,6 +396,7 @@ mod tests {
     fn extensions_render() {
         let r = render(
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n- [ ] todo\n\nnote[^1]\n\n[^1]: 脚注。\n",
+            zh(),
         );
         assert!(r.html.contains("<table>"), "{}", r.html);
         assert!(r.html.contains("<del>old</del>"), "{}", r.html);
@@ -370,7 +407,7 @@ mod tests {
 
     #[test]
     fn table_alignment_uses_classes_not_styles() {
-        let r = render("| a | b |\n|:-:|--:|\n| 1 | 2 |\n");
+        let r = render("| a | b |\n|:-:|--:|\n| 1 | 2 |\n", zh());
         assert!(
             r.html.contains("<th class=\"align-center\">a</th>"),
             "{}",
@@ -382,13 +419,13 @@ mod tests {
             r.html
         );
         assert!(!r.html.contains("style="));
-        let r = render("<p style=\"color:red\">x</p>");
+        let r = render("<p style=\"color:red\">x</p>", zh());
         assert!(!r.html.contains("style="), "{}", r.html);
     }
 
     #[test]
     fn plain_text_has_one_block_a_line() {
-        let r = render("第一段**加粗**。\n\n- 一\n- 二\n");
+        let r = render("第一段**加粗**。\n\n- 一\n- 二\n", zh());
         assert_eq!(r.text, "第一段加粗。\n一\n二");
     }
 }

@@ -9,6 +9,7 @@ use toml::Spanned;
 use super::{
     Choice, Fallback, Input, Matcher, Outcome, OutcomeLink, Route, Step, StepKind, Wizard,
 };
+use crate::locale::Language;
 use crate::source::files::{Root, sources_and_translations};
 use crate::source::markdown;
 use crate::source::report::{Lines, Report, is_valid_id};
@@ -121,15 +122,16 @@ fn load_one(root: &Root, path: &Path, anchors: &Anchors, report: &mut Report) ->
         return None;
     }
     let text = root.read(path, "wizard", report)?;
-    parse(&id, path, &text, anchors, report)
+    parse(&id, path, &text, crate::locale::default(), anchors, report)
 }
 
-/// The wizard `id` written as `text` (read from `path`), checked whole: its steps, routes,
-/// outcomes and the entries and anchors they name.
+/// The wizard `id` written as `text` (read from `path`) in `lang`, checked whole: its steps,
+/// routes, outcomes and the entries and anchors they name.
 pub(crate) fn parse(
     id: &str,
     path: &Path,
     text: &str,
+    lang: &Language,
     anchors: &Anchors,
     report: &mut Report,
 ) -> Option<Wizard> {
@@ -274,7 +276,7 @@ pub(crate) fn parse(
                 );
             }
             StepKind::Outcome(Outcome {
-                text_html: markdown::render(&outcome.text).html,
+                text_html: markdown::render(&outcome.text, lang).html,
                 links,
             })
         } else {
@@ -311,7 +313,7 @@ pub(crate) fn parse(
         steps.push(Step {
             id: def.id.into_inner(),
             title: def.title,
-            body_html: markdown::render(&def.body).html,
+            body_html: markdown::render(&def.body, lang).html,
             kind,
         });
     }
@@ -326,7 +328,7 @@ pub(crate) fn parse(
         id,
         file.title,
         file.description,
-        markdown::render(&file.contact).html,
+        markdown::render(&file.contact, lang).html,
         file.start.into_inner(),
         steps,
     ))

@@ -60,7 +60,7 @@ fn load_one(
 ) -> Option<WizardTranslation> {
     let stem = path.file_stem()?.to_string_lossy().to_string();
     let (id, lang) = stem.rsplit_once('.')?;
-    if !languages().contains(&lang) {
+    let Some(language) = crate::locale::get(lang).filter(|l| !l.is_default()) else {
         report.error(
             path,
             1,
@@ -70,7 +70,7 @@ fn load_one(
             ),
         );
         return None;
-    }
+    };
     let Some((_, source_path, version)) = sources.iter().find(|(s, _, _)| s == id) else {
         report.error(
             path,
@@ -123,7 +123,7 @@ fn load_one(
     let mut scratch = Report::default();
     let wizard = toml::to_string(&translated)
         .ok()
-        .and_then(|text| super::load::parse(id, path, &text, anchors, &mut scratch));
+        .and_then(|text| super::load::parse(id, path, &text, language, anchors, &mut scratch));
     for e in scratch.errors {
         report.error(path, 1, e.message);
     }

@@ -6,13 +6,15 @@ use actix_web::test::TestRequest;
 use wendao::content::Library;
 
 /// Text of the Chinese interface that must not show on an English page.
-const CHINESE_CHROME: [&str; 6] = [
+const CHINESE_CHROME: [&str; 7] = [
     "跳到正文",
     "联系我们",
     "首页",
     "全部条目",
     "搜索问题",
     "页脚",
+    // The label of a heading's `#` link, which the Markdown renderer writes.
+    "本节链接",
 ];
 
 fn assert_english(body: &str, uri: &str) {
@@ -132,6 +134,31 @@ async fn every_page_of_the_bundled_content_is_read_in_english_too() {
         res.body
             .contains(&format!("{} entries", english.entries.len()))
     );
+}
+
+/// What the Markdown renderer adds to a body (the label of a heading's `#` link, the alt text
+/// of an image written without one) is in the body's language. No bundled entry has a heading,
+/// so one is added here, in both languages.
+#[actix_web::test]
+async fn headings_and_images_are_labelled_in_the_entry_s_language() {
+    let content = TempContent::copy_of(&repo_content());
+    let added = "\n## Why {#why}\n\nBecause.\n\n![](https://example.com/cookie.png)\n";
+    for file in ["kb/cookie.en.md", "kb/timeout.md"] {
+        let text = std::fs::read_to_string(content.path().join(file)).expect("entry");
+        content.write(file, &format!("{text}{added}"));
+    }
+    let state = state(content.path(), None);
+    for (uri, label, alt) in [
+        ("/en/kb/cookie", "Link to this section", "Screenshot"),
+        ("/kb/timeout", "本节链接", "截图"),
+    ] {
+        let res = get(&state, uri).await;
+        assert_eq!(res.status, 200, "{uri}");
+        let link = format!("<a class=\"anchor\" href=\"#why\" aria-label=\"{label}\">#</a></h2>");
+        assert!(res.body.contains(&link), "{uri}: {}", res.body);
+        assert!(res.body.contains(&format!("alt=\"{alt}\"")), "{uri}");
+    }
+    assert_english(&get(&state, "/en/kb/cookie").await.body, "/en/kb/cookie");
 }
 
 #[actix_web::test]
@@ -969,13 +996,14 @@ async fn a_bad_vote_or_method_under_en_is_told_in_english() {
     assert!(res.body.contains("The form is malformed"), "{}", res.body);
 }
 
-/// Reader-facing text lives in the catalogues: no string in the web layer or the wizard has a
-/// Chinese word in it (comments and tests may), so a third language needs no code.
+/// Reader-facing text lives in the catalogues: no string in the web layer, the wizard or what
+/// reads and renders content has a Chinese word in it (comments and tests may), so a third
+/// language needs no code.
 #[test]
 fn no_interface_text_is_left_in_the_code() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut found = Vec::new();
-    for dir in ["web", "wizard", "locale"] {
+    for dir in ["web", "wizard", "locale", "source", "content"] {
         for file in std::fs::read_dir(root.join(dir)).expect("src dir") {
             let path = file.expect("entry").path();
             let text = std::fs::read_to_string(&path).expect("source");

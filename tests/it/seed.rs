@@ -87,7 +87,7 @@ fn the_seed_has_24_entries_and_the_content_has_them_all_word_for_word() {
             .iter()
             .find(|e| e.title == section.title)
             .unwrap_or_else(|| panic!("no entry titled {:?}", section.title));
-        let seed_text = markdown::render(&section.body).text;
+        let seed_text = markdown::render(&section.body, wendao::locale::default()).text;
         assert_eq!(entry.text(), seed_text, "text of {}", entry.id);
         // Images keep their original URLs and their display size.
         for (url, size) in image_urls(&section.body) {
