@@ -231,29 +231,31 @@ pub async fn insights(args: InsightsArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let insights = store.insights(30).await.context("reading the database")?;
-    println!("条目评价（最需要改进的在前）: entry, 有帮助, 没帮助");
+    println!("Entries by votes (most in need of work first): entry, helpful, not helpful");
     for e in &insights.entries {
         println!("  {}\t{}\t{}", e.entry, e.helpful, e.not_helpful);
     }
-    println!("留言: entry, 有帮助?, comment, 语言");
+    println!("Comments (newest first): entry, helpful?, comment, language");
     for c in &insights.comments {
         let helpful = if c.helpful { "yes" } else { "no" };
         println!("  {}\t{helpful}\t{}\t{}", c.entry, c.text, c.lang);
     }
-    println!("没有答案的搜索: query, 次数, 结果 (none: 没有结果, weak: 只有弱相关结果), 语言");
+    println!(
+        "Searches without an answer: query, times, result (none: no results, weak: weak matches only), language"
+    );
     for z in &insights.zero_results {
         let found = if z.weak { "weak" } else { "none" };
         println!("  {}\t{}\t{found}\t{}", z.query, z.count, z.lang);
     }
-    println!("搜索后打开的条目: query, entry, 次数");
+    println!("Entries opened from search results: query, entry, times");
     for o in &insights.opened {
         println!("  {}\t{}\t{}", o.query, o.entry, o.count);
     }
-    println!("向导步骤: wizard, step, 到达次数, 语言");
+    println!("Wizard steps: wizard, step, visits, language");
     for s in &insights.steps {
         println!("  {}\t{}\t{}\t{}", s.wizard, s.step, s.visits, s.lang);
     }
-    println!("向导结论: wizard, outcome, 解决了?, 次数, 语言");
+    println!("Wizard outcomes: wizard, outcome, solved?, times, language");
     for o in &insights.outcomes {
         let solved = if o.solved { "yes" } else { "no" };
         println!(
@@ -263,10 +265,10 @@ pub async fn insights(args: InsightsArgs) -> anyhow::Result<()> {
     }
     let f = &insights.forms;
     println!(
-        "帮助小组件（工单表单）: 看到推荐 {}, 打开了条目 {}, 解决了、没提交 {}, 仍然提交 {}",
+        "Help widget (ticket forms): shown suggestions {}, opened an entry {}, resolved without a ticket {}, sent anyway {}",
         f.suggested, f.opened, f.resolved, f.submitted_anyway
     );
-    println!("小组件推荐的条目: entry, 推荐, 打开, 解决了, 仍然提交");
+    println!("Entries the widget suggested: entry, suggested, opened, resolved, sent anyway");
     for d in &insights.deflections {
         let c = &d.counts;
         println!(

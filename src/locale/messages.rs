@@ -68,6 +68,23 @@ impl Messages {
             .expect("deflection.bad_event", &["known", "value"])?;
         d.entries_count
             .expect("deflection.entries_count", &["max", "n"])?;
+        let a = &self.admin;
+        a.widget_forms.expect(
+            "admin.widget_forms",
+            &["suggested", "opened", "resolved", "submitted"],
+        )?;
+        a.funnel.expect(
+            "admin.funnel",
+            &[
+                "started",
+                "languages",
+                "concluded",
+                "searched",
+                "gave_up",
+                "solved",
+                "unsolved",
+            ],
+        )?;
         Ok(())
     }
 }
@@ -446,7 +463,7 @@ pub struct DeflectionText {
     pub unavailable: String,
 }
 
-/// What `/admin/insights` answers besides its page.
+/// `/admin/insights`, and what it answers besides its page.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdminText {
@@ -454,4 +471,51 @@ pub struct AdminText {
     pub password_needed: String,
     pub no_store: String,
     pub unreadable: Fill,
+    pub title: String,
+    pub lead: String,
+    /// Column headings shared by its tables.
+    pub entry: String,
+    pub times: String,
+    pub language: String,
+    /// A section with nothing to show yet.
+    pub none_yet: String,
+    pub votes: String,
+    pub no_votes: String,
+    pub most_helpful: String,
+    pub helpful: String,
+    pub not_helpful: String,
+    pub comments: String,
+    pub no_comments: String,
+    pub unanswered: String,
+    pub unanswered_note: String,
+    pub query: String,
+    pub result: String,
+    pub weak: String,
+    pub no_results: String,
+    pub opened: String,
+    pub opened_entry: String,
+    pub widget: String,
+    /// Around `/static/widget.js`.
+    pub widget_before: String,
+    pub widget_after: String,
+    /// Counts of ticket forms: `{suggested}`, `{opened}`, `{resolved}`, `{submitted}`.
+    pub widget_forms: Holes,
+    pub suggested: String,
+    pub widget_opened: String,
+    pub resolved: String,
+    pub sent_anyway: String,
+    /// `{x}` is the wizard's title.
+    pub wizard: Fill,
+    /// A wizard's runs: each hole but `{languages}` is a [`AdminText::funnel_times`];
+    /// `{languages}` is [`AdminText::funnel_languages`] or nothing.
+    pub funnel: Holes,
+    pub funnel_times: Count,
+    /// `{x}`: the runs started in each language (`zh-CN 2 次、en 1 次`).
+    pub funnel_languages: Fill,
+    pub step: String,
+    pub reached: String,
+    pub solved: String,
+    pub not_solved: String,
+    /// Before an outcome's title among a wizard's steps.
+    pub outcome: String,
 }

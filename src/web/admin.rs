@@ -1,15 +1,17 @@
-//! `/admin/insights`: what votes, searches and wizard runs said, for authors. It exists only
-//! when `WENDAO_ADMIN_TOKEN` is set, and answers only to that token (HTTP Basic password, so a
-//! browser can ask for it, or a Bearer token).
+//! `/admin/insights` (`/en/admin/insights` in English): what votes, searches and wizard runs
+//! said, for authors. It exists only when `WENDAO_ADMIN_TOKEN` is set, and answers only to that
+//! token (HTTP Basic password, so a browser can ask for it, or a Bearer token).
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::views::{AdminPage, Bar, FunnelView};
+use super::lang::Lang;
+use super::views::{AdminPage, Bar, Chrome, EntryLink, FunnelView};
 use super::{AppState, Error, urlencode};
+use crate::locale::Language;
 use crate::store::{EntryVotes, Insights};
 use crate::wizard::StepKind;
 
@@ -42,7 +44,8 @@ pub async fn access(req: &HttpRequest, state: &AppState) -> Result<Access, HttpR
     if let Some(client) = client
         && let Err(wait) = state.wrong_tokens().check(client)
     {
-        return Err(Error::TooManyRequests(wait.as_secs().max(1)).error_response());
+        let lang = Lang::of_path(req.path());
+        return Err(Error::TooManyRequests(wait.as_secs().max(1)).response_in(lang));
     }
     if authorized(req, token) {
         if let Some(client) = client {
@@ -54,7 +57,7 @@ pub async fn access(req: &HttpRequest, state: &AppState) -> Result<Access, HttpR
         state.wrong_tokens().failed(client);
     }
     actix_web::rt::time::sleep(WRONG_TOKEN_DELAY).await;
-    Err(unauthorized())
+    Err(unauthorized(Lang::of_path(req.path())))
 }
 
 /// Whether a request gives the admin token, for a page that anyone may see and the admin sees
@@ -83,25 +86,41 @@ pub fn is_admin(req: &HttpRequest, state: &AppState) -> bool {
     right
 }
 
-fn unauthorized() -> HttpResponse {
+/// The 401, its body in `lang`.
+fn unauthorized(lang: &Language) -> HttpResponse {
     HttpResponse::Unauthorized()
         .insert_header((
             header::WWW_AUTHENTICATE,
             "Basic realm=\"wendao insights\", charset=\"UTF-8\"",
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(crate::locale::default().t.admin.password_needed.as_str())
+        .body(lang.t.admin.password_needed.clone())
 }
 
-/// The page is for the site's staff, who read the default language.
-pub async fn insights(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
-    let t = &crate::locale::default().t;
+/// The page for the site's staff, in each language (`/admin/insights`, `/en/admin/insights`);
+/// its errors in that language too.
+pub async fn insights(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Lang(lang): Lang,
+) -> Result<HttpResponse, Error> {
+    insights_in(req, state, lang)
+        .await
+        .or_else(|e| Ok(e.response_in(lang)))
+}
+
+async fn insights_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: &'static Language,
+) -> Result<HttpResponse, Error> {
+    let t = &lang.t;
     if state.admin_token().is_none() {
         return Err(Error::NotFound(t.error.no_page.with(req.path())));
     }
     match access(&req, &state).await {
         Ok(Access::Admin) => {}
-        Ok(Access::Public) => return Ok(unauthorized()),
+        Ok(Access::Public) => return Ok(unauthorized(lang)),
         Err(refused) => return Ok(refused),
     }
     let store = state
@@ -111,7 +130,12 @@ pub async fn insights(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
         .insights(ROWS)
         .await
         .map_err(|e| Error::Unavailable(t.admin.unreadable.with(e)))?;
-    let page = view(&state, insights);
+    let chrome = Chrome::bare(lang).read_in(
+        &state.base_url(&req),
+        "/admin/insights",
+        crate::locale::languages().iter().collect(),
+    );
+    let page = view(&state, chrome, insights);
     Ok(HttpResponse::Ok()
         .content_type(header::ContentType::html())
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -161,13 +185,25 @@ fn bar(value: i64, max: i64) -> u32 {
     }
 }
 
-fn view(state: &AppState, insights: Insights) -> AdminPage {
+/// The page in `chrome`'s language: entries and wizards by their titles in it where they are
+/// translated, linking their pages in it.
+fn view(state: &AppState, chrome: Chrome, insights: Insights) -> AdminPage {
+    let lang = chrome.lang;
+    let t = &lang.t.admin;
     let site = state.site();
-    let library = &site.library;
-    let title_of = |id: &str| {
-        library
-            .entry(id)
-            .map_or_else(|| id.to_string(), |e| e.title.clone())
+    let library = site.library_in(&lang.code);
+    let link = |id: &str| match library.entry(id) {
+        Some(e) => EntryLink {
+            url: e.url(),
+            title: e.title.clone(),
+            lang: e.lang,
+        },
+        // Gone from the content since: its id, and the 404 its link now leads to.
+        None => EntryLink {
+            url: format!("{}/kb/{id}", lang.prefix),
+            title: id.to_string(),
+            lang: lang.code.as_str(),
+        },
     };
     let most_votes = insights
         .entries
@@ -175,12 +211,11 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
         .map(|e| e.helpful + e.not_helpful)
         .max()
         .unwrap_or(0);
-    let rows = |list: &[EntryVotes]| -> Vec<(String, String, Bar, Bar)> {
+    let rows = |list: &[EntryVotes]| -> Vec<(EntryLink, Bar, Bar)> {
         list.iter()
             .map(|e| {
                 (
-                    format!("/kb/{}", e.entry),
-                    title_of(&e.entry),
+                    link(&e.entry),
                     Bar {
                         value: e.helpful,
                         width: bar(e.helpful, most_votes),
@@ -199,9 +234,13 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
         .comments
         .iter()
         .map(|c| {
+            // The page the comment was left on, in the language voted from.
+            let url = format!("{}/kb/{}", crate::locale::prefix(&c.lang), c.entry);
             (
-                format!("{}/kb/{}", crate::locale::prefix(&c.lang), c.entry),
-                title_of(&c.entry),
+                EntryLink {
+                    url,
+                    ..link(&c.entry)
+                },
                 c.helpful,
                 c.text.clone(),
                 c.lang.clone(),
@@ -232,11 +271,9 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
     let opened = insights
         .opened
         .iter()
-        .map(|o| {
-            let link = format!("/kb/{}", o.entry);
-            (o.query.clone(), link, title_of(&o.entry), o.count)
-        })
+        .map(|o| (o.query.clone(), link(&o.entry), o.count))
         .collect();
+    let times = |n: i64| t.funnel_times.of(n.max(0) as usize);
     let funnels = library
         .wizards
         .iter()
@@ -258,18 +295,19 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
                     .map(|o| o.count)
                     .sum()
             };
-            let started_in: Vec<(String, i64)> = crate::locale::languages()
+            let started_in: Vec<String> = crate::locale::languages()
                 .iter()
                 .map(|l| {
-                    let n = insights
+                    let n: i64 = insights
                         .steps
                         .iter()
                         .filter(|s| s.wizard == w.id && s.step == w.start && s.lang == l.code)
                         .map(|s| s.visits)
                         .sum();
-                    (l.code.clone(), n)
+                    (l, n)
                 })
                 .filter(|(_, n)| *n > 0)
+                .map(|(l, n)| format!("{} {}", l.code, times(n)))
                 .collect();
             let most = w.steps.iter().map(|s| visits(&s.id)).max().unwrap_or(0);
             let steps = w
@@ -297,32 +335,51 @@ fn view(state: &AppState, insights: Insights) -> AdminPage {
                 .map(|(_, _, reached, ..)| reached.value)
                 .sum();
             let searched = visits(super::wizard::SEARCHED);
+            let solved: i64 = steps.iter().map(|(.., solved, _)| solved).sum();
+            let unsolved: i64 = steps.iter().map(|(.., unsolved)| unsolved).sum();
+            let languages = if started_in.is_empty() {
+                String::new()
+            } else {
+                t.funnel_languages
+                    .with(started_in.join(&lang.t.all.separator))
+            };
+            let summary = t.funnel.fill(&[
+                ("started", &times(started)),
+                ("languages", &languages),
+                ("concluded", &times(concluded)),
+                ("searched", &times(searched)),
+                ("gave_up", &times((started - concluded - searched).max(0))),
+                ("solved", &times(solved)),
+                ("unsolved", &times(unsolved)),
+            ]);
             FunnelView {
                 title: w.title.clone(),
-                started,
-                started_in,
-                concluded,
-                searched,
-                gave_up: (started - concluded - searched).max(0),
-                solved: steps.iter().map(|(.., solved, _)| solved).sum(),
-                unsolved: steps.iter().map(|(.., unsolved)| unsolved).sum(),
+                summary,
                 steps,
             }
         })
         .collect();
+    let f = &insights.forms;
+    let forms_summary = t.widget_forms.fill(&[
+        ("suggested", &f.suggested),
+        ("opened", &f.opened),
+        ("resolved", &f.resolved),
+        ("submitted", &f.submitted_anyway),
+    ]);
     AdminPage {
-        chrome: super::views::Chrome::bare(crate::locale::default()),
+        chrome,
         entries,
         most_helpful,
         comments,
         zero_results,
         opened,
         funnels,
+        forms_summary,
         forms: insights.forms,
         deflections: insights
             .deflections
             .iter()
-            .map(|d| (format!("/kb/{}", d.entry), title_of(&d.entry), d.counts))
+            .map(|d| (link(&d.entry), d.counts))
             .collect(),
     }
 }

@@ -76,7 +76,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/sitemap.xml", READ).route(read().to(pages::sitemap)))
         .service(resource("/robots.txt", READ).route(read().to(pages::robots)))
         .service(resource("/healthz", READ).route(read().to(api::healthz)))
-        .service(resource("/admin/insights", READ).route(read().to(admin::insights)))
         .service(resource("/metrics", READ).route(read().to(api::metrics)))
         .service(resource("/static/{name}", READ).route(read().to(assets::serve)))
         .service(
@@ -144,6 +143,9 @@ fn localized_pages(cfg: &mut web::ServiceConfig, prefix: &str) {
         .service(
             resource(&format!("{prefix}/opensearch.xml"), READ)
                 .route(read().to(search::opensearch)),
+        )
+        .service(
+            resource(&format!("{prefix}/admin/insights"), READ).route(read().to(admin::insights)),
         );
 }
 

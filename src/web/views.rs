@@ -427,40 +427,42 @@ pub struct Bar {
 
 pub struct FunnelView {
     pub title: String,
-    pub started: i64,
-    /// (language, runs started in it), for the languages it was started in.
-    pub started_in: Vec<(String, i64)>,
-    pub concluded: i64,
-    pub searched: i64,
-    /// Started but reached neither an outcome nor a search.
-    pub gave_up: i64,
-    pub solved: i64,
-    pub unsolved: i64,
+    /// Its runs in a sentence: started (in which languages), concluded, turned to a search,
+    /// given up, and the answers on its outcomes.
+    pub summary: String,
     /// (step title, is an outcome, visits, solved, not solved), in the wizard's order.
     pub steps: Vec<(String, bool, Bar, i64, i64)>,
+}
+
+/// An entry named on the admin page, by its title in the page's language where it has one.
+pub struct EntryLink {
+    pub url: String,
+    pub title: String,
+    /// The language of the title, marked when it is not the page's.
+    pub lang: &'static str,
 }
 
 #[derive(Template)]
 #[template(path = "admin.html")]
 pub struct AdminPage {
     pub chrome: Chrome,
-    /// (url, title, helpful, not helpful), least helpful first.
-    pub entries: Vec<(String, String, Bar, Bar)>,
+    /// (entry, helpful, not helpful), least helpful first.
+    pub entries: Vec<(EntryLink, Bar, Bar)>,
     /// The same, most helpful first.
-    pub most_helpful: Vec<(String, String, Bar, Bar)>,
-    /// (url, title, helpful, comment), newest first.
-    /// (URL of the entry in the language voted from, title, helpful, comment, language).
-    pub comments: Vec<(String, String, bool, String, String)>,
-    /// (search url, query, only weak matches, times): searches no entry answers.
-    /// (URL of the search, query, weak, times, language of the latest).
+    pub most_helpful: Vec<(EntryLink, Bar, Bar)>,
+    /// (entry, linking the page voted from; helpful, comment, language), newest first.
+    pub comments: Vec<(EntryLink, bool, String, String)>,
+    /// (URL of the search, query, weak, times, language of the latest): searches no entry
+    /// answers.
     pub zero_results: Vec<(String, String, bool, Bar, String)>,
-    /// (query, url, title, times).
-    pub opened: Vec<(String, String, String, i64)>,
+    /// (query, entry, times).
+    pub opened: Vec<(String, EntryLink, i64)>,
     pub funnels: Vec<FunnelView>,
-    /// Ticket forms the help widget ran on.
+    /// Ticket forms the help widget ran on, and the same in a sentence.
     pub forms: crate::store::Deflections,
-    /// (url, title, counts), most suggested first.
-    pub deflections: Vec<(String, String, crate::store::Deflections)>,
+    pub forms_summary: String,
+    /// (entry, counts), most suggested first.
+    pub deflections: Vec<(EntryLink, crate::store::Deflections)>,
 }
 
 /// A heading of the table of contents and the deeper headings under it, numbered on their own.

@@ -113,7 +113,9 @@ async fn events_from_another_site_are_counted_per_entry_and_per_form() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("看到推荐 2, 打开了条目 1, 解决了、没提交 1, 仍然提交 1"),
+        stdout.contains(
+            "shown suggestions 2, opened an entry 1, resolved without a ticket 1, sent anyway 1"
+        ),
         "{stdout}"
     );
     assert!(stdout.contains("  error-19\t1\t1\t1\t0"), "{stdout}");

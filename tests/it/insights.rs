@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{get, repo_content, request};
+use crate::common::{TempContent, escape, get, repo_content, request};
 use actix_web::test::TestRequest;
 use actix_web::web::Data;
 use base64::Engine;
@@ -14,7 +14,11 @@ use wendao::web::{AppState, Site};
 const TOKEN: &str = "s3cret-令牌";
 
 async fn state(data: &Path, token: Option<&str>) -> Data<AppState> {
-    let library = wendao::content::load(&repo_content()).expect("content");
+    state_of(&repo_content(), data, token).await
+}
+
+async fn state_of(content: &Path, data: &Path, token: Option<&str>) -> Data<AppState> {
+    let library = wendao::content::load(content).expect("content");
     let store = Store::open(data).await.expect("store");
     Data::new(
         AppState::new(Site::build(library).expect("site"), None)
@@ -31,7 +35,16 @@ fn basic(password: &str) -> String {
 }
 
 async fn admin(state: &Data<AppState>, authorization: Option<String>) -> crate::common::Response {
-    let mut req = TestRequest::get().uri("/admin/insights");
+    admin_at(state, "/admin/insights", authorization).await
+}
+
+/// The page at `uri`: `/admin/insights` or `/en/admin/insights`.
+async fn admin_at(
+    state: &Data<AppState>,
+    uri: &str,
+    authorization: Option<String>,
+) -> crate::common::Response {
+    let mut req = TestRequest::get().uri(uri);
     if let Some(value) = authorization {
         req = req.insert_header(("authorization", value));
     }
@@ -202,6 +215,16 @@ async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8_lossy(&out.stdout);
+    // Its headings are English, as every other command's output.
+    for line in text.lines().filter(|l| !l.starts_with("  ")) {
+        assert!(
+            !line.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{line}"
+        );
+    }
+    assert!(
+        text.contains("Entries by votes (most in need of work first): entry, helpful, not helpful")
+    );
     for want in [
         "timeout\t0\t1",
         "安卓上还是不行",
@@ -215,6 +238,132 @@ async fn votes_searches_and_wizard_runs_show_on_the_page_and_in_the_cli() {
     ] {
         assert!(text.contains(want), "want {want:?} in:\n{text}");
     }
+}
+
+/// `/en/admin/insights`: the same page in English, entries and wizards by their English titles
+/// linking their English pages, its 401 and 404 in English; an entry not translated keeps its
+/// Chinese title, marked so. The Chinese page links to it.
+#[actix_web::test]
+async fn the_page_is_read_in_english_under_en() {
+    let content = TempContent::copy_of(&repo_content());
+    content.remove("kb/cookie.en.md");
+    let data = tempfile::tempdir().expect("data");
+    let state = state_of(content.path(), data.path(), Some(TOKEN)).await;
+    let en = "/en/admin/insights";
+
+    let closed = admin_at(&state, en, None).await;
+    assert_eq!(closed.status, 401);
+    assert_eq!(closed.body, "The admin token is needed.");
+    assert_eq!(admin(&state, None).await.body, "需要管理口令。");
+
+    for (uri, payload) in [
+        ("/en/kb/timeout/feedback", "helpful=no&comment=still%20slow"),
+        ("/kb/cookie/feedback", "helpful=yes"),
+    ] {
+        let vote = TestRequest::post()
+            .uri(uri)
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(payload);
+        assert_eq!(request(&state, vote).await.status, 303, "{uri}");
+    }
+    for uri in [
+        "/en/search?q=quantum%20entanglement",
+        "/en/kb/n22106?from=search&q=N22106",
+        "/wizard/request-errors",
+        "/en/wizard/request-errors",
+    ] {
+        assert_eq!(get(&state, uri).await.status, 200, "{uri}");
+    }
+    // The help widget on another site's ticket form.
+    let suggested = TestRequest::post()
+        .uri("/api/deflection")
+        .insert_header(("content-type", "text/plain;charset=UTF-8"))
+        .insert_header(("origin", "https://shop.example.com"))
+        .insert_header(("sec-fetch-site", "cross-site"))
+        .set_payload(r#"{"event":"suggested","entries":["timeout"]}"#);
+    assert_eq!(request(&state, suggested).await.status, 204);
+    state.store().expect("store").flush().await.expect("flush");
+
+    let res = admin_at(&state, en, Some(basic(TOKEN))).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    assert_eq!(res.header("x-robots-tag"), Some("noindex"));
+    let page = &res.body;
+    crate::languages::assert_english(page, en);
+    for heading in [
+        "<title>Statistics and feedback · Wendao Help Center</title>",
+        "<h1>Statistics and feedback</h1>",
+        ">Entries by votes (most in need of work first)</h2>",
+        ">Most helpful entries</h2>",
+        ">Comments (newest first)</h2>",
+        ">Searches without an answer</h2>",
+        ">Entries opened from search results</h2>",
+        ">The help widget on ticket forms</h2>",
+        ">Wizard: Network request error troubleshooting wizard</h2>",
+    ] {
+        assert!(page.contains(heading), "{heading}");
+    }
+    let library = wendao::content::load(content.path()).expect("content");
+    let english = library.localized("en");
+    let title = |id: &str| escape(&english.entry(id).expect("entry").title);
+    assert!(
+        page.contains(&format!(
+            "<a href=\"/en/kb/timeout\">{}</a>",
+            title("timeout")
+        )),
+        "the voted entry by its English title"
+    );
+    assert!(
+        page.contains(&format!(
+            "<a href=\"/en/kb/n22106\">{}</a>",
+            title("n22106")
+        )),
+        "the opened result"
+    );
+    let chinese_title = format!(
+        "<a href=\"/kb/cookie\" lang=\"zh-CN\">{}</a>",
+        title("cookie")
+    );
+    assert!(page.contains(&chinese_title), "not translated: {page}");
+    assert!(page.contains("still slow"));
+    assert!(
+        page.contains("<p id=\"widget-forms\">Forms shown suggestions: 1. Of these,"),
+        "{page}"
+    );
+    assert!(page.contains(">quantum entanglement</a></td><td>en</td><td>No results</td>"));
+    assert!(
+        page.contains(
+            "Started 2 times (zh-CN 1 time, en 1 time), reached a result 0 times, turned to a search 0 times, left midway 2 times"
+        ),
+        "the funnel, its counts in words: {page}"
+    );
+    // Nothing Chinese but the brand mark, the switch to the Chinese page and content: the
+    // title of the entry not translated, and the English wizard's steps that quote Chinese
+    // error messages.
+    let switch = "<a class=\"header-language\" href=\"/admin/insights\" hreflang=\"zh-CN\" lang=\"zh-CN\">中文</a>";
+    assert!(page.contains(switch));
+    let mut rest = page
+        .replace("aria-hidden=\"true\">问</span>", "")
+        .replace(switch, "")
+        .replace(&chinese_title, "");
+    for step in english.wizards.iter().flat_map(|w| &w.steps) {
+        rest = rest.replace(&escape(&step.title), "");
+    }
+    let han: String = rest
+        .chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .collect();
+    assert!(han.is_empty(), "{han}");
+
+    let chinese = admin(&state, Some(basic(TOKEN))).await.body;
+    assert!(chinese.contains("<html lang=\"zh-CN\">"));
+    assert!(chinese.contains("<h1>统计与反馈</h1>"));
+    assert!(chinese.contains("href=\"/en/admin/insights\" hreflang=\"en\""));
+
+    let closed_site = state_of(content.path(), data.path(), None).await;
+    let missing = admin_at(&closed_site, en, Some(basic(TOKEN))).await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("<html lang=\"en\">"));
 }
 
 /// The titles listed under 常见问题 on a page, in order.
