@@ -135,6 +135,40 @@ async fn links_mangled_by_ticket_tools_still_land_on_their_entry() {
     assert_eq!(res.status, 404);
 }
 
+/// Only a GET or a HEAD comes off a trailing slash: a browser sends a 301 to a POST again as a
+/// GET, which the route (`POST /api/match`) would refuse. A POST there is answered as at any
+/// path no route takes.
+#[actix_web::test]
+async fn only_reads_are_redirected_off_a_trailing_slash() {
+    let state = state(&repo_content(), None);
+    for method in ["GET", "HEAD"] {
+        let req = TestRequest::default()
+            .method(method.parse().expect("method"))
+            .uri("/kb/x/");
+        let res = request(&state, req).await;
+        assert_eq!(res.status, 301, "{method}");
+        assert_eq!(res.header("location"), Some("/kb/x"), "{method}");
+    }
+    for (slashed, unrouted) in [
+        ("/api/match/", "/api/nowhere"),
+        ("/match/", "/nowhere"),
+        ("/kb/timeout/feedback/", "/nowhere"),
+    ] {
+        let post = |uri: &str| {
+            TestRequest::post()
+                .uri(uri)
+                .insert_header(("content-type", "application/json"))
+                .set_payload(r#"{"text":"error 19"}"#)
+        };
+        let res = request(&state, post(slashed)).await;
+        let other = request(&state, post(unrouted)).await;
+        assert_ne!(res.status, 301, "{slashed}");
+        assert_eq!(res.header("location"), None, "{slashed}");
+        assert_eq!(res.status, other.status, "{slashed} as {unrouted}");
+        assert_eq!(res.header("allow"), other.header("allow"), "{slashed}");
+    }
+}
+
 #[actix_web::test]
 async fn unknown_pages_answer_an_html_404_with_a_search_box() {
     let state = state(&fixture("basic"), None);
