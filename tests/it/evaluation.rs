@@ -113,7 +113,9 @@ fn ranked(searcher: &Searcher, tier: &str, text: &str) -> (Vec<String>, bool) {
         );
     }
     if tier == "tickets" {
-        let matches = index.match_message(library, text, 10);
+        // As `/api/match` answers: in the language the ticket is written in.
+        let lang = wendao::locale::written_in(text);
+        let matches = searcher.site.match_in(&lang.code, text, 10);
         let answered = !matches.is_empty();
         return (matches.into_iter().map(|m| m.id).collect(), answered);
     }
