@@ -40,10 +40,11 @@ const TIERS: &[&str] = &[
     "tickets",
     "unanswered",
     "subjects",
+    "unanswered-en",
 ];
 
 /// The tier whose query files a tier reads: `english-site` asks the English questions of
-/// `english` on the English site (`/en/search`: the translations first, then Chinese entries).
+/// `english` on the English site (`/en/search`: both indexes' lists, fused).
 fn query_file(tier: &str) -> &str {
     match tier {
         "english-site" => "english",
@@ -90,7 +91,14 @@ impl Score {
     }
 }
 
-/// What a tier is searched with: an index of one library, or the site, for `english-site`.
+/// Tiers asked on the English site: English questions the bundled entries answer, and ones
+/// they do not (`unanswered-en`: about a neighbour's subject, or nothing here).
+fn on_english_site(tier: &str) -> bool {
+    matches!(tier, "english-site" | "unanswered-en")
+}
+
+/// What a tier is searched with: an index of one library, or the site, for the English site's
+/// tiers and tickets.
 struct Searcher<'a> {
     library: &'a Library,
     index: &'a SearchIndex,
@@ -100,7 +108,7 @@ struct Searcher<'a> {
 /// The ids of the first ten results, best first, and whether the search said it was answered.
 fn ranked(searcher: &Searcher, tier: &str, text: &str) -> (Vec<String>, bool) {
     let Searcher { library, index, .. } = *searcher;
-    if tier == "english-site" {
+    if on_english_site(tier) {
         let request = Request {
             query: text.to_string(),
             limit: 10,
@@ -259,13 +267,13 @@ fn evaluate() -> Table {
          under 1), and for questions nothing answers the share said so (`none`)"
     );
     println!(
-        "{:<12} {:<34} {:<34} {:<34} {:<34}",
+        "{:<13} {:<34} {:<34} {:<34} {:<34}",
         "tier", "tuning, alone", "tuning, neighbours", "held-out, alone", "held-out, neighbours"
     );
     for &tier in TIERS {
         let cell = |half, neighbours| table[&(tier, half, neighbours)].cell();
         println!(
-            "{tier:<12} {:<34} {:<34} {:<34} {:<34}",
+            "{tier:<13} {:<34} {:<34} {:<34} {:<34}",
             cell("tuning", false),
             cell("tuning", true),
             cell("heldout", false),

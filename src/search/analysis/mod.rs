@@ -114,6 +114,8 @@ pub fn is_stop_word(word: &str) -> bool {
         | "have" | "had" | "my" | "mine" | "he" | "him" | "his" | "she" | "her" | "they" | "them"
         | "their" | "us" | "these" | "those" | "who" | "whose" | "into" | "than" | "about" | "just"
         | "also" | "own" | "some" | "such" | "here" | "being" | "each"
+        // What an apostrophe leaves of a contraction or a possessive: can't, it's, we'll.
+        | "s" | "t" | "d" | "m" | "ll" | "re" | "ve"
     )
 }
 
