@@ -131,6 +131,11 @@ pub struct Results {
     /// (its words that are not generic, such as 失败 or 小程序, weighted by rarity). False when
     /// nothing matched.
     pub answered: bool,
+    /// The query's words that name a topic and that no entry holds (by [`plan::Group::label`]).
+    pub unknown: Vec<String>,
+    /// The query's words that name a topic and that an author tagged some entry with, a
+    /// number aside (websocket, 蓝牙): subjects this index has entries about.
+    pub tagged: Vec<String>,
     pub hits: Vec<Hit>,
     /// (category slug, matches) over all categories, for the filter.
     pub categories: Vec<(String, usize)>,

@@ -99,6 +99,7 @@ impl SearchIndex {
             .map(|c| held.iter().all(|group| group[c]))
             .collect();
         results.all_terms_found = has_all.iter().any(|&all| all);
+        (results.unknown, results.tagged) = self.words_named(&searcher, &plan);
         results.answered = results.total > 0
             && match self.coverage(&searcher, &plan, &held) {
                 Some(coverage) => coverage >= ANSWER_COVERAGE,
@@ -246,6 +247,29 @@ impl SearchIndex {
             })
             .fold(0.0, f32::max);
         Some(best / total)
+    }
+
+    /// Of the query's words that name a topic: those no entry holds, and those some entry is
+    /// tagged with (a number aside: a code names no subject). Each by its label.
+    fn words_named(&self, searcher: &Searcher, plan: &Plan) -> (Vec<String>, Vec<String>) {
+        let topics =
+            (0..plan.groups.len()).filter(|&g| !plan.groups[g].generic && !plan.groups[g].function);
+        let (mut unknown, mut tagged) = (Vec::new(), Vec::new());
+        for g in topics {
+            let label = &plan.groups[g].label;
+            if self.group_idf(searcher, plan, g).is_none() {
+                unknown.push(label.clone());
+                continue;
+            }
+            let in_tags = |token: &str| {
+                let term = Term::from_field_text(self.fields.tags, token);
+                searcher.doc_freq(&term).unwrap_or(0)
+            };
+            if !label.chars().all(|c| c.is_ascii_digit()) && plan.doc_freq(g, in_tags) > 0 {
+                tagged.push(label.clone());
+            }
+        }
+        (unknown, tagged)
     }
 
     /// The rarity of group `i` (BM25's idf over the entries holding it); `None` when no entry

@@ -1154,3 +1154,37 @@ fn with_neighbours() -> TempContent {
     }
     content
 }
+
+/// An English question about a subject only Chinese entries cover: the English index knows
+/// none of the subject's words and has only near misses about my.request, which fused in
+/// would rank above the entry about the subject.
+#[actix_web::test]
+async fn an_english_question_on_a_subject_no_translation_covers_finds_its_chinese_entry() {
+    let content = TempContent::copy_of(&repo_content());
+    content.write(
+        "kb/socket-offline.md",
+        "+++\ntitle = \"my.connectSocket 在手机断网后怎样重新连接\"\ncategory = \"request-errors\"\n\
+         tags = [\"WebSocket\", \"my.connectSocket\", \"断网\"]\n+++\n\
+         WebSocket 连接在手机断网时会关闭：在 my.onSocketClose 里等网络恢复（my.onNetworkStatusChange）后再调用 my.connectSocket。\n",
+    );
+    let state = state(content.path(), None);
+    let query = "how should websocket come back after the phone loses its network";
+    let res = get(
+        &state,
+        &format!("/api/search?lang=en&q={}", query.replace(' ', "+")),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let json = res.json();
+    assert_eq!(json["hits"][0]["id"], "socket-offline", "{json}");
+    assert_eq!(json["query"], query, "{json}");
+    // A question the translations answer still fuses both lists, in English.
+    let res = get(
+        &state,
+        "/api/search?lang=en&q=phone+offline+during+local+debugging",
+    )
+    .await;
+    let json = res.json();
+    assert_eq!(json["hits"][0]["id"], "error-12", "{json}");
+    assert_eq!(json["hits"][0]["url"], "/en/kb/error-12", "{json}");
+}
