@@ -107,6 +107,9 @@ pub struct LanguageText {
     pub read_source: String,
     /// On `/` in the default language, for a browser that prefers this one.
     pub offer: String,
+    /// On a search nothing answers, written in this language on another's site: the same
+    /// search here (`{x}`: the query).
+    pub search_offer: Fill,
 }
 
 #[derive(Deserialize)]

@@ -250,6 +250,15 @@ fn view<'a>(
     } else {
         Vec::new()
     };
+    // An English question on the Chinese site that nothing here answers: the English site
+    // answers more of them (see search.md), so it is offered, as a link.
+    let written_in = locale::written_in(&results.query);
+    let offer = (searched && !results.answered && written_in.code != lang.code).then(|| {
+        (
+            format!("{}{}", written_in.prefix, path(None, 1)),
+            written_in,
+        )
+    });
     // The other languages' first page: another index finds another number of pages.
     let mut chrome = Chrome::new(lang, format!("{base}{}", link(selected, page))).read_in(
         base,
@@ -302,6 +311,7 @@ fn view<'a>(
         } else {
             Vec::new()
         },
+        offer,
         guide: if searched && (all_count == 0 || weak) {
             site.guide.as_deref().and_then(|id| library.entry(id))
         } else {

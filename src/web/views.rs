@@ -283,6 +283,9 @@ pub struct SearchPage<'a> {
     pub near: Vec<(String, String)>,
     pub popular: Vec<&'a Entry>,
     pub wizards: Vec<&'a Wizard>,
+    /// The same search on the site of the language the query is written in, when that is
+    /// another and nothing here answers it: (URL, that language).
+    pub offer: Option<(String, &'static Language)>,
     /// The entry most others send readers to, when nothing answers the query.
     pub guide: Option<&'a Entry>,
     /// `contact.md`, rendered, when nothing answers the query.

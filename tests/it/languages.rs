@@ -1,7 +1,7 @@
 //! The site in English beside Chinese: `/en/…` pages from the translations, the links
 //! between the two (`hreflang`, the switch), and what an entry not translated does.
 
-use crate::common::{TempContent, escape, get, repo_content, request, state};
+use crate::common::{TempContent, escape, get, repo_content, request, state, unescape};
 use actix_web::test::TestRequest;
 use wendao::content::Library;
 
@@ -1187,4 +1187,49 @@ async fn an_english_question_on_a_subject_no_translation_covers_finds_its_chines
     let json = res.json();
     assert_eq!(json["hits"][0]["id"], "error-12", "{json}");
     assert_eq!(json["hits"][0]["url"], "/en/kb/error-12", "{json}");
+}
+
+/// A search nothing answers, written in another language of the site, offers the same search
+/// on that language's site (a link, never a redirect); an answered one offers nothing.
+#[actix_web::test]
+async fn an_unanswered_search_in_another_language_offers_that_language_s_site() {
+    let state = state(&repo_content(), None);
+    let english = "why is the http referer header different on my phone";
+    let res = get(&state, &format!("/search?q={}", english.replace(' ', "+"))).await;
+    assert_eq!(res.status, 200);
+    let offer =
+        format!("hreflang=\"en\" lang=\"en\">Search the English help center for “{english}”</a>");
+    assert!(res.body.contains(&offer), "{}", res.body);
+    let href = res.body[..res.body.find(&offer).expect("offer")]
+        .rsplit_once("href=\"")
+        .expect("href")
+        .1
+        .trim_end_matches("\" ")
+        .to_string();
+    let there = get(&state, &unescape(&href)).await;
+    assert_eq!(there.status, 200, "{href}");
+    assert!(there.body.contains("<html lang=\"en\">"), "{href}");
+    assert!(
+        !there.body.contains("language-offer"),
+        "answered there: {href}"
+    );
+    // A Chinese question on the Chinese site, answered or not, offers nothing.
+    for q in ["白名单", "小程序登录态怎么保持"] {
+        let res = get(&state, &format!("/search?q={}", escape_query(q))).await;
+        assert!(!res.body.contains("language-offer"), "{q}");
+    }
+    // And the other way: a Chinese question the English site does not answer.
+    let q = "小程序登录态怎么保持";
+    let res = get(&state, &format!("/en/search?q={}", escape_query(q))).await;
+    assert!(
+        res.body.contains(&format!(
+            "hreflang=\"zh-CN\" lang=\"zh-CN\">在中文支持中心搜索“{q}”</a>"
+        )),
+        "{}",
+        res.body
+    );
+}
+
+fn escape_query(q: &str) -> String {
+    q.bytes().map(|b| format!("%{b:02X}")).collect()
 }
