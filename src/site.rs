@@ -122,13 +122,15 @@ impl Site {
         };
         let mut own = local.index.search(&local.translated, &depth);
         let mut default = self.search(&depth);
-        // A question about a subject no translation covers (websocket, on a site whose English
-        // entries are about my.request): a word no English entry holds names a subject of
-        // Chinese entries. The English index then has only near misses on another subject,
-        // which fused in would rank above the entries about it; unless it answers, it is left
-        // out. (Tuning halves: English off-topic questions with the neighbours 0.29 → 0.64,
-        // the English site's own unchanged; see performance.md.)
-        if !own.answered && own.unknown.iter().any(|w| default.tagged.contains(w)) {
+        // A question on a subject no translation covers (a word no English entry holds, that
+        // a Chinese entry is tagged with): the English index has only near misses about other
+        // subjects, which fused would rank above the entries about it (search.md).
+        if !own.answered
+            && own
+                .unknown_words
+                .iter()
+                .any(|w| default.tagged_words.contains(w))
+        {
             own = search::Results {
                 query: own.query,
                 ..search::Results::default()

@@ -306,6 +306,8 @@ pub struct FeedbackText {
     pub reason_only_for_no: String,
     pub reason_invalid: Holes,
     pub unavailable: String,
+    /// The reason a reader gave, before their comment as it is stored (`{x}`: the reason).
+    pub reason_in_comment: Fill,
 }
 
 /// The results page, and the errors of a search's parameters.

@@ -89,22 +89,9 @@ pub fn fuse(
         total,
         all_terms_found: own.all_terms_found || other.all_terms_found,
         answered: own.answered || other.answered,
-        // Unknown to the site: to both indexes. Tagged in either.
-        tagged: own
-            .tagged
-            .into_iter()
-            .chain(other.tagged)
-            .fold(Vec::new(), |mut all, w| {
-                if !all.contains(&w) {
-                    all.push(w);
-                }
-                all
-            }),
-        unknown: own
-            .unknown
-            .into_iter()
-            .filter(|w| other.unknown.contains(w))
-            .collect(),
+        // Read of each list before fusing (`Site::search_in`), not of the union.
+        unknown_words: Vec::new(),
+        tagged_words: Vec::new(),
         hits,
         categories,
     }
@@ -168,24 +155,6 @@ mod tests {
         assert!(fused.answered, "either list answering answers");
         let scores: Vec<f32> = fused.hits.iter().map(|h| h.score).collect();
         assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
-    }
-
-    #[test]
-    fn a_word_is_unknown_to_the_site_only_when_neither_index_holds_it() {
-        let words = |list: &[&str]| list.iter().map(|w| w.to_string()).collect::<Vec<_>>();
-        let own = Results {
-            unknown: words(&["websocket", "zzz"]),
-            tagged: words(&["cookie"]),
-            ..results(&["a"], false)
-        };
-        let other = Results {
-            unknown: words(&["zzz"]),
-            tagged: words(&["websocket", "cookie"]),
-            ..results(&["b"], false)
-        };
-        let fused = fuse(own, other, 0, 10, None);
-        assert_eq!(fused.unknown, ["zzz"]);
-        assert_eq!(fused.tagged, ["cookie", "websocket"]);
     }
 
     #[test]

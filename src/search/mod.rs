@@ -132,10 +132,10 @@ pub struct Results {
     /// nothing matched.
     pub answered: bool,
     /// The query's words that name a topic and that no entry holds (by [`plan::Group::label`]).
-    pub unknown: Vec<String>,
+    pub unknown_words: Vec<String>,
     /// The query's words that name a topic and that an author tagged some entry with, a
     /// number aside (websocket, 蓝牙): subjects this index has entries about.
-    pub tagged: Vec<String>,
+    pub tagged_words: Vec<String>,
     pub hits: Vec<Hit>,
     /// (category slug, matches) over all categories, for the filter.
     pub categories: Vec<(String, usize)>,

@@ -99,7 +99,7 @@ impl SearchIndex {
             .map(|c| held.iter().all(|group| group[c]))
             .collect();
         results.all_terms_found = has_all.iter().any(|&all| all);
-        (results.unknown, results.tagged) = self.words_named(&searcher, &plan);
+        (results.unknown_words, results.tagged_words) = self.topic_words(&searcher, &plan);
         results.answered = results.total > 0
             && match self.coverage(&searcher, &plan, &held) {
                 Some(coverage) => coverage >= ANSWER_COVERAGE,
@@ -251,7 +251,7 @@ impl SearchIndex {
 
     /// Of the query's words that name a topic: those no entry holds, and those some entry is
     /// tagged with (a number aside: a code names no subject). Each by its label.
-    fn words_named(&self, searcher: &Searcher, plan: &Plan) -> (Vec<String>, Vec<String>) {
+    fn topic_words(&self, searcher: &Searcher, plan: &Plan) -> (Vec<String>, Vec<String>) {
         let topics =
             (0..plan.groups.len()).filter(|&g| !plan.groups[g].generic && !plan.groups[g].function);
         let (mut unknown, mut tagged) = (Vec::new(), Vec::new());

@@ -97,9 +97,17 @@ async fn submit_in(
     // A first 没帮助 goes on to ask what was missing; the answer to that (or any vote with
     // a word) is thanked.
     let ask_why = !helpful && reason.is_none() && comment.is_none() && form.asked.is_none();
+    // Stored in the staff's language, as the reason's label is.
+    let tagged = |reason| {
+        crate::locale::default()
+            .t
+            .feedback
+            .reason_in_comment
+            .with(reason)
+    };
     let comment = match (reason, comment) {
-        (Some(reason), Some(comment)) => Some(format!("【{reason}】{comment}")),
-        (Some(reason), None) => Some(format!("【{reason}】")),
+        (Some(reason), Some(comment)) => Some(format!("{}{comment}", tagged(reason))),
+        (Some(reason), None) => Some(tagged(reason).trim_end().to_string()),
         (None, comment) => comment.map(str::to_string),
     };
     if let Some(limit) = state.vote_limit()

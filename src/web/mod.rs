@@ -162,9 +162,9 @@ fn cors() -> actix_cors::Cors {
         .disable_vary_header()
 }
 
-/// No route: the 404 page (JSON under `/api`), or a 405 for a method other than GET. A GET or
-/// HEAD of a path a route takes but for a trailing slash is sent there (301); any other method
-/// is not, since a browser sends a 301 to a POST again as a GET.
+/// No route: the 404 page (JSON under `/api`), or a 405 for a method other than GET or
+/// HEAD. A GET or HEAD of a path a route takes but for a trailing slash is sent there (301);
+/// any other method is not, since a browser sends a 301 to a POST again as a GET.
 async fn unrouted(req: HttpRequest, json: bool) -> HttpResponse {
     if matches!(*req.method(), Method::GET | Method::HEAD) {
         if let Some(path) = without_trailing_slash(req.path())

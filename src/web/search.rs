@@ -251,14 +251,18 @@ fn view<'a>(
         Vec::new()
     };
     // An English question on the Chinese site that nothing here answers: the English site
-    // answers more of them (see search.md), so it is offered, as a link.
+    // answers more of them (see search.md), so it is offered, as a link. (The English site
+    // already searches the Chinese entries; a category is left out, as the link leaves it.)
     let written_in = locale::written_in(&results.query);
-    let offer = (searched && !results.answered && written_in.code != lang.code).then(|| {
-        (
-            format!("{}{}", written_in.prefix, path(None, 1)),
-            written_in,
-        )
-    });
+    let offer = (searched && !results.answered && selected.is_none())
+        .then_some(written_in)
+        .filter(|written_in| lang.is_default() && !written_in.is_default())
+        .map(|written_in| {
+            (
+                format!("{}{}", written_in.prefix, path(None, 1)),
+                written_in,
+            )
+        });
     // The other languages' first page: another index finds another number of pages.
     let mut chrome = Chrome::new(lang, format!("{base}{}", link(selected, page))).read_in(
         base,
