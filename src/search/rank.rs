@@ -99,9 +99,13 @@ impl SearchIndex {
             .map(|c| held.iter().all(|group| group[c]))
             .collect();
         results.all_terms_found = has_all.iter().any(|&all| all);
-        (results.unknown_words, results.tagged_words) = self.topic_words(&searcher, &plan);
+        // Each group's rarity, read once for the two uses below.
+        let idfs: Vec<Option<f32>> = (0..plan.groups.len())
+            .map(|g| self.group_idf(&searcher, &plan, g))
+            .collect();
+        (results.unknown_words, results.tagged_words) = self.topic_words(&searcher, &plan, &idfs);
         results.answered = results.total > 0
-            && match self.coverage(&searcher, &plan, &held) {
+            && match Self::coverage(&searcher, &plan, &held, &idfs) {
                 Some(coverage) => coverage >= ANSWER_COVERAGE,
                 // Only generic words (请求失败): answered when one entry has them all.
                 None => results.all_terms_found,
@@ -216,21 +220,15 @@ impl SearchIndex {
     /// How much of what the query names the best candidate holds: the share of the
     /// distinctive (not generic) groups it holds, each weighted by its rarity (BM25's idf), so a
     /// word no entry has (登录 in 登录失败) weighs most. `None` when every group is generic.
-    pub(super) fn coverage(
-        &self,
+    fn coverage(
         searcher: &Searcher,
         plan: &Plan,
         held: &[Vec<bool>],
+        idfs: &[Option<f32>],
     ) -> Option<f32> {
         let weights: Vec<(usize, f32)> = (0..plan.groups.len())
             .filter(|&i| !plan.groups[i].generic)
-            .map(|i| {
-                (
-                    i,
-                    self.group_idf(searcher, plan, i)
-                        .unwrap_or_else(|| max_idf(searcher)),
-                )
-            })
+            .map(|i| (i, idfs[i].unwrap_or_else(|| max_idf(searcher))))
             .collect();
         let total: f32 = weights.iter().map(|(_, w)| w).sum();
         if weights.is_empty() || total <= 0.0 {
@@ -251,13 +249,18 @@ impl SearchIndex {
 
     /// Of the query's words that name a topic: those no entry holds, and those some entry is
     /// tagged with (a number aside: a code names no subject). Each by its label.
-    fn topic_words(&self, searcher: &Searcher, plan: &Plan) -> (Vec<String>, Vec<String>) {
+    fn topic_words(
+        &self,
+        searcher: &Searcher,
+        plan: &Plan,
+        idfs: &[Option<f32>],
+    ) -> (Vec<String>, Vec<String>) {
         let topics =
             (0..plan.groups.len()).filter(|&g| !plan.groups[g].generic && !plan.groups[g].function);
         let (mut unknown, mut tagged) = (Vec::new(), Vec::new());
         for g in topics {
             let label = &plan.groups[g].label;
-            if self.group_idf(searcher, plan, g).is_none() {
+            if idfs[g].is_none() {
                 unknown.push(label.clone());
                 continue;
             }

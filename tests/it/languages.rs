@@ -1182,15 +1182,19 @@ async fn an_english_question_on_a_subject_no_translation_covers_finds_its_chines
     let json = res.json();
     assert_eq!(json["hits"][0]["id"], "socket-offline", "{json}");
     assert_eq!(json["query"], query, "{json}");
-    // A question the translations answer still fuses both lists, in English.
+    // A question the translations answer keeps the English list: its hit is marked on the
+    // English text (a hit from the Chinese list only is shown unmarked).
     let res = get(
         &state,
         "/api/search?lang=en&q=phone+offline+during+local+debugging",
     )
     .await;
     let json = res.json();
+    assert_eq!(json["answered"], true, "{json}");
     assert_eq!(json["hits"][0]["id"], "error-12", "{json}");
     assert_eq!(json["hits"][0]["url"], "/en/kb/error-12", "{json}");
+    let snippet = json["hits"][0]["snippet_html"].as_str().unwrap_or_default();
+    assert!(snippet.contains("<mark>"), "{json}");
 }
 
 /// A search nothing answers on the Chinese site, written in English, offers the same search
