@@ -14,7 +14,7 @@ use crate::content::Library;
 
 /// Bump when the schema or the analysis chain changes: older directories are then rebuilt. A
 /// test records what the analysis makes of a sample at this format, and fails when it changes.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
 /// Written last: a directory without it was never finished.
 const COMPLETE: &str = "wendao-complete";
 
@@ -133,7 +133,7 @@ mod format_tests {
     fn the_format_changes_when_the_analysis_does() {
         let sample = "小程序 my.request 请求报错 error 19，域名白名单不生效？網域設定 逾時 \
             HTTPS 证书 does this work with getAuthCode / N22106 / status:404 ＡＢＣ１２３ 乱码 \
-            the requests were failing when uploading files 😀 jiexi shibai 一个 必须 还是 wendao's docs can't help";
+            the requests were failing when uploading files 😀 jiexi shibai 一个 必须 还是 wendao's docs can't help, doesnt it";
         let mut hasher = Sha256::new();
         for token in analyze(sample, Mode::Full) {
             hasher.update(format!(
@@ -144,7 +144,7 @@ mod format_tests {
         let digest = hex::encode(&hasher.finalize()[..8]);
         assert_eq!(
             (super::FORMAT, digest.as_str()),
-            (6, "39a9802f8a21c1d1"),
+            (7, "55ff8fc7a0710f00"),
             "bump FORMAT"
         );
     }

@@ -119,6 +119,20 @@ pub fn is_stop_word(word: &str) -> bool {
     )
 }
 
+/// A contraction typed without its apostrophe (cant, dont, doesnt), as the apostrophe would
+/// have split it: `doesnt work` reads as `doesn't work`, and `cant` as the stop word `can`.
+#[rustfmt::skip]
+fn unapostrophed(word: &str) -> &str {
+    match word {
+        "cant" => "can", "dont" => "don", "doesnt" => "doesn", "didnt" => "didn", "isnt" => "isn",
+        "arent" => "aren", "wasnt" => "wasn", "werent" => "weren", "wont" => "won",
+        "wouldnt" => "wouldn", "couldnt" => "couldn", "shouldnt" => "shouldn", "hasnt" => "hasn",
+        "havent" => "haven", "hadnt" => "hadn", "im" => "i", "ive" => "i", "youre" => "you",
+        "thats" => "that", "whats" => "what", "theres" => "there",
+        _ => word,
+    }
+}
+
 /// Whether a Chinese word is, by jieba's dictionary, of a class that names no topic: numerals
 /// and measures (一个), adverbs (必须, 直接), conjunctions (还是, 同时), prepositions, particles,
 /// locatives (以后) and time words. Nouns, verbs and pronouns (本地) may name one.
@@ -363,7 +377,7 @@ impl Tokens {
             push(start, end, norm.slice(start, end), true);
         }
         for (a, b) in parts {
-            let part = norm.slice(a, b);
+            let part = unapostrophed(norm.slice(a, b));
             let is_letters = part.chars().all(|c| c.is_alphabetic());
             if is_letters && b - a < 2 && split {
                 continue;
@@ -488,6 +502,13 @@ mod tests {
         assert!(has("域名白名單", "白名单"));
         assert!(has("requests", "request"));
         assert!(has("Cookies", "cooki") && has("cookie", "cooki"));
+    }
+
+    #[test]
+    fn contractions_read_alike_with_or_without_the_apostrophe() {
+        assert_eq!(texts("doesnt work"), texts("doesn't work"));
+        assert_eq!(texts("Cant connect"), ["connect"]);
+        assert_eq!(texts("im stuck"), texts("I'm stuck"));
     }
 
     #[test]
