@@ -133,6 +133,10 @@ impl SearchIndex {
             return Vec::new();
         }
         let content_words = content_words(&plan);
+        let mut plan = plan;
+        for word in &words {
+            plan.keep_held(word.group, |token| self.term_exists(&searcher, token));
+        }
         let boosts: Vec<(usize, f32)> = words.iter().map(|w| (w.group, w.boost)).collect();
         let query = plan.weighted_query(&boosts, &self.fields);
         let Ok(candidates) =
@@ -180,6 +184,7 @@ impl SearchIndex {
     fn weigh(&self, searcher: &tantivy::Searcher, plan: &Plan) -> Vec<Word> {
         let quotes = quoted_ranges(&plan.text);
         let mut by_words: HashMap<&[String], Word> = HashMap::new();
+        let mut idfs: HashMap<&[String], Option<f32>> = HashMap::new();
         let mut previous = "";
         for (i, group) in plan.groups.iter().enumerate() {
             let label = group.label.as_str();
@@ -187,8 +192,15 @@ impl SearchIndex {
             if group.generic {
                 continue;
             }
-            // A word no entry holds cannot find anything.
-            let Some(idf) = self.group_idf(searcher, plan, i) else {
+            let Some(key) = plan.group_words(i).next() else {
+                continue;
+            };
+            // A word no entry holds cannot find anything. (Read once per word: a ticket
+            // repeats its words.)
+            let idf = *idfs
+                .entry(key)
+                .or_insert_with(|| self.group_idf(searcher, plan, i));
+            let Some(idf) = idf else {
                 continue;
             };
             let kind = if is_code(label, after) {
@@ -199,9 +211,6 @@ impl SearchIndex {
                 QUOTED_WEIGHT
             } else {
                 1.0
-            };
-            let Some(key) = plan.group_words(i).next() else {
-                continue;
             };
             let word = by_words.entry(key).or_insert(Word {
                 group: i,

@@ -196,10 +196,11 @@ impl Plan {
         phrase.sort_by_key(|(pos, _)| *pos);
         phrase.dedup_by_key(|(pos, _)| *pos);
 
+        let words: Vec<String> = units.iter().map(|u| u.word.text.clone()).collect();
         let mut groups = Vec::new();
         let mut i = 0;
         while i < units.len() && groups.len() < max_groups {
-            let (group, used) = group_at(&text, &units, i, synonyms, settings);
+            let (group, used) = group_at(&text, &units, &words, i, synonyms, settings);
             groups.push(group);
             i += used;
         }
@@ -216,6 +217,16 @@ impl Plan {
             groups,
             phrase,
         }
+    }
+
+    /// Drops the ways of saying group `i` that no entry holds (`exists` says which tokens some
+    /// entry does): they match nothing, and each costs a scorer per field. Its first way stays,
+    /// as the group's key.
+    pub(super) fn keep_held(&mut self, i: usize, exists: impl Fn(&str) -> bool) {
+        let mut first = true;
+        self.groups[i].alternatives.retain(|alt| {
+            std::mem::take(&mut first) || alt.tokens.iter().all(|token| exists(token))
+        });
     }
 
     /// Keeps typo variants only for the tokens `keep` accepts (those the index lacks).
@@ -251,9 +262,11 @@ pub(super) fn units(tokens: Vec<Token>) -> Vec<Unit> {
         if part.text.chars().count() == 1 && !part.text.is_ascii() {
             continue;
         }
-        if let Some(unit) = units
-            .iter_mut()
-            .find(|u| u.word.position <= part.position && part.position < end(&u.word))
+        // Whole words do not overlap and come in order: the last one starting at or before
+        // the part is the only one that may hold it (a search, as a ticket has thousands).
+        let after = units.partition_point(|u| u.word.position <= part.position);
+        if let Some(unit) = after.checked_sub(1).map(|i| &mut units[i])
+            && part.position < end(&unit.word)
             && !unit.parts.iter().any(|p| p.text == part.text)
         {
             unit.parts.push(part);
@@ -262,28 +275,27 @@ pub(super) fn units(tokens: Vec<Token>) -> Vec<Unit> {
     units
 }
 
-/// The group starting at unit `i`, and how many units it covers (several when they form a synonym).
+/// The group starting at unit `i`, and how many units it covers (several when they form a
+/// synonym). `unit_words` are the units' words, looked up in the synonyms without a copy.
 pub(super) fn group_at(
     query: &str,
     units: &[Unit],
+    unit_words: &[String],
     i: usize,
     synonyms: &Synonyms,
     settings: Settings,
 ) -> (Group, usize) {
     for len in (1..=synonyms.longest.min(units.len() - i)).rev() {
-        let words: Vec<String> = units[i..i + len]
-            .iter()
-            .map(|u| u.word.text.clone())
-            .collect();
-        if let Some(&g) = synonyms.by_words.get(&words) {
+        let words = &unit_words[i..i + len];
+        if let Some(&g) = synonyms.by_words.get(words) {
             let mut group = unit_group(query, &units[i..i + len], synonyms, settings);
             // A synonym names what its group names: "not working" is 不生效, though its
             // words alone are generic.
             if len > 1 {
-                group.generic = synonyms.generic.contains(&words);
+                group.generic = synonyms.generic.contains(words);
             }
             for synonym in &synonyms.groups[g] {
-                if *synonym != words {
+                if synonym != words {
                     group.alternatives.push(Alternative {
                         tokens: synonym.clone(),
                         boost: SYNONYM_BOOST,
