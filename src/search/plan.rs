@@ -411,6 +411,37 @@ pub(super) mod tests {
     }
 
     #[test]
+    pub(super) fn each_part_joins_the_word_it_lies_in_however_long_the_text() {
+        let text = "域名白名单 my.request ".repeat(200);
+        let p = Plan::for_text(&text, &Synonyms::default(), Settings::FULL, text.len());
+        assert_eq!(p.groups.len(), 400);
+        for group in &p.groups {
+            let [word, parts] = group.alternatives.as_slice() else {
+                panic!("{group:?}");
+            };
+            let parts: Vec<&str> = parts.tokens.iter().map(String::as_str).collect();
+            match word.tokens[0].as_str() {
+                "域名白名单" => assert!(parts.contains(&"白名单"), "{parts:?}"),
+                "my.request" => assert_eq!(parts, ["request"]),
+                other => panic!("{other}"),
+            }
+        }
+    }
+
+    #[test]
+    pub(super) fn only_the_ways_of_saying_a_word_some_entry_holds_are_kept() {
+        let mut p = plan("报错", &[&["报错", "错误", "异常"]]);
+        p.keep_held(0, |token| token == "异常");
+        let kept: Vec<_> = p.groups[0]
+            .alternatives
+            .iter()
+            .map(|a| a.tokens.join(" "))
+            .collect();
+        // The first stays whatever the index holds: it is the group's key.
+        assert_eq!(kept, ["报错", "异常"]);
+    }
+
+    #[test]
     pub(super) fn synonyms_join_a_group_even_across_words() {
         let p = plan(
             "手机 上 请求 报错",
