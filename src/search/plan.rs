@@ -263,7 +263,7 @@ pub(super) fn units(tokens: Vec<Token>) -> Vec<Unit> {
             continue;
         }
         // Whole words do not overlap and come in order: the last one starting at or before
-        // the part is the only one that may hold it (a search, as a ticket has thousands).
+        // the part is the only one that may hold it, found by halving (a ticket has thousands).
         let after = units.partition_point(|u| u.word.position <= part.position);
         if let Some(unit) = after.checked_sub(1).map(|i| &mut units[i])
             && part.position < end(&unit.word)
