@@ -121,7 +121,7 @@ impl SearchIndex {
     /// The entries that best answer a whole message, best first, at most `limit`. Read whole up
     /// to [`MAX_MESSAGE_CHARS`] (callers pass a [`Message::read`] text).
     pub fn match_message(&self, library: &Library, message: &str, limit: usize) -> Vec<Match> {
-        let plan = Plan::for_text(
+        let mut plan = Plan::for_text(
             message,
             &self.synonyms,
             self.settings,
@@ -133,7 +133,6 @@ impl SearchIndex {
             return Vec::new();
         }
         let content_words = content_words(&plan);
-        let mut plan = plan;
         for word in &words {
             plan.keep_held(word.group, |token| self.term_exists(&searcher, token));
         }

@@ -253,10 +253,9 @@ fn view<'a>(
     // An English question on the Chinese site that nothing here answers: the English site
     // answers more of them (see search.md), so it is offered, as a link. (The English site
     // already searches the Chinese entries; a category is left out, as the link leaves it.)
-    let written_in = locale::written_in(&results.query);
-    let offer = (searched && !results.answered && selected.is_none())
-        .then_some(written_in)
-        .filter(|written_in| lang.is_default() && !written_in.is_default())
+    let offer = (searched && !results.answered && selected.is_none() && lang.is_default())
+        .then(|| locale::written_in(&results.query))
+        .filter(|written_in| !written_in.is_default())
         .map(|written_in| {
             (
                 format!("{}{}", written_in.prefix, path(None, 1)),

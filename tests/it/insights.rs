@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{TempContent, escape, get, repo_content, request};
+use crate::common::{TempContent, encoded, escape, get, repo_content, request};
 use actix_web::test::TestRequest;
 use actix_web::web::Data;
 use base64::Engine;
@@ -469,10 +469,6 @@ fn junk(i: u32) -> String {
     text
 }
 
-fn percent(text: &str) -> String {
-    text.bytes().map(|b| format!("%{b:02X}")).collect()
-}
-
 /// What the database takes on disk, with its write-ahead log.
 fn database_bytes(data: &Path) -> u64 {
     ["", "-wal", "-shm"]
@@ -504,11 +500,11 @@ async fn a_flood_of_junk_searches_leaves_the_query_tables_bounded() {
     for i in 0..20_000 {
         let q = junk(i);
         if i % 10 == 0 {
-            let found = get(&state, &format!("/search?q={}", percent(&q))).await;
+            let found = get(&state, &format!("/search?q={}", encoded(&q))).await;
             assert!(found.body.contains("没有找到"), "junk {i} finds nothing");
             let opened = get(
                 &state,
-                &format!("/kb/timeout?from=search&q={}", percent(&q)),
+                &format!("/kb/timeout?from=search&q={}", encoded(&q)),
             )
             .await;
             assert_eq!(opened.status, 200);
@@ -554,7 +550,7 @@ async fn a_flood_of_junk_searches_leaves_the_query_tables_bounded() {
     // A new question after the flood still shows up (times are kept in seconds).
     std::thread::sleep(std::time::Duration::from_millis(1_100));
     let new = junk(20_000);
-    get(&state, &format!("/search?q={}", percent(&new))).await;
+    get(&state, &format!("/search?q={}", encoded(&new))).await;
     store.flush().await.expect("flush");
     let insights = store.insights(i64::MAX).await.expect("insights");
     let stored: String = normalize_query(&new)

@@ -1,7 +1,7 @@
 //! The site in English beside Chinese: `/en/…` pages from the translations, the links
 //! between the two (`hreflang`, the switch), and what an entry not translated does.
 
-use crate::common::{TempContent, escape, get, repo_content, request, state, unescape};
+use crate::common::{TempContent, encoded, escape, get, repo_content, request, state, unescape};
 use actix_web::test::TestRequest;
 use wendao::content::Library;
 
@@ -1232,9 +1232,9 @@ async fn an_unanswered_english_search_on_the_chinese_site_offers_the_english_one
             "/search?q={}&category=request-errors",
             english.replace(' ', "+")
         ),
-        format!("/search?q={}", escape_query("白名单")),
-        format!("/search?q={}", escape_query("小程序登录态怎么保持")),
-        format!("/en/search?q={}", escape_query("小程序登录态怎么保持")),
+        format!("/search?q={}", encoded("白名单")),
+        format!("/search?q={}", encoded("小程序登录态怎么保持")),
+        format!("/en/search?q={}", encoded("小程序登录态怎么保持")),
         "/en/search?q=600001".to_string(),
     ];
     for uri in &unanswered {
@@ -1242,8 +1242,4 @@ async fn an_unanswered_english_search_on_the_chinese_site_offers_the_english_one
         assert_eq!(res.status, 200, "{uri}");
         assert!(!res.body.contains("language-offer"), "{uri}");
     }
-}
-
-fn escape_query(q: &str) -> String {
-    q.bytes().map(|b| format!("%{b:02X}")).collect()
 }

@@ -1,16 +1,7 @@
 //! Search over HTTP: the results page, the JSON calls, highlighting, filters, paging and bad input.
 
-use crate::common::{get, repo_content, request, state};
+use crate::common::{encoded, get, repo_content, request, state};
 use actix_web::test::TestRequest;
-
-fn enc(q: &str) -> String {
-    q.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// The texts inside `<mark>…</mark>` of a page.
 /// The `id` of each item of a JSON list (`hits`, `suggestions`), in order.
@@ -32,7 +23,7 @@ fn marked(html: &str) -> Vec<String> {
 #[actix_web::test]
 async fn a_chinese_query_highlights_whole_words_in_titles_and_snippets() {
     let state = state(&repo_content(), None);
-    let res = get(&state, &format!("/search?q={}", enc("白名单不生效"))).await;
+    let res = get(&state, &format!("/search?q={}", encoded("白名单不生效"))).await;
     assert_eq!(res.status, 200);
     let first = res.body.find("class=\"hit-title\"").expect("a hit");
     assert!(
@@ -66,9 +57,9 @@ async fn a_chinese_query_highlights_whole_words_in_titles_and_snippets() {
 #[actix_web::test]
 async fn traditional_and_full_width_queries_highlight_the_simplified_text() {
     let state = state(&repo_content(), None);
-    let res = get(&state, &format!("/search?q={}", enc("白名單"))).await;
+    let res = get(&state, &format!("/search?q={}", encoded("白名單"))).await;
     assert!(marked(&res.body).contains(&"白名单".to_string()));
-    let res = get(&state, &format!("/search?q={}", enc("ＨＴＴＰＳ"))).await;
+    let res = get(&state, &format!("/search?q={}", encoded("ＨＴＴＰＳ"))).await;
     assert!(
         marked(&res.body).iter().any(|m| m == "HTTPS"),
         "{:?}",
@@ -126,7 +117,7 @@ async fn category_filter_counts_and_pagination() {
 #[actix_web::test]
 async fn no_results_says_so_and_offers_ways_forward() {
     let state = state(&repo_content(), None);
-    let res = get(&state, &format!("/search?q={}", enc("量子纠缠白名"))).await;
+    let res = get(&state, &format!("/search?q={}", encoded("量子纠缠白名"))).await;
     assert_eq!(res.status, 200);
     assert!(
         res.body.contains("没有找到与“量子纠缠白名”相关的条目"),
@@ -148,7 +139,7 @@ async fn no_results_says_so_and_offers_ways_forward() {
 #[actix_web::test]
 async fn without_contact_md_a_search_that_finds_nothing_shows_no_contact() {
     let state = state(&crate::common::fixture("basic"), None);
-    let res = get(&state, &format!("/search?q={}", enc("量子纠缠"))).await;
+    let res = get(&state, &format!("/search?q={}", encoded("量子纠缠"))).await;
     assert_eq!(res.status, 200);
     assert!(res.body.contains("没有找到"), "{}", res.body);
     // The header's 联系我们 link stays; the contact section is not made up.
@@ -160,7 +151,7 @@ async fn without_contact_md_a_search_that_finds_nothing_shows_no_contact() {
 async fn a_question_no_entry_answers_says_so_and_shows_weak_matches_at_most() {
     let state = state(&repo_content(), None);
     // 失败 matches every error entry through its synonyms, but 登录 (login) is in none of them.
-    let res = get(&state, &format!("/search?q={}", enc("登录失败"))).await;
+    let res = get(&state, &format!("/search?q={}", encoded("登录失败"))).await;
     assert_eq!(res.status, 200);
     assert!(res.body.contains("没有条目回答“登录失败”"), "{}", res.body);
     assert!(!res.body.contains("条结果"), "not presented as results");
@@ -178,7 +169,7 @@ async fn a_question_no_entry_answers_says_so_and_shows_weak_matches_at_most() {
     assert!(!res.body.contains("向导里的每一个回答"), "not the wizard's");
 
     // A question an entry does answer is shown as results, with no such notice.
-    let res = get(&state, &format!("/search?q={}", enc("白名单不生效"))).await;
+    let res = get(&state, &format!("/search?q={}", encoded("白名单不生效"))).await;
     assert!(res.body.contains("条结果"));
     assert!(!res.body.contains("没有条目回答"));
     assert!(!res.body.contains("可能相关"));
@@ -208,7 +199,7 @@ title = \"error 7 error 7\"\ncategory = \"alpha\"\ntags = [\"error 7\"]\n+++\n�
     );
     let state = state(content.path(), None);
     for q in ["error 7", "ERROR  7", "\"error\":7"] {
-        let body = get(&state, &format!("/api/search?q={}", enc(q)))
+        let body = get(&state, &format!("/api/search?q={}", encoded(q)))
             .await
             .json();
         let ids = ids(&body["hits"]);
@@ -219,15 +210,18 @@ title = \"error 7 error 7\"\ncategory = \"alpha\"\ntags = [\"error 7\"]\n+++\n�
         );
     }
     // Not exactly a tag: BM25 (with the small standing prior) decides, as before.
-    let body = get(&state, &format!("/api/search?q={}", enc("error 7 重试")))
-        .await
-        .json();
+    let body = get(
+        &state,
+        &format!("/api/search?q={}", encoded("error 7 重试")),
+    )
+    .await
+    .json();
     assert_eq!(
         ids(&body["hits"])[0],
         "linked-one",
         "the only entry with every word"
     );
-    let body = get(&state, &format!("/api/search?q={}", enc("7 error")))
+    let body = get(&state, &format!("/api/search?q={}", encoded("7 error")))
         .await
         .json();
     assert_ne!(ids(&body["hits"])[0], "linked-one", "{body}");
@@ -253,7 +247,7 @@ async fn one_word_that_is_an_entrys_subject_finds_that_entry_first_with_scores_i
         "+++\ntitle = \"配置白名单\"\ncategory = \"alpha\"\ntags = [\"服务器白名单\"]\n+++\n在管理中心添加白名单后，白名单立即生效。\n",
     );
     let written = state(content.path(), None);
-    let body = get(&written, &format!("/api/search?q={}", enc("白名单")))
+    let body = get(&written, &format!("/api/search?q={}", encoded("白名单")))
         .await
         .json();
     assert_eq!(ids(&body["hits"])[..2], ["subject", "guide"], "{body}");
@@ -269,7 +263,7 @@ async fn one_word_that_is_an_entrys_subject_finds_that_entry_first_with_scores_i
     // The same on the bundled content: the entry on configuring the whitelist, not the
     // troubleshooting guide that many entries link to.
     let bundled = state(&repo_content(), None);
-    let body = get(&bundled, &format!("/api/search?q={}", enc("白名单")))
+    let body = get(&bundled, &format!("/api/search?q={}", encoded("白名单")))
         .await
         .json();
     assert_eq!(ids(&body["hits"])[0], "domain-whitelist", "{body}");
@@ -283,7 +277,7 @@ async fn english_words_find_the_chinese_entries_through_the_glossary() {
         ("garbled chinese params", "garbled-params"),
         ("max concurrent requests", "concurrent-requests"),
     ] {
-        let body = get(&state, &format!("/api/search?q={}", enc(q)))
+        let body = get(&state, &format!("/api/search?q={}", encoded(q)))
             .await
             .json();
         assert_eq!(
@@ -299,7 +293,7 @@ async fn english_words_find_the_chinese_entries_through_the_glossary() {
     let bare = crate::common::state(content.path(), None);
     let body = get(
         &bare,
-        &format!("/api/search?q={}", enc("domain whitelist not working")),
+        &format!("/api/search?q={}", encoded("domain whitelist not working")),
     )
     .await
     .json();
@@ -322,7 +316,7 @@ async fn the_api_says_whether_a_search_is_answered() {
         ("退款多久到账", false),
         ("量子纠缠", false),
     ] {
-        let body = get(&state, &format!("/api/search?q={}", enc(q)))
+        let body = get(&state, &format!("/api/search?q={}", encoded(q)))
             .await
             .json();
         assert_eq!(body["answered"], answered, "{q}: {body}");
@@ -336,14 +330,17 @@ async fn the_api_says_whether_a_search_is_answered() {
     // Within a category: answered when an entry of that category answers.
     let body = get(
         &state,
-        &format!("/api/search?q={}&category=request-errors", enc("error 19")),
+        &format!(
+            "/api/search?q={}&category=request-errors",
+            encoded("error 19")
+        ),
     )
     .await
     .json();
     assert_eq!(body["answered"], true);
     let body = get(
         &state,
-        &format!("/api/search?q={}&category=guides", enc("error 19")),
+        &format!("/api/search?q={}&category=guides", encoded("error 19")),
     )
     .await
     .json();
@@ -355,7 +352,7 @@ async fn entries_with_every_word_come_before_entries_with_some() {
     let state = state(&repo_content(), None);
     let body = get(
         &state,
-        &format!("/api/search?q={}&limit=50", enc("超时 android")),
+        &format!("/api/search?q={}&limit=50", encoded("超时 android")),
     )
     .await
     .json();
@@ -397,7 +394,7 @@ async fn any_input_answers_200() {
     ];
     for q in inputs {
         for path in ["/search", "/api/search", "/api/suggest"] {
-            let res = get(&state, &format!("{path}?q={}", enc(q))).await;
+            let res = get(&state, &format!("{path}?q={}", encoded(q))).await;
             assert_eq!(res.status, 200, "{path} {q:.40}");
             if path == "/search" {
                 assert!(
@@ -408,7 +405,7 @@ async fn any_input_answers_200() {
         }
     }
     // A long query is trimmed, not refused.
-    let body = get(&state, &format!("/api/search?q={}", enc(&long)))
+    let body = get(&state, &format!("/api/search?q={}", encoded(&long)))
         .await
         .json();
     assert_eq!(
@@ -488,7 +485,7 @@ async fn api_search_has_the_documented_shape() {
 #[actix_web::test]
 async fn suggestions_complete_half_typed_words() {
     let state = state(&repo_content(), None);
-    let res = get(&state, &format!("/api/suggest?q={}", enc("白名"))).await;
+    let res = get(&state, &format!("/api/suggest?q={}", encoded("白名"))).await;
     let got = ids(&res.json()["suggestions"]);
     assert!(
         got.contains(&"whitelist-not-effective".to_string()),
@@ -518,7 +515,7 @@ async fn suggestions_complete_half_typed_words() {
         "{first}"
     );
     // The half-typed word is marked in the title too.
-    let body = get(&state, &format!("/api/suggest?q={}", enc("白名")))
+    let body = get(&state, &format!("/api/suggest?q={}", encoded("白名")))
         .await
         .json();
     let titles: Vec<&str> = body["suggestions"]
@@ -533,10 +530,13 @@ async fn suggestions_complete_half_typed_words() {
     );
 
     // Suggestions follow the search's own order.
-    let searched = get(&state, &format!("/api/search?q={}&limit=6", enc("超时")))
-        .await
-        .json();
-    let suggested = get(&state, &format!("/api/suggest?q={}", enc("超时")))
+    let searched = get(
+        &state,
+        &format!("/api/search?q={}&limit=6", encoded("超时")),
+    )
+    .await
+    .json();
+    let suggested = get(&state, &format!("/api/suggest?q={}", encoded("超时")))
         .await
         .json();
     assert_eq!(
@@ -575,7 +575,7 @@ async fn an_entry_with_every_word_beats_one_that_scores_higher_on_one_word() {
         "+++\ntitle = \"其他问题\"\ncategory = \"beta\"\n+++\n这里顺便提到代理，也提到证书。\n",
     );
     let state = state(content.path(), None);
-    let body = get(&state, &format!("/api/search?q={}", enc("代理 证书")))
+    let body = get(&state, &format!("/api/search?q={}", encoded("代理 证书")))
         .await
         .json();
     let ids = ids(&body["hits"]);
@@ -585,16 +585,16 @@ async fn an_entry_with_every_word_beats_one_that_scores_higher_on_one_word() {
     assert!(strong > 0 && tls > 0);
     // Scores are BM25 only: the ordering tier is not shown.
     assert!(body["hits"][0]["score"].as_f64().unwrap() < 1000.0);
-    let page = get(&state, &format!("/search?q={}", enc("代理 证书"))).await;
+    let page = get(&state, &format!("/search?q={}", encoded("代理 证书"))).await;
     assert!(!page.body.contains("没有同时包含所有搜索词"));
     // Both words are in entries, never together: partial matches, said to be partial.
-    let page = get(&state, &format!("/search?q={}", enc("代理 日期"))).await;
+    let page = get(&state, &format!("/search?q={}", encoded("代理 日期"))).await;
     assert!(
         page.body.contains("没有同时包含所有搜索词"),
         "partial matches are said to be partial"
     );
     // 量子 is in no entry: no entry answers this, whatever matches 代理.
-    let page = get(&state, &format!("/search?q={}", enc("代理 量子"))).await;
+    let page = get(&state, &format!("/search?q={}", encoded("代理 量子"))).await;
     assert!(page.body.contains("没有条目回答"));
     assert!(!page.body.contains("没有同时包含所有搜索词"));
 }
@@ -612,7 +612,7 @@ async fn words_in_the_order_typed_beat_the_same_words_apart() {
         "+++\ntitle = \"上传说明\"\ncategory = \"beta\"\n+++\n过期缓存会清理，证书在后台上传；过期提醒发管理员，证书不用重复配；过期了，证书。\n",
     );
     let state = state(content.path(), None);
-    let body = get(&state, &format!("/api/search?q={}", enc("证书过期")))
+    let body = get(&state, &format!("/api/search?q={}", encoded("证书过期")))
         .await
         .json();
     let ids = ids(&body["hits"]);
@@ -636,7 +636,7 @@ async fn every_entry_with_the_phrase_gets_its_boost() {
         );
     }
     let state = state(content.path(), None);
-    let body = get(&state, &format!("/api/search?q={}", enc("证书过期")))
+    let body = get(&state, &format!("/api/search?q={}", encoded("证书过期")))
         .await
         .json();
     let ids = ids(&body["hits"]);
@@ -697,10 +697,10 @@ async fn api_hits(
     state: &actix_web::web::Data<wendao::web::AppState>,
     q: &str,
 ) -> (Vec<String>, f64, Vec<String>) {
-    let json = get(state, &format!("/api/search?q={}", enc(q)))
+    let json = get(state, &format!("/api/search?q={}", encoded(q)))
         .await
         .json();
-    let page = get(state, &format!("/search?q={}", enc(q))).await;
+    let page = get(state, &format!("/search?q={}", encoded(q))).await;
     (
         ids(&json["hits"]),
         json["hits"][0]["score"].as_f64().unwrap_or(0.0),
@@ -779,12 +779,12 @@ async fn scores_follow_the_order_shown() {
         .collect();
     queries.extend(["域名 报错", "请求 超时 重试", "error 19 白名单"].map(String::from));
     for q in &queries {
-        let first = get(&state, &format!("/api/search?q={}&limit=5", enc(q)))
+        let first = get(&state, &format!("/api/search?q={}&limit=5", encoded(q)))
             .await
             .json();
         let second = get(
             &state,
-            &format!("/api/search?q={}&limit=5&offset=5", enc(q)),
+            &format!("/api/search?q={}&limit=5&offset=5", encoded(q)),
         )
         .await
         .json();
@@ -822,7 +822,7 @@ async fn taiwan_wording_finds_the_entries_written_in_mainland_words_and_says_the
         ("請求逾時 預設時間", "timeout"),
         ("伺服器的 SSL 憑證過期", "error-19"),
     ] {
-        let body = get(&state, &format!("/api/search?q={}", enc(query)))
+        let body = get(&state, &format!("/api/search?q={}", encoded(query)))
             .await
             .json();
         assert_eq!(ids(&body["hits"])[0], want, "{query}: {body}");

@@ -22,6 +22,11 @@ pub fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// A query-string value percent-encoded (every byte but ASCII letters and digits), as a form sends it.
+pub fn encoded(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
 /// Text as askama escapes it in HTML, back to what it was.
 pub fn unescape(html: &str) -> String {
     html.replace("&#34;", "\"")
