@@ -14,6 +14,14 @@ use super::plan::{Plan, Several};
 use super::queries::{SYNONYM_TIE_BREAKER, weighted_fields};
 use super::schema::Fields;
 
+/// A group a candidate holds: its score, and whether its title or tags hold it (not only
+/// its body).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Held {
+    pub(super) score: f32,
+    pub(super) headed: bool,
+}
+
 /// For each of `groups` (indices into the plan), whether each candidate holds it.
 pub(super) fn groups_held(
     searcher: &Searcher,
@@ -28,7 +36,7 @@ pub(super) fn groups_held(
     }
     by_groups(searcher, plan, fields, groups, candidates, false)
         .into_iter()
-        .map(|group| group.into_iter().map(|score| score.is_some()).collect())
+        .map(|group| group.into_iter().map(|held| held.is_some()).collect())
         .collect()
 }
 
@@ -44,12 +52,22 @@ pub(super) fn groups_scored(
     fields: &Fields,
     groups: &[usize],
     candidates: &[(f32, DocAddress)],
-) -> Vec<Vec<Option<f32>>> {
+) -> Vec<Vec<Option<Held>>> {
     // One word searched alone: every candidate holds it, with the score it was found by.
     if let [i] = groups
         && plan.groups[*i].alternatives.len() < 2
     {
-        return vec![candidates.iter().map(|&(score, _)| Some(score)).collect()];
+        return vec![
+            candidates
+                .iter()
+                .map(|&(score, _)| {
+                    Some(Held {
+                        score,
+                        headed: true,
+                    })
+                })
+                .collect(),
+        ];
     }
     by_groups(searcher, plan, fields, groups, candidates, true)
 }
@@ -63,7 +81,7 @@ fn by_groups(
     groups: &[usize],
     candidates: &[(f32, DocAddress)],
     scoring: bool,
-) -> Vec<Vec<Option<f32>>> {
+) -> Vec<Vec<Option<Held>>> {
     let mut tokens: Vec<&str> = groups
         .iter()
         .copied()
@@ -75,6 +93,7 @@ fn by_groups(
     let by_token = tokens_scored(
         searcher,
         &weighted_fields(fields),
+        fields.body,
         &tokens,
         candidates,
         scoring,
@@ -94,23 +113,40 @@ fn by_groups(
                 } else {
                     plan.group_query(i, fields)
                 };
-                return scores_of(searcher, &*query, candidates, scoring);
+                return scores_of(searcher, &*query, candidates, scoring)
+                    .into_iter()
+                    .map(|score| {
+                        score.map(|score| Held {
+                            score,
+                            headed: true,
+                        })
+                    })
+                    .collect();
             }
             (0..candidates.len())
                 .map(|c| {
+                    let mut headed = false;
                     let ways: Vec<f32> = plan.groups[i]
                         .alternatives
                         .iter()
                         .filter_map(|alt| {
                             // Every word of a way of saying it, or it is not said.
-                            let scores: Option<Vec<f32>> =
+                            let scores: Option<Vec<(f32, bool)>> =
                                 alt.tokens.iter().map(|token| score(token, c)).collect();
-                            Some(alt.weight(Several::Mean) * scores?.iter().sum::<f32>())
+                            let scores = scores?;
+                            headed |= scores.iter().any(|(_, h)| *h);
+                            Some(
+                                alt.weight(Several::Mean)
+                                    * scores.iter().map(|(s, _)| s).sum::<f32>(),
+                            )
                         })
                         .collect();
                     let best = ways.iter().copied().reduce(f32::max)?;
                     let all: f32 = ways.iter().sum();
-                    Some(best + SYNONYM_TIE_BREAKER * (all - best))
+                    Some(Held {
+                        score: best + SYNONYM_TIE_BREAKER * (all - best),
+                        headed,
+                    })
                 })
                 .collect()
         })
@@ -121,14 +157,16 @@ fn by_groups(
 /// in one of them: BM25 over the whole index, as a tantivy `TermQuery` in each field scores it
 /// (tantivy's [`Bm25Weight`], with its statistics: deleted entries count until merged away),
 /// read with a seek in its posting list per candidate, in doc order. Without `scoring`, a
-/// score of 0 where it is, read without term frequencies and lengths.
+/// score of 0 where it is, read without term frequencies and lengths. Beside each score: whether
+/// a field other than `body` holds it.
 fn tokens_scored(
     searcher: &Searcher,
     fields: &[(Field, f32)],
+    body: Field,
     tokens: &[&str],
     candidates: &[(f32, DocAddress)],
     scoring: bool,
-) -> Vec<Vec<Option<f32>>> {
+) -> Vec<Vec<Option<(f32, bool)>>> {
     let mut scores = vec![vec![None; candidates.len()]; tokens.len()];
     let readers = searcher.segment_readers();
     let docs_total: u64 = readers.iter().map(|r| u64::from(r.max_doc())).sum();
@@ -194,7 +232,9 @@ fn tokens_scored(
                         } else {
                             0.0
                         };
-                        *scores[t][c].get_or_insert(0.0) += score;
+                        let held = scores[t][c].get_or_insert((0.0, false));
+                        held.0 += score;
+                        held.1 |= field != body;
                     }
                 }
             }
@@ -327,6 +367,7 @@ mod tests {
                     true,
                 );
                 for (ours, tantivy) in by_words.iter().zip(&by_query) {
+                    let ours = ours.map(|held| held.score);
                     match (ours, tantivy) {
                         (Some(a), Some(b)) => assert!(
                             (a - b).abs() <= 1e-3 * b.abs(),

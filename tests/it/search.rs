@@ -566,13 +566,16 @@ async fn opensearch_description_points_at_the_search_page() {
 #[actix_web::test]
 async fn an_entry_with_every_word_beats_one_that_scores_higher_on_one_word() {
     let content = crate::common::TempContent::copy_of(&crate::common::fixture("basic"));
+    // One word in a title and one in passing, against one word said many times in a body, or
+    // once in a title (tls-errors, proxy-config): a word only a body holds counts less, see
+    // `words_in_a_title_or_tags_count_more_than_words_mentioned_in_passing`.
     content.write(
         "kb/strong-one-word.md",
-        "+++\ntitle = \"代理代理 代理\"\ncategory = \"alpha\"\ntags = [\"代理\"]\n+++\n代理，代理，代理，代理。\n",
+        "+++\ntitle = \"其他说明\"\ncategory = \"alpha\"\n+++\n代理，代理，代理，代理。\n",
     );
     content.write(
         "kb/weak-both-words.md",
-        "+++\ntitle = \"其他问题\"\ncategory = \"beta\"\n+++\n这里顺便提到代理，也提到证书。\n",
+        "+++\ntitle = \"代理的其他问题\"\ncategory = \"beta\"\n+++\n这里顺便也提到证书。\n",
     );
     let state = state(content.path(), None);
     let body = get(&state, &format!("/api/search?q={}", encoded("代理 证书")))
@@ -742,6 +745,32 @@ async fn homophones_find_the_word_meant_below_the_word_itself() {
     let (hits, _, marks) = api_hits(&state, "超市").await;
     assert_eq!(hits[0], meant[0], "{hits:?} {meant:?}");
     assert!(marks.iter().any(|m| m == "超时"), "{marks:?}");
+}
+
+/// A word an entry is titled or tagged with says more than one its body mentions in passing:
+/// the short entry titled with two of the query's three words comes before a long one whose
+/// body happens to hold all three (counted alike, three words beat two).
+#[actix_web::test]
+async fn words_in_a_title_or_tags_count_more_than_words_mentioned_in_passing() {
+    let content = crate::common::TempContent::copy_of(&crate::common::fixture("basic"));
+    content.write(
+        "kb/titled.md",
+        "+++\ntitle = \"白名单和证书\"\ncategory = \"alpha\"\ntags = [\"白名单\"]\n+++\n在管理后台填写。\n",
+    );
+    content.write(
+        "kb/passing.md",
+        "+++\ntitle = \"上传大文件的注意事项\"\ncategory = \"beta\"\n+++\n\
+         大文件上传前先压缩，分片上传，每片单独重试；接口超时要放宽，域名要在白名单里，\
+         证书要有效。上传进度可以显示给用户，失败后提示用户重新选择文件。\n",
+    );
+    let state = state(content.path(), None);
+    let body = get(
+        &state,
+        &format!("/api/search?q={}", encoded("白名单 证书 超时")),
+    )
+    .await
+    .json();
+    assert_eq!(ids(&body["hits"])[..2], ["titled", "passing"], "{body}");
 }
 
 /// English words the index holds are never read as pinyin, and an English query keeps its
