@@ -22,9 +22,8 @@ pub(super) const MIN_POOL: usize = 50;
 pub(super) const ANSWER_COVERAGE: f32 = 0.5;
 
 /// What a topic word counts for in the ordering when only an entry's body holds it, not its
-/// title or tags: a long entry mentions many words in passing (本地 in "do not cache it
-/// locally"), and counted alike, they ranked it above the short entry titled or tagged with
-/// what was asked. Tuning halves with the neighbours 0.843 → 0.848 (0 gave 0.854 but cost the
+/// title or tags: a long entry mentions many words in passing, and counted alike, they ranked
+/// it above the short entry titled or tagged with what was asked. Tuning halves with the neighbours 0.843 → 0.848 (0 gave 0.854 but cost the
 /// entries alone and the English site's questions), alone unchanged.
 pub(super) const BODY_ONLY: f32 = 0.5;
 
