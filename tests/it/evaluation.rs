@@ -356,14 +356,16 @@ const FLOORS: &[(&str, bool, f64, f64, f64)] = &[
     ("pinyin", false, 0.97, 0.97, 0.0),
     ("traditional", false, 0.97, 0.97, 0.0),
     ("english", false, 0.90, 0.97, 0.0),
-    // The English site, first measured on 2026-12-04 (0.92 / 1.00, 0.89 / 0.97), less 0.03.
-    ("english-site", false, 0.89, 0.97, 0.0),
+    // The English site: issue 23's goal, MRR 0.95, met on 2026-12-08 (0.97 / 1.00 alone and
+    // with the neighbours), is its floor.
+    ("english-site", false, 0.95, 0.97, 0.0),
     ("tickets", false, 0.84, 0.89, 0.0),
     ("unanswered", false, 0.0, 0.0, 0.89),
     ("subjects", false, 0.0, 0.0, 0.94),
     // With the neighbours: raised on 2026-12-08 after a word only an entry's body holds
     // counted half in the ordering (plain 0.92 / 0.94, hard 0.67 / 0.77, hurried 0.82 / 0.89,
-    // traditional 0.86 / 0.92, English site 0.97 / 1.00, unanswered 0.88 / 0.94), less 0.03.
+    // traditional 0.86 / 0.92, unanswered 0.88 / 0.94), less 0.03; the English site's is its
+    // goal (above).
     // English (0.90 / 0.97 → 0.89 / 0.93) and subjects (0.96 → 0.94) fell that day, lowered
     // to theirs less 0.03.
     ("plain", true, 0.89, 0.91, 0.0),
@@ -372,7 +374,7 @@ const FLOORS: &[(&str, bool, f64, f64, f64)] = &[
     ("pinyin", true, 0.94, 0.97, 0.0),
     ("traditional", true, 0.83, 0.89, 0.0),
     ("english", true, 0.86, 0.90, 0.0),
-    ("english-site", true, 0.94, 0.97, 0.0),
+    ("english-site", true, 0.95, 0.97, 0.0),
     ("tickets", true, 0.66, 0.77, 0.0),
     ("unanswered", true, 0.85, 0.91, 0.85),
     ("subjects", true, 0.91, 0.97, 0.0),
