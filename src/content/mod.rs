@@ -12,6 +12,7 @@ mod translations;
 mod vocabulary;
 
 use std::collections::HashMap;
+use unicode_width::UnicodeWidthChar;
 
 pub use crate::source::files::MAX_FILE_BYTES;
 pub use crate::source::markdown::Heading;
@@ -56,8 +57,9 @@ pub struct Entry {
     pub outdated: bool,
 }
 
-/// How many characters of an entry's text make its summary.
-const SUMMARY_CHARS: usize = 90;
+/// How wide an entry's summary is, in columns: a Chinese character takes two, as a terminal
+/// shows it, so a summary says about as much in either language (90 characters of Chinese).
+const SUMMARY_WIDTH: usize = 180;
 
 impl Entry {
     /// Its path in its language: `/kb/<id>`, `/en/kb/<id>`.
@@ -86,50 +88,69 @@ impl Entry {
     /// The first words of the text, one or two lines' worth, for lists and ticket replies.
     /// Computed when asked: keeping it would cost memory on every entry.
     pub fn summary(&self) -> String {
-        let mut summary = String::new();
-        for (i, c) in self
-            .text()
-            .chars()
-            .map(|c| if c == '\n' { ' ' } else { c })
-            .enumerate()
-        {
-            if i == SUMMARY_CHARS {
-                summary.push('…');
-                break;
-            }
-            summary.push(c);
+        let text = self.text().replace('\n', " ");
+        let cut = cut_to_width(&text, SUMMARY_WIDTH);
+        if cut.len() < text.len() {
+            format!("{}…", cut.trim_end())
+        } else {
+            text
         }
-        summary
     }
 }
 
-/// The longest lead: a ticket reply or a link preview says this much.
-const LEAD_CHARS: usize = 160;
+/// The longest start of `text` no wider than `width` columns (see [`SUMMARY_WIDTH`]), ending
+/// between words where the text has spaces between them: `…table o…` says less than
+/// `…table…`.
+fn cut_to_width(text: &str, width: usize) -> &str {
+    let mut used = 0;
+    let mut end = text.len();
+    for (i, c) in text.char_indices() {
+        used += c.width().unwrap_or(0);
+        if used > width {
+            end = i;
+            break;
+        }
+    }
+    let cut = &text[..end];
+    let in_a_word =
+        |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && c.width() == Some(1));
+    if end < text.len()
+        && in_a_word(cut.chars().last())
+        && in_a_word(text[end..].chars().next())
+        && let Some(space) = cut.rfind(char::is_whitespace)
+    {
+        return &cut[..space];
+    }
+    cut
+}
+
+/// The widest lead, in columns (a Chinese character takes two): a ticket reply or a link
+/// preview says this much, 160 characters of Chinese or twice as many of English.
+const LEAD_WIDTH: usize = 320;
 
 impl Entry {
-    /// The entry's opening sentences, whole, up to [`LEAD_CHARS`]: what a ticket reply and a
+    /// The entry's opening sentences, whole, up to [`LEAD_WIDTH`]: what a ticket reply and a
     /// link preview quote. Only a first sentence longer than that is cut (with "…").
     pub fn lead(&self) -> String {
         let text = self.text().replace('\n', " ");
-        // The end (in bytes) of the last sentence that ends within LEAD_CHARS characters.
-        let end = text
+        let reach = cut_to_width(&text, LEAD_WIDTH).len();
+        if reach == text.len() {
+            return text.trim().to_string();
+        }
+        // The end (in bytes) of the last sentence that ends within reach.
+        let end = text[..reach]
             .char_indices()
-            .take(LEAD_CHARS)
-            .filter(|&(i, c)| {
+            .rev()
+            .find(|&(i, c)| {
                 matches!(c, '。' | '！' | '？' | '；')
                     // An English sentence ends at a stop followed by a space.
                     || (matches!(c, '.' | '!' | '?') && text[i + 1..].starts_with(' '))
             })
-            .map(|(i, c)| i + c.len_utf8())
-            .last();
+            .map(|(i, c)| i + c.len_utf8());
         match end {
             Some(end) => text[..end].trim().to_string(),
             // No sentence ends in reach: the text itself, cut.
-            None if text.chars().count() > LEAD_CHARS => {
-                let cut: String = text.chars().take(LEAD_CHARS).collect();
-                format!("{}…", cut.trim_end())
-            }
-            None => text.trim().to_string(),
+            None => format!("{}…", text[..reach].trim_end()),
         }
     }
 
@@ -395,30 +416,59 @@ mod tests {
         let many = "一二三四五六七八九十。".repeat(30);
         let lead = entry(&many).lead();
         assert!(
-            lead.ends_with('。') && lead.chars().count() <= LEAD_CHARS,
+            lead.ends_with('。') && lead.chars().count() <= LEAD_WIDTH / 2,
             "{lead}"
         );
         assert_eq!(lead.chars().count(), 154, "14 whole sentences of 11");
         let long = "长".repeat(300) + "。";
         let cut = entry(&long).lead();
-        assert_eq!(cut.chars().count(), LEAD_CHARS + 1);
+        assert_eq!(cut.chars().count(), LEAD_WIDTH / 2 + 1);
         assert!(cut.ends_with('…'));
         assert_eq!(entry("没有句号").lead(), "没有句号");
-        let english = "Check the domain. It must be listed. ".repeat(10);
+        let english = "Check the domain. It must be listed. ".repeat(20);
         let lead = entry(&english).lead();
         assert!(
-            lead.ends_with("listed.") && lead.len() <= LEAD_CHARS,
-            "{lead}"
+            lead.ends_with('.') && lead.len() <= LEAD_WIDTH && lead.len() > LEAD_WIDTH - 40,
+            "English says as much as Chinese, in more letters: {lead}"
         );
         assert_eq!(entry("Version 1.2 is out").lead(), "Version 1.2 is out");
+        // A text that fits is whole, its last sentence too (no space follows its stop).
+        assert_eq!(entry("First. Last.").lead(), "First. Last.");
+        let run_on = "word ".repeat(100);
+        let cut = entry(&run_on).lead();
+        assert!(cut.ends_with("word…"), "cut between words: {cut}");
     }
 
     #[test]
-    fn summary_cuts_on_characters_and_joins_lines() {
+    fn summary_cuts_on_width_between_words_and_joins_lines() {
         let long = "网".repeat(200);
         let s = entry(&long).summary();
-        assert_eq!(s.chars().count(), SUMMARY_CHARS + 1);
+        assert_eq!(s.chars().count(), SUMMARY_WIDTH / 2 + 1);
         assert!(s.ends_with('…'));
         assert_eq!(entry("短。\n第二段。").summary(), "短。 第二段。");
+        let english = "Configure the domain whitelist in the console first. ".repeat(10);
+        let s = entry(&english).summary();
+        assert!(
+            s.len() > SUMMARY_WIDTH - 20 && s.len() <= SUMMARY_WIDTH + 3,
+            "{s}"
+        );
+        let last = s
+            .trim_end_matches('…')
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default();
+        assert!(
+            [
+                "Configure",
+                "the",
+                "domain",
+                "whitelist",
+                "in",
+                "console",
+                "first."
+            ]
+            .contains(&last),
+            "cut between words: {s}"
+        );
     }
 }

@@ -93,24 +93,44 @@ const DEFAULT_LETTERS_ENOUGH: usize = 10;
 /// letters: the default (Chinese) when it has ten letters of its script or no fewer than of
 /// any other's, else the language whose script has the most (the first by code of those
 /// sharing one). A ticket in English that quotes a Chinese error message stays English.
+/// Identifiers and codes (`my.request`, `getAuthCode`, `N22106`) are in no language, and a
+/// Chinese character says about as much as two letters of a word: `my.request 传参乱码` is
+/// Chinese.
 pub fn written_in(text: &str) -> &'static Language {
     let languages = languages();
     let mut letters = vec![0usize; languages.len()];
-    for c in text.chars() {
-        let script = c.script();
-        if let Some(i) = languages.iter().position(|l| l.script == script) {
-            letters[i] += 1;
+    let mut default_letters = 0;
+    let words = text.split(|c: char| !(c.is_alphanumeric() || c == '.' || c == '_'));
+    for word in words.map(|w| w.trim_matches(['.', '_'])) {
+        if is_code(word) {
+            continue;
+        }
+        for c in word.chars() {
+            let script = c.script();
+            if let Some(i) = languages.iter().position(|l| l.script == script) {
+                letters[i] += if script == Script::Han { 2 } else { 1 };
+                default_letters += usize::from(i == 0);
+            }
         }
     }
     let (most, _) = letters.iter().enumerate().fold(
         (0, 0),
         |best, (i, &n)| if n > best.1 { (i, n) } else { best },
     );
-    if letters[0] >= DEFAULT_LETTERS_ENOUGH || letters[0] >= letters[most] {
+    if default_letters >= DEFAULT_LETTERS_ENOUGH || letters[0] >= letters[most] {
         default()
     } else {
         &languages[most]
     }
+}
+
+/// An identifier or a code written in ASCII: with a digit, a `.` or `_` inside, or a capital
+/// after its first letter.
+fn is_code(word: &str) -> bool {
+    word.is_ascii()
+        && (word.contains(['.', '_'])
+            || word.chars().any(|c| c.is_ascii_digit())
+            || word.chars().skip(1).any(|c| c.is_ascii_uppercase()))
 }
 
 /// What the URLs of the language `code` start with (`""` for the default or an unknown code).
@@ -187,5 +207,15 @@ mod tests {
             "zh-CN"
         );
         assert_eq!(code("12 404 500"), "zh-CN");
+        // Identifiers and codes are in no language; a Chinese character says about as much as
+        // two letters of a word.
+        assert_eq!(code("my.request 传参 参数乱码"), "zh-CN");
+        assert_eq!(code("请求报错 error 19"), "zh-CN");
+        assert_eq!(code("getAuthCode N22106 my.request 报错"), "zh-CN");
+        assert_eq!(
+            code("getting 无权跨域调用 on my.request, what does it mean?"),
+            "en"
+        );
+        assert_eq!(code("It fails."), "en");
     }
 }

@@ -834,6 +834,32 @@ async fn a_ticket_is_answered_in_the_language_it_is_written_in_with_both_urls() 
     assert_eq!(json["lang"], "zh-CN");
     assert_eq!(json["matches"][0]["url"], "/kb/error-19", "{json}");
     assert_eq!(json["matches"][0]["languages"][1]["url"], "/en/kb/error-19");
+    // A short Chinese message is Chinese whatever identifiers and codes it names.
+    for text in ["my.request 传参 参数乱码", "请求报错 error 19"] {
+        let json = request(&state, match_json("/api/match", text)).await.json();
+        assert_eq!(json["lang"], "zh-CN", "{text}: {json}");
+    }
+    // An English reply says as much as the Chinese one: both of the two fixes.
+    let json = request(
+        &state,
+        match_json(
+            "/api/match",
+            "Chinese params are garbled when they reach the backend",
+        ),
+    )
+    .await
+    .json();
+    let garbled = json["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "garbled-params")
+        .unwrap_or_else(|| panic!("{json}"));
+    let summary = garbled["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("POST") && summary.contains("encodeURIComponent"),
+        "{summary}"
+    );
     // `?lang=` decides over the message; an unknown one is a clear 400.
     let json = request(&state, match_json("/api/match?lang=en", CHINESE_TICKET))
         .await
