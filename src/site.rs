@@ -150,7 +150,17 @@ impl Site {
             None | Some("") => Some(&category_of as &search::CategoryOf<'_>),
             Some(_) => None,
         };
-        let mut fused = search::fuse(own, default, request.offset, request.limit, counted);
+        // A Chinese query on the English site: of two entries the lists rank alike, the
+        // Chinese index's decides (请配置安全域名 is that error's entry, not the whitelist's).
+        let chinese = crate::locale::written_in(&request.query).is_default();
+        let mut fused = search::fuse(
+            own,
+            default,
+            request.offset,
+            request.limit,
+            counted,
+            chinese,
+        );
         // As in Elasticsearch's rank window: the pages end where the fusion does.
         fused.total = fused.total.min(FUSION_WINDOW);
         fused

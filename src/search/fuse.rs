@@ -16,13 +16,15 @@ const K: f32 = 60.0;
 /// Both lists are read from their first hit to one depth; `offset` and `limit` then take the
 /// page. `category_of` names an entry's category, to count the union's categories; `None`
 /// when the search is in one category (the counts are of all categories, which the lists do
-/// not hold).
+/// not hold). Of two entries fused alike, the one `other` ranks higher comes first when
+/// `other_leads` (a query written in the other list's language), else the one `own` does.
 pub fn fuse(
     own: Results,
     other: Results,
     offset: usize,
     limit: usize,
     category_of: Option<&CategoryOf<'_>>,
+    other_leads: bool,
 ) -> Results {
     let rank_in = |hits: &[Hit]| -> HashMap<String, usize> {
         hits.iter()
@@ -43,8 +45,16 @@ pub fn fuse(
             fused.push((score(Some(&rank)), hit));
         }
     }
-    // Stable: of two entries fused alike, the reader's language's comes first.
-    fused.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // Stable: of two entries fused alike, the own list's comes first, unless the other leads.
+    let other_rank = |hit: &Hit| other_ranks.get(&hit.id).copied().unwrap_or(usize::MAX);
+    fused.sort_by(|a, b| {
+        let by_score = b.0.total_cmp(&a.0);
+        if other_leads {
+            by_score.then(other_rank(&a.1).cmp(&other_rank(&b.1)))
+        } else {
+            by_score
+        }
+    });
 
     // Both lists whole (every entry either found is in hand): the union is counted. Else at
     // least as many as either found, and as are in hand.
@@ -149,6 +159,7 @@ mod tests {
             0,
             10,
             Some(&category),
+            false,
         );
         assert_eq!(ids(&fused), ["a", "b", "x", "c", "y"]);
         assert_eq!(fused.total, 5, "c is found only in the first list");
@@ -166,6 +177,7 @@ mod tests {
                 offset,
                 2,
                 Some(&category),
+                false,
             )
         };
         let whole = fuse(
@@ -174,6 +186,7 @@ mod tests {
             0,
             10,
             Some(&category),
+            false,
         );
         let pages: Vec<String> = [0, 2, 4]
             .into_iter()
@@ -196,6 +209,7 @@ mod tests {
             0,
             1,
             Some(&category),
+            false,
         );
         assert_eq!(whole.total, 4);
         let mut categories = whole.categories.clone();
@@ -207,12 +221,27 @@ mod tests {
         // One list cut short (it found 30, 3 are in hand): at least what either found.
         let mut cut = results(&["a", "b", "c"], false);
         cut.total = 30;
-        let partial = fuse(cut, results(&["x", "y", "z", "o", "p"], false), 0, 1, None);
+        let partial = fuse(
+            cut,
+            results(&["x", "y", "z", "o", "p"], false),
+            0,
+            1,
+            None,
+            false,
+        );
         assert_eq!(partial.total, 30);
         let mut cut = results(&["a", "b"], false);
         cut.total = 3;
-        let partial = fuse(cut, results(&["x", "y"], false), 0, 1, None);
+        let partial = fuse(cut, results(&["x", "y"], false), 0, 1, None, false);
         assert_eq!(partial.total, 4, "the four in hand");
+    }
+
+    #[test]
+    fn of_two_entries_fused_alike_the_list_in_the_query_s_language_leads() {
+        let own = || results(&["a", "b"], true);
+        let other = || results(&["b", "a"], true);
+        assert_eq!(ids(&fuse(own(), other(), 0, 10, None, false)), ["a", "b"]);
+        assert_eq!(ids(&fuse(own(), other(), 0, 10, None, true)), ["b", "a"]);
     }
 
     #[test]
@@ -221,7 +250,7 @@ mod tests {
         let mut other = results(&["a"], true);
         own.hits[0].all_terms = false;
         other.hits[0].all_terms = true;
-        let fused = fuse(own, other, 0, 10, None);
+        let fused = fuse(own, other, 0, 10, None, false);
         assert!(fused.hits[0].all_terms);
     }
 }
