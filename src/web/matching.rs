@@ -336,7 +336,7 @@ fn reply_in(
 ) -> Result<HttpResponse, Error> {
     let t = &lang.t.matching;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
-        .map_err(|e| Error::BadRequest(t.bad_query.with(e)))?;
+        .map_err(|e| Error::BadRequest(lang.t.error.bad_query.with(e)))?;
     let value = |name: &'static str| pairs.iter().filter(move |(k, _)| k == name).map(|(_, v)| v);
     // A pick ticked twice (a hand-made link) is linked once.
     let mut picks: Vec<&String> = Vec::new();

@@ -282,10 +282,14 @@ pub fn app(
             web::PathConfig::default()
                 .error_handler(|e, req| refused(req, Error::BadRequest(e.to_string()))),
         )
-        .app_data(
-            web::QueryConfig::default()
-                .error_handler(|e, req| refused(req, Error::BadRequest(e.to_string()))),
-        )
+        .app_data(web::QueryConfig::default().error_handler(|e, req| {
+            let t = &lang::Lang::of_path(req.path()).t.error;
+            // What serde says (duplicate field `q`), in the reader's language around it.
+            let actix_web::error::QueryPayloadError::Deserialize(why) = &e else {
+                return refused(req, Error::BadRequest(t.bad_query.with(&e)));
+            };
+            refused(req, Error::BadRequest(t.bad_query.with(why)))
+        }))
         .wrap(mw::from_fn(middleware::finish))
         .wrap(mw::from_fn(guard::refuse_cross_site))
         .wrap(mw::from_fn(guard::reject_malformed_urls))
