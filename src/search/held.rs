@@ -22,6 +22,17 @@ pub(super) struct Held {
     pub(super) headed: bool,
 }
 
+impl Held {
+    /// Where which field holds it is not read (one word searched alone, typo variants): it
+    /// counts as held where it counts most.
+    fn anywhere(score: f32) -> Held {
+        Held {
+            score,
+            headed: true,
+        }
+    }
+}
+
 /// For each of `groups` (indices into the plan), whether each candidate holds it.
 pub(super) fn groups_held(
     searcher: &Searcher,
@@ -60,12 +71,7 @@ pub(super) fn groups_scored(
         return vec![
             candidates
                 .iter()
-                .map(|&(score, _)| {
-                    Some(Held {
-                        score,
-                        headed: true,
-                    })
-                })
+                .map(|&(score, _)| Some(Held::anywhere(score)))
                 .collect(),
         ];
     }
@@ -115,12 +121,7 @@ fn by_groups(
                 };
                 return scores_of(searcher, &*query, candidates, scoring)
                     .into_iter()
-                    .map(|score| {
-                        score.map(|score| Held {
-                            score,
-                            headed: true,
-                        })
-                    })
+                    .map(|score| score.map(Held::anywhere))
                     .collect();
             }
             (0..candidates.len())
